@@ -1,0 +1,66 @@
+"""The contract every engine fulfils, so api/ and preview1/ never depend on a specific engine."""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pywasi_web.preview1.memory import GuestMemory
+
+HostFunction = Callable[..., int | None]
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    module: str
+    name: str
+    kind: str  # "func", "memory", "table", "global", "tag"
+    params: tuple[str, ...] = ()
+    results: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    name: str
+    kind: str
+
+
+class CompiledModule(Protocol):
+    """A validated module, ready to instantiate any number of times."""
+
+    @property
+    def imports(self) -> Sequence[ImportSpec]: ...
+
+    @property
+    def exports(self) -> Sequence[ExportSpec]: ...
+
+
+class Instance(Protocol):
+    """A running instance. `call` raises ProcExit, GuestTrap or GuestTimeout."""
+
+    @property
+    def memory(self) -> GuestMemory | None: ...
+
+    def call(self, export: str, *args: Any) -> Any: ...
+
+
+class Engine(Protocol):
+    name: str
+
+    def compile(self, wasm: bytes) -> CompiledModule:
+        """Validate and compile; raise ModuleError with a one-line reason."""
+        ...
+
+    def instantiate(
+        self,
+        module: CompiledModule,
+        functions: Mapping[tuple[str, str], HostFunction],
+        *,
+        blocking: frozenset[tuple[str, str]] = frozenset(),
+        timeout: float | None = None,
+    ) -> Instance:
+        """Link `functions` (keyed by (module, name)) and instantiate.
+
+        `blocking` names imports that may wait (the browser wraps only those for JSPI).
+        Raise ModuleError naming the first import that `functions` does not provide.
+        """
+        ...

@@ -1,0 +1,36 @@
+"""Exceptions that cross layers: what the embedder sees, and what ends a guest."""
+
+
+class PywasiError(Exception):
+    """Base of every error pywasi_web reports to the embedder; its str() is one clear line."""
+
+
+class ModuleError(PywasiError):
+    """The .wasm cannot run: invalid or truncated bytes, or an import nobody provides."""
+
+
+class GuestTrap(PywasiError):
+    """The guest trapped; `backtrace` holds the wasm frames the engine reported."""
+
+    def __init__(self, message: str, backtrace: str = "") -> None:
+        super().__init__(message)
+        self.backtrace = backtrace
+
+
+class GuestTimeout(PywasiError):
+    """The guest ran past its wall-clock limit or was interrupted, and was stopped."""
+
+
+class CapabilityError(PywasiError):
+    """The embedder configured something the capability rules forbid (bad mount, denied socket)."""
+
+
+class ProcExit(BaseException):  # noqa: N818 - it is a control-flow signal, not an error
+    """Raised by proc_exit (and fatal proc_raise) to unwind the guest; engines turn it into an exit code.
+
+    A BaseException so that no `except Exception` in a host callback swallows it.
+    """
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
