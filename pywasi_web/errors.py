@@ -1,5 +1,9 @@
 """Exceptions that cross layers: what the embedder sees, and what ends a guest."""
 
+import errno as errno_module
+
+from pywasi_web.abi.errno import Errno
+
 
 class PywasiError(Exception):
     """Base of every error pywasi_web reports to the embedder; its str() is one clear line."""
@@ -34,3 +38,22 @@ class ProcExit(BaseException):  # noqa: N818 - it is a control-flow signal, not 
     def __init__(self, code: int) -> None:
         super().__init__(code)
         self.code = code
+
+
+class WasiError(Exception):
+    """A failure found in the kernel or a file system, carrying the errno the guest must see.
+
+    Raised where the failure is found; preview1 turns it into the function's return value.
+    """
+
+    def __init__(self, errno: int, detail: str = "") -> None:
+        super().__init__(errno, detail)
+        self.errno = errno
+        self.detail = detail
+
+
+def errno_from_oserror(exc: OSError) -> int:
+    """The WASI errno for a host OSError (same POSIX name), EIO when there is none."""
+    name = errno_module.errorcode.get(exc.errno or 0, "EIO")[1:]
+    name = {"2BIG": "TOOBIG", "OPNOTSUPP": "NOTSUP", "WOULDBLOCK": "AGAIN"}.get(name, name)
+    return int(Errno.__members__.get(name, Errno.IO))

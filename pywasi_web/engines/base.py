@@ -42,6 +42,10 @@ class Instance(Protocol):
 
     def call(self, export: str, *args: Any) -> Any: ...
 
+    def interrupt(self, reason: str) -> None:
+        """Stop the running guest from another thread; `call` then raises GuestTimeout(reason)."""
+        ...
+
 
 class Engine(Protocol):
     name: str
@@ -56,7 +60,6 @@ class Engine(Protocol):
         functions: Mapping[tuple[str, str], HostFunction],
         *,
         blocking: frozenset[tuple[str, str]] = frozenset(),
-        timeout: float | None = None,
     ) -> Instance:
         """Link `functions` (keyed by (module, name)) and instantiate.
 

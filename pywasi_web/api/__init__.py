@@ -1,0 +1,1 @@
+"""The public Python surface: run(), Program, and what they return."""

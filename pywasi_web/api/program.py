@@ -1,0 +1,223 @@
+"""Program: a module compiled once, run or instantiated many times; and the one-call run()."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pywasi_web.abi.signatures import BLOCKING, MODULE
+from pywasi_web.api.result import CompletedRun
+from pywasi_web.api.stdio import input_stream, output_stream
+from pywasi_web.api.trace import Tracer, make_tracer
+from pywasi_web.engines import default_engine
+from pywasi_web.engines.base import Engine, HostFunction, Instance
+from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit
+from pywasi_web.kernel.kernel import Kernel, Preopen
+from pywasi_web.kernel.streams import CaptureOutput
+from pywasi_web.kernel.waiting import ThreadWaiter, Waiter
+from pywasi_web.net.base import Socket
+from pywasi_web.preview1.functions import Preview1
+from pywasi_web.vfs.base import FileSystem
+from pywasi_web.vfs.host import HostDir
+
+ModuleSource = bytes | bytearray | memoryview | str | os.PathLike[str]
+Mounts = Mapping[str, FileSystem | str | os.PathLike[str]]
+ExtraImports = Mapping[str, Mapping[str, Callable[..., Any]]]
+
+
+def _load(module: ModuleSource) -> tuple[bytes, str]:
+    if isinstance(module, bytes | bytearray | memoryview):
+        return bytes(module), "main.wasm"
+    path = Path(module)
+    try:
+        return path.read_bytes(), os.fspath(module)
+    except OSError as error:
+        raise ModuleError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+class Program:
+    """A compiled WASI module.
+
+    >>> program = Program("hello.wasm")           # doctest: +SKIP
+    >>> program.run(["world"]).stdout             # doctest: +SKIP
+    """
+
+    def __init__(self, module: ModuleSource, *, engine: Engine | None = None) -> None:
+        self.wasm, self.name = _load(module)
+        self.engine = engine or default_engine()
+        self.compiled = self.engine.compile(self.wasm)
+        self.exports = {spec.name: spec.kind for spec in self.compiled.exports}
+        imports_wasi = any(spec.module == MODULE for spec in self.compiled.imports)
+        if imports_wasi and self.exports.get("memory") != "memory":
+            raise ModuleError("the module exports no memory named 'memory', which WASI functions need")
+
+    def run(
+        self,
+        args: Sequence[str] = (),
+        *,
+        argv0: str | None = None,
+        env: Mapping[str, str] | None = None,
+        mounts: Mounts | None = None,
+        sockets: Sequence[Socket] = (),
+        stdin: object = None,
+        stdout: object = None,
+        stderr: object = None,
+        capture_output: bool = False,
+        timeout: float | None = None,
+        trace: bool | Tracer | None = None,
+        imports: ExtraImports | None = None,
+        max_open: int = 1024,
+        waiter: Waiter | None = None,
+    ) -> CompletedRun:
+        """Run the command's `_start` and return its exit code and output.
+
+        args: arguments after argv[0], which is `argv0` (default: the module's path).
+        mounts: guest path -> MemoryFS, HostDir or a host path (mounted as a HostDir).
+        stdin: bytes, str, a file, a callable(size) -> bytes, INHERIT or None (empty).
+        stdout/stderr: a callable(bytes), a file, INHERIT, or None (this process's sys.stdout/err);
+        with capture_output=True they are collected in the result (a callable still sees each chunk).
+        trace: True prints every WASI call to stderr; a callable(name, args, result) receives them.
+        imports: {module: {name: callable}} for non-WASI imports the module needs.
+
+        Raises ModuleError (the module cannot run), GuestTrap (it trapped) or GuestTimeout (it
+        exceeded `timeout` seconds); the exception's `result` holds the output up to that point.
+        """
+        if "_start" not in self.exports:
+            if "_initialize" in self.exports:
+                raise ModuleError("this is a reactor module (it exports _initialize): use Program.instantiate()")
+            raise ModuleError("the module exports neither _start nor _initialize: nothing to run")
+        process = self.instantiate(
+            args, argv0=argv0, env=env, mounts=mounts, sockets=sockets, stdin=stdin, stdout=stdout,
+            stderr=stderr, capture_output=capture_output, trace=trace, imports=imports, max_open=max_open,
+            waiter=waiter,
+        )
+        timer = None
+        if timeout is not None:
+            timer = threading.Timer(timeout, process.interrupt, (f"the guest ran longer than {timeout:g} s",))
+            timer.daemon = True
+            timer.start()
+        started = time.perf_counter()
+        try:
+            exit_code = process.start()
+        except (GuestTrap, GuestTimeout) as error:
+            error.result = process.result(1, time.perf_counter() - started)  # type: ignore[attr-defined]
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+            process.finish()
+        return process.result(exit_code, time.perf_counter() - started)
+
+    def instantiate(
+        self,
+        args: Sequence[str] = (),
+        *,
+        argv0: str | None = None,
+        env: Mapping[str, str] | None = None,
+        mounts: Mounts | None = None,
+        sockets: Sequence[Socket] = (),
+        stdin: object = None,
+        stdout: object = None,
+        stderr: object = None,
+        capture_output: bool = False,
+        trace: bool | Tracer | None = None,
+        imports: ExtraImports | None = None,
+        max_open: int = 1024,
+        waiter: Waiter | None = None,
+    ) -> Process:
+        """Instantiate without running `_start`, with run()'s options.
+
+        For a reactor its `_initialize` is called; then call exports with `process.call(name, *args)`.
+        """
+        waiter = waiter or ThreadWaiter()
+        argv = [argv0 if argv0 is not None else self.name, *args]
+        kernel = Kernel(
+            args=[arg.encode() for arg in argv],
+            env=[f"{key}={value}".encode() for key, value in (env or {}).items()],
+            stdin=input_stream(stdin, waiter),
+            stdout=output_stream(stdout, capture_output, 1),
+            stderr=output_stream(stderr, capture_output, 2),
+            waiter=waiter,
+            preopens=[Preopen(guest, _filesystem(fs)) for guest, fs in (mounts or {}).items()],
+            sockets=sockets,
+            max_open=max_open,
+        )
+        preview1 = Preview1(kernel)
+        functions: dict[tuple[str, str], HostFunction] = {
+            (MODULE, name): function for name, function in preview1.bind(make_tracer(trace)).items()
+        }
+        for module_name, members in (imports or {}).items():
+            for name, function in members.items():
+                functions[(module_name, name)] = function
+        blocking = frozenset((MODULE, name) for name in BLOCKING)
+        instance = self.engine.instantiate(self.compiled, functions, blocking=blocking)
+        if instance.memory is not None:
+            preview1.memory = instance.memory
+        process = Process(argv, kernel, instance)
+        if "_initialize" in self.exports and "_start" not in self.exports:
+            process.call("_initialize")
+        return process
+
+
+class Process:
+    """One instance of a Program with its kernel: a running or runnable guest."""
+
+    def __init__(self, argv: list[str], kernel: Kernel, instance: Instance) -> None:
+        self.argv = argv
+        self.kernel = kernel
+        self.instance = instance
+
+    @property
+    def memory(self) -> Any:
+        return self.instance.memory
+
+    def call(self, export: str, *args: Any) -> Any:
+        """Call an export; proc_exit inside it raises ProcExit."""
+        return self.instance.call(export, *args)
+
+    def start(self) -> int:
+        try:
+            self.instance.call("_start")
+        except ProcExit as exit_request:
+            return exit_request.code
+        return 0
+
+    def interrupt(self, reason: str) -> None:
+        """Stop the guest from another thread, even while it waits for input."""
+        self.kernel.waiter.cancel(reason)
+        self.instance.interrupt(reason)
+
+    def finish(self) -> None:
+        """Close every descriptor (write-back of persistent mounts) and flush output."""
+        self.kernel.fds.close_all()
+        self.kernel.stdout.flush()
+        self.kernel.stderr.flush()
+
+    def result(self, exit_code: int, duration: float) -> CompletedRun:
+        stdout = self.kernel.stdout
+        stderr = self.kernel.stderr
+        return CompletedRun(
+            self.argv,
+            exit_code,
+            bytes(stdout.buffer) if isinstance(stdout, CaptureOutput) else b"",
+            bytes(stderr.buffer) if isinstance(stderr, CaptureOutput) else b"",
+            duration,
+        )
+
+
+def _filesystem(value: FileSystem | str | os.PathLike[str]) -> FileSystem:
+    return value if isinstance(value, FileSystem) else HostDir(value)
+
+
+def run(module: ModuleSource, args: Sequence[str] = (), *, engine: Engine | None = None, **options: Any) -> CompletedRun:
+    """Compile and run a WASI command in one call, in the spirit of subprocess.run.
+
+    See Program.run for the options (argv0, env, mounts, stdin, stdout, stderr, capture_output,
+    timeout, trace, imports, sockets).
+    """
+    return Program(module, engine=engine).run(args, **options)
+

@@ -1,0 +1,44 @@
+"""Checks that do not need an engine: what the bytes are, and whether the imports can be met.
+
+Both engines call these, so a bad module gets the same one-line message on CPython and in the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from pywasi_web.abi.signatures import MODULE, SIGNATURES
+from pywasi_web.engines.base import HostFunction, ImportSpec
+from pywasi_web.errors import ModuleError
+
+_MAGIC = b"\0asm"
+_CORE_VERSION = b"\1\0\0\0"
+
+
+def check_header(wasm: bytes) -> None:
+    if len(wasm) < 8 or wasm[:4] != _MAGIC:
+        raise ModuleError("not a WebAssembly module: it does not start with the \\0asm magic number")
+    if wasm[4:8] != _CORE_VERSION:
+        if wasm[6:8] == b"\1\0":
+            raise ModuleError("this is a WebAssembly component (Preview 2); only core modules are supported yet")
+        raise ModuleError(f"unsupported WebAssembly version {wasm[4:8].hex()}")
+
+
+def check_imports(imports: Sequence[ImportSpec], functions: Mapping[tuple[str, str], HostFunction]) -> None:
+    """Name the first import nobody provides, or one whose signature is not what WASI defines."""
+    for spec in imports:
+        where = f"{spec.module}.{spec.name}"
+        if spec.kind != "func":
+            raise ModuleError(f"the module imports a {spec.kind} {where}; only functions can be provided")
+        if (spec.module, spec.name) not in functions:
+            raise ModuleError(f"the module imports {where}, which is not provided")
+        expected = SIGNATURES.get(spec.name) if spec.module == MODULE else None
+        if expected is not None and spec.params and (spec.params, spec.results) != expected:
+            raise ModuleError(
+                f"import {where} has type {_show(spec.params, spec.results)}, "
+                f"WASI defines {_show(*expected)}"
+            )
+
+
+def _show(params: tuple[str, ...], results: tuple[str, ...]) -> str:
+    return f"({', '.join(params)}) -> ({', '.join(results)})"

@@ -1,0 +1,263 @@
+"""Open descriptions: what a guest descriptor refers to, and the operations each kind supports.
+
+An operation a kind does not support raises the errno wasmtime gives for it; rights are checked
+before these methods run (see fdtable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from pywasi_web.abi.errno import Errno
+from pywasi_web.abi.types import Fdflags, Filetype, Whence
+from pywasi_web.errors import WasiError
+from pywasi_web.kernel.streams import InputStream, OutputStream
+from pywasi_web.kernel.waiting import Waiter
+from pywasi_web.net.base import Socket
+from pywasi_web.vfs.base import DirNode, FileSystem, OpenFile, Stat
+
+_MAX_FILE_SIZE = (1 << 63) - 1
+_T = TypeVar("_T")
+
+
+@dataclass(eq=False)
+class Descriptor:
+    rights_base: int
+    rights_inheriting: int
+    fdflags: int = 0
+    filetype: Filetype = field(default=Filetype.UNKNOWN, init=False)
+
+    def read(self, size: int) -> bytes:
+        raise WasiError(Errno.BADF, "not readable")
+
+    def write(self, data: bytes | memoryview) -> int:
+        raise WasiError(Errno.BADF, "not writable")
+
+    def pread(self, size: int, offset: int) -> bytes:
+        raise WasiError(Errno.SPIPE, "not seekable")
+
+    def pwrite(self, data: bytes | memoryview, offset: int) -> int:
+        raise WasiError(Errno.SPIPE, "not seekable")
+
+    def seek(self, offset: int, whence: int) -> int:
+        raise WasiError(Errno.SPIPE, "not seekable")
+
+    def stat(self) -> Stat:
+        return Stat(self.filetype, 0, 1, 0, 0, 0, 0, 0)
+
+    def set_size(self, size: int) -> None:
+        raise WasiError(Errno.BADF, "not a regular file")
+
+    def set_times(self, atim: int | None, mtim: int | None) -> None:
+        raise WasiError(Errno.BADF, "not a file")
+
+    def sync(self) -> None:
+        """Durability for files; other kinds have nothing to flush."""
+
+    def readable_now(self) -> tuple[bool, int, bool]:
+        """(ready, nbytes, hangup) for poll_oneoff's fd_read subscriptions."""
+        return True, 0, False
+
+    def writable_now(self) -> tuple[bool, int, bool]:
+        return True, 0, False
+
+    def close(self) -> None:
+        """Release what the description holds."""
+
+    @property
+    def nonblocking(self) -> bool:
+        return bool(self.fdflags & Fdflags.NONBLOCK)
+
+
+@dataclass(eq=False)
+class FileDescriptor(Descriptor):
+    handle: OpenFile = field(kw_only=True)
+    position: int = field(default=0, kw_only=True)
+
+    def __post_init__(self) -> None:
+        self.filetype = Filetype.REGULAR_FILE
+
+    def read(self, size: int) -> bytes:
+        data = self.handle.pread(self.position, size)
+        self.position += len(data)
+        return data
+
+    def write(self, data: bytes | memoryview) -> int:
+        if self.fdflags & Fdflags.APPEND:
+            self.position = self.handle.size()
+        written = self.handle.pwrite(self.position, data)
+        self.position += written
+        return written
+
+    def pread(self, size: int, offset: int) -> bytes:
+        return self.handle.pread(offset, size)
+
+    def pwrite(self, data: bytes | memoryview, offset: int) -> int:
+        if offset + len(data) > _MAX_FILE_SIZE:
+            raise WasiError(Errno.FBIG)
+        return self.handle.pwrite(offset, data)
+
+    def seek(self, offset: int, whence: int) -> int:
+        if whence == Whence.SET:
+            target = offset
+        elif whence == Whence.CUR:
+            target = self.position + offset
+        elif whence == Whence.END:
+            target = self.handle.size() + offset
+        else:
+            raise WasiError(Errno.INVAL, f"bad whence {whence}")
+        if target < 0 or target > _MAX_FILE_SIZE:
+            raise WasiError(Errno.INVAL, "seek before the start of the file")
+        self.position = target
+        return target
+
+    def stat(self) -> Stat:
+        return self.handle.stat()
+
+    def set_size(self, size: int) -> None:
+        if size > _MAX_FILE_SIZE:
+            raise WasiError(Errno.INVAL)
+        self.handle.truncate(size)
+
+    def set_times(self, atim: int | None, mtim: int | None) -> None:
+        self.handle.set_times(atim, mtim)
+
+    def sync(self) -> None:
+        self.handle.sync()
+
+    def readable_now(self) -> tuple[bool, int, bool]:
+        return True, max(0, self.handle.size() - self.position), False
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+@dataclass(eq=False)
+class DirectoryDescriptor(Descriptor):
+    node: DirNode = field(kw_only=True)
+    fs: FileSystem = field(kw_only=True)
+    preopen_name: str | None = field(default=None, kw_only=True)
+    listing: list[tuple[bytes, int, Filetype]] | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        self.filetype = Filetype.DIRECTORY
+
+    def read(self, size: int) -> bytes:
+        raise WasiError(Errno.ISDIR)
+
+    def write(self, data: bytes | memoryview) -> int:
+        raise WasiError(Errno.ISDIR)
+
+    def pread(self, size: int, offset: int) -> bytes:
+        raise WasiError(Errno.ISDIR)
+
+    def pwrite(self, data: bytes | memoryview, offset: int) -> int:
+        raise WasiError(Errno.ISDIR)
+
+    def stat(self) -> Stat:
+        return self.node.stat()
+
+    def set_times(self, atim: int | None, mtim: int | None) -> None:
+        self.node.set_times(atim, mtim)
+
+    def set_size(self, size: int) -> None:
+        raise WasiError(Errno.ISDIR)
+
+    def entries_from(self, cookie: int) -> list[tuple[bytes, int, Filetype]]:
+        """The listing ('.', '..', then entries) from index `cookie`.
+
+        The listing is taken once at cookie 0 and reused for later cookies, so cookies stay
+        stable across calls and a 100 000-entry directory is listed in linear time.
+        """
+        if cookie == 0 or self.listing is None:
+            ino = self.node.stat().ino
+            listing = [(b".", ino, Filetype.DIRECTORY), (b"..", ino, Filetype.DIRECTORY)]
+            listing += [(name.encode(), inode, kind) for name, inode, kind in self.node.entries()]
+            self.listing = listing
+        return self.listing[cookie:]
+
+
+@dataclass(eq=False)
+class StreamDescriptor(Descriptor):
+    """stdin, stdout or stderr: a character device that is not seekable."""
+
+    source: InputStream | None = field(default=None, kw_only=True)
+    sink: OutputStream | None = field(default=None, kw_only=True)
+    waiter: Waiter | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        self.filetype = Filetype.CHARACTER_DEVICE
+
+    def read(self, size: int) -> bytes:
+        if self.source is None:
+            raise WasiError(Errno.BADF, "not readable")
+        if self.nonblocking and not self.source.ready():
+            raise WasiError(Errno.AGAIN)
+        return self.source.read(size)
+
+    def write(self, data: bytes | memoryview) -> int:
+        if self.sink is None:
+            raise WasiError(Errno.BADF, "not writable")
+        return self.sink.write(data)
+
+    def readable_now(self) -> tuple[bool, int, bool]:
+        if self.source is None:
+            return True, 0, True
+        return self.source.ready(), self.source.available(), False
+
+    def sync(self) -> None:
+        if self.sink is not None:
+            self.sink.flush()
+
+
+@dataclass(eq=False)
+class SocketDescriptor(Descriptor):
+    socket: Socket = field(kw_only=True)
+    waiter: Waiter = field(kw_only=True)
+
+    def __post_init__(self) -> None:
+        self.filetype = Filetype.SOCKET_STREAM
+
+    def _blocking(self, attempt: Callable[[], _T | None]) -> _T:
+        while (result := attempt()) is None:
+            if self.nonblocking:
+                raise WasiError(Errno.AGAIN)
+            self.waiter.wait(None)
+        return result
+
+    def recv(self, size: int, *, peek: bool = False, waitall: bool = False) -> bytes:
+        if self.socket.listening:
+            raise WasiError(Errno.NOTCONN)
+        data = self._blocking(lambda: self.socket.recv(size, peek=peek))
+        while waitall and not peek and data and len(data) < size:
+            more = self._blocking(lambda: self.socket.recv(size - len(data)))
+            if not more:
+                break
+            data += more
+        return data
+
+    def read(self, size: int) -> bytes:
+        return self.recv(size)
+
+    def write(self, data: bytes | memoryview) -> int:
+        if self.socket.listening:
+            raise WasiError(Errno.NOTCONN)
+        payload = bytes(data)
+        return self._blocking(lambda: self.socket.send(payload))
+
+    def accept(self) -> Socket:
+        if not self.socket.listening:
+            raise WasiError(Errno.INVAL, "not a listening socket")
+        return self._blocking(self.socket.accept)
+
+    def readable_now(self) -> tuple[bool, int, bool]:
+        return self.socket.readable(), 0, False
+
+    def writable_now(self) -> tuple[bool, int, bool]:
+        return self.socket.writable(), 0, False
+
+    def close(self) -> None:
+        self.socket.close()
+

@@ -1,0 +1,68 @@
+"""The descriptor table: numbering, rights checks, renumbering and the open-descriptor limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TypeVar
+
+from pywasi_web.abi.errno import Errno
+from pywasi_web.errors import WasiError
+from pywasi_web.kernel.descriptors import Descriptor
+
+D = TypeVar("D", bound=Descriptor)
+
+# Errno for an operation the descriptor's rights do not allow (wasmtime's answer).
+MISSING_RIGHTS = Errno.NOTCAPABLE
+
+
+class FdTable:
+    def __init__(self, max_open: int = 1024) -> None:
+        self.max_open = max_open
+        self._table: dict[int, Descriptor] = {}
+
+    def add(self, descriptor: Descriptor) -> int:
+        if len(self._table) >= self.max_open:
+            raise WasiError(Errno.MFILE, f"more than {self.max_open} open descriptors")
+        fd = 0
+        while fd in self._table:
+            fd += 1
+        self._table[fd] = descriptor
+        return fd
+
+    def get(self, fd: int, rights: int = 0, kind: type[D] = Descriptor) -> D:  # type: ignore[assignment]
+        descriptor = self._table.get(fd)
+        if descriptor is None:
+            raise WasiError(Errno.BADF, f"fd {fd} is not open")
+        if descriptor.rights_base & rights != rights:
+            raise WasiError(MISSING_RIGHTS, f"fd {fd} lacks rights {rights & ~descriptor.rights_base:#x}")
+        if not isinstance(descriptor, kind):
+            raise WasiError(_WRONG_KIND.get(kind.__name__, Errno.BADF), f"fd {fd} is not a {kind.__name__}")
+        return descriptor
+
+    def close(self, fd: int) -> None:
+        descriptor = self._table.pop(fd, None)
+        if descriptor is None:
+            raise WasiError(Errno.BADF, f"fd {fd} is not open")
+        descriptor.close()
+
+    def renumber(self, fd: int, to: int) -> None:
+        if fd not in self._table or to not in self._table:
+            raise WasiError(Errno.BADF, f"fd_renumber({fd}, {to}): not open")
+        if fd == to:
+            return
+        self._table[to].close()
+        self._table[to] = self._table.pop(fd)
+
+    def __iter__(self) -> Iterator[tuple[int, Descriptor]]:
+        return iter(sorted(self._table.items()))
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def close_all(self) -> None:
+        """Release every descriptor at guest exit (flushes persistent stores and host files)."""
+        for fd in list(self._table):
+            self.close(fd)
+
+
+_WRONG_KIND = {"DirectoryDescriptor": Errno.NOTDIR, "SocketDescriptor": Errno.NOTSOCK}

@@ -1,0 +1,104 @@
+"""Path resolution under a directory descriptor: one component at a time, never leaving it.
+
+The walk keeps the stack of directories it went through, so `..` pops a frame and can never rise
+above the directory it started from; absolute paths and absolute symlink targets are refused.
+Symlinks are followed here (not by the file system) with a limit that gives ELOOP.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from pywasi_web.abi.errno import Errno
+from pywasi_web.errors import WasiError
+from pywasi_web.vfs.base import DirNode, Node, SymlinkNode
+
+MAX_SYMLINKS = 40
+MAX_PATH = 4096
+# Errno for a path that would leave its directory (wasmtime's answer).
+ESCAPE = Errno.PERM
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where a path leads.
+
+    `parent` and `name` name the final entry, or are None when the path ends in '.' or '..'
+    (then `node` is that directory). `node` is the entry (followed if asked), or None if absent.
+    """
+
+    parent: DirNode | None
+    name: str | None
+    node: Node | None
+    trailing_slash: bool
+
+    def entry(self) -> tuple[DirNode, str]:
+        """The (parent, name) an operation on an entry needs; '.'/'..' are not entries."""
+        if self.parent is None or self.name is None:
+            raise WasiError(Errno.INVAL if self.node is not None else Errno.NOENT, "path names no entry")
+        return self.parent, self.name
+
+    def existing(self) -> Node:
+        if self.node is None:
+            raise WasiError(Errno.NOENT, self.name or "")
+        return self.node
+
+
+def _split(path: str) -> list[str]:
+    if not path:
+        raise WasiError(Errno.NOENT, "empty path")
+    if "\0" in path:
+        raise WasiError(Errno.INVAL, "NUL in path")
+    if len(path) > MAX_PATH:
+        raise WasiError(Errno.NAMETOOLONG)
+    if path.startswith("/"):
+        raise WasiError(ESCAPE, f"absolute path {path!r}")
+    return path.split("/")
+
+
+def resolve(start: DirNode, path: str, *, follow: bool) -> Resolved:
+    """Resolve `path` relative to `start`; `follow` says whether a final symlink is followed."""
+    pending = deque(_split(path))
+    stack: list[DirNode] = [start]
+    links = 0
+    while True:
+        component = pending.popleft()
+        last = not pending
+        if component in ("", "."):
+            if last:
+                return Resolved(None, None, stack[-1], path.endswith("/"))
+            continue
+        if component == "..":
+            if len(stack) == 1:
+                raise WasiError(ESCAPE, f"{path!r} leaves its directory")
+            stack.pop()
+            if last:
+                return Resolved(None, None, stack[-1], False)
+            continue
+        if len(component.encode()) > 255:
+            raise WasiError(Errno.NAMETOOLONG, component)
+        directory = stack[-1]
+        node = directory.lookup(component)
+        # "name/" refers to a directory: its symlink is followed, and it must be a directory.
+        slash_follows = len(pending) == 1 and pending[0] == ""
+        if isinstance(node, SymlinkNode) and (follow or slash_follows or not last):
+            links += 1
+            if links > MAX_SYMLINKS:
+                raise WasiError(Errno.LOOP, f"too many symlinks in {path!r}")
+            target = node.target()
+            if target.startswith("/"):
+                raise WasiError(ESCAPE, f"symlink {component!r} points to an absolute path")
+            if not target:
+                raise WasiError(Errno.NOENT, f"symlink {component!r} is empty")
+            pending.extendleft(reversed(target.split("/")))
+            continue
+        if last or slash_follows:
+            if slash_follows and node is not None and not isinstance(node, DirNode):
+                raise WasiError(Errno.NOTDIR, component)
+            return Resolved(directory, component, node, slash_follows)
+        if node is None:
+            raise WasiError(Errno.NOENT, component)
+        if not isinstance(node, DirNode):
+            raise WasiError(Errno.NOTDIR, component)
+        stack.append(node)

@@ -1,0 +1,80 @@
+"""poll_oneoff: wait for any of several clock and descriptor events, through the Waiter."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from pywasi_web.abi.errno import Errno
+from pywasi_web.abi.types import Clockid, Eventrwflags, Eventtype, Rights, Subclockflags
+from pywasi_web.errors import WasiError
+from pywasi_web.kernel import clocks
+from pywasi_web.kernel.fdtable import FdTable
+from pywasi_web.kernel.waiting import Waiter
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    userdata: int
+    kind: int  # Eventtype
+    fd: int = 0
+    clock_id: int = 0
+    timeout: int = 0
+    flags: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    userdata: int
+    error: int
+    kind: int
+    nbytes: int = 0
+    flags: int = 0
+
+
+def _deadline(sub: Subscription) -> int:
+    """The subscription's deadline on the monotonic clock, in ns."""
+    if sub.clock_id not in (Clockid.REALTIME, Clockid.MONOTONIC):
+        raise WasiError(Errno.NOTSUP, f"poll on clock {sub.clock_id}")
+    if not sub.flags & Subclockflags.SUBSCRIPTION_CLOCK_ABSTIME:
+        return time.monotonic_ns() + sub.timeout
+    return time.monotonic_ns() + sub.timeout - clocks.now(sub.clock_id)
+
+
+def poll(fds: FdTable, waiter: Waiter, subscriptions: list[Subscription]) -> list[Event]:
+    if not subscriptions:
+        raise WasiError(Errno.INVAL, "poll_oneoff with no subscriptions")
+    deadlines: list[tuple[int, Subscription]] = []
+    events: list[Event] = []
+    for sub in subscriptions:
+        if sub.kind == Eventtype.CLOCK:
+            try:
+                deadlines.append((_deadline(sub), sub))
+            except WasiError as error:
+                events.append(Event(sub.userdata, error.errno, sub.kind))
+    while True:
+        for sub in subscriptions:
+            if sub.kind in (Eventtype.FD_READ, Eventtype.FD_WRITE):
+                event = _fd_event(fds, sub)
+                if event is not None:
+                    events.append(event)
+        current = time.monotonic_ns()
+        events += [Event(sub.userdata, 0, Eventtype.CLOCK) for due, sub in deadlines if due <= current]
+        if events:
+            return events
+        earliest = min((due for due, _ in deadlines), default=None)
+        waiter.wait(None if earliest is None else (earliest - current) / 1e9)
+
+
+def _fd_event(fds: FdTable, sub: Subscription) -> Event | None:
+    try:
+        descriptor = fds.get(sub.fd, Rights.POLL_FD_READWRITE)
+    except WasiError as error:
+        return Event(sub.userdata, error.errno, sub.kind)
+    if sub.kind == Eventtype.FD_READ:
+        ready, nbytes, hangup = descriptor.readable_now()
+    else:
+        ready, nbytes, hangup = descriptor.writable_now()
+    if not ready and not hangup:
+        return None
+    return Event(sub.userdata, 0, sub.kind, nbytes, Eventrwflags.FD_READWRITE_HANGUP if hangup else 0)

@@ -1,0 +1,61 @@
+"""How the kernel blocks: one small interface, one implementation per host.
+
+The kernel waits only through a Waiter (stdin with no data, poll_oneoff, sleep), so the same code
+blocks on a threading.Condition on CPython and on JSPI or Atomics.wait in the browser. No busy loop.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol
+
+from pywasi_web.errors import GuestTimeout
+
+
+class Waiter(Protocol):
+    def wait(self, timeout: float | None) -> None:
+        """Block until notify() or until `timeout` seconds pass; raise GuestTimeout once cancelled."""
+        ...
+
+    def notify(self) -> None:
+        """Wake a waiting guest: input arrived, a socket became ready."""
+        ...
+
+    def cancel(self, reason: str) -> None:
+        """Stop the guest: the current and every later wait raises GuestTimeout(reason)."""
+        ...
+
+
+class ThreadWaiter:
+    """The CPython waiter: a condition variable that other threads notify."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._generation = 0
+        self._cancelled: str | None = None
+
+    def wait(self, timeout: float | None) -> None:
+        with self._condition:
+            if self._cancelled is not None:
+                raise GuestTimeout(self._cancelled)
+            generation = self._generation
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while self._generation == generation:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return
+                self._condition.wait(remaining)
+                if self._cancelled is not None:
+                    raise GuestTimeout(self._cancelled)
+
+    def notify(self) -> None:
+        with self._condition:
+            self._generation += 1
+            self._condition.notify_all()
+
+    def cancel(self, reason: str) -> None:
+        with self._condition:
+            self._cancelled = reason
+            self._generation += 1
+            self._condition.notify_all()

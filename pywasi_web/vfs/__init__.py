@@ -1,0 +1,18 @@
+"""File systems a guest can be given: in memory, a host directory, persistent stores."""
+
+from pywasi_web.vfs.base import DirNode, FileNode, FileSystem, Node, OpenFile, Stat, SymlinkNode
+from pywasi_web.vfs.host import HostDir
+from pywasi_web.vfs.memory import MemoryFS, Symlink
+
+__all__ = [
+    "DirNode",
+    "FileNode",
+    "FileSystem",
+    "HostDir",
+    "MemoryFS",
+    "Node",
+    "OpenFile",
+    "Stat",
+    "Symlink",
+    "SymlinkNode",
+]
