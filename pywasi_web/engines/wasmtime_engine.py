@@ -86,12 +86,19 @@ class WasmtimeInstance:
             if trap.trap_code == wasmtime.TrapCode.INTERRUPT:
                 raise GuestTimeout(self._engine.interrupt_reason or "the guest was interrupted") from None
             frames = "\n".join(_frame(frame) for frame in trap.frames or [])
-            raise GuestTrap(f"the guest trapped: {trap.message.splitlines()[0]}", frames) from None
+            raise GuestTrap(f"the guest trapped: {_reason(trap.message)}", frames) from None
         except wasmtime.WasmtimeError as error:
             raise GuestTrap(f"the guest failed: {str(error).splitlines()[0]}") from None
 
     def interrupt(self, reason: str) -> None:
         self._engine.interrupt(reason)
+
+
+def _reason(message: str) -> str:
+    """The cause line of a wasmtime trap message ("wasm trap: integer divide by zero")."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    cause = lines[-1] if lines else "unknown trap"
+    return cause.removeprefix("wasm trap: ")
 
 
 def _frame(frame: wasmtime.Frame) -> str:
@@ -135,7 +142,7 @@ class WasmtimeEngine:
         try:
             instance = linker.instantiate(store, module.module)
         except wasmtime.Trap as trap:
-            raise GuestTrap(f"the module's start function trapped: {trap.message.splitlines()[0]}") from None
+            raise GuestTrap(f"the module's start function trapped: {_reason(trap.message)}") from None
         except wasmtime.WasmtimeError as error:
             raise ModuleError(f"cannot instantiate: {str(error).splitlines()[0]}") from None
         return WasmtimeInstance(self, store, instance)

@@ -1,0 +1,1 @@
+"""The `pywasi-web` command line (CPython)."""

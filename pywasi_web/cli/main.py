@@ -1,0 +1,110 @@
+"""`pywasi-web run | serve | build-site`: flags for `run` are spelled as wasmtime's CLI spells them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from pywasi_web.errors import GuestTimeout, GuestTrap, PywasiError
+
+EXIT_TRAP = 134  # 128 + SIGABRT, as wasmtime reports a trap
+EXIT_TIMEOUT = 124  # as timeout(1)
+EXIT_ERROR = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pywasi-web", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run a WASI command on this machine (wasmtime engine)")
+    run.add_argument(
+        "--dir", action="append", default=[], metavar="HOST[::GUEST]",
+        help="give the guest the host directory HOST, seen as GUEST (default: the same path)",
+    )
+    run.add_argument(
+        "--env", action="append", default=[], metavar="NAME[=VALUE]",
+        help="set an environment variable; NAME alone passes this process's value",
+    )
+    run.add_argument("--timeout", type=float, metavar="SECONDS", help="stop the guest after this long")
+    run.add_argument("--trace", action="store_true", help="print every WASI call to stderr (strace-like)")
+    run.add_argument("module", metavar="MODULE.wasm")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the guest")
+
+    serve = commands.add_parser("serve", help="serve the browser playground on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    site = commands.add_parser("build-site", help="write the playground as a static site")
+    site.add_argument("directory")
+    return parser
+
+
+def _mounts(specs: Sequence[str]) -> dict[str, str]:
+    mounts: dict[str, str] = {}
+    for spec in specs:
+        host, _, guest = spec.partition("::")
+        if not os.path.isdir(host):
+            raise PywasiError(f"--dir {spec}: {host} is not a directory")
+        mounts[guest or host] = host
+    return mounts
+
+
+def _environment(specs: Sequence[str]) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for spec in specs:
+        name, has_value, value = spec.partition("=")
+        if not has_value:
+            value = os.environ.get(name, "")
+        env[name] = value
+    return env
+
+
+def _run(options: argparse.Namespace) -> int:
+    from pywasi_web.api.program import Program
+    from pywasi_web.api.stdio import INHERIT
+
+    program = Program(options.module)
+    return program.run(
+        options.args,
+        argv0=options.module,
+        env=_environment(options.env),
+        mounts=_mounts(options.dir),
+        stdin=INHERIT,
+        stdout=INHERIT,
+        stderr=INHERIT,
+        timeout=options.timeout,
+        trace=options.trace or None,
+    ).exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = _parser().parse_args(argv)
+    try:
+        if options.command == "run":
+            return _run(options)
+        if options.command == "serve":
+            from pywasi_web.cli.serve import serve
+
+            serve(port=options.port)
+            return 0
+        from pywasi_web.cli.site import build_site
+
+        build_site(options.directory)
+        return 0
+    except GuestTrap as trap:
+        print(f"pywasi-web: {trap}", file=sys.stderr)
+        if trap.backtrace:
+            print(f"wasm backtrace:\n{trap.backtrace}", file=sys.stderr)
+        return EXIT_TRAP
+    except GuestTimeout as timeout:
+        print(f"pywasi-web: {timeout}", file=sys.stderr)
+        return EXIT_TIMEOUT
+    except PywasiError as error:
+        print(f"pywasi-web: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
