@@ -1,0 +1,29 @@
+"""Build a Kernel with no engine, so tests drive the system calls directly."""
+
+from __future__ import annotations
+
+from pywasi_web.abi.types import ALL_RIGHTS
+from pywasi_web.kernel.kernel import Kernel, Preopen
+from pywasi_web.kernel.streams import BytesInput, CaptureOutput, InputStream
+from pywasi_web.kernel.waiting import ThreadWaiter
+from pywasi_web.vfs.base import FileSystem
+
+PREOPEN_FD = 3
+
+
+def make_kernel(*filesystems: FileSystem, stdin: InputStream | None = None, max_open: int = 1024) -> Kernel:
+    waiter = ThreadWaiter()
+    return Kernel(
+        args=[b"prog"],
+        env=[],
+        stdin=stdin or BytesInput(b""),
+        stdout=CaptureOutput(),
+        stderr=CaptureOutput(),
+        waiter=waiter,
+        preopens=[Preopen(f"/m{index}", fs) for index, fs in enumerate(filesystems)],
+        max_open=max_open,
+    )
+
+
+def open_file(kernel: Kernel, path: str, oflags: int = 0, fd: int = PREOPEN_FD, fdflags: int = 0) -> int:
+    return kernel.path_open(fd, 0, path, oflags, ALL_RIGHTS, ALL_RIGHTS, fdflags)
