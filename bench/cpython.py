@@ -1,0 +1,134 @@
+"""CPython benchmarks: each guest under wasmtime's built-in WASI (the baseline) and under
+pywasi_web in the same process; only the `_start` call is timed. Reports medians and ratios."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import wasmtime
+
+from pywasi_web import HostDir, MemoryFS, Program
+from pywasi_web.cli.toolchain import build_c
+
+GUESTS = Path(__file__).parent / "guests"
+
+
+@dataclass
+class Case:
+    name: str
+    guest: str
+    args: list[str]
+    unit: str  # what one "operation" is, for per-call figures
+    operations: int
+
+
+def time_baseline(wasm: Path, args: list[str], workdir: Path) -> tuple[float, bytes]:
+    """Seconds spent in `_start` under wasmtime's own WASI, and the guest's stdout."""
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    config = wasmtime.WasiConfig()
+    config.argv = [wasm.name, *args]
+    config.preopen_dir(str(workdir), ".")
+    stdout = workdir / "stdout.txt"
+    config.stdout_file = str(stdout)
+    store.set_wasi(config)
+    linker = wasmtime.Linker(engine)
+    linker.define_wasi()
+    instance = linker.instantiate(store, wasmtime.Module.from_file(engine, str(wasm)))
+    start = instance.exports(store)["_start"]
+    began = time.perf_counter()
+    try:
+        start(store)
+    except wasmtime.ExitTrap as exit_trap:
+        assert exit_trap.code == 0, exit_trap
+    elapsed = time.perf_counter() - began
+    output = stdout.read_bytes()
+    stdout.unlink()
+    return elapsed, output
+
+
+def time_ours(program: Program, args: list[str], mount: object) -> tuple[float, bytes]:
+    process = program.instantiate(args, argv0="bench.wasm", mounts={".": mount}, capture_output=True)
+    began = time.perf_counter()
+    code = process.start()
+    elapsed = time.perf_counter() - began
+    assert code == 0, code
+    return elapsed, process.result(code, elapsed).stdout
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def run_cases(runs: int, quick: bool) -> list[dict[str, object]]:
+    scale = 10 if quick else 1
+    cases = [
+        Case("16-byte appending writes", "writes", ["append", str(100000 // scale)], "write", 100000 // scale),
+        Case("16-byte writes in place", "writes", ["inplace", str(100000 // scale)], "write", 100000 // scale),
+        Case("clock_gettime", "clock", [str(100000 // scale)], "call", 100000 // scale),
+        Case("compute-bound (about 1 s)", "compute", [str(300000000 // scale)], "run", 1),
+    ]
+    rows: list[dict[str, object]] = []
+    for case in cases:
+        wasm = build_c(GUESTS / f"{case.guest}.c")
+        program = Program(wasm)
+        for label, make_mount in (("MemoryFS", MemoryFS), ("HostDir", None)):
+            if case.guest in ("clock", "compute") and label == "HostDir":
+                continue
+            baseline: list[float] = []
+            ours: list[float] = []
+            for _ in range(runs):
+                with tempfile.TemporaryDirectory() as base_dir, tempfile.TemporaryDirectory() as our_dir:
+                    baseline.append(time_baseline(wasm, case.args, Path(base_dir))[0])
+                    mount = make_mount() if make_mount else HostDir(our_dir)
+                    ours.append(time_ours(program, case.args, mount)[0])
+            base_median, our_median = statistics.median(baseline), statistics.median(ours)
+            rows.append(
+                {
+                    "benchmark": case.name,
+                    "mount": label,
+                    "baseline_us": base_median / case.operations * 1e6,
+                    "ours_us": our_median / case.operations * 1e6,
+                    "ratio": our_median / base_median,
+                    "unit": case.unit,
+                }
+            )
+    rows += _bulk(runs, 4 if quick else 64)
+    return rows
+
+
+def _bulk(runs: int, mib: int) -> list[dict[str, object]]:
+    """64 MiB written then read in 64 KiB chunks: throughput measured inside the guest."""
+    wasm = build_c(GUESTS / "bulk.c")
+    program = Program(wasm)
+    rows: list[dict[str, object]] = []
+    for label, make_mount in (("MemoryFS", MemoryFS), ("HostDir", None)):
+        base_write, base_read, our_write, our_read = [], [], [], []
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as base_dir, tempfile.TemporaryDirectory() as our_dir:
+                output = time_baseline(wasm, [str(mib)], Path(base_dir))[1]
+                write_ns, read_ns = map(int, output.split())
+                base_write.append(mib / 1024 / (write_ns / 1e9))
+                base_read.append(mib / 1024 / (read_ns / 1e9))
+                mount = make_mount() if make_mount else HostDir(our_dir)
+                write_ns, read_ns = map(int, time_ours(program, [str(mib)], mount)[1].split())
+                our_write.append(mib / 1024 / (write_ns / 1e9))
+                our_read.append(mib / 1024 / (read_ns / 1e9))
+        for direction, base, ours in (("write", base_write, our_write), ("read", base_read, our_read)):
+            base_median, our_median = statistics.median(base), statistics.median(ours)
+            rows.append(
+                {
+                    "benchmark": f"{mib} MiB {direction} in 64 KiB chunks",
+                    "mount": label,
+                    "baseline_GBps": base_median,
+                    "ours_GBps": our_median,
+                    "ratio": our_median / base_median,
+                    "unit": "GB/s",
+                }
+            )
+    return rows

@@ -1,0 +1,49 @@
+"""Compile C sources to wasm32-wasi with ziglang, cached by content hash outside the source tree.
+
+The first zig build takes tens of seconds; cached outputs make every later build free. Used by
+`pywasi-web serve` (the playground's examples), the tests and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+FLAGS = ("-target", "wasm32-wasi", "-O2", "-s")
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("PYWASI_WEB_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "pywasi_web")
+    return Path(root) / "guests"
+
+
+def _zig_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("ziglang")
+    except Exception:  # noqa: BLE001 - any failure means "unknown", which only affects the cache key
+        return "unknown"
+
+
+def build_c(source: Path, extra_flags: tuple[str, ...] = ()) -> Path:
+    """The .wasm for `source`, compiled once per (source, flags, zig version)."""
+    flags = FLAGS + extra_flags
+    key = hashlib.sha256(source.read_bytes() + repr(flags).encode() + _zig_version().encode()).hexdigest()
+    output = cache_dir() / f"{source.stem}-{key[:16]}.wasm"
+    if output.exists():
+        return output
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(suffix=".wasm", dir=output.parent)
+    os.close(handle)
+    command = [sys.executable, "-m", "ziglang", "cc", *flags, str(source), "-o", temporary]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        os.unlink(temporary)
+        raise RuntimeError(f"compiling {source} failed:\n{completed.stderr}")
+    os.replace(temporary, output)  # atomic: concurrent builders never see a partial file
+    return output
