@@ -115,6 +115,7 @@ class Preview1:
         self.memory.set_u64(result_ptr, _monotonic_ns() if clock_id == 1 else clocks.now(clock_id))
 
     def random_get(self, buf: int, length: int) -> None:
+        self.memory.check(buf, length)
         self.memory.write(buf, self.kernel.random(length))
 
     # -- process -------------------------------------------------------------------------------
@@ -263,7 +264,7 @@ class Preview1:
         fdflags: int,
         result_ptr: int,
     ) -> None:
-        self.memory.u32(result_ptr)  # fail with EFAULT before opening anything
+        self.memory.check(result_ptr, 4)  # EFAULT before opening anything
         opened = self.kernel.path_open(fd, dirflags, self._path(path, path_len), oflags, base, inheriting, fdflags)
         self.memory.set_u32(result_ptr, opened)
 
@@ -288,7 +289,7 @@ class Preview1:
 
     def poll_oneoff(self, in_ptr: int, out_ptr: int, count: int, result_ptr: int) -> None:
         raw = self.memory.read(in_ptr, count * SUBSCRIPTION_SIZE)
-        self.memory.read(out_ptr, count * EVENT.size)  # EFAULT before waiting, not after
+        self.memory.check(out_ptr, count * EVENT.size)  # EFAULT before waiting, not after
         subscriptions = []
         for offset in range(0, len(raw), SUBSCRIPTION_SIZE):
             userdata, kind = SUBSCRIPTION_HEAD.unpack_from(raw, offset)
@@ -308,7 +309,7 @@ class Preview1:
     # -- sockets -------------------------------------------------------------------------------
 
     def sock_accept(self, fd: int, flags: int, result_ptr: int) -> None:
-        self.memory.u32(result_ptr)
+        self.memory.check(result_ptr, 4)
         self.memory.set_u32(result_ptr, self.kernel.sock_accept(fd, flags))
 
     def sock_recv(

@@ -18,6 +18,10 @@ class Fault(Exception):
 
 
 class GuestMemory(Protocol):
+    def check(self, ptr: int, length: int) -> None:
+        """Raise Fault unless [ptr, ptr + length) lies in memory: refuse before doing any work."""
+        ...
+
     def read(self, ptr: int, length: int) -> bytes: ...
 
     def write(self, ptr: int, data: bytes | bytearray | memoryview) -> None: ...
@@ -63,6 +67,9 @@ class BufferMemory:
             if ptr < 0 or length < 0 or end > self._size:
                 raise Fault(f"guest range {ptr}+{length} outside memory of {self._size} bytes")
         return self._view
+
+    def check(self, ptr: int, length: int) -> None:
+        self._check(ptr, length)
 
     def read(self, ptr: int, length: int) -> bytes:
         return bytes(self._check(ptr, length)[ptr : ptr + length])

@@ -79,7 +79,7 @@ class MemoryFile(_Inode, FileNode, OpenFile):
         current = len(self.data)
         end = offset + length
         if end > current:
-            self.fs.charge(end - current)
+            self.fs.grow(end, end - current)
         if offset == current:
             self.data += data
         elif offset > current:
@@ -96,7 +96,7 @@ class MemoryFile(_Inode, FileNode, OpenFile):
     def truncate(self, size: int) -> None:
         current = len(self.data)
         if size > current:
-            self.fs.charge(size - current)
+            self.fs.grow(size, size - current)
             self.data += bytes(size - current)
         else:
             self.fs.charge(size - current)
@@ -232,6 +232,9 @@ class MemoryDir(_Inode, DirNode):
 class MemoryFS(FileSystem):
     """An in-memory tree, optionally built from {path: content} and capped at `max_bytes`.
 
+    Files are real bytes (not sparse), so `max_file_size` (4 GiB) bounds what a guest can make
+    the host allocate with one truncate or seek-and-write.
+
     >>> fs = MemoryFS({"docs/a.txt": "hello", "empty": None, "link": Symlink("docs/a.txt")})
     >>> sorted(fs.snapshot())
     ['docs', 'docs/a.txt', 'empty', 'link']
@@ -243,9 +246,11 @@ class MemoryFS(FileSystem):
         *,
         read_only: bool = False,
         max_bytes: int | None = None,
+        max_file_size: int = 1 << 32,
     ) -> None:
         self.read_only = read_only
         self.max_bytes = max_bytes
+        self.max_file_size = max_file_size
         self.used_bytes = 0
         self.dev = next(_devices)
         self.inodes = itertools.count(1)
@@ -255,6 +260,12 @@ class MemoryFS(FileSystem):
 
     def root(self) -> MemoryDir:
         return self._root
+
+    def grow(self, new_size: int, delta: int) -> None:
+        """Account for a file growing to `new_size`: EFBIG past max_file_size, ENOSPC past the quota."""
+        if new_size > self.max_file_size:
+            raise WasiError(Errno.FBIG, f"memory files are limited to {self.max_file_size} bytes")
+        self.charge(delta)
 
     def charge(self, delta: int) -> None:
         """Account for `delta` bytes of file data; ENOSPC past the quota."""
