@@ -71,7 +71,7 @@ def run_cases(runs: int, quick: bool) -> list[dict[str, object]]:
         Case("16-byte appending writes", "writes", ["append", str(100000 // scale)], "write", 100000 // scale),
         Case("16-byte writes in place", "writes", ["inplace", str(100000 // scale)], "write", 100000 // scale),
         Case("clock_gettime", "clock", [str(100000 // scale)], "call", 100000 // scale),
-        Case("compute-bound (about 1 s)", "compute", [str(300000000 // scale)], "run", 1),
+        Case("compute-bound (about 1 s)", "compute", [str(700000000 // scale)], "run", 1),
     ]
     rows: list[dict[str, object]] = []
     for case in cases:

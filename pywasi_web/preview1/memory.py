@@ -7,7 +7,7 @@ An access out of bounds raises Fault, which preview1 turns into EFAULT: it never
 from collections.abc import Callable
 from typing import Protocol
 
-from pywasi_web.abi.layout import IOVEC
+from pywasi_web.abi.layout import IOVEC, U32, U64
 
 
 RefreshView = Callable[[], memoryview]
@@ -78,14 +78,17 @@ class BufferMemory:
         length = len(data)
         self._check(ptr, length)[ptr : ptr + length] = data
 
+    # The scalar accessors are on every syscall's path: test the cached bounds inline and
+    # re-fetch the view (memory may have grown) only when that test fails.
     def u32(self, ptr: int) -> int:
-        return int.from_bytes(self._check(ptr, 4)[ptr : ptr + 4], "little")
+        view = self._view if 0 <= ptr <= self._size - 4 else self._check(ptr, 4)
+        return int(U32.unpack_from(view, ptr)[0])
 
     def set_u32(self, ptr: int, value: int) -> None:
-        self._check(ptr, 4)[ptr : ptr + 4] = value.to_bytes(4, "little")
+        U32.pack_into(self._view if 0 <= ptr <= self._size - 4 else self._check(ptr, 4), ptr, value)
 
     def set_u64(self, ptr: int, value: int) -> None:
-        self._check(ptr, 8)[ptr : ptr + 8] = value.to_bytes(8, "little")
+        U64.pack_into(self._view if 0 <= ptr <= self._size - 8 else self._check(ptr, 8), ptr, value)
 
     def iovecs(self, ptr: int, count: int) -> list[tuple[int, int]]:
         view = self._check(ptr, count * 8)

@@ -1,0 +1,242 @@
+"""Serve the browser playground locally: the page, Pyodide, xterm, our wheel and the example guests.
+
+Everything comes from this checkout (node_modules after `npm ci`, build/ after `prepare_assets()`),
+never from a CDN. Every response carries the cross-origin isolation headers, so the page may use
+SharedArrayBuffer and Atomics.wait (the blocking fallback where JSPI is missing).
+
+    /                         web/                      (index.html, worker.js, pywasi.js, ...)
+    /vendor/pyodide/          node_modules/pyodide/
+    /vendor/xterm/            node_modules/@xterm/xterm/
+    /vendor/browser_wasi_shim/ node_modules/@bjorn3/browser_wasi_shim/dist/
+    /vendor/coi-serviceworker/ node_modules/coi-serviceworker/
+    /wheels/                  build/wheels/             (+ /wheels/index.json naming the wheels)
+    /examples/                examples_dir()            (+ /examples/index.json listing the .wasm files)
+
+No directory listings, and a request path that resolves outside its directory is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import subprocess
+import sys
+from collections.abc import Callable
+from functools import partial
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+MICROPIP = "micropip==0.11.1"
+PYODIDE_PYTHON = "3.14"  # the Python of the pinned Pyodide (314.0.7)
+
+CONTENT_TYPES = {
+    ".wasm": "application/wasm",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".py": "text/x-python; charset=utf-8",
+    ".whl": "application/zip",
+    ".zip": "application/zip",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".ts": "text/plain; charset=utf-8",
+}
+
+ISOLATION_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def examples_dir(root: Path = REPO_ROOT) -> Path:
+    """Where the built example guests (.wasm) are served from."""
+    return root / "build" / "examples"
+
+
+def wheels_dir(root: Path = REPO_ROOT) -> Path:
+    return root / "build" / "wheels"
+
+
+def routes(root: Path = REPO_ROOT) -> list[tuple[str, Path]]:
+    """URL prefix -> directory, longest prefix first."""
+    modules = root / "node_modules"
+    table = [
+        ("/vendor/pyodide/", modules / "pyodide"),
+        ("/vendor/xterm/", modules / "@xterm" / "xterm"),
+        ("/vendor/browser_wasi_shim/", modules / "@bjorn3" / "browser_wasi_shim" / "dist"),
+        ("/vendor/coi-serviceworker/", modules / "coi-serviceworker"),
+        ("/wheels/", wheels_dir(root)),
+        ("/examples/", examples_dir(root)),
+        ("/", root / "web"),
+    ]
+    return sorted(table, key=lambda item: len(item[0]), reverse=True)
+
+
+def wheel_index(root: Path = REPO_ROOT) -> dict[str, str | None]:
+    """The wheel file names the worker installs: {"pywasi_web": ..., "micropip": ...}."""
+    directory = wheels_dir(root)
+
+    def newest(pattern: str) -> str | None:
+        found = sorted(directory.glob(pattern), key=lambda path: path.stat().st_mtime)
+        return found[-1].name if found else None
+
+    return {"pywasi_web": newest("pywasi_web-*.whl"), "micropip": newest("micropip-*.whl")}
+
+
+def example_index(root: Path = REPO_ROOT) -> list[str]:
+    directory = examples_dir(root)
+    return sorted(path.name for path in directory.glob("*.wasm")) if directory.is_dir() else []
+
+
+def _wheel_is_stale(wheel: Path, root: Path) -> bool:
+    built = wheel.stat().st_mtime
+    sources = [root / "pyproject.toml", *(root / "pywasi_web").rglob("*.py")]
+    return any(source.stat().st_mtime > built for source in sources if source.exists())
+
+
+def prepare_assets(root: Path = REPO_ROOT, *, log: Callable[[str], object] = print) -> None:
+    """Put our wheel (rebuilt when the sources changed) and micropip's into build/wheels.
+
+    Needs the `build` package and, the first time, access to the package index for micropip.
+    node_modules must come from `npm ci`; this only checks that it is there.
+    """
+    directory = wheels_dir(root)
+    directory.mkdir(parents=True, exist_ok=True)
+    examples_dir(root).mkdir(parents=True, exist_ok=True)
+    if not (root / "node_modules" / "pyodide" / "pyodide.mjs").exists():
+        raise RuntimeError("node_modules/pyodide is missing: run `npm ci` in the repository root first")
+    ours = wheel_index(root)["pywasi_web"]
+    if ours is None or _wheel_is_stale(directory / ours, root):
+        log("building the pywasi_web wheel ...")
+        for old in directory.glob("pywasi_web-*.whl"):
+            old.unlink()
+        subprocess.run(
+            [sys.executable, "-m", "build", "--wheel", "--outdir", str(directory), str(root)],
+            check=True, capture_output=True,
+        )
+    if wheel_index(root)["micropip"] is None:
+        log(f"downloading {MICROPIP} ...")
+        subprocess.run(
+            [
+                sys.executable, "-m", "pip", "download", MICROPIP, "--no-deps", "--only-binary=:all:",
+                "--python-version", PYODIDE_PYTHON, "-d", str(directory),
+            ],
+            check=True, capture_output=True,
+        )
+
+
+class PlaygroundHandler(BaseHTTPRequestHandler):
+    """GET/HEAD of files under the route table; JSON indexes for wheels and examples."""
+
+    server_version = "pywasi-web"
+    root: Path = REPO_ROOT
+    quiet = False
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._respond(send_body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._respond(send_body=False)
+
+    def end_headers(self) -> None:
+        for name, value in ISOLATION_HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature
+        if not self.quiet:
+            super().log_message(format, *args)
+
+    def _respond(self, *, send_body: bool) -> None:
+        path = unquote(urlsplit(self.path).path)
+        if path == "/wheels/index.json":
+            return self._send_json(wheel_index(self.root), send_body)
+        if path == "/examples/index.json":
+            return self._send_json(example_index(self.root), send_body)
+        target = self._resolve(path)
+        if target is None:
+            return self._send_error(HTTPStatus.NOT_FOUND)
+        try:
+            data = target.read_bytes()
+        except OSError:
+            return self._send_error(HTTPStatus.NOT_FOUND)
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", _content_type(target))
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(data)
+
+    def _resolve(self, path: str) -> Path | None:
+        """The file a URL path names, or None (missing, a directory, or outside its route)."""
+        if "\0" in path:
+            return None
+        for prefix, directory in routes(self.root):
+            if path.startswith(prefix) or path + "/" == prefix:
+                relative = path[len(prefix) :]
+                base = directory.resolve()
+                candidate = (base / relative).resolve()
+                if candidate.is_dir():
+                    candidate = candidate / "index.html"
+                if not candidate.is_relative_to(base) or not candidate.is_file():
+                    return None
+                return candidate
+        return None
+
+    def _send_json(self, value: object, send_body: bool) -> None:
+        data = json.dumps(value).encode()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(data)
+
+    def _send_error(self, status: HTTPStatus) -> None:
+        data = f"{status.value} {status.phrase}\n".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+
+def _content_type(path: Path) -> str:
+    known = CONTENT_TYPES.get(path.suffix.lower())
+    if known is not None:
+        return known
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"
+
+
+def make_server(port: int = 8000, host: str = "127.0.0.1", root: Path = REPO_ROOT, *, quiet: bool = False) -> ThreadingHTTPServer:
+    """A bound, not yet serving, server (port 0 picks a free port: see `server.server_address`)."""
+    handler = type("Handler", (PlaygroundHandler,), {"root": Path(root), "quiet": quiet})
+    server = ThreadingHTTPServer((host, port), partial(handler))
+    server.daemon_threads = True
+    return server
+
+
+def serve(port: int = 8000, host: str = "127.0.0.1", root: Path = REPO_ROOT) -> None:
+    """Prepare the wheels and serve the playground until interrupted."""
+    prepare_assets(root)
+    server = make_server(port, host, root)
+    bound_host, bound_port = server.server_address[:2]
+    print(f"pywasi-web playground on http://{bound_host!s}:{bound_port}/  (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
