@@ -33,10 +33,10 @@ class FdTable:
         descriptor = self._table.get(fd)
         if descriptor is None:
             raise WasiError(Errno.BADF, f"fd {fd} is not open")
-        if descriptor.rights_base & rights != rights:
-            raise WasiError(MISSING_RIGHTS, f"fd {fd} lacks rights {rights & ~descriptor.rights_base:#x}")
         if not isinstance(descriptor, kind):
             raise WasiError(_WRONG_KIND.get(kind.__name__, Errno.BADF), f"fd {fd} is not a {kind.__name__}")
+        if descriptor.rights_base & rights != rights:
+            raise WasiError(MISSING_RIGHTS, f"fd {fd} lacks rights {rights & ~descriptor.rights_base:#x}")
         return descriptor
 
     def close(self, fd: int) -> None:
