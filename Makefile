@@ -40,5 +40,8 @@ lint:
 bench: setup
 	$(PYTHON) -m bench.run
 
+fuzz: setup-python
+	$(PYTHON) -m tests.fuzz.long_run --calls 1000000
+
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,12 @@ from pywasi_web.abi.errno import Errno
 
 
 class PywasiError(Exception):
-    """Base of every error pywasi_web reports to the embedder; its str() is one clear line."""
+    """Base of every error pywasi_web reports to the embedder; its str() is one clear line.
+
+    `result` holds what the guest produced before it failed (a CompletedRun), when it ran at all.
+    """
+
+    result: object = None
 
 
 class ModuleError(PywasiError):
@@ -29,7 +34,7 @@ class CapabilityError(PywasiError):
     """The embedder configured something the capability rules forbid (bad mount, denied socket)."""
 
 
-class ProcExit(BaseException):  # noqa: N818 - it is a control-flow signal, not an error
+class ProcExit(BaseException):
     """Raised by proc_exit (and fatal proc_raise) to unwind the guest; engines turn it into an exit code.
 
     A BaseException so that no `except Exception` in a host callback swallows it.

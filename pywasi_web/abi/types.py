@@ -51,28 +51,68 @@ ALL_RIGHTS = Rights((1 << 30) - 1)
 
 # What each kind of descriptor can ever hold; a preopen or path_open never grants more.
 FILE_RIGHTS = (
-    Rights.FD_DATASYNC | Rights.FD_READ | Rights.FD_SEEK | Rights.FD_FDSTAT_SET_FLAGS | Rights.FD_SYNC
-    | Rights.FD_TELL | Rights.FD_WRITE | Rights.FD_ADVISE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_GET
-    | Rights.FD_FILESTAT_SET_SIZE | Rights.FD_FILESTAT_SET_TIMES | Rights.POLL_FD_READWRITE
+    Rights.FD_DATASYNC
+    | Rights.FD_READ
+    | Rights.FD_SEEK
+    | Rights.FD_FDSTAT_SET_FLAGS
+    | Rights.FD_SYNC
+    | Rights.FD_TELL
+    | Rights.FD_WRITE
+    | Rights.FD_ADVISE
+    | Rights.FD_ALLOCATE
+    | Rights.FD_FILESTAT_GET
+    | Rights.FD_FILESTAT_SET_SIZE
+    | Rights.FD_FILESTAT_SET_TIMES
+    | Rights.POLL_FD_READWRITE
 )
 DIRECTORY_RIGHTS = (
-    Rights.FD_FDSTAT_SET_FLAGS | Rights.FD_SYNC | Rights.FD_ADVISE | Rights.PATH_CREATE_DIRECTORY
-    | Rights.PATH_CREATE_FILE | Rights.PATH_LINK_SOURCE | Rights.PATH_LINK_TARGET | Rights.PATH_OPEN
-    | Rights.FD_READDIR | Rights.PATH_READLINK | Rights.PATH_RENAME_SOURCE | Rights.PATH_RENAME_TARGET
-    | Rights.PATH_FILESTAT_GET | Rights.PATH_FILESTAT_SET_SIZE | Rights.PATH_FILESTAT_SET_TIMES
-    | Rights.FD_FILESTAT_GET | Rights.FD_FILESTAT_SET_TIMES | Rights.PATH_SYMLINK
-    | Rights.PATH_REMOVE_DIRECTORY | Rights.PATH_UNLINK_FILE
+    Rights.FD_FDSTAT_SET_FLAGS
+    | Rights.FD_SYNC
+    | Rights.FD_ADVISE
+    | Rights.PATH_CREATE_DIRECTORY
+    | Rights.PATH_CREATE_FILE
+    | Rights.PATH_LINK_SOURCE
+    | Rights.PATH_LINK_TARGET
+    | Rights.PATH_OPEN
+    | Rights.FD_READDIR
+    | Rights.PATH_READLINK
+    | Rights.PATH_RENAME_SOURCE
+    | Rights.PATH_RENAME_TARGET
+    | Rights.PATH_FILESTAT_GET
+    | Rights.PATH_FILESTAT_SET_SIZE
+    | Rights.PATH_FILESTAT_SET_TIMES
+    | Rights.FD_FILESTAT_GET
+    | Rights.FD_FILESTAT_SET_TIMES
+    | Rights.PATH_SYMLINK
+    | Rights.PATH_REMOVE_DIRECTORY
+    | Rights.PATH_UNLINK_FILE
 )
 # Rights that modify the file system: a read-only mount strips them.
 WRITE_RIGHTS = (
-    Rights.FD_DATASYNC | Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE
-    | Rights.FD_FILESTAT_SET_TIMES | Rights.PATH_CREATE_DIRECTORY | Rights.PATH_CREATE_FILE
-    | Rights.PATH_LINK_SOURCE | Rights.PATH_LINK_TARGET | Rights.PATH_RENAME_SOURCE
-    | Rights.PATH_RENAME_TARGET | Rights.PATH_FILESTAT_SET_SIZE | Rights.PATH_FILESTAT_SET_TIMES
-    | Rights.PATH_SYMLINK | Rights.PATH_REMOVE_DIRECTORY | Rights.PATH_UNLINK_FILE
+    Rights.FD_DATASYNC
+    | Rights.FD_WRITE
+    | Rights.FD_ALLOCATE
+    | Rights.FD_FILESTAT_SET_SIZE
+    | Rights.FD_FILESTAT_SET_TIMES
+    | Rights.PATH_CREATE_DIRECTORY
+    | Rights.PATH_CREATE_FILE
+    | Rights.PATH_LINK_SOURCE
+    | Rights.PATH_LINK_TARGET
+    | Rights.PATH_RENAME_SOURCE
+    | Rights.PATH_RENAME_TARGET
+    | Rights.PATH_FILESTAT_SET_SIZE
+    | Rights.PATH_FILESTAT_SET_TIMES
+    | Rights.PATH_SYMLINK
+    | Rights.PATH_REMOVE_DIRECTORY
+    | Rights.PATH_UNLINK_FILE
 )
-STREAM_RIGHTS = Rights.FD_READ | Rights.FD_WRITE | Rights.FD_FDSTAT_SET_FLAGS | Rights.POLL_FD_READWRITE \
+STREAM_RIGHTS = (
+    Rights.FD_READ
+    | Rights.FD_WRITE
+    | Rights.FD_FDSTAT_SET_FLAGS
+    | Rights.POLL_FD_READWRITE
     | Rights.FD_FILESTAT_GET
+)
 SOCKET_RIGHTS = STREAM_RIGHTS | Rights.SOCK_SHUTDOWN | Rights.SOCK_ACCEPT
 
 

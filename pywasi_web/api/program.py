@@ -88,11 +88,23 @@ class Program:
         """
         if "_start" not in self.exports:
             if "_initialize" in self.exports:
-                raise ModuleError("this is a reactor module (it exports _initialize): use Program.instantiate()")
+                raise ModuleError(
+                    "this is a reactor module (it exports _initialize): use Program.instantiate()"
+                )
             raise ModuleError("the module exports neither _start nor _initialize: nothing to run")
         process = self.instantiate(
-            args, argv0=argv0, env=env, mounts=mounts, sockets=sockets, stdin=stdin, stdout=stdout,
-            stderr=stderr, capture_output=capture_output, trace=trace, imports=imports, max_open=max_open,
+            args,
+            argv0=argv0,
+            env=env,
+            mounts=mounts,
+            sockets=sockets,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            capture_output=capture_output,
+            trace=trace,
+            imports=imports,
+            max_open=max_open,
             waiter=waiter,
         )
         timer = None
@@ -104,7 +116,7 @@ class Program:
         try:
             exit_code = process.start()
         except (GuestTrap, GuestTimeout) as error:
-            error.result = process.result(1, time.perf_counter() - started)  # type: ignore[attr-defined]
+            error.result = process.result(1, time.perf_counter() - started)
             raise
         finally:
             if timer is not None:
@@ -213,11 +225,12 @@ def _filesystem(value: FileSystem | str | os.PathLike[str]) -> FileSystem:
     return value if isinstance(value, FileSystem) else HostDir(value)
 
 
-def run(module: ModuleSource, args: Sequence[str] = (), *, engine: Engine | None = None, **options: Any) -> CompletedRun:
+def run(
+    module: ModuleSource, args: Sequence[str] = (), *, engine: Engine | None = None, **options: Any
+) -> CompletedRun:
     """Compile and run a WASI command in one call, in the spirit of subprocess.run.
 
     See Program.run for the options (argv0, env, mounts, stdin, stdout, stderr, capture_output,
     timeout, trace, imports, sockets).
     """
     return Program(module, engine=engine).run(args, **options)
-

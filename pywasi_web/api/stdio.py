@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from pywasi_web.kernel.streams import (
     BytesInput,
@@ -45,7 +45,8 @@ def input_stream(stdin: object, waiter: Waiter) -> InputStream:
         queue.pump_from_fd(sys.stdin.fileno())
         return queue
     if hasattr(stdin, "read"):
-        return FileInput(stdin.buffer if isinstance(stdin, io.TextIOBase) else stdin)  # type: ignore[arg-type]
+        binary = getattr(stdin, "buffer", stdin) if isinstance(stdin, io.TextIOBase) else stdin
+        return FileInput(cast(BinaryIO, binary))
     if callable(stdin):
         return CallbackInput(stdin)
     raise TypeError(f"stdin must be bytes, str, a file, a callable or None, not {type(stdin).__name__}")

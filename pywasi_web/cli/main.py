@@ -20,11 +20,17 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run a WASI command on this machine (wasmtime engine)")
     run.add_argument(
-        "--dir", action="append", default=[], metavar="HOST[::GUEST]",
+        "--dir",
+        action="append",
+        default=[],
+        metavar="HOST[::GUEST]",
         help="give the guest the host directory HOST, seen as GUEST (default: the same path)",
     )
     run.add_argument(
-        "--env", action="append", default=[], metavar="NAME[=VALUE]",
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME[=VALUE]",
         help="set an environment variable; NAME alone passes this process's value",
     )
     run.add_argument("--timeout", type=float, metavar="SECONDS", help="stop the guest after this long")

@@ -26,7 +26,7 @@ def _zig_version() -> str:
         from importlib.metadata import version
 
         return version("ziglang")
-    except Exception:  # noqa: BLE001 - any failure means "unknown", which only affects the cache key
+    except Exception:
         return "unknown"
 
 

@@ -14,5 +14,7 @@ def default_engine() -> Engine:
     try:
         from pywasi_web.engines.wasmtime_engine import WasmtimeEngine
     except ImportError as error:
-        raise ImportError("pywasi_web needs wasmtime on CPython: pip install 'pywasi_web[wasmtime]'") from error
+        raise ImportError(
+            "pywasi_web needs wasmtime on CPython: pip install 'pywasi_web[wasmtime]'"
+        ) from error
     return WasmtimeEngine()

@@ -20,7 +20,9 @@ def check_header(wasm: bytes) -> None:
         raise ModuleError("not a WebAssembly module: it does not start with the \\0asm magic number")
     if wasm[4:8] != _CORE_VERSION:
         if wasm[6:8] == b"\1\0":
-            raise ModuleError("this is a WebAssembly component (Preview 2); only core modules are supported yet")
+            raise ModuleError(
+                "this is a WebAssembly component (Preview 2); only core modules are supported yet"
+            )
         raise ModuleError(f"unsupported WebAssembly version {wasm[4:8].hex()}")
 
 
@@ -35,8 +37,7 @@ def check_imports(imports: Sequence[ImportSpec], functions: Mapping[tuple[str, s
         expected = SIGNATURES.get(spec.name) if spec.module == MODULE else None
         if expected is not None and spec.params and (spec.params, spec.results) != expected:
             raise ModuleError(
-                f"import {where} has type {_show(spec.params, spec.results)}, "
-                f"WASI defines {_show(*expected)}"
+                f"import {where} has type {_show(spec.params, spec.results)}, WASI defines {_show(*expected)}"
             )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import wasmtime
 from wasmtime import _bindings as ffi
 
-from pywasi_web.engines.base import CompiledModule, ExportSpec, HostFunction, ImportSpec, Instance
+from pywasi_web.engines.base import CompiledModule, ExportSpec, HostFunction, ImportSpec
 from pywasi_web.engines.validation import check_header, check_imports
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.preview1.memory import BufferMemory, GuestMemory
@@ -54,9 +54,9 @@ class _HostCalls:
             try:
                 result = function(*[raw[slot] & mask for slot, mask in slots])
                 if returns:
-                    raw[0] = result & 0xFFFFFFFFFFFFFFFF
+                    raw[0] = (result or 0) & 0xFFFFFFFFFFFFFFFF
                 return 0
-            except BaseException as error:  # noqa: BLE001 - re-raised by WasmtimeInstance.call
+            except BaseException as error:
                 self.pending = error
                 trap = ffi.wasmtime_trap_new(b"host function raised", 20)
                 return ctypes.cast(trap, ctypes.c_void_p).value or 0
@@ -193,11 +193,20 @@ class WasmtimeEngine:
             callback = host.adapt(functions[(spec.module, spec.name)], spec.params, spec.results)
             module_name, name = spec.module.encode(), spec.name.encode()
             error = ffi.wasmtime_linker_define_func_unchecked(
-                linker.ptr(), module_name, len(module_name), name, len(name), item.type.ptr(), callback, None,
+                linker.ptr(),
+                module_name,
+                len(module_name),
+                name,
+                len(name),
+                item.type.ptr(),
+                callback,
+                None,
                 _NO_FINALIZER,
             )
             if error:
-                raise ModuleError(f"cannot link {spec.module}.{spec.name}: {wasmtime.WasmtimeError._from_ptr(error)}")
+                raise ModuleError(
+                    f"cannot link {spec.module}.{spec.name}: {wasmtime.WasmtimeError._from_ptr(error)}"
+                )
         try:
             instance = linker.instantiate(store, module.module)
         except wasmtime.Trap as trap:

@@ -18,7 +18,7 @@ READERS: dict[int, Callable[[], int]] = {
     Clockid.PROCESS_CPUTIME_ID: time.process_time_ns,
     Clockid.THREAD_CPUTIME_ID: _thread_time_ns,
 }
-_INFO_NAMES = {
+_INFO_NAMES: dict[int, str] = {
     Clockid.REALTIME: "time",
     Clockid.MONOTONIC: "monotonic",
     Clockid.PROCESS_CPUTIME_ID: "process_time",

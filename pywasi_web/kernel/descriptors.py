@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 from pywasi_web.abi.errno import Errno
@@ -232,7 +233,7 @@ class SocketDescriptor(Descriptor):
             raise WasiError(Errno.NOTCONN)
         data = self._blocking(lambda: self.socket.recv(size, peek=peek))
         while waitall and not peek and data and len(data) < size:
-            more = self._blocking(lambda: self.socket.recv(size - len(data)))
+            more = self._blocking(partial(self.socket.recv, size - len(data)))
             if not more:
                 break
             data += more
@@ -260,4 +261,3 @@ class SocketDescriptor(Descriptor):
 
     def close(self) -> None:
         self.socket.close()
-

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from pywasi_web.abi.errno import Errno
 from pywasi_web.errors import WasiError
@@ -29,7 +29,14 @@ class FdTable:
         self._table[fd] = descriptor
         return fd
 
-    def get(self, fd: int, rights: int = 0, kind: type[D] = Descriptor) -> D:  # type: ignore[assignment]
+    @overload
+    def get(self, fd: int, rights: int = 0) -> Descriptor: ...
+
+    @overload
+    def get(self, fd: int, rights: int, kind: type[D]) -> D: ...
+
+    def get(self, fd: int, rights: int = 0, kind: type[Descriptor] = Descriptor) -> Descriptor:
+        """The open descriptor `fd` if it is a `kind` holding `rights` (EBADF, ENOTDIR, ENOTCAPABLE)."""
         descriptor = self._table.get(fd)
         if descriptor is None:
             raise WasiError(Errno.BADF, f"fd {fd} is not open")

@@ -140,7 +140,7 @@ class Kernel:
         if isinstance(node, SymlinkNode):
             raise WasiError(Errno.NOTDIR if oflags & Oflags.DIRECTORY else Errno.LOOP, path)
         if isinstance(node, DirNode):
-            if wants_write and rights_base & Rights.FD_WRITE or oflags & Oflags.TRUNC:
+            if (wants_write and rights_base & Rights.FD_WRITE) or oflags & Oflags.TRUNC:
                 raise WasiError(Errno.ISDIR, path)
             opened: Descriptor = DirectoryDescriptor(
                 base & DIRECTORY_RIGHTS, inheriting, fdflags, node=node, fs=directory.fs
@@ -270,7 +270,9 @@ class Kernel:
         connection = listener.accept()
         connection.on_ready = self.waiter.notify
         return self.fds.add(
-            SocketDescriptor(STREAM_RIGHTS | Rights.SOCK_SHUTDOWN, 0, fdflags, socket=connection, waiter=self.waiter)
+            SocketDescriptor(
+                STREAM_RIGHTS | Rights.SOCK_SHUTDOWN, 0, fdflags, socket=connection, waiter=self.waiter
+            )
         )
 
     @staticmethod

@@ -6,6 +6,7 @@ fires once (calling the socket's on_ready) and is dropped, so nothing spins whil
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import threading
@@ -33,11 +34,8 @@ class Watcher:
         self._wake_writer.send(b"\0")
 
     def forget(self, sock: socket.socket) -> None:
-        with self._lock:
-            try:
-                self._selector.unregister(sock)
-            except (KeyError, ValueError):
-                pass
+        with self._lock, contextlib.suppress(KeyError, ValueError):
+            self._selector.unregister(sock)
 
     def _loop(self) -> None:
         while True:

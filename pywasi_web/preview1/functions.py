@@ -37,7 +37,9 @@ _monotonic_ns = time.monotonic_ns
 
 
 def _pack_stat(stat: Stat) -> bytes:
-    return FILESTAT.pack(stat.dev, stat.ino, stat.filetype, stat.nlink, stat.size, stat.atim, stat.mtim, stat.ctim)
+    return FILESTAT.pack(
+        stat.dev, stat.ino, stat.filetype, stat.nlink, stat.size, stat.atim, stat.mtim, stat.ctim
+    )
 
 
 class Preview1:
@@ -57,10 +59,12 @@ class Preview1:
     @staticmethod
     def _bind_one(name: str, method: Callable[..., None], tracer: Tracer | None) -> Callable[..., int | None]:
         if name == "proc_exit":
+
             def exit_call(*args: int) -> None:
                 if tracer is not None:
                     tracer(name, args, None)
                 method(*args)
+
             return exit_call
 
         def call(*args: int) -> int:
@@ -246,7 +250,14 @@ class Preview1:
         self.kernel.path_filestat_set_times(fd, flags, self._path(path, path_len), atim, mtim, fstflags)
 
     def path_link(
-        self, old_fd: int, old_flags: int, old_path: int, old_len: int, new_fd: int, new_path: int, new_len: int
+        self,
+        old_fd: int,
+        old_flags: int,
+        old_path: int,
+        old_len: int,
+        new_fd: int,
+        new_path: int,
+        new_len: int,
     ) -> None:
         self.kernel.path_link(
             old_fd, old_flags, self._path(old_path, old_len), new_fd, self._path(new_path, new_len)
@@ -265,10 +276,14 @@ class Preview1:
         result_ptr: int,
     ) -> None:
         self.memory.check(result_ptr, 4)  # EFAULT before opening anything
-        opened = self.kernel.path_open(fd, dirflags, self._path(path, path_len), oflags, base, inheriting, fdflags)
+        opened = self.kernel.path_open(
+            fd, dirflags, self._path(path, path_len), oflags, base, inheriting, fdflags
+        )
         self.memory.set_u32(result_ptr, opened)
 
-    def path_readlink(self, fd: int, path: int, path_len: int, buf: int, buf_len: int, result_ptr: int) -> None:
+    def path_readlink(
+        self, fd: int, path: int, path_len: int, buf: int, buf_len: int, result_ptr: int
+    ) -> None:
         target = self.kernel.path_readlink(fd, self._path(path, path_len))[:buf_len]
         self.memory.write(buf, target)
         self.memory.set_u32(result_ptr, len(target))
@@ -276,7 +291,9 @@ class Preview1:
     def path_remove_directory(self, fd: int, path: int, path_len: int) -> None:
         self.kernel.path_remove_directory(fd, self._path(path, path_len))
 
-    def path_rename(self, fd: int, old_path: int, old_len: int, new_fd: int, new_path: int, new_len: int) -> None:
+    def path_rename(
+        self, fd: int, old_path: int, old_len: int, new_fd: int, new_path: int, new_len: int
+    ) -> None:
         self.kernel.path_rename(fd, self._path(old_path, old_len), new_fd, self._path(new_path, new_len))
 
     def path_symlink(self, old_path: int, old_len: int, fd: int, new_path: int, new_len: int) -> None:
@@ -295,7 +312,9 @@ class Preview1:
             userdata, kind = SUBSCRIPTION_HEAD.unpack_from(raw, offset)
             if kind == Eventtype.CLOCK:
                 clock_id, timeout, _precision, flags = SUBSCRIPTION_CLOCK.unpack_from(raw, offset + 16)
-                subscriptions.append(Subscription(userdata, kind, clock_id=clock_id, timeout=timeout, flags=flags))
+                subscriptions.append(
+                    Subscription(userdata, kind, clock_id=clock_id, timeout=timeout, flags=flags)
+                )
             elif kind in (Eventtype.FD_READ, Eventtype.FD_WRITE):
                 (fd,) = SUBSCRIPTION_FD.unpack_from(raw, offset + 16)
                 subscriptions.append(Subscription(userdata, kind, fd=fd))

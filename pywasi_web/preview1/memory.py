@@ -9,7 +9,6 @@ from typing import Protocol
 
 from pywasi_web.abi.layout import IOVEC, U32, U64
 
-
 RefreshView = Callable[[], memoryview]
 
 
@@ -52,7 +51,7 @@ class BufferMemory:
     an access falls beyond the cached length (the memory may have grown).
     """
 
-    __slots__ = ("_refresh", "_view", "_size")
+    __slots__ = ("_refresh", "_size", "_view")
 
     def __init__(self, refresh: RefreshView) -> None:
         self._refresh = refresh
@@ -115,4 +114,3 @@ class BufferMemory:
             if done >= len(src):
                 break
         return done
-

@@ -156,7 +156,10 @@ class HostOpenFile(OpenFile):
     def set_times(self, atim: int | None, mtim: int | None) -> None:
         with _host_errors():
             current = os.fstat(self.fd)
-            times = (current.st_atime_ns if atim is None else atim, current.st_mtime_ns if mtim is None else mtim)
+            times = (
+                current.st_atime_ns if atim is None else atim,
+                current.st_mtime_ns if mtim is None else mtim,
+            )
             os.utime(self.fd, ns=times)
 
     def sync(self) -> None:
