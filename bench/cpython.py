@@ -68,8 +68,12 @@ def median_of(runs: int, measure: Callable[[], float]) -> float:
 def run_cases(runs: int, quick: bool) -> list[dict[str, object]]:
     scale = 10 if quick else 1
     cases = [
-        Case("16-byte appending writes", "writes", ["append", str(100000 // scale)], "write", 100000 // scale),
-        Case("16-byte writes in place", "writes", ["inplace", str(100000 // scale)], "write", 100000 // scale),
+        Case(
+            "16-byte appending writes", "writes", ["append", str(100000 // scale)], "write", 100000 // scale
+        ),
+        Case(
+            "16-byte writes in place", "writes", ["inplace", str(100000 // scale)], "write", 100000 // scale
+        ),
         Case("clock_gettime", "clock", [str(100000 // scale)], "call", 100000 // scale),
         Case("compute-bound (about 1 s)", "compute", [str(700000000 // scale)], "run", 1),
     ]

@@ -21,7 +21,10 @@ def markdown(rows: list[dict[str, object]], runs: int) -> str:
         if row["unit"] == "GB/s":
             base, ours = f"{row['baseline_GBps']:.2f} GB/s", f"{row['ours_GBps']:.2f} GB/s"
         else:
-            base, ours = f"{row['baseline_us']:.2f} µs/{row['unit']}", f"{row['ours_us']:.2f} µs/{row['unit']}"
+            base, ours = (
+                f"{row['baseline_us']:.2f} µs/{row['unit']}",
+                f"{row['ours_us']:.2f} µs/{row['unit']}",
+            )
         lines.append(f"| {row['benchmark']} | {row['mount']} | {base} | {ours} | {row['ratio']:.2f}× |")
     return "\n".join(lines)
 
