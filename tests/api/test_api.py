@@ -1,0 +1,161 @@
+"""The Python API's promises: stdio in every form, results, tracing, extra imports, reactors,
+timeouts and clear errors for modules that cannot run."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from pywasi_web import (
+    GuestTimeout,
+    GuestTrap,
+    ModuleError,
+    NonZeroExit,
+    Program,
+    QueueInput,
+    run,
+)
+from pywasi_web.cli.toolchain import build_c
+from pywasi_web.kernel.waiting import ThreadWaiter
+
+HERE = Path(__file__).parent
+
+
+@pytest.fixture(scope="module")
+def cat() -> Program:
+    return Program(build_c(HERE / "cat.c"))
+
+
+def wat(text: str) -> bytes:
+    return wasmtime.wat2wasm(text)
+
+
+def test_stdin_kinds_and_capture(cat: Program) -> None:
+    assert cat.run(stdin=b"bytes in", capture_output=True).stdout == b"bytes in"
+    assert cat.run(stdin="text in", capture_output=True).stdout == b"text in"
+    assert cat.run(stdin=io.BytesIO(b"file in"), capture_output=True).stdout == b"file in"
+    chunks = [b"call", b"back", b""]
+    result = cat.run(stdin=lambda size: chunks.pop(0), capture_output=True)
+    assert result.stdout == b"callback"
+    assert result.stderr == b"read 8 bytes\n"
+    assert result.exit_code == 0 and result.returncode == 0
+
+
+def test_output_kinds(cat: Program) -> None:
+    seen: list[bytes] = []
+    result = cat.run(stdin=b"x" * 20, stdout=seen.append, capture_output=True)
+    assert b"".join(seen) == result.stdout == b"x" * 20  # streamed as it came, and captured
+    assert len(seen) == 3  # 7 + 7 + 6: no buffering in between
+    binary, text = io.BytesIO(), io.StringIO()
+    cat.run(stdin=b"to files", stdout=binary, stderr=text)
+    assert binary.getvalue() == b"to files"
+    assert text.getvalue() == "read 8 bytes\n"
+
+
+def test_default_output_goes_to_python_streams(cat: Program, capsys: pytest.CaptureFixture[str]) -> None:
+    cat.run(stdin=b"to sys.stdout")
+    captured = capsys.readouterr()
+    assert captured.out == "to sys.stdout" and captured.err == "read 13 bytes\n"
+
+
+def test_interactive_stdin_blocks_until_fed(cat: Program) -> None:
+    waiter = ThreadWaiter()
+    queue = QueueInput(waiter)
+    results = []
+    thread = threading.Thread(
+        target=lambda: results.append(cat.run(stdin=queue, waiter=waiter, capture_output=True, timeout=20))
+    )
+    thread.start()
+    time.sleep(0.2)
+    assert thread.is_alive()  # blocked in fd_read, without a busy loop
+    queue.feed(b"typed ")
+    queue.feed(b"later")
+    queue.close()
+    thread.join(10)
+    assert results[0].stdout == b"typed later"
+
+
+def test_timeout_while_blocked_on_input(cat: Program) -> None:
+    waiter = ThreadWaiter()
+    began = time.monotonic()
+    with pytest.raises(GuestTimeout, match="longer than 0.3 s") as caught:
+        cat.run(stdin=QueueInput(waiter), waiter=waiter, capture_output=True, timeout=0.3)
+    assert time.monotonic() - began < 5
+    assert caught.value.result is not None
+
+
+def test_timeout_of_an_infinite_loop() -> None:
+    spin = wat('(module (memory (export "memory") 1) (func (export "_start") (loop $l (br $l))))')
+    with pytest.raises(GuestTimeout):
+        run(spin, timeout=0.2)
+
+
+def test_trace_sees_every_call(cat: Program) -> None:
+    calls: list[tuple[str, int | None]] = []
+    cat.run(stdin=b"abc", capture_output=True, trace=lambda name, args, result: calls.append((name, result)))
+    names = [name for name, _ in calls]
+    assert "fd_read" in names and "fd_write" in names
+    assert calls[-1] == ("fd_write", 0)  # the stderr summary; exit code 0 needs no proc_exit
+
+
+def test_extra_imports_and_reactor() -> None:
+    module = wat(
+        """(module
+          (import "env" "twice" (func $twice (param i32) (result i32)))
+          (memory (export "memory") 1)
+          (global $base (mut i32) (i32.const 0))
+          (func (export "_initialize") (global.set $base (i32.const 100)))
+          (func (export "compute") (param i32) (result i32)
+            (i32.add (global.get $base) (call $twice (local.get 0)))))"""
+    )
+    program = Program(module)
+    with pytest.raises(ModuleError, match="env.twice, which is not provided"):
+        program.instantiate()
+    with pytest.raises(ModuleError, match="reactor module"):
+        program.run(imports={"env": {"twice": lambda x: 2 * x}})
+    process = program.instantiate(imports={"env": {"twice": lambda x: 2 * x}})
+    assert process.call("compute", 21) == 142
+
+
+def test_exit_codes_and_check() -> None:
+    exits = wat(
+        """(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+        (memory (export "memory") 1) (func (export "_start") (call $exit (i32.const 42))))"""
+    )
+    result = run(exits, capture_output=True)
+    assert result.exit_code == 42
+    with pytest.raises(NonZeroExit, match="exited with code 42"):
+        result.check_returncode()
+    assert "exit 42" in result._repr_html_()
+
+
+@pytest.mark.parametrize(
+    ("module", "message"),
+    [
+        (b"", "does not start with the \\\\0asm magic"),
+        (b"garbage!", "does not start with the \\\\0asm magic"),
+        (b"\0asm\x01\x00\x00\x00\x01", "unexpected end-of-file"),
+        (b"\0asm\x0d\x00\x01\x00", "component"),
+        (wat('(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32))))'), "fd_write has type"),
+        (wat('(module (import "wasi_snapshot_preview1" "sched_yield" (func (result i32))))'), "no memory"),
+        (wat('(module (memory (export "memory") 1))'), "neither _start nor _initialize"),
+        (wat('(module (import "env" "table" (table 1 funcref)))'), "imports a table env.table"),
+    ],
+)
+def test_modules_that_cannot_run(module: bytes, message: str) -> None:
+    with pytest.raises(ModuleError, match=message):
+        run(module)
+
+
+def test_missing_file_and_trap(tmp_path: Path) -> None:
+    with pytest.raises(ModuleError, match="cannot read"):
+        run(tmp_path / "nope.wasm")
+    trap = wat('(module (memory (export "memory") 1) (func (export "_start") unreachable))')
+    with pytest.raises(GuestTrap, match="unreachable") as caught:
+        run(trap)
+    assert "_start" in caught.value.backtrace or "func" in caught.value.backtrace
