@@ -120,16 +120,27 @@ def prepare_assets(root: Path = REPO_ROOT, *, log: Callable[[str], object] = pri
             old.unlink()
         subprocess.run(
             [sys.executable, "-m", "build", "--wheel", "--outdir", str(directory), str(root)],
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
     if wheel_index(root)["micropip"] is None:
         log(f"downloading {MICROPIP} ...")
         subprocess.run(
             [
-                sys.executable, "-m", "pip", "download", MICROPIP, "--no-deps", "--only-binary=:all:",
-                "--python-version", PYODIDE_PYTHON, "-d", str(directory),
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                MICROPIP,
+                "--no-deps",
+                "--only-binary=:all:",
+                "--python-version",
+                PYODIDE_PYTHON,
+                "-d",
+                str(directory),
             ],
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
 
 
@@ -140,10 +151,10 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
     root: Path = REPO_ROOT
     quiet = False
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         self._respond(send_body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._respond(send_body=False)
 
     def end_headers(self) -> None:
@@ -151,7 +162,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature
+    def log_message(self, format: str, *args: object) -> None:
         if not self.quiet:
             super().log_message(format, *args)
 
@@ -220,7 +231,9 @@ def _content_type(path: Path) -> str:
     return guessed or "application/octet-stream"
 
 
-def make_server(port: int = 8000, host: str = "127.0.0.1", root: Path = REPO_ROOT, *, quiet: bool = False) -> ThreadingHTTPServer:
+def make_server(
+    port: int = 8000, host: str = "127.0.0.1", root: Path = REPO_ROOT, *, quiet: bool = False
+) -> ThreadingHTTPServer:
     """A bound, not yet serving, server (port 0 picks a free port: see `server.server_address`)."""
     handler = type("Handler", (PlaygroundHandler,), {"root": Path(root), "quiet": quiet})
     server = ThreadingHTTPServer((host, port), partial(handler))

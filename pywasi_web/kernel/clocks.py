@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Literal
 
 from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.types import Clockid
@@ -18,7 +19,7 @@ READERS: dict[int, Callable[[], int]] = {
     Clockid.PROCESS_CPUTIME_ID: time.process_time_ns,
     Clockid.THREAD_CPUTIME_ID: _thread_time_ns,
 }
-_INFO_NAMES: dict[int, str] = {
+_INFO_NAMES: dict[int, Literal["time", "monotonic", "process_time", "thread_time"]] = {
     Clockid.REALTIME: "time",
     Clockid.MONOTONIC: "monotonic",
     Clockid.PROCESS_CPUTIME_ID: "process_time",

@@ -1,0 +1,8 @@
+// Computes forever without calling WASI: only terminating the worker stops it.
+#include <stdio.h>
+int main(void) {
+    printf("spinning\n");
+    fflush(stdout);
+    volatile unsigned long n = 0;
+    for (;;) n++;
+}

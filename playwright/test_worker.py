@@ -1,0 +1,109 @@
+"""The worker boots Pyodide with our wheel, and guests run through the JsEngine."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_boot_reports_jspi_and_isolation(page: Any) -> None:
+    info = page.evaluate("window.pywasiRuntime.info")
+    assert info["pyodideVersion"] == "314.0.7"
+    assert info["crossOriginIsolated"] is True
+    assert info["jspi"] is True
+    assert page.get_by_test_id("status").inner_text().startswith("ready")
+
+
+def test_hello_prints_arguments(run_guest: Any) -> None:
+    result = run_guest("hello.wasm", args=["a", "b c"])
+    assert result == {
+        "exitCode": 0,
+        "stdout": "hello from wasm a b c\n",
+        "stderr": "",
+        "error": None,
+        "files": {},
+    }
+
+
+def test_playground_button_runs_an_example(page: Any) -> None:
+    page.get_by_test_id("example").select_option("hello.wasm")
+    page.get_by_test_id("args").fill("x y")
+    page.get_by_test_id("run").click()
+    page.get_by_test_id("exit").filter(has_text="exit 0").wait_for()
+    assert page.get_by_test_id("output").inner_text() == "hello from wasm x y\n"
+
+
+def test_exit_code_and_batch_stdin(run_guest: Any) -> None:
+    result = run_guest("echo.wasm", stdin="one\ntwo\n")
+    assert result["exitCode"] == 3
+    assert result["stdout"] == "ready\ngot: one\ngot: two\nbye\n"
+
+
+def test_interactive_stdin_waits_for_later_input(page: Any) -> None:
+    result = page.evaluate(
+        """async () => {
+            const rt = window.pywasiRuntime, seen = [];
+            const done = rt.run("examples/echo.wasm", {interactive: true,
+                onStdout: (d) => seen.push(new TextDecoder().decode(d))});
+            await new Promise((r) => setTimeout(r, 300));
+            const before = seen.join("");
+            rt.write("later\\n");
+            await new Promise((r) => setTimeout(r, 200));
+            const middle = seen.join("");
+            rt.closeStdin();
+            const r = await done;
+            return {before, middle, stdout: r.stdout, exitCode: r.exitCode};
+        }"""
+    )
+    assert result["before"] == "ready\n"  # streamed while the guest waits
+    assert result["middle"] == "ready\ngot: later\n"
+    assert result["stdout"] == "ready\ngot: later\nbye\n"
+    assert result["exitCode"] == 3
+
+
+def test_sleep_really_sleeps(run_guest: Any) -> None:
+    result = run_guest("sleep.wasm", args=["250"])
+    slept = int(re.fullmatch(r"slept (\d+) ms\n", result["stdout"]).group(1))  # type: ignore[union-attr]
+    assert 240 <= slept < 1000
+
+
+def test_trap_reports_wasm_frames(run_guest: Any) -> None:
+    result = run_guest("trap.wasm")
+    assert result["exitCode"] == 134
+    assert result["stdout"] == "about to trap\n"
+    assert result["error"]["kind"] == "trap"
+    assert "unreachable" in result["error"]["message"]
+    assert "wasm-function" in result["error"]["backtrace"]
+
+
+def test_files_in_and_out(run_guest: Any) -> None:
+    result = run_guest("files.wasm", files={"input.txt": "hello files\n"})
+    assert result["exitCode"] == 0, result
+    assert result["files"]["/out/result.txt"] == "HELLO FILES\n"
+
+
+def test_invalid_module_is_a_module_error(page: Any) -> None:
+    result = page.evaluate(
+        "async () => (await window.pywasiRuntime.run(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5]))).error"
+    )
+    assert result["kind"] == "module"
+    assert result["message"].startswith("invalid WebAssembly module:")
+
+
+def test_timeout_stops_a_waiting_guest(run_guest: Any) -> None:
+    result = run_guest("echo.wasm", interactive=True, timeoutMs=300)
+    assert result["exitCode"] == 124
+    assert result["error"]["kind"] == "timeout"
+    assert result["stdout"] == "ready\n"
+
+
+def test_timeout_kills_a_computing_guest_and_the_runtime_recovers(run_guest: Any) -> None:
+    # Runs last: it restarts the worker (a new Pyodide boot).
+    result = run_guest("spin.wasm", timeoutMs=500)
+    assert result["exitCode"] == 124
+    assert result["error"]["kind"] == "timeout"
+    assert run_guest("hello.wasm")["stdout"] == "hello from wasm\n"

@@ -1,0 +1,213 @@
+"""Glue between web/worker.js and pywasi_web inside Pyodide: one guest run at a time.
+
+worker.js loads this file into Pyodide's file system and imports it. `run` must be entered with
+`callPromising` (JSPI stack switching), so that blocking WASI calls can wait for `feed_stdin`,
+`close_stdin` or a timer while the worker's event loop keeps delivering messages.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import js
+from pyodide.ffi import create_proxy, to_js
+
+import pywasi_web
+from pywasi_web.engines.js import JsEngine, JsWaiter, jspi_available
+from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, PywasiError
+from pywasi_web.kernel.streams import QueueInput
+from pywasi_web.vfs import MemoryFS
+
+ENGINE = JsEngine()
+
+
+class _Batcher:
+    """Streams output to the page in batches: a postMessage per guest write would cost ~15 us.
+
+    A batch goes out when it exceeds FLUSH_BYTES or is older than FLUSH_SECONDS (checked on each
+    write), and otherwise from a setTimeout(0) that fires as soon as the guest yields (waits for
+    input, sleeps) or ends, so a prompt is on screen before the guest blocks on stdin.
+    """
+
+    FLUSH_BYTES = 1 << 16
+    FLUSH_SECONDS = 0.03
+
+    def __init__(self, emit: Any) -> None:
+        self._emit = emit
+        self._pending: list[tuple[str, bytearray]] = []
+        self._size = 0
+        self._first = 0.0
+        self._scheduled = False
+        self._closed = False
+        self._flush_proxy = create_proxy(self._on_timer)
+
+    def write(self, kind: str, data: bytes) -> None:
+        if self._pending and self._pending[-1][0] == kind:
+            self._pending[-1][1].extend(data)
+        else:
+            if not self._pending:
+                self._first = time.perf_counter()
+            self._pending.append((kind, bytearray(data)))
+        self._size += len(data)
+        if self._size >= self.FLUSH_BYTES or time.perf_counter() - self._first >= self.FLUSH_SECONDS:
+            self.flush()
+        elif not self._scheduled:
+            self._scheduled = True
+            js.setTimeout(self._flush_proxy, 0)
+
+    def _on_timer(self) -> None:
+        self._scheduled = False
+        self.flush()
+        if self._closed:
+            self._flush_proxy.destroy()
+
+    def flush(self) -> None:
+        pending, self._pending, self._size = self._pending, [], 0
+        for kind, data in pending:
+            self._emit(kind, to_js(data))
+
+    def close(self) -> None:
+        """Flush; the proxy goes when no timer can call it any more."""
+        self.flush()
+        self._closed = True
+        if not self._scheduled:
+            self._flush_proxy.destroy()
+
+
+class _Session:
+    """The run in progress: what stdin messages and cancel requests act on."""
+
+    def __init__(self, waiter: JsWaiter, stdin: QueueInput | None) -> None:
+        self.waiter = waiter
+        self.stdin = stdin
+
+
+_session: _Session | None = None
+
+
+def _as_bytes(value: Any) -> bytes:
+    if isinstance(value, str):
+        return value.encode()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return bytes(value.to_bytes())  # a JS Uint8Array / ArrayBuffer view
+
+
+def _js(value: object) -> Any:
+    return to_js(value, dict_converter=js.Object.fromEntries)
+
+
+def _mounts(options: dict[str, Any]) -> dict[str, MemoryFS]:
+    """{"/": {"a.txt": data, "dir": None}} -> MemoryFS per guest path; `files` is the "/" mount."""
+    trees: dict[str, dict[str, Any]] = {}
+    for guest, tree in (options.get("mounts") or {}).items():
+        trees[guest] = dict(tree or {})
+    if options.get("files"):
+        trees.setdefault("/", {}).update(options["files"])
+    mounts = {}
+    for guest, tree in trees.items():
+        entries = {
+            path.lstrip("/"): (None if data is None else _as_bytes(data)) for path, data in tree.items()
+        }
+        mounts[guest] = MemoryFS(entries)
+    return mounts
+
+
+def _files(mounts: dict[str, MemoryFS]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for guest, fs in mounts.items():
+        for path, data in fs.snapshot().items():
+            if isinstance(data, bytes):
+                out[guest.rstrip("/") + "/" + path] = to_js(data)
+    return out
+
+
+def run(wasm: Any, options_js: Any, emit: Any) -> Any:
+    """Run one guest; `emit(kind, payload)` streams "stdout"/"stderr" chunks and trace lines."""
+    global _session
+    options: dict[str, Any] = options_js.to_py() if options_js is not None else {}
+    waiter = JsWaiter()
+    stdin: Any = options.get("stdin")
+    queue = None
+    if options.get("interactive"):
+        queue = QueueInput(waiter)
+        if stdin:
+            queue.feed(_as_bytes(stdin))
+        stdin = queue
+    elif stdin is not None:
+        stdin = _as_bytes(stdin)
+    _session = _Session(waiter, queue)
+    started = time.perf_counter()
+    result: dict[str, Any] = {"exitCode": None}
+    mounts: dict[str, MemoryFS] = {}
+    output = _Batcher(emit)
+    try:
+        mounts = _mounts(options)
+        trace = None
+        if options.get("trace"):
+
+            def trace(name: str, args: tuple[int, ...], res: int | None) -> None:
+                emit("trace", f"{name}({', '.join(map(str, args))}) = {'?' if res is None else res}")
+
+        completed = pywasi_web.run(
+            _as_bytes(wasm),
+            [str(arg) for arg in options.get("args") or []],
+            engine=ENGINE,
+            argv0=options.get("argv0") or "main.wasm",
+            env={str(k): str(v) for k, v in (options.get("env") or {}).items()},
+            mounts=mounts,
+            stdin=stdin,
+            stdout=lambda data: output.write("stdout", data),
+            stderr=lambda data: output.write("stderr", data),
+            capture_output=True,
+            trace=trace,
+            waiter=waiter,
+        )
+        result.update(
+            exitCode=completed.exit_code, stdout=to_js(completed.stdout), stderr=to_js(completed.stderr)
+        )
+    except GuestTrap as error:
+        result.update(
+            exitCode=134, error={"kind": "trap", "message": str(error), "backtrace": error.backtrace}
+        )
+        _partial(result, error)
+    except GuestTimeout as error:
+        result.update(exitCode=124, error={"kind": "timeout", "message": str(error)})
+        _partial(result, error)
+    except ModuleError as error:
+        result.update(error={"kind": "module", "message": str(error)})
+    except PywasiError as error:
+        result.update(error={"kind": type(error).__name__, "message": str(error)})
+    finally:
+        _session = None
+        output.close()
+    result["files"] = _files(mounts)
+    result["durationMs"] = (time.perf_counter() - started) * 1000
+    return _js(result)
+
+
+def _partial(result: dict[str, Any], error: BaseException) -> None:
+    completed = getattr(error, "result", None)
+    if completed is not None:
+        result.update(stdout=to_js(completed.stdout), stderr=to_js(completed.stderr))
+
+
+def feed_stdin(data: Any) -> None:
+    if _session is not None and _session.stdin is not None:
+        _session.stdin.feed(_as_bytes(data))
+
+
+def close_stdin() -> None:
+    if _session is not None and _session.stdin is not None:
+        _session.stdin.close()
+
+
+def cancel(reason: str) -> None:
+    """Stop a guest that is waiting (a guest computing in a loop is stopped by terminating the worker)."""
+    if _session is not None:
+        _session.waiter.cancel(reason)
+
+
+def info() -> Any:
+    return _js({"pywasi_web": pywasi_web.__version__, "jspi": jspi_available()})
