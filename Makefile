@@ -1,19 +1,15 @@
 # pywasi_web: `make serve` runs the playground, `make test` runs every test. Both set up what they need.
 PYTHON ?= python3
 PIP := $(PYTHON) -m pip
-STAMP := build/.stamps
 
-.PHONY: setup setup-python setup-node setup-browser assets serve test lint typecheck bench fuzz clean
+.PHONY: setup setup-python setup-node setup-browser assets serve test lint bench fuzz clean
 
-setup: setup-python setup-node setup-browser assets
+setup: setup-python setup-node setup-browser
 
-$(STAMP):
-	mkdir -p $(STAMP)
-
-setup-python: | $(STAMP)
+setup-python:
 	$(PIP) install --quiet -e '.[dev]'
 
-setup-node: | $(STAMP)
+setup-node:
 	npm ci --no-audit --no-fund
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
@@ -22,11 +18,12 @@ setup-browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
-# The wheels and example guests the browser loads (built outside git).
-assets:
-	$(PYTHON) -m pywasi_web.cli.assets
+# The wheels and example guests the browser loads, built into build/ (outside git). `serve` and
+# the browser tests do this themselves; the target is for building them ahead of time.
+assets: setup-python setup-node
+	$(PYTHON) -c 'from pywasi_web.cli.serve import prepare_assets; prepare_assets()'
 
-serve: setup-python setup-node assets
+serve: setup-python setup-node
 	$(PYTHON) -m pywasi_web.cli.main serve
 
 test: setup

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -13,7 +12,7 @@ from pywasi_web.abi.signatures import BLOCKING, MODULE
 from pywasi_web.api.result import CompletedRun
 from pywasi_web.api.stdio import input_stream, output_stream
 from pywasi_web.api.trace import Tracer, make_tracer
-from pywasi_web.engines import default_engine
+from pywasi_web.engines import default_engine, start_timer
 from pywasi_web.engines.base import Engine, HostFunction, Instance
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit
 from pywasi_web.kernel.kernel import Kernel, Preopen
@@ -107,11 +106,10 @@ class Program:
             max_open=max_open,
             waiter=waiter,
         )
-        timer = None
+        cancel_timer = None
         if timeout is not None:
-            timer = threading.Timer(timeout, process.interrupt, (f"the guest ran longer than {timeout:g} s",))
-            timer.daemon = True
-            timer.start()
+            reason = f"the guest ran longer than {timeout:g} s"
+            cancel_timer = start_timer(timeout, lambda: process.interrupt(reason))
         started = time.perf_counter()
         try:
             exit_code = process.start()
@@ -119,8 +117,8 @@ class Program:
             error.result = process.result(1, time.perf_counter() - started)
             raise
         finally:
-            if timer is not None:
-                timer.cancel()
+            if cancel_timer is not None:
+                cancel_timer()
             process.finish()
         return process.result(exit_code, time.perf_counter() - started)
 

@@ -1,0 +1,101 @@
+"""poll_oneoff semantics, driven on the kernel: clocks (relative, absolute), descriptor readiness,
+errors per subscription, and waiting that really waits without spinning."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from pywasi_web.abi.errno import Errno
+from pywasi_web.abi.types import Clockid, Eventtype, Subclockflags
+from pywasi_web.errors import WasiError
+from pywasi_web.kernel.poll import Subscription, poll
+from pywasi_web.kernel.streams import BytesInput, QueueInput
+from pywasi_web.kernel.waiting import ThreadWaiter
+from pywasi_web.vfs import MemoryFS
+from tests.unit.helpers import make_kernel, open_file
+
+
+def clock(userdata: int, ns: int, clock_id: int = Clockid.MONOTONIC, absolute: bool = False) -> Subscription:
+    flags = Subclockflags.SUBSCRIPTION_CLOCK_ABSTIME if absolute else 0
+    return Subscription(userdata, Eventtype.CLOCK, clock_id=clock_id, timeout=ns, flags=flags)
+
+
+def test_relative_sleep_really_sleeps() -> None:
+    kernel = make_kernel()
+    began = time.monotonic()
+    cpu_began = time.process_time()
+    events = poll(kernel.fds, kernel.waiter, [clock(7, 200_000_000)])
+    assert time.monotonic() - began >= 0.2
+    assert time.process_time() - cpu_began < 0.1  # no busy loop
+    assert [(e.userdata, e.error, e.kind) for e in events] == [(7, 0, Eventtype.CLOCK)]
+
+
+def test_absolute_deadlines_on_both_clocks() -> None:
+    kernel = make_kernel()
+    for clock_id, read_clock in ((Clockid.MONOTONIC, time.monotonic_ns), (Clockid.REALTIME, time.time_ns)):
+        now = read_clock()
+        began = time.monotonic()
+        poll(kernel.fds, kernel.waiter, [clock(1, now + 100_000_000, clock_id, absolute=True)])
+        assert 0.05 <= time.monotonic() - began < 2
+        past = poll(kernel.fds, kernel.waiter, [clock(2, now - 1, clock_id, absolute=True)])
+        assert past[0].userdata == 2
+
+
+def test_ready_descriptors_return_at_once_with_nbytes() -> None:
+    kernel = make_kernel(MemoryFS({"f": b"12345"}), stdin=BytesInput(b"abc"))
+    file_fd = open_file(kernel, "f")
+    subscriptions = [
+        Subscription(1, Eventtype.FD_READ, fd=0),
+        Subscription(2, Eventtype.FD_WRITE, fd=1),
+        Subscription(3, Eventtype.FD_READ, fd=file_fd),
+        clock(4, 10_000_000_000),
+    ]
+    began = time.monotonic()
+    events = {e.userdata: e for e in poll(kernel.fds, kernel.waiter, subscriptions)}
+    assert time.monotonic() - began < 1
+    assert set(events) == {1, 2, 3}
+    assert events[1].nbytes == 3 and events[3].nbytes == 5
+
+
+def test_bad_descriptors_and_clocks_report_errors_per_subscription() -> None:
+    kernel = make_kernel()
+    events = poll(
+        kernel.fds,
+        kernel.waiter,
+        [Subscription(1, Eventtype.FD_READ, fd=99), clock(2, 0, clock_id=Clockid.PROCESS_CPUTIME_ID)],
+    )
+    errors = {e.userdata: e.error for e in events}
+    assert errors == {1: Errno.BADF, 2: Errno.NOTSUP}
+    with pytest.raises(WasiError) as caught:
+        poll(kernel.fds, kernel.waiter, [])
+    assert caught.value.errno == Errno.INVAL
+
+
+def test_waits_for_interactive_input_then_wakes() -> None:
+    waiter = ThreadWaiter()
+    stdin = QueueInput(waiter)
+    kernel = make_kernel(stdin=stdin)
+    kernel.waiter = waiter
+    threading.Timer(0.15, stdin.feed, (b"late",)).start()
+    began = time.monotonic()
+    events = poll(kernel.fds, waiter, [Subscription(1, Eventtype.FD_READ, fd=0), clock(2, 5_000_000_000)])
+    assert 0.1 < time.monotonic() - began < 4
+    assert [(e.userdata, e.nbytes) for e in events] == [(1, 4)]
+
+
+def test_timeout_wins_when_input_never_comes_and_hangup_on_close() -> None:
+    waiter = ThreadWaiter()
+    stdin = QueueInput(waiter)
+    kernel = make_kernel(stdin=stdin)
+    events = poll(kernel.fds, waiter, [Subscription(1, Eventtype.FD_READ, fd=0), clock(2, 50_000_000)])
+    assert [e.userdata for e in events] == [2]
+    stdin.close()
+    events = poll(kernel.fds, waiter, [Subscription(1, Eventtype.FD_READ, fd=0)])
+    assert events[0].userdata == 1 and events[0].error == 0
+    closed_stdout = make_kernel()
+    closed_stdout.fds.close(0)
+    events = poll(closed_stdout.fds, closed_stdout.waiter, [Subscription(5, Eventtype.FD_READ, fd=0)])
+    assert events[0].error == Errno.BADF
