@@ -158,11 +158,16 @@ def _frame(frame: wasmtime.Frame) -> str:
 
 
 class WasmtimeEngine:
-    """One wasmtime Engine; modules compiled by it can be instantiated many times."""
+    """One wasmtime Engine; modules compiled by it can be instantiated many times.
+
+    `max_memory` caps each instance's linear memory in bytes: past it `memory.grow` fails, so the
+    guest's allocator sees an out-of-memory condition instead of exhausting the host.
+    """
 
     name = "wasmtime"
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_memory: int | None = None) -> None:
+        self.max_memory = max_memory
         config = wasmtime.Config()
         config.epoch_interruption = True
         self._engine = wasmtime.Engine(config)
@@ -187,6 +192,8 @@ class WasmtimeEngine:
         check_imports(module.imports, functions)
         store = wasmtime.Store(self._engine)
         store.set_epoch_deadline(1)
+        if self.max_memory is not None:
+            store.set_limits(memory_size=self.max_memory)
         linker = wasmtime.Linker(self._engine)
         host = _HostCalls()
         for spec, item in zip(module.imports, module.module.imports, strict=True):

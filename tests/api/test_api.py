@@ -165,3 +165,17 @@ def test_missing_file_and_trap(tmp_path: Path) -> None:
     with pytest.raises(GuestTrap, match="unreachable") as caught:
         run(trap)
     assert "_start" in caught.value.backtrace or "func" in caught.value.backtrace
+
+
+def test_guest_memory_limit() -> None:
+    from pywasi_web.engines.wasmtime_engine import WasmtimeEngine
+
+    grower = wat(
+        """(module (memory (export "memory") 1)
+        (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"""
+    )
+    limited = Program(grower, engine=WasmtimeEngine(max_memory=4 * 65536)).instantiate()
+    assert limited.call("grow", 3) == 1  # 1 -> 4 pages: allowed
+    assert limited.call("grow", 1) == -1  # a fifth page is refused: the guest sees out-of-memory
+    unlimited = Program(grower).instantiate()
+    assert unlimited.call("grow", 100) == 1
