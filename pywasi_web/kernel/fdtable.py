@@ -11,8 +11,9 @@ from pywasi_web.kernel.descriptors import Descriptor
 
 D = TypeVar("D", bound=Descriptor)
 
-# Errno for an operation the descriptor's rights do not allow (wasmtime's answer).
-MISSING_RIGHTS = Errno.NOTCAPABLE
+# Errno for an operation the descriptor's rights do not allow: wasmtime answers EBADF for a
+# descriptor not opened for the operation (fd_read on a directory, fd_write on a read-only file).
+MISSING_RIGHTS = Errno.BADF
 
 
 class FdTable:

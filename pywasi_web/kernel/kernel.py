@@ -34,7 +34,7 @@ from pywasi_web.kernel.descriptors import (
     StreamDescriptor,
 )
 from pywasi_web.kernel.fdtable import FdTable
-from pywasi_web.kernel.paths import Resolved, resolve
+from pywasi_web.kernel.paths import ESCAPE, Resolved, resolve
 from pywasi_web.kernel.streams import InputStream, OutputStream
 from pywasi_web.kernel.waiting import Waiter
 from pywasi_web.net.base import Socket
@@ -237,6 +237,8 @@ class Kernel:
 
     def path_symlink(self, target: str, fd: int, path: str) -> None:
         directory = self._mutable(fd, Rights.PATH_SYMLINK)
+        if target.startswith("/"):
+            raise WasiError(ESCAPE, f"symlink target {target!r} is absolute")
         resolved = self._resolve(directory, path, False)
         if resolved.node is not None:
             raise WasiError(Errno.EXIST, path)

@@ -139,7 +139,7 @@ def test_rights_can_only_shrink(empty_fs: FileSystem) -> None:
     kernel = make_kernel(empty_fs)
     fd = open_file(kernel, "a", Oflags.CREAT)
     kernel.fd_fdstat_set_rights(fd, Rights.FD_READ, 0)
-    assert errno_of(kernel.fds.get, fd, Rights.FD_WRITE) == Errno.NOTCAPABLE
+    assert errno_of(kernel.fds.get, fd, Rights.FD_WRITE) == Errno.BADF
     assert errno_of(kernel.fd_fdstat_set_rights, fd, Rights.FD_READ | Rights.FD_WRITE, 0) == Errno.NOTCAPABLE
 
 
