@@ -14,7 +14,7 @@ from pywasi_web.api.stdio import input_stream, output_stream
 from pywasi_web.api.trace import Tracer, make_tracer
 from pywasi_web.engines import default_engine, start_timer
 from pywasi_web.engines.base import Engine, HostFunction, Instance
-from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit
+from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError
 from pywasi_web.kernel.kernel import Kernel, Preopen
 from pywasi_web.kernel.streams import CaptureOutput
 from pywasi_web.kernel.waiting import ThreadWaiter, Waiter
@@ -114,13 +114,19 @@ class Program:
         try:
             exit_code = process.start()
         except (GuestTrap, GuestTimeout) as error:
+            process.finish()
             error.result = process.result(1, time.perf_counter() - started)
             raise
         finally:
             if cancel_timer is not None:
                 cancel_timer()
-            process.finish()
-        return process.result(exit_code, time.perf_counter() - started)
+        failures = process.finish()
+        result = process.result(exit_code, time.perf_counter() - started)
+        if failures:
+            write_back_failed = PywasiError("; ".join(failures))
+            write_back_failed.result = result
+            raise write_back_failed
+        return result
 
     def instantiate(
         self,
@@ -201,11 +207,16 @@ class Process:
         self.kernel.waiter.cancel(reason)
         self.instance.interrupt(reason)
 
-    def finish(self) -> None:
-        """Close every descriptor (write-back of persistent mounts) and flush output."""
+    def finish(self) -> list[str]:
+        """Close every descriptor, write persistent mounts back and flush output.
+
+        Returns what failed to be written back (store full, another writer): the guest has
+        exited, so the embedder is the only one left to tell.
+        """
         self.kernel.fds.close_all()
         self.kernel.stdout.flush()
         self.kernel.stderr.flush()
+        return self.kernel.sync_mounts()
 
     def result(self, exit_code: int, duration: float) -> CompletedRun:
         stdout = self.kernel.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import TypeVar, overload
 
@@ -68,9 +69,14 @@ class FdTable:
         return len(self._table)
 
     def close_all(self) -> None:
-        """Release every descriptor at guest exit (flushes persistent stores and host files)."""
+        """Release every descriptor at guest exit.
+
+        A close that fails (a write-back with no room) does not stop the others; the mounts'
+        final write-back reports it to the embedder.
+        """
         for fd in list(self._table):
-            self.close(fd)
+            with contextlib.suppress(WasiError):
+                self.close(fd)
 
 
 _WRONG_KIND = {"DirectoryDescriptor": Errno.NOTDIR, "SocketDescriptor": Errno.NOTSOCK}

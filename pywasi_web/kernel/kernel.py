@@ -73,6 +73,7 @@ class Kernel:
         self.fds.add(StreamDescriptor(STREAM_RIGHTS & ~Rights.FD_WRITE, 0, source=stdin, waiter=waiter))
         self.fds.add(StreamDescriptor(STREAM_RIGHTS & ~Rights.FD_READ, 0, sink=stdout))
         self.fds.add(StreamDescriptor(STREAM_RIGHTS & ~Rights.FD_READ, 0, sink=stderr))
+        self.mounts = [preopen.fs for preopen in preopens]
         for preopen in preopens:
             rights = DIRECTORY_RIGHTS & ~WRITE_RIGHTS if preopen.fs.read_only else DIRECTORY_RIGHTS
             inheriting = DIRECTORY_RIGHTS | FILE_RIGHTS
@@ -276,6 +277,16 @@ class Kernel:
                 STREAM_RIGHTS | Rights.SOCK_SHUTDOWN, 0, fdflags, socket=connection, waiter=self.waiter
             )
         )
+
+    def sync_mounts(self) -> list[str]:
+        """Write every mount back (persistent stores); return a message for each that failed."""
+        failures = []
+        for fs in self.mounts:
+            try:
+                fs.sync()
+            except WasiError as error:
+                failures.append(f"write-back of {fs!r} failed: {error.detail or Errno(error.errno).name}")
+        return failures
 
     @staticmethod
     def random(size: int) -> bytes:

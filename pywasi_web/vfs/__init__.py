@@ -3,6 +3,8 @@
 from pywasi_web.vfs.base import DirNode, FileNode, FileSystem, Node, OpenFile, Stat, SymlinkNode
 from pywasi_web.vfs.host import HostDir
 from pywasi_web.vfs.memory import MemoryFS, Symlink
+from pywasi_web.vfs.persistent import PersistentFS, Store
+from pywasi_web.vfs.sqlite_store import SqliteStore
 
 __all__ = [
     "DirNode",
@@ -12,7 +14,10 @@ __all__ = [
     "MemoryFS",
     "Node",
     "OpenFile",
+    "PersistentFS",
+    "SqliteStore",
     "Stat",
+    "Store",
     "Symlink",
     "SymlinkNode",
 ]

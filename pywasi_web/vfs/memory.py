@@ -35,7 +35,8 @@ class _Inode:
 
     def __init__(self, fs: MemoryFS) -> None:
         self.fs = fs
-        self.ino = next(fs.inodes)
+        self.ino = fs.next_ino
+        fs.next_ino += 1
         now = time.time_ns()
         self.atim = self.mtim = self.ctim = now
         self.nlink = 1
@@ -50,6 +51,7 @@ class _Inode:
         if mtim is not None:
             self.mtim = mtim
         self.ctim = time.time_ns()
+        self.fs.changed(self)
 
     def _stat(self, filetype: Filetype, size: int) -> Stat:
         return Stat(filetype, size, self.nlink, self.ino, self.fs.dev, self.atim, self.mtim, self.ctim)
@@ -66,7 +68,7 @@ class MemoryFile(_Inode, FileNode, OpenFile):
         self.data = bytearray(data)
 
     def stat(self) -> Stat:
-        return self._stat(Filetype.REGULAR_FILE, len(self.data))
+        return self._stat(Filetype.REGULAR_FILE, self.size())
 
     def open(self, *, read: bool, write: bool) -> OpenFile:
         return self
@@ -88,6 +90,7 @@ class MemoryFile(_Inode, FileNode, OpenFile):
         else:
             self.data[offset:end] = data
         self.mtim = self.ctim = time.time_ns()
+        self.fs.changed(self)
         return length
 
     def size(self) -> int:
@@ -102,6 +105,13 @@ class MemoryFile(_Inode, FileNode, OpenFile):
             self.fs.charge(size - current)
             del self.data[size:]
         self.mtim = self.ctim = time.time_ns()
+        self.fs.changed(self)
+
+    def sync(self) -> None:
+        self.fs.sync()
+
+    def close(self) -> None:
+        self.fs.file_closed(self)
 
     def release(self) -> None:
         self.fs.charge(-len(self.data))
@@ -143,6 +153,7 @@ class MemoryDir(_Inode, DirNode):
             raise WasiError(Errno.EXIST, name)
         self.children[name] = node
         self.mtim = self.ctim = time.time_ns()
+        self.fs.changed(self, node)
 
     def create_file(self, name: str) -> FileNode:
         node = MemoryFile(self.fs)
@@ -162,6 +173,7 @@ class MemoryDir(_Inode, DirNode):
         self._add(name, node)
         node.nlink += 1
         node.ctim = time.time_ns()
+        self.fs.changed(node)
 
     def _detach(self, name: str) -> None:
         node = self.children.pop(name)
@@ -171,6 +183,11 @@ class MemoryDir(_Inode, DirNode):
         elif node.nlink == 0 and isinstance(node, MemoryFile):
             node.release()
         self.mtim = self.ctim = node.ctim = time.time_ns()
+        self.fs.changed(self)
+        if node.nlink <= 0 or isinstance(node, MemoryDir):
+            self.fs.released(node)
+        else:
+            self.fs.changed(node)
 
     def unlink(self, name: str) -> None:
         node = self.children.get(name)
@@ -217,6 +234,7 @@ class MemoryDir(_Inode, DirNode):
             dst.nlink += 1
         now = time.time_ns()
         self.mtim = self.ctim = dst.mtim = dst.ctim = node.ctim = now
+        self.fs.changed(self, dst, node)
 
     def is_within(self, ancestor: MemoryDir) -> bool:
         """Whether self is `ancestor` or below it (a rename must not make a cycle)."""
@@ -253,13 +271,22 @@ class MemoryFS(FileSystem):
         self.max_file_size = max_file_size
         self.used_bytes = 0
         self.dev = next(_devices)
-        self.inodes = itertools.count(1)
+        self.next_ino = 1
         self._root = MemoryDir(self)
         for path, entry in (files or {}).items():
             self._install(path, entry)
 
     def root(self) -> MemoryDir:
         return self._root
+
+    def changed(self, *inodes: _Inode) -> None:
+        """Called after each change to these inodes; a persistent subclass records them."""
+
+    def released(self, inode: _Inode) -> None:
+        """Called when an inode leaves the tree (last link gone, directory removed)."""
+
+    def file_closed(self, file: MemoryFile) -> None:
+        """Called when a descriptor on `file` closes (a write-back point for persistent trees)."""
 
     def grow(self, new_size: int, delta: int) -> None:
         """Account for a file growing to `new_size`: EFBIG past max_file_size, ENOSPC past the quota."""
