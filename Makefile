@@ -26,8 +26,12 @@ assets: setup-python setup-node
 serve: setup-python setup-node
 	$(PYTHON) -m pywasi_web.cli.main serve
 
+# Every test (CPython and Chromium), with line coverage of the WASI core (kernel, vfs, preview1).
+COVERAGE := --cov=pywasi_web.kernel --cov=pywasi_web.vfs --cov=pywasi_web.preview1 \
+	--cov-report=term-missing:skip-covered --cov-fail-under=90
+
 test: setup
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest $(COVERAGE)
 
 lint:
 	$(PYTHON) -m ruff check pywasi_web tests playwright bench

@@ -99,3 +99,16 @@ def test_timeout_wins_when_input_never_comes_and_hangup_on_close() -> None:
     closed_stdout.fds.close(0)
     events = poll(closed_stdout.fds, closed_stdout.waiter, [Subscription(5, Eventtype.FD_READ, fd=0)])
     assert events[0].error == Errno.BADF
+
+
+def test_cpu_time_clocks_advance() -> None:
+    """wasmtime answers EBADF for these; pywasi_web implements them (docs/api.md)."""
+    from pywasi_web.kernel import clocks
+
+    for clock_id in (Clockid.PROCESS_CPUTIME_ID, Clockid.THREAD_CPUTIME_ID):
+        before = clocks.now(clock_id)
+        sum(range(200_000))
+        assert clocks.now(clock_id) > before
+        assert clocks.resolution(clock_id) >= 1
+    with pytest.raises(WasiError):
+        clocks.now(9)
