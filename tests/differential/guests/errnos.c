@@ -7,6 +7,7 @@ int32_t raw_proc_raise(int32_t) __attribute__((__import_module__("wasi_snapshot_
 #define P(name, expr) printf("%s = %d\n", name, (int)(expr))
 int main(void) {
     __wasi_fd_t fd, d;
+    char buf[64];
     P("proc_raise", raw_proc_raise(2));
     P("open rw", __wasi_path_open(3, 0, "f", 1, 0x3FFFFFFFULL, 0x3FFFFFFFULL, 0, &fd));
     P("fd_allocate", __wasi_fd_allocate(fd, 0, 100));
@@ -18,7 +19,7 @@ int main(void) {
     P("symlink rel out", __wasi_path_symlink("../x", 3, "relout"));
     P("open relout follow", __wasi_path_open(3, 1, "relout", 0, 0x3FFFFFFFULL, 0x3FFFFFFFULL, 0, &d));
     P("open relout nofollow", __wasi_path_open(3, 0, "relout", 0, 0x3FFFFFFFULL, 0x3FFFFFFFULL, 0, &d));
-    char buf[64]; __wasi_size_t used;
+    __wasi_size_t used;
     P("readlink relout", __wasi_path_readlink(3, "relout", buf, sizeof buf, &used));
     P("readlink small", __wasi_path_readlink(3, "relout", buf, 2, &used)); printf("used=%d\n", (int)used);
     P("ro create", __wasi_path_open(4, 0, "new", 1, 0x3FFFFFFFULL, 0x3FFFFFFFULL, 0, &d));
@@ -27,7 +28,15 @@ int main(void) {
     P("ro unlink", __wasi_path_unlink_file(4, "r"));
     __wasi_fd_t r;
     P("ro open read", __wasi_path_open(4, 0, "r", 0, __WASI_RIGHTS_FD_READ|__WASI_RIGHTS_FD_WRITE, 0, 0, &r));
-    P("sock_recv on file", __wasi_sock_shutdown(fd, 1));
+    P("sock_shutdown on file", __wasi_sock_shutdown(fd, 1));
+    __wasi_fd_t accepted; __wasi_size_t got; __wasi_roflags_t roflags;
+    __wasi_iovec_t riov = {(uint8_t *)buf, sizeof buf};
+    __wasi_ciovec_t siov = {(const uint8_t *)"x", 1};
+    P("sock_accept on file", __wasi_sock_accept(fd, 0, &accepted));
+    P("sock_recv on file", __wasi_sock_recv(fd, &riov, 1, 0, &got, &roflags));
+    P("sock_send on file", __wasi_sock_send(fd, &siov, 1, 0, &got));
+    P("sock_accept bad fd", __wasi_sock_accept(99, 0, &accepted));
+    P("sock_recv bad fd", __wasi_sock_recv(99, &riov, 1, 0, &got, &roflags));
     P("fd_read dir", __wasi_fd_read(3, (const __wasi_iovec_t*)&iov, 1, &n));
     P("renumber onto preopen", __wasi_fd_renumber(fd, 4));
     __wasi_prestat_t ps; P("prestat 4 after", __wasi_fd_prestat_get(4, &ps));

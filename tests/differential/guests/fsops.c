@@ -127,6 +127,17 @@ int main(int argc, char **argv) {
     stat("b.txt", &st);
     printf("  times: %lld.%09ld %lld.%09ld\n", (long long)st.st_atim.tv_sec, st.st_atim.tv_nsec,
            (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    fd = open("b.txt", O_RDWR);
+    struct timespec ftimes[2] = {{1300000000, 0}, {1400000000, 900}};
+    CHECK("futimens", futimens(fd, ftimes));
+    CHECK("fstat", fstat(fd, &st));
+    printf("  fstat: size=%lld mtime=%lld.%09ld\n", (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    CHECK("fcntl setfl append", fcntl(fd, F_SETFL, O_APPEND));
+    CHECK("append after setfl", write(fd, "<", 1));
+    CHECK("fcntl setfl nonblock", fcntl(fd, F_SETFL, O_NONBLOCK));
+    CHECK("getfl nonblock", (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0);
+    close(fd);
+    show("b.txt");
     CHECK("truncate path", truncate("b.txt", 3));
     show("b.txt");
 
