@@ -5,10 +5,12 @@
 //   const { exitCode, stdout } = await rt.run("/examples/hello.wasm", { args: ["world"] });
 //
 // run(wasm, options): wasm is bytes (ArrayBuffer/Uint8Array) or a URL. Options: args, env, argv0,
-// files ({path: string|Uint8Array|null} mounted at "/"), mounts ({guestPath: {path: data}}),
+// files ({path: string|Uint8Array|null} mounted at "/"),
+// mounts ({guestPath: {files: {path: data | null (a directory) | {symlink: target}}, readOnly}}),
 // stdin (string|Uint8Array), interactive (true: stdin stays open for write()/closeStdin()),
 // onStdout/onStderr (Uint8Array chunks as they come), onTrace (strace lines), trace, timeoutMs.
-// Resolves to {exitCode, stdout, stderr (strings), stdoutBytes, stderrBytes, files, error?, durationMs}.
+// Resolves to {exitCode, stdout, stderr (strings), stdoutBytes, stderrBytes, files (every regular file
+// by guest path), trees ({guestPath: {path: bytes | null | {symlink}}}), error?, durationMs}.
 
 const decoder = () => new TextDecoder("utf-8", { fatal: false });
 const KILL_GRACE_MS = 500;
@@ -108,6 +110,7 @@ export class Runtime {
             stdoutBytes,
             stderrBytes,
             files: message.files ?? {},
+            trees: message.trees ?? {},
             error: message.error,
             durationMs: message.durationMs,
           });

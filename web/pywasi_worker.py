@@ -11,13 +11,13 @@ import time
 from typing import Any
 
 import js
-from pyodide.ffi import create_proxy, to_js
+from pyodide.ffi import JsNull, create_proxy, to_js
 
 import pywasi_web
 from pywasi_web.engines.js import JsEngine, JsWaiter, jspi_available
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, PywasiError
 from pywasi_web.kernel.streams import QueueInput
-from pywasi_web.vfs import MemoryFS
+from pywasi_web.vfs import MemoryFS, Symlink
 
 ENGINE = JsEngine()
 
@@ -99,28 +99,56 @@ def _js(value: object) -> Any:
 
 
 def _mounts(options: dict[str, Any]) -> dict[str, MemoryFS]:
-    """{"/": {"a.txt": data, "dir": None}} -> MemoryFS per guest path; `files` is the "/" mount."""
-    trees: dict[str, dict[str, Any]] = {}
-    for guest, tree in (options.get("mounts") or {}).items():
-        trees[guest] = dict(tree or {})
+    """The guest's mounts, one MemoryFS each.
+
+    `mounts` is {guest_path: {"files": {path: data | None (a directory) | {"symlink": target}},
+    "readOnly": bool}}; a top-level `files` is a shorthand for the "/" mount.
+    """
+    specs: dict[str, dict[str, Any]] = {
+        guest: dict(spec or {}) for guest, spec in (options.get("mounts") or {}).items()
+    }
     if options.get("files"):
-        trees.setdefault("/", {}).update(options["files"])
-    mounts = {}
-    for guest, tree in trees.items():
-        entries = {
-            path.lstrip("/"): (None if data is None else _as_bytes(data)) for path, data in tree.items()
-        }
-        mounts[guest] = MemoryFS(entries)
-    return mounts
+        specs.setdefault("/", {}).setdefault("files", {}).update(options["files"])
+    return {
+        guest: MemoryFS(
+            {path.lstrip("/"): _entry(data) for path, data in (spec.get("files") or {}).items()},
+            read_only=bool(spec.get("readOnly")),
+        )
+        for guest, spec in specs.items()
+    }
+
+
+def _entry(data: Any) -> bytes | Symlink | None:
+    if data is None or isinstance(data, JsNull):  # JS null arrives as JsNull, not None
+        return None
+    if isinstance(data, dict) and "symlink" in data:
+        return Symlink(str(data["symlink"]))
+    return _as_bytes(data)
 
 
 def _files(mounts: dict[str, MemoryFS]) -> dict[str, Any]:
+    """Every regular file of every mount, by its guest path."""
     out: dict[str, Any] = {}
     for guest, fs in mounts.items():
         for path, data in fs.snapshot().items():
             if isinstance(data, bytes):
                 out[guest.rstrip("/") + "/" + path] = to_js(data)
     return out
+
+
+def _trees(mounts: dict[str, MemoryFS]) -> dict[str, Any]:
+    """Each mount's whole tree: bytes for files, null for directories, {symlink: target} for links."""
+    return {
+        guest: {
+            path: {"symlink": data.target}
+            if isinstance(data, Symlink)
+            else None
+            if data is None
+            else to_js(data)
+            for path, data in fs.snapshot().items()
+        }
+        for guest, fs in mounts.items()
+    }
 
 
 def run(wasm: Any, options_js: Any, emit: Any) -> Any:
@@ -183,6 +211,7 @@ def run(wasm: Any, options_js: Any, emit: Any) -> Any:
         _session = None
         output.close()
     result["files"] = _files(mounts)
+    result["trees"] = _trees(mounts)
     result["durationMs"] = (time.perf_counter() - started) * 1000
     return _js(result)
 
