@@ -32,9 +32,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from pywasi_web.abi.signatures import MODULE, SIGNATURES
 from pywasi_web.engines.base import CompiledModule, ExportSpec, HostFunction, ImportSpec
-from pywasi_web.engines.validation import check_header, check_imports
+from pywasi_web.engines.validation import check_header, check_imports, read_imports
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.preview1.memory import Fault
 
@@ -450,17 +449,10 @@ class JsEngine:
         except JsException as error:
             message = str(getattr(error, "message", error)).removeprefix("WebAssembly.Module(): ")
             raise ModuleError(f"invalid WebAssembly module: {message}") from None
-        imports = []
-        for item in js.WebAssembly.Module.imports(module):
-            kind = str(item.kind)
-            module_name, name = str(item.module), str(item.name)
-            params: tuple[str, ...] = ()
-            results: tuple[str, ...] = ()
-            if kind == "function":
-                kind = "func"
-                if module_name == MODULE and name in SIGNATURES:
-                    params, results = SIGNATURES[name]
-            imports.append(ImportSpec(module_name, name, kind, params, results))
+        # The JS API lists imports without their types; read them from the bytes instead.
+        imports = read_imports(wasm)
+        if imports is None:
+            raise ModuleError("the module uses type encodings this runtime cannot read (GC proposal)")
         exports = []
         for item in js.WebAssembly.Module.exports(module):
             kind = str(item.kind)
