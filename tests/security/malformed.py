@@ -15,6 +15,17 @@ def _wat(text: str) -> bytes:
     return wasmtime.wat2wasm(text)
 
 
+MEMORY = '(memory (export "memory") 1)'
+START = '(func (export "_start"))'
+
+
+def _command(*fields: str) -> bytes:
+    """A module from WAT fields, plus an exported memory and an empty _start unless given."""
+    body = " ".join(fields)
+    extra = ("" if "(memory" in body else MEMORY) + ("" if '"_start"' in body else START)
+    return _wat(f"(module {body} {extra})")
+
+
 def _huge_garbage() -> bytes:
     return b"\0asm\x01\x00\x00\x00" + b"\xff" * (8 << 20)
 
@@ -34,9 +45,7 @@ CORPUS: list[tuple[str, bytes, str]] = [
     ),
     (
         "wrong WASI signature",
-        _wat(
-            f'(module (import "{WASI}" "fd_write" (func (param i32))) (memory (export "memory") 1) (func (export "_start")))'
-        ),
+        _command(f'(import "{WASI}" "fd_write" (func (param i32)))'),
         "fd_write has type",
     ),
     (
@@ -48,9 +57,7 @@ CORPUS: list[tuple[str, bytes, str]] = [
     ),
     (
         "unknown WASI function",
-        _wat(
-            f'(module (import "{WASI}" "fd_teleport" (func)) (memory (export "memory") 1) (func (export "_start")))'
-        ),
+        _command(f'(import "{WASI}" "fd_teleport" (func))'),
         "fd_teleport",
     ),
     (
@@ -68,9 +75,7 @@ CORPUS: list[tuple[str, bytes, str]] = [
     ),
     (
         "_start traps",
-        _wat(
-            '(module (memory (export "memory") 1) (func (export "_start") (i32.div_s (i32.const 1) (i32.const 0)) drop))'
-        ),
+        _command('(func (export "_start") (i32.div_s (i32.const 1) (i32.const 0)) drop)'),
         "divide by zero",
     ),
     (
