@@ -12,7 +12,7 @@ next check, wherever it is, so an infinite loop stops cleanly.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import wasmtime
@@ -39,6 +39,20 @@ _NO_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(0)
 _MASKS = {"i32": 0xFFFFFFFF, "i64": 0xFFFFFFFFFFFFFFFF}
 
 
+def _argument_reader(params: tuple[str, ...]) -> Callable[[Any], tuple[int, ...]]:
+    """A function reading one call's arguments out of the raw value slots, as unsigned ints.
+
+    Generated per signature (as dataclasses generates methods): one explicit expression per
+    argument is ~0.2 µs a call cheaper than a loop, which matters for clock_time_get.
+    """
+    unsupported = sorted(set(params) - set(_MASKS))
+    if unsupported:
+        raise ModuleError(f"host functions take i32/i64 parameters, not {', '.join(unsupported)}")
+    items = ", ".join(f"raw[{2 * index}] & {_MASKS[kind]}" for index, kind in enumerate(params))
+    reader: Callable[[Any], tuple[int, ...]] = eval(f"lambda raw: ({items}{',' if params else ''})")
+    return reader
+
+
 class _HostCalls:
     """Keeps the ctypes callbacks alive and the exception a host function raised."""
 
@@ -47,12 +61,12 @@ class _HostCalls:
         self.pending: BaseException | None = None
 
     def adapt(self, function: HostFunction, params: tuple[str, ...], results: tuple[str, ...]) -> object:
-        slots = tuple((2 * index, _MASKS.get(kind, _MASKS["i64"])) for index, kind in enumerate(params))
+        arguments = _argument_reader(params)
         returns = bool(results)
 
         def callback(_env: object, _caller: object, raw: Any, _count: int) -> int:
             try:
-                result = function(*[raw[slot] & mask for slot, mask in slots])
+                result = function(*arguments(raw))
                 if returns:
                     raw[0] = (result or 0) & 0xFFFFFFFFFFFFFFFF
                 return 0

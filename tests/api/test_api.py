@@ -179,3 +179,11 @@ def test_guest_memory_limit() -> None:
     assert limited.call("grow", 1) == -1  # a fifth page is refused: the guest sees out-of-memory
     unlimited = Program(grower).instantiate()
     assert unlimited.call("grow", 100) == 1
+
+
+def test_float_parameters_in_extra_imports_are_refused_clearly() -> None:
+    module = wat(
+        '(module (import "env" "f" (func (param f64))) (memory (export "memory") 1) (func (export "_start")))'
+    )
+    with pytest.raises(ModuleError, match="not f64"):
+        run(module, imports={"env": {"f": lambda x: None}})
