@@ -28,8 +28,7 @@ async function main() {
     },
   });
   window.pywasiRuntime = runtime; // for tests and the console
-  $("status").textContent = `ready in ${((performance.now() - started) / 1000).toFixed(1)} s` +
-    (runtime.info.jspi ? "" : " (no JSPI: input is not interactive)");
+  $("status").textContent = `ready in ${((performance.now() - started) / 1000).toFixed(1)} s, ` + blockingMode(runtime.info);
   await examples;
   $("run").disabled = false;
 
@@ -74,3 +73,10 @@ main().catch((error) => {
   $("status").textContent = `failed: ${error.message}`;
   console.error(error);
 });
+
+/** How the guest can wait for input, said plainly (JSPI, Atomics on an isolated page, or not at all). */
+function blockingMode(info) {
+  if (info.jspi) return info.crossOriginIsolated ? "JSPI, cross-origin isolated" : "JSPI-only mode (not cross-origin isolated)";
+  if (info.crossOriginIsolated) return "no JSPI: input waits through SharedArrayBuffer";
+  return "no JSPI and not cross-origin isolated: input is not interactive, stdin is given up front";
+}
