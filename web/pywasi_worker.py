@@ -17,7 +17,7 @@ import pywasi_web
 from pywasi_web.engines.js import JsEngine, JsWaiter, jspi_available
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, PywasiError
 from pywasi_web.kernel.streams import QueueInput
-from pywasi_web.vfs import MemoryFS, Symlink
+from pywasi_web.vfs import FileSystem, HostDir, MemoryFS, Symlink
 
 ENGINE = JsEngine()
 
@@ -98,24 +98,28 @@ def _js(value: object) -> Any:
     return to_js(value, dict_converter=js.Object.fromEntries)
 
 
-def _mounts(options: dict[str, Any]) -> dict[str, MemoryFS]:
-    """The guest's mounts, one MemoryFS each.
+def _mounts(options: dict[str, Any]) -> dict[str, FileSystem]:
+    """The guest's mounts.
 
     `mounts` is {guest_path: {"files": {path: data | None (a directory) | {"symlink": target}},
-    "readOnly": bool}}; a top-level `files` is a shorthand for the "/" mount.
+    "readOnly": bool}} for a fresh MemoryFS, or {guest_path: {"host": path, "readOnly": bool}}
+    for a directory of Pyodide's own file system (a JupyterLite drive, an IDBFS mount) through
+    HostDir; a top-level `files` is a shorthand for the "/" mount.
     """
     specs: dict[str, dict[str, Any]] = {
         guest: dict(spec or {}) for guest, spec in (options.get("mounts") or {}).items()
     }
     if options.get("files"):
         specs.setdefault("/", {}).setdefault("files", {}).update(options["files"])
-    return {
-        guest: MemoryFS(
-            {path.lstrip("/"): _entry(data) for path, data in (spec.get("files") or {}).items()},
-            read_only=bool(spec.get("readOnly")),
-        )
-        for guest, spec in specs.items()
-    }
+    return {guest: _filesystem(spec) for guest, spec in specs.items()}
+
+
+def _filesystem(spec: dict[str, Any]) -> FileSystem:
+    read_only = bool(spec.get("readOnly"))
+    if spec.get("host"):
+        return HostDir(str(spec["host"]), read_only=read_only)
+    files = {path.lstrip("/"): _entry(data) for path, data in (spec.get("files") or {}).items()}
+    return MemoryFS(files, read_only=read_only)
 
 
 def _entry(data: Any) -> bytes | Symlink | None:
@@ -126,29 +130,33 @@ def _entry(data: Any) -> bytes | Symlink | None:
     return _as_bytes(data)
 
 
-def _files(mounts: dict[str, MemoryFS]) -> dict[str, Any]:
-    """Every regular file of every mount, by its guest path."""
+def _files(mounts: dict[str, FileSystem]) -> dict[str, Any]:
+    """Every regular file of every in-memory mount, by its guest path."""
     out: dict[str, Any] = {}
-    for guest, fs in mounts.items():
+    for guest, fs in _in_memory(mounts).items():
         for path, data in fs.snapshot().items():
             if isinstance(data, bytes):
                 out[guest.rstrip("/") + "/" + path] = to_js(data)
     return out
 
 
-def _trees(mounts: dict[str, MemoryFS]) -> dict[str, Any]:
-    """Each mount's whole tree: bytes for files, null for directories, {symlink: target} for links."""
+def _trees(mounts: dict[str, FileSystem]) -> dict[str, Any]:
+    """Each in-memory mount's tree: bytes for files, null for directories, {symlink: target}."""
     return {
-        guest: {
-            path: {"symlink": data.target}
-            if isinstance(data, Symlink)
-            else None
-            if data is None
-            else to_js(data)
-            for path, data in fs.snapshot().items()
-        }
-        for guest, fs in mounts.items()
+        guest: {path: _tree_entry(data) for path, data in fs.snapshot().items()}
+        for guest, fs in _in_memory(mounts).items()
     }
+
+
+def _tree_entry(data: bytes | Symlink | None) -> Any:
+    if isinstance(data, Symlink):
+        return {"symlink": data.target}
+    return None if data is None else to_js(data)
+
+
+def _in_memory(mounts: dict[str, FileSystem]) -> dict[str, MemoryFS]:
+    """Host-directory mounts stay where they are (in Pyodide's FS); only memory trees are returned."""
+    return {guest: fs for guest, fs in mounts.items() if isinstance(fs, MemoryFS)}
 
 
 def run(wasm: Any, options_js: Any, emit: Any) -> Any:
@@ -168,7 +176,7 @@ def run(wasm: Any, options_js: Any, emit: Any) -> Any:
     _session = _Session(waiter, queue)
     started = time.perf_counter()
     result: dict[str, Any] = {"exitCode": None}
-    mounts: dict[str, MemoryFS] = {}
+    mounts: dict[str, FileSystem] = {}
     output = _Batcher(emit)
     try:
         mounts = _mounts(options)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.types import Filetype
-from pywasi_web.errors import WasiError, errno_from_oserror
+from pywasi_web.errors import CapabilityError, WasiError, errno_from_oserror
 from pywasi_web.vfs.base import DirNode, FileNode, FileSystem, Node, OpenFile, Stat, SymlinkNode
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
@@ -66,9 +66,9 @@ class HostDir(FileSystem):
         self.path = os.path.abspath(os.fspath(path))
         self.read_only = read_only
         if not os.path.isdir(self.path):
-            raise NotADirectoryError(f"HostDir: {self.path} is not a directory")
+            raise CapabilityError(f"HostDir: {self.path} is not a directory")
         if os.open not in os.supports_dir_fd:
-            raise OSError("HostDir needs openat() (os.supports_dir_fd); this Python does not provide it")
+            raise CapabilityError("HostDir needs openat() (os.supports_dir_fd), which this Python lacks")
 
     def root(self) -> HostDirectory:
         return HostDirectory(self, ())
