@@ -22,6 +22,7 @@ CASES: list[Case] = [
     },
     {"name": "fsops-root", "guest": "fsops", "args": ["/"], "mounts": [{"guest": "/", "files": SEED_FILES}]},
     {"name": "fsops-dot", "guest": "fsops", "args": ["."], "mounts": [{"guest": ".", "files": {}}]},
+    {"name": "fsops-dotdot", "guest": "fsops", "args": [".."], "mounts": [{"guest": "..", "files": SEED_FILES}]},
     {
         "name": "errnos",
         "guest": "errnos",
