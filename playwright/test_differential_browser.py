@@ -1,5 +1,6 @@
-"""The shared differential cases (tests/differential/cases.py) run inside Chromium through the
-JS runtime, and must give exactly what wasmtime's own WASI gives on CPython for the same case."""
+"""The shared differential cases (tests/cases.py) run inside Chromium through the JS runtime and
+must give exactly what wasmtime's own WASI gives on CPython for the same case: exit code (or a
+trap), stdout, stderr and the mount's resulting tree. One list, two hosts."""
 
 from __future__ import annotations
 
@@ -9,14 +10,21 @@ from typing import Any
 
 import pytest
 
-from tests.differential.cases import CASES, Case, mounts
-from tests.differential.oracle import argv, guest_path, run_oracle
+from tests.cases import CASES, Case
+from tests.guests.build import build_guest
+from tests.oracle import TRAP, argv, memory_entries, run_oracle, stdin_bytes
 
 pytestmark = pytest.mark.browser
 
 RUN_IN_PAGE = """async ([wasmBase64, options]) => {
-    const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
-    const r = await window.pywasiRuntime.run(bytes, options);
+    const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    for (const mount of Object.values(options.mounts)) {
+        for (const [path, entry] of Object.entries(mount.files)) {
+            mount.files[path] = entry === null || entry.symlink !== undefined ? entry : bytes(entry.b64);
+        }
+    }
+    options.stdin = bytes(options.stdin);
+    const r = await window.pywasiRuntime.run(bytes(wasmBase64), options);
     const b64 = (data) => btoa(Array.from(new Uint8Array(data), (x) => String.fromCharCode(x)).join(""));
     const trees = Object.values(r.trees).map((tree) => Object.fromEntries(Object.entries(tree).map(
         ([path, value]) => [path, value == null ? null : value.symlink !== undefined ? value : b64(value)])));
@@ -25,20 +33,30 @@ RUN_IN_PAGE = """async ([wasmBase64, options]) => {
 }"""
 
 
+def _encode(entry: Any) -> Any:
+    if entry is None:
+        return None
+    if isinstance(entry, tuple):
+        return {"symlink": entry[1]}
+    return {"b64": base64.b64encode(entry).decode()}
+
+
 def browser_options(case: Case) -> dict[str, Any]:
+    mounts = {}
+    if case.get("mount") is not None:
+        files = {path: _encode(entry) for path, entry in memory_entries(case.get("files", {})).items()}
+        mounts[case["mount"]] = {"files": files, "readOnly": case.get("read_only", False)}
     return {
         "args": case.get("args", []),
         "argv0": argv(case)[0],
         "env": case.get("env", {}),
-        "stdin": case.get("stdin", ""),
-        "mounts": {
-            mount["guest"]: {"files": mount["files"], "readOnly": mount.get("read_only", False)}
-            for mount in mounts(case)
-        },
+        "stdin": base64.b64encode(stdin_bytes(case)).decode(),
+        "mounts": mounts,
+        "timeoutMs": 60_000,
     }
 
 
-def decode_tree(tree: dict[str, Any]) -> dict[str, Any]:
+def _decode_tree(tree: dict[str, Any]) -> dict[str, Any]:
     return {
         path: None
         if value is None
@@ -49,14 +67,26 @@ def decode_tree(tree: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def _params() -> list[Any]:
+    marks = {"differs": lambda reason: [pytest.mark.xfail(reason=reason, strict=True)]}
+    return [
+        pytest.param(
+            case, id=case["name"], marks=marks["differs"](case["differs"]) if case.get("differs") else []
+        )
+        for case in CASES
+    ]
+
+
+@pytest.mark.parametrize("case", _params())
 def test_browser_matches_wasmtime(page: Any, case: Case, tmp_path: Path) -> None:
-    expected = run_oracle(case, tmp_path)
-    wasm = base64.b64encode(guest_path(case).read_bytes()).decode()
-    result = page.evaluate(RUN_IN_PAGE, [wasm, browser_options(case)])
-    assert result["error"] is None
+    wasm = build_guest(case["guest"])
+    expected = run_oracle(wasm, case, tmp_path)
+    result = page.evaluate(RUN_IN_PAGE, [base64.b64encode(wasm.read_bytes()).decode(), browser_options(case)])
+    error = result["error"]
+    assert error is None or error["kind"] == "trap", error
     stdout = base64.b64decode(result["stdout"]).decode(errors="replace").splitlines()
     assert stdout == expected.stdout.decode(errors="replace").splitlines()
     assert base64.b64decode(result["stderr"]) == expected.stderr
-    assert result["exitCode"] == expected.exit_code
-    assert [decode_tree(tree) for tree in result["trees"]] == expected.trees
+    assert (TRAP if error else result["exitCode"]) == expected.exit_code
+    trees = [_decode_tree(tree) for tree in result["trees"]]
+    assert trees == ([expected.tree] if expected.tree is not None else [])

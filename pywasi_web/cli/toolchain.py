@@ -30,10 +30,14 @@ def _zig_version() -> str:
         return "unknown"
 
 
-def build_c(source: Path, extra_flags: tuple[str, ...] = ()) -> Path:
-    """The .wasm for `source`, compiled once per (source, flags, zig version)."""
+def build_c(source: Path, extra_flags: tuple[str, ...] = (), depends: tuple[Path, ...] = ()) -> Path:
+    """The .wasm for `source`, compiled once per (source, headers it `depends` on, flags, zig version)."""
     flags = FLAGS + extra_flags
-    key = hashlib.sha256(source.read_bytes() + repr(flags).encode() + _zig_version().encode()).hexdigest()
+    digest = hashlib.sha256(source.read_bytes())
+    for header in depends:
+        digest.update(header.read_bytes())
+    digest.update(repr(flags).encode() + _zig_version().encode())
+    key = digest.hexdigest()
     output = cache_dir() / f"{source.stem}-{key[:16]}.wasm"
     if output.exists():
         return output

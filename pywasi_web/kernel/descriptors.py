@@ -28,6 +28,7 @@ class Descriptor:
     rights_base: int
     rights_inheriting: int
     fdflags: int = 0
+    read_only: bool = field(default=False, kw_only=True)  # on a read-only mount: changes give EPERM
     filetype: Filetype = field(default=Filetype.UNKNOWN, init=False)
 
     def read(self, size: int) -> bytes:

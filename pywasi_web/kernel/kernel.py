@@ -33,7 +33,7 @@ from pywasi_web.kernel.descriptors import (
     SocketDescriptor,
     StreamDescriptor,
 )
-from pywasi_web.kernel.fdtable import FdTable
+from pywasi_web.kernel.fdtable import D, FdTable
 from pywasi_web.kernel.paths import ESCAPE, Resolved, resolve
 from pywasi_web.kernel.streams import InputStream, OutputStream
 from pywasi_web.kernel.waiting import Waiter
@@ -81,7 +81,12 @@ class Kernel:
                 inheriting &= ~WRITE_RIGHTS
             self.fds.add(
                 DirectoryDescriptor(
-                    rights, inheriting, node=preopen.fs.root(), fs=preopen.fs, preopen_name=preopen.guest_path
+                    rights,
+                    inheriting,
+                    node=preopen.fs.root(),
+                    fs=preopen.fs,
+                    preopen_name=preopen.guest_path,
+                    read_only=preopen.fs.read_only,
                 )
             )
         for socket in sockets:
@@ -93,12 +98,14 @@ class Kernel:
     def directory(self, fd: int, rights: int) -> DirectoryDescriptor:
         return self.fds.get(fd, rights, DirectoryDescriptor)
 
-    def _mutable(self, fd: int, rights: int) -> DirectoryDescriptor:
-        """A directory descriptor that may be changed: read-only mounts refuse first."""
-        directory = self.fds.get(fd, 0, DirectoryDescriptor)
-        if directory.fs.read_only:
+    def mutable(self, fd: int, rights: int, kind: type[D] = Descriptor) -> D:  # type: ignore[assignment]
+        """A descriptor that may be changed: one on a read-only mount refuses first, with EPERM."""
+        if self.fds.get(fd).read_only:
             raise WasiError(READ_ONLY, "read-only mount")
-        return self.fds.get(fd, rights, DirectoryDescriptor)
+        return self.fds.get(fd, rights, kind)
+
+    def _mutable(self, fd: int, rights: int) -> DirectoryDescriptor:
+        return self.mutable(fd, rights, DirectoryDescriptor)
 
     @staticmethod
     def _resolve(directory: DirectoryDescriptor, path: str, follow: bool) -> Resolved:
@@ -117,8 +124,11 @@ class Kernel:
         fdflags: int,
     ) -> int:
         directory = self.directory(fd, Rights.PATH_OPEN)
+        if oflags & Oflags.CREAT and oflags & Oflags.DIRECTORY:
+            raise WasiError(Errno.INVAL, "CREAT with DIRECTORY")
+        if fdflags & (Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC):
+            raise WasiError(Errno.NOTSUP, "synchronous-I/O fdflags are not supported (as in wasmtime)")
         wants_write = bool(rights_base & Rights.FD_WRITE or oflags & (Oflags.CREAT | Oflags.TRUNC))
-        wants_write = wants_write or bool(fdflags & Fdflags.APPEND)
         if wants_write and directory.fs.read_only:
             raise WasiError(READ_ONLY, f"{path}: read-only mount")
         if oflags & Oflags.CREAT:
@@ -139,22 +149,30 @@ class Kernel:
         base = rights_base & directory.rights_inheriting
         inheriting = rights_inheriting & directory.rights_inheriting
         if isinstance(node, SymlinkNode):
-            raise WasiError(Errno.NOTDIR if oflags & Oflags.DIRECTORY else Errno.LOOP, path)
+            raise WasiError(Errno.LOOP, f"{path} is a symlink and SYMLINK_FOLLOW is not set")
         if isinstance(node, DirNode):
             if (wants_write and rights_base & Rights.FD_WRITE) or oflags & Oflags.TRUNC:
                 raise WasiError(Errno.ISDIR, path)
             opened: Descriptor = DirectoryDescriptor(
-                base & DIRECTORY_RIGHTS, inheriting, fdflags, node=node, fs=directory.fs
+                base & DIRECTORY_RIGHTS,
+                inheriting,
+                fdflags,
+                node=node,
+                fs=directory.fs,
+                read_only=directory.read_only,
             )
         elif oflags & Oflags.DIRECTORY:
             raise WasiError(Errno.NOTDIR, path)
         elif isinstance(node, FileNode):
             base &= FILE_RIGHTS
             write = bool(base & Rights.FD_WRITE)
-            handle = node.open(read=bool(base & Rights.FD_READ) or not write, write=write)
-            if oflags & Oflags.TRUNC:
+            truncate = bool(oflags & Oflags.TRUNC)
+            handle = node.open(read=bool(base & Rights.FD_READ) or not write, write=write or truncate)
+            if truncate:
                 handle.truncate(0)
-            opened = FileDescriptor(base, inheriting & FILE_RIGHTS, fdflags, handle=handle)
+            opened = FileDescriptor(
+                base, inheriting & FILE_RIGHTS, fdflags, handle=handle, read_only=directory.read_only
+            )
         else:
             raise WasiError(Errno.NOTSUP, f"{path}: cannot open this kind of file")
         try:
@@ -184,6 +202,8 @@ class Kernel:
         node.set_times(*times)
 
     def path_link(self, old_fd: int, lookupflags: int, old_path: str, new_fd: int, new_path: str) -> None:
+        if lookupflags & Lookupflags.SYMLINK_FOLLOW:
+            raise WasiError(Errno.INVAL, "path_link does not follow symlinks (as in wasmtime)")
         source_dir = self._mutable(old_fd, Rights.PATH_LINK_SOURCE)
         target_dir = self._mutable(new_fd, Rights.PATH_LINK_TARGET)
         source = self._resolve(source_dir, old_path, bool(lookupflags & Lookupflags.SYMLINK_FOLLOW))
@@ -217,6 +237,8 @@ class Kernel:
             raise WasiError(Errno.INVAL if path.rstrip("/").endswith(".") else Errno.BUSY, path)
         if not isinstance(node, DirNode):
             raise WasiError(Errno.NOTDIR, path)
+        if resolved.trailing_slash:
+            raise WasiError(Errno.INVAL, f"{path}: trailing slash (wasmtime's answer)")
         parent, name = resolved.entry()
         parent.rmdir(name)
 
@@ -227,7 +249,7 @@ class Kernel:
         node = source.existing()
         target = self._resolve(target_dir, new_path, False)
         if source.parent is None or target.parent is None:
-            raise WasiError(Errno.BUSY if source.parent is None else Errno.EXIST, f"{old_path} -> {new_path}")
+            raise WasiError(Errno.BUSY, f"{old_path} -> {new_path}: '.' and '..' cannot be renamed")
         if (source.trailing_slash or target.trailing_slash) and not isinstance(node, DirNode):
             raise WasiError(Errno.NOTDIR, f"{old_path} -> {new_path}")
         if source_dir.fs is not target_dir.fs:
@@ -238,6 +260,8 @@ class Kernel:
 
     def path_symlink(self, target: str, fd: int, path: str) -> None:
         directory = self._mutable(fd, Rights.PATH_SYMLINK)
+        if not target:
+            raise WasiError(Errno.NOENT, "empty symlink target")
         if target.startswith("/"):
             raise WasiError(ESCAPE, f"symlink target {target!r} is absolute")
         resolved = self._resolve(directory, path, False)

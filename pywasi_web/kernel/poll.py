@@ -44,6 +44,9 @@ def _deadline(sub: Subscription) -> int:
 def poll(fds: FdTable, waiter: Waiter, subscriptions: list[Subscription]) -> list[Event]:
     if not subscriptions:
         raise WasiError(Errno.INVAL, "poll_oneoff with no subscriptions")
+    for sub in subscriptions:  # a descriptor that cannot be polled fails the whole call, as in wasmtime
+        if sub.kind in (Eventtype.FD_READ, Eventtype.FD_WRITE):
+            fds.get(sub.fd, Rights.POLL_FD_READWRITE)
     deadlines: list[tuple[int, Subscription]] = []
     events: list[Event] = []
     for sub in subscriptions:

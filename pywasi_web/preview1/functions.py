@@ -22,10 +22,10 @@ from pywasi_web.abi.layout import (
     SUBSCRIPTION_SIZE,
 )
 from pywasi_web.abi.signatures import SIGNATURES
-from pywasi_web.abi.types import PREOPENTYPE_DIR, Advice, Eventtype, Riflags, Rights, Sdflags, Whence
+from pywasi_web.abi.types import PREOPENTYPE_DIR, Advice, Eventtype, Fdflags, Riflags, Rights, Sdflags, Whence
 from pywasi_web.errors import ProcExit, WasiError
 from pywasi_web.kernel import clocks
-from pywasi_web.kernel.descriptors import DirectoryDescriptor, SocketDescriptor
+from pywasi_web.kernel.descriptors import Descriptor, DirectoryDescriptor, FileDescriptor, SocketDescriptor
 from pywasi_web.kernel.kernel import Kernel, new_times
 from pywasi_web.kernel.poll import Subscription, poll
 from pywasi_web.preview1.memory import Fault, GuestMemory
@@ -136,29 +136,41 @@ class Preview1:
     # -- descriptors ---------------------------------------------------------------------------
 
     def fd_advise(self, fd: int, offset: int, length: int, advice: int) -> None:
-        self.fds.get(fd, Rights.FD_ADVISE)
+        if isinstance(self.fds.get(fd, Rights.FD_ADVISE), DirectoryDescriptor):
+            raise WasiError(Errno.BADF, "cannot advise on a directory")
         if advice > Advice.NOREUSE:
             raise WasiError(Errno.INVAL, f"unknown advice {advice}")
 
     def fd_allocate(self, fd: int, offset: int, length: int) -> None:
-        self.fds.get(fd, Rights.FD_ALLOCATE)
+        self._not_directory(fd)
         raise WasiError(Errno.NOTSUP, "fd_allocate is deprecated; wasmtime does not support it either")
 
     def fd_close(self, fd: int) -> None:
         self.fds.close(fd)
 
     def fd_datasync(self, fd: int) -> None:
-        self.fds.get(fd, Rights.FD_DATASYNC).sync()
+        self._not_directory(fd).sync()
 
     def fd_sync(self, fd: int) -> None:
-        self.fds.get(fd, Rights.FD_SYNC).sync()
+        self._not_directory(fd).sync()
+
+    def _not_directory(self, fd: int) -> Descriptor:
+        """For data calls on any open file (read-only ones included) that a directory refuses with
+        EBADF, whatever the rights: wasmtime's answers for fd_sync, fd_datasync and fd_allocate."""
+        descriptor = self.fds.get(fd)
+        if isinstance(descriptor, DirectoryDescriptor):
+            raise WasiError(Errno.BADF, "not for a directory")
+        return descriptor
 
     def fd_fdstat_get(self, fd: int, result_ptr: int) -> None:
         d = self.fds.get(fd)
         self.memory.write(result_ptr, FDSTAT.pack(d.filetype, d.fdflags, d.rights_base, d.rights_inheriting))
 
     def fd_fdstat_set_flags(self, fd: int, flags: int) -> None:
-        self.fds.get(fd, Rights.FD_FDSTAT_SET_FLAGS).fdflags = flags
+        descriptor = self.fds.get(fd, Rights.FD_FDSTAT_SET_FLAGS)
+        if flags & ~(Fdflags.APPEND | Fdflags.NONBLOCK):
+            raise WasiError(Errno.INVAL, "only APPEND and NONBLOCK can be changed")  # as wasmtime
+        descriptor.fdflags = flags
 
     def fd_fdstat_set_rights(self, fd: int, base: int, inheriting: int) -> None:
         self.kernel.fd_fdstat_set_rights(fd, base, inheriting)
@@ -167,10 +179,13 @@ class Preview1:
         self.memory.write(result_ptr, _pack_stat(self.fds.get(fd, Rights.FD_FILESTAT_GET).stat()))
 
     def fd_filestat_set_size(self, fd: int, size: int) -> None:
+        descriptor: Descriptor = self.kernel.mutable(fd, 0)
+        if isinstance(descriptor, FileDescriptor) and not descriptor.rights_base & Rights.FD_WRITE:
+            raise WasiError(Errno.INVAL, "the file is not open for writing")  # ftruncate's answer
         self.fds.get(fd, Rights.FD_FILESTAT_SET_SIZE).set_size(size)
 
     def fd_filestat_set_times(self, fd: int, atim: int, mtim: int, fstflags: int) -> None:
-        self.fds.get(fd, Rights.FD_FILESTAT_SET_TIMES).set_times(*new_times(atim, mtim, fstflags))
+        self.kernel.mutable(fd, Rights.FD_FILESTAT_SET_TIMES).set_times(*new_times(atim, mtim, fstflags))
 
     def fd_pread(self, fd: int, iovs: int, iovs_len: int, offset: int, result_ptr: int) -> None:
         descriptor = self.fds.get(fd, Rights.FD_READ | Rights.FD_SEEK)
@@ -211,6 +226,7 @@ class Preview1:
         return descriptor.preopen_name.encode()
 
     def fd_readdir(self, fd: int, buf: int, buf_len: int, cookie: int, result_ptr: int) -> None:
+        self.fds.get(fd, Rights.FD_READDIR)  # a file lacks the right: EBADF, as wasmtime answers
         directory = self.fds.get(fd, Rights.FD_READDIR, DirectoryDescriptor)
         out = bytearray()
         for index, (name, ino, filetype) in enumerate(directory.entries_from(cookie), start=cookie + 1):

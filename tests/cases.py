@@ -1,0 +1,207 @@
+"""The differential cases: ONE data-only list (JSON-serialisable dicts), shared by the CPython tests
+and, later, the browser tests, so it names nothing host-specific.
+
+A case:
+- name: unique id; guest: a tests/guests/<guest>.c; args: argv after argv[0];
+  argv0 (optional): argv[0], default "<guest>.wasm";
+- env: {name: value}; stdin: text, or {"base64": ...} for bytes;
+- mount: the guest path of the single preopen ("/sandbox", "/", ".", ...) or absent for none;
+  files: its initial tree, {relative path: text | {"base64": ...} | {"dir": true} | {"symlink": target}};
+  read_only: whether the guest may change it;
+- differs (optional): why pywasi_web deliberately differs from wasmtime here (docs/api.md); such a
+  case documents wasmtime's behaviour and must NOT match.
+The expectation is never written here: wasmtime's own WASI is the oracle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Case = dict[str, Any]
+
+SEED: dict[str, Any] = {
+    "existing.txt": "already here\n",
+    "sub/inner.txt": "inner\n",
+    "sub/deeper/leaf.txt": "leaf\n",
+    "emptydir": {"dir": True},
+    "link-to-existing": {"symlink": "existing.txt"},
+    "link-to-sub": {"symlink": "sub"},
+    "dangling": {"symlink": "nowhere"},
+}
+
+MOUNTS = {"sandbox": "/sandbox", "root": "/", "dot": ".", "dotdot": "..", "nested": "/a/b/c"}
+
+
+def _check_cases(guest: str, seed: dict[str, Any]) -> list[Case]:
+    """A check guest under every mount shape: the mount path reaches the guest as argv[1]."""
+    return [
+        {"name": f"{guest}-{label}", "guest": guest, "args": [mount], "mount": mount, "files": seed}
+        for label, mount in MOUNTS.items()
+    ]
+
+
+EXIT_STATUS_DIFFERS = (
+    "wasmtime ends a guest calling proc_exit with a status outside 0..125 with an error; "
+    "pywasi_web reports the status as the exit code"
+)
+
+
+CASES: list[Case] = [
+    *_check_cases("check_fd", SEED),
+    *_check_cases("check_path", SEED),
+    *(
+        {
+            "name": f"check_readonly-{label}",
+            "guest": "check_readonly",
+            "args": [mount],
+            "mount": mount,
+            "files": SEED,
+            "read_only": True,
+        }
+        for label, mount in MOUNTS.items()
+    ),
+    {
+        "name": "check_proc-env-exit7",
+        "guest": "check_proc",
+        "args": ["/sandbox", "7", "two words", "", "ünïcödé"],
+        "env": {"GREETING": "hi", "EMPTY": "", "B": "x=y=z", "A": "1"},
+        "stdin": "some input\n",
+        "mount": "/sandbox",
+        "files": {},
+    },
+    {"name": "check_proc-no-mount", "guest": "check_proc", "args": ["-"], "stdin": ""},
+    {"name": "check_proc-exit-0", "guest": "check_proc", "args": ["-", "0"], "argv0": "custom-argv0"},
+    {
+        "name": "check_proc-exit-255",
+        "guest": "check_proc",
+        "args": ["-", "255"],
+        "argv0": "",
+        "differs": EXIT_STATUS_DIFFERS,
+    },
+    {
+        "name": "check_proc-exit-1000",
+        "guest": "check_proc",
+        "args": ["-", "1000"],
+        "differs": EXIT_STATUS_DIFFERS,
+    },
+]
+
+
+TEXT = "the quick brown fox\njumps over\n\nthe lazy dog\n"
+BINARY = {"base64": "AAECA/8A/v0KDQ=="}
+
+CASES += [
+    {
+        "name": "hello",
+        "guest": "hello",
+        "args": ["one", "two words", ""],
+        "env": {"USER": "guest", "LANG": "C"},
+    },
+    {"name": "hello-no-args", "guest": "hello", "argv0": "renamed.wasm"},
+    {"name": "cat-stdin", "guest": "cat", "stdin": TEXT},
+    {"name": "cat-binary-stdin", "guest": "cat", "stdin": BINARY},
+    {"name": "cat-empty-stdin", "guest": "cat"},
+    {
+        "name": "cat-files",
+        "guest": "cat",
+        "args": ["/data/a.txt", "-", "/data/sub/b.bin", "/data/missing", "/data/link"],
+        "stdin": "from stdin\n",
+        "mount": "/data",
+        "files": {"a.txt": TEXT, "sub/b.bin": BINARY, "link": {"symlink": "a.txt"}},
+        "read_only": True,
+    },
+    {
+        "name": "cat-relative-dot",
+        "guest": "cat",
+        "args": ["a.txt", "./sub/../a.txt"],
+        "mount": ".",
+        "files": {"a.txt": TEXT, "sub": {"dir": True}},
+    },
+    {"name": "cat-no-mount", "guest": "cat", "args": ["/etc/passwd"]},
+    {"name": "wc-stdin", "guest": "wc", "stdin": TEXT},
+    {
+        "name": "wc-files",
+        "guest": "wc",
+        "args": ["/w/a.txt", "/w/empty", "/w/nope"],
+        "mount": "/w",
+        "files": {"a.txt": TEXT, "empty": ""},
+    },
+    {
+        "name": "ls-seed",
+        "guest": "ls",
+        "args": ["/sandbox"],
+        "mount": "/sandbox",
+        "files": SEED,
+        "read_only": True,
+    },
+    {"name": "ls-root", "guest": "ls", "args": ["/"], "mount": "/", "files": SEED},
+    {"name": "ls-dot", "guest": "ls", "mount": ".", "files": SEED},
+    {"name": "ls-missing", "guest": "ls", "args": ["/sandbox/nope"], "mount": "/sandbox", "files": {}},
+    {"name": "prompt", "guest": "prompt", "stdin": "ada\n\nlinus\nquit\nignored\n"},
+    {"name": "prompt-eof", "guest": "prompt", "stdin": "no newline at the end"},
+    {"name": "trap-abort", "guest": "trap", "args": ["abort"]},
+    {"name": "trap-unreachable", "guest": "trap", "args": ["unreachable"]},
+    {"name": "trap-divide", "guest": "trap", "args": ["divide"]},
+    {"name": "trap-stack", "guest": "trap", "args": ["stack"]},
+    *(
+        {
+            "name": f"exitcode-{code}-{how}",
+            "guest": "exitcode",
+            "args": [str(code), how],
+            **({"differs": EXIT_STATUS_DIFFERS} if not 0 <= code < 126 else {}),
+        }
+        for code, how in [
+            (0, "exit"),
+            (3, "exit"),
+            (1, "return"),
+            (42, "_Exit"),
+            (125, "exit"),
+            (126, "exit"),
+            (255, "exit"),
+            (256, "exit"),
+            (-1, "exit"),
+        ]
+    ),
+    {"name": "compute-small", "guest": "compute", "args": ["3", "1000"]},
+    {"name": "compute-default", "guest": "compute"},
+    {"name": "compute-bad-args", "guest": "compute", "args": ["1", "0"]},
+]
+
+
+def _differs(check: str, reason: str) -> Case:
+    """A deliberate difference (docs/api.md): wasmtime's behaviour recorded, the match must fail."""
+    return {
+        "name": f"differs-{check}",
+        "guest": "check_differs",
+        "args": [check, "/sandbox"],
+        "stdin": "input for fd_read\n",
+        "mount": "/sandbox",
+        "files": {},
+        "differs": reason,
+    }
+
+
+_EFAULT = "wasmtime traps on a guest pointer outside memory; pywasi_web returns EFAULT"
+_ENUM = "wasmtime traps on an out-of-range enum argument; pywasi_web returns EINVAL"
+CASES += [
+    *(
+        _differs(check, _EFAULT)
+        for check in (
+            "efault-fd_write",
+            "efault-iovec-array",
+            "efault-fd_read",
+            "efault-result",
+            "efault-path",
+            "efault-random",
+        )
+    ),
+    *(_differs(check, _ENUM) for check in ("enum-advice", "enum-whence", "enum-clock")),
+    _differs("cpu-clocks", "wasmtime gives EBADF for the CPU-time clocks; pywasi_web gives the CPU time"),
+    _differs("set-rights", "wasmtime gives ENOTSUP for fd_fdstat_set_rights; pywasi_web narrows rights"),
+    _differs("rights-enforced", "wasmtime ignores rights beyond the access mode; pywasi_web enforces them"),
+]
+
+
+def case_named(name: str) -> Case:
+    """The case called `name` (for running one case by hand)."""
+    return next(case for case in CASES if case["name"] == name)
