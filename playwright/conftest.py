@@ -1,8 +1,8 @@
 """Browser test fixtures: Debian's Chromium through Playwright (sync API), the playground server.
 
 One browser and one page per session: Pyodide boots once (~2-5 s) and every test reuses the
-worker through `window.pywasiRuntime`. Example guests are compiled from playwright/guests/*.c
-into build/examples/ (cached by content hash).
+worker through `window.pywasiRuntime`. Test guests are compiled from playwright/guests/*.c into
+build/examples/ (cached by content hash), next to the playground's examples (examples/*.c).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from pywasi_web.cli.serve import examples_dir, make_server, prepare_assets
+from pywasi_web.cli.serve import example_sources, examples_dir, make_server, prepare_assets
 
 GUESTS = Path(__file__).parent / "guests"
 CHROMIUM_ARGS = [
@@ -34,6 +34,8 @@ def _build_guests() -> None:
     target = examples_dir()
     target.mkdir(parents=True, exist_ok=True)
     for source in sorted(GUESTS.glob("*.c")):
+        if (example_sources() / source.name).exists():
+            continue  # the playground's example of that name is served (hello: the same output, plus env)
         built = build_c(source)
         destination = target / f"{source.stem}.wasm"
         if not destination.exists() or destination.read_bytes() != built.read_bytes():

@@ -16,15 +16,19 @@ from pywasi_web.cli.site import build_site
 pytestmark = pytest.mark.browser
 
 
+class StaticHandler(http.server.SimpleHTTPRequestHandler):
+    """A plain static server, quiet: no COOP/COEP headers (Python's mimetypes knows .wasm)."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
 @pytest.fixture(scope="module")
 def static_site(tmp_path_factory: pytest.TempPathFactory, server_url: str) -> Iterator[str]:
     site = build_site(tmp_path_factory.mktemp("site") / "out")
     assert not (site / "vendor" / "browser_wasi_shim").exists()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".wasm": "application/wasm",
-    }
+    assert not (site / "vendor" / "xterm" / "src").exists()  # only the files the page loads
+    handler = functools.partial(StaticHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -36,15 +40,13 @@ def test_static_site_runs_an_example(browser: Any, static_site: str) -> None:
     context = browser.new_context()
     page = context.new_page()
     page.goto(static_site)
-    page.wait_for_function("window.pywasiRuntime !== undefined", timeout=60_000)
-    result = page.evaluate(
-        """async () => {
-            await window.pywasiRuntime.ready;
-            const r = await window.pywasiRuntime.run("examples/hello.wasm", {args: ["static"]});
-            const status = document.getElementById("status").textContent;
-            return {exitCode: r.exitCode, stdout: r.stdout, status};
-        }"""
-    )
+    # coi-serviceworker reloads the page once, cross-origin isolated without any header from the host.
+    page.wait_for_function("window.crossOriginIsolated && window.pywasiRuntime !== undefined", timeout=60_000)
+    page.get_by_test_id("example").select_option("hello")
+    page.get_by_test_id("args").fill("static site")
+    page.get_by_test_id("run").click()
+    page.get_by_test_id("exit").filter(has_text="exit 0").wait_for()
+    page.wait_for_function("window.playground.terminalText().startsWith('hello from wasm static site')")
+    status = page.get_by_test_id("status").inner_text()
     context.close()
-    assert "static" in result["stdout"]
-    assert "JSPI" in result["status"]  # the page states how input can block
+    assert status.endswith("JSPI, cross-origin isolated")  # the page states how input can block

@@ -29,14 +29,6 @@ def test_hello_prints_arguments(run_guest: Any) -> None:
     }
 
 
-def test_playground_button_runs_an_example(page: Any) -> None:
-    page.get_by_test_id("example").select_option("hello.wasm")
-    page.get_by_test_id("args").fill("x y")
-    page.get_by_test_id("run").click()
-    page.get_by_test_id("exit").filter(has_text="exit 0").wait_for()
-    assert page.get_by_test_id("output").inner_text() == "hello from wasm x y\n"
-
-
 def test_exit_code_and_batch_stdin(run_guest: Any) -> None:
     result = run_guest("echo.wasm", stdin="one\ntwo\n")
     assert result["exitCode"] == 3

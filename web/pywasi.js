@@ -10,15 +10,22 @@
 // stdin (string|Uint8Array), interactive (true: stdin stays open for write()/closeStdin()),
 // onStdout/onStderr (Uint8Array chunks as they come), onTrace (strace lines), trace, timeoutMs.
 // Resolves to {exitCode, stdout, stderr (strings), stdoutBytes, stderrBytes, files (every regular file
-// by guest path), trees ({guestPath: {path: bytes | null | {symlink}}}), error?, durationMs}.
+// by guest path), trees ({guestPath: {path: bytes | null | {symlink}}}), error?, durationMs, startMs (the guest's
+// `_start` alone), notice? (set when input could not be interactive)}.
+//
+// Blocking (a guest waiting for input or sleeping): JSPI where the browser has it, else Atomics.wait
+// on a SharedArrayBuffer when the page is cross-origin isolated, else input is not interactive.
+// `new Runtime({blocking: "atomics"})` forces the fallback ("none" forces neither); `info.blocking` says
+// which one the worker uses.
 
 const decoder = () => new TextDecoder("utf-8", { fatal: false });
 const KILL_GRACE_MS = 500;
 
 export class Runtime {
-  constructor({ baseURL, onProgress } = {}) {
+  constructor({ baseURL, onProgress, blocking } = {}) {
     this.baseURL = new URL(baseURL ?? "./", import.meta.url);
     this.onProgress = onProgress ?? (() => {});
+    this.blocking = blocking ?? "auto";
     this.info = null;
     this._nextId = 1;
     this._current = null;
@@ -33,6 +40,8 @@ export class Runtime {
       this._readyReject = reject;
     });
     this.worker.onmessage = (event) => this._onMessage(event.data);
+    this._stdin = StdinChannel.create();
+    this.worker.postMessage({ type: "init", blocking: this.blocking, channel: this._stdin?.buffer });
     this.worker.onerror = (event) => {
       const error = new Error(`pywasi worker failed: ${event.message || "error"}`);
       this._readyReject(error);
@@ -113,6 +122,8 @@ export class Runtime {
             trees: message.trees ?? {},
             error: message.error,
             durationMs: message.durationMs,
+            startMs: message.startMs,
+            notice: message.notice,
           });
         },
         killed(reason) {
@@ -141,18 +152,26 @@ export class Runtime {
           timeoutMs + KILL_GRACE_MS,
         );
       }
+      if (this._usesChannel()) this._stdin.reset();
       this.worker.postMessage({ type: "run", id, wasm: bytes, options: { ...rest, timeoutMs } }, [bytes.buffer]);
     });
   }
 
   /** Send input to the running guest (an interactive run). */
   write(chunk) {
-    this.worker.postMessage({ type: "stdin", data: chunk });
+    if (this._usesChannel()) this._stdin.write(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
+    else this.worker.postMessage({ type: "stdin", data: chunk });
   }
 
   /** End the running guest's stdin (it reads end-of-file). */
   closeStdin() {
-    this.worker.postMessage({ type: "closeStdin" });
+    if (this._usesChannel()) this._stdin.close();
+    else this.worker.postMessage({ type: "closeStdin" });
+  }
+
+  /** A guest blocked in Atomics.wait cannot receive messages: its input goes through the channel. */
+  _usesChannel() {
+    return this.info?.blocking === "atomics";
   }
 
   /** Stop everything: terminate the worker (the running guest ends with exit code 124) and boot a new one. */
@@ -163,6 +182,79 @@ export class Runtime {
     if (current) current.killed(reason);
   }
 }
+
+/**
+ * Stdin for a worker that blocks in Atomics.wait (no JSPI): a SharedArrayBuffer with an Int32 control
+ * block (SEQ, WRITTEN, READ, CLOSED; layout shared with AtomicsWaiter in
+ * pywasi_web/engines/js.py) and a byte ring. Every change bumps SEQ and wakes the waiting worker.
+ */
+class StdinChannel {
+  static HEADER_BYTES = 32;
+  static RING_BYTES = 1 << 16;
+
+  static create() {
+    if (!globalThis.crossOriginIsolated || typeof SharedArrayBuffer === "undefined") return null;
+    return new StdinChannel(new SharedArrayBuffer(StdinChannel.HEADER_BYTES + StdinChannel.RING_BYTES));
+  }
+
+  constructor(buffer) {
+    this.buffer = buffer;
+    this.control = new Int32Array(buffer, 0, StdinChannel.HEADER_BYTES / 4);
+    this.ring = new Uint8Array(buffer, StdinChannel.HEADER_BYTES);
+    this.pending = [];
+    this.closing = false;
+  }
+
+  /** Before a run: drop what the previous guest left unread; stdin is open again. */
+  reset() {
+    this.pending = [];
+    this.closing = false;
+    Atomics.store(this.control, READ, Atomics.load(this.control, WRITTEN));
+    Atomics.store(this.control, CLOSED, 0);
+  }
+
+  write(bytes) {
+    this.pending.push(bytes);
+    this._drain();
+  }
+
+  close() {
+    this.closing = true;
+    this._drain();
+  }
+
+  /** Copy what fits into the ring; when it is full, continue once the worker has read from it. */
+  _drain() {
+    const { control, ring } = this;
+    while (this.pending.length) {
+      const written = Atomics.load(control, WRITTEN);
+      const room = ring.length - ((written - Atomics.load(control, READ)) | 0);
+      if (room === 0) return this._whenRead();
+      const chunk = this.pending[0];
+      const count = Math.min(room, chunk.length);
+      for (let i = 0; i < count; i++) ring[(((written + i) % ring.length) + ring.length) % ring.length] = chunk[i];
+      Atomics.store(control, WRITTEN, (written + count) | 0);
+      if (count === chunk.length) this.pending.shift();
+      else this.pending[0] = chunk.subarray(count);
+      this._wake();
+    }
+    if (this.closing) {
+      Atomics.store(control, CLOSED, 1);
+      this._wake();
+    }
+  }
+
+  _whenRead() {
+    const read = Atomics.load(this.control, READ);
+    Promise.resolve(Atomics.waitAsync(this.control, READ, read).value).then(() => this._drain());
+  }
+
+  _wake() {
+    Atomics.add(this.control, SEQ, 1);
+    Atomics.notify(this.control, SEQ);
+  }
+}
+const [SEQ, WRITTEN, READ, CLOSED] = [0, 1, 2, 3];
 
 function concat(parts) {
   const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
@@ -178,4 +270,9 @@ export async function createRuntime(options = {}) {
   const runtime = new Runtime(options);
   await runtime.ready;
   return runtime;
+}
+
+/** Whether this browser has JSPI, which a guest needs to wait for input (the worker decides the same way). */
+export function jspiAvailable() {
+  return typeof WebAssembly.Suspending === "function" && typeof WebAssembly.promising === "function";
 }

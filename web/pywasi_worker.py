@@ -1,8 +1,10 @@
 """Glue between web/worker.js and pywasi_web inside Pyodide: one guest run at a time.
 
-worker.js loads this file into Pyodide's file system and imports it. `run` must be entered with
-`callPromising` (JSPI stack switching), so that blocking WASI calls can wait for `feed_stdin`,
-`close_stdin` or a timer while the worker's event loop keeps delivering messages.
+worker.js loads this file into Pyodide's file system and imports it. How a guest blocks is the
+worker's `blocking` mode: "jspi" (`run` is entered with `callPromising`, so blocking WASI calls wait
+for `feed_stdin`, `close_stdin` or a timer while the worker's event loop keeps delivering messages),
+"atomics" (Atomics.wait on the page's SharedArrayBuffer channel, which also carries stdin) or
+"none" (the guest reads the stdin given up front, and the run says so).
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ import js
 from pyodide.ffi import JsNull, create_proxy, to_js
 
 import pywasi_web
-from pywasi_web.engines.js import JsEngine, JsWaiter, jspi_available
+from pywasi_web.engines.js import AtomicsWaiter, JsEngine, JsWaiter
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, PywasiError
 from pywasi_web.kernel.streams import QueueInput
 from pywasi_web.vfs import FileSystem, HostDir, MemoryFS, Symlink
 
-ENGINE = JsEngine()
+ENGINES = {mode: JsEngine(jspi=mode == "jspi") for mode in ("jspi", "atomics", "none")}
+NOT_INTERACTIVE = (
+    "pywasi: input is not interactive in this browser (no JSPI, and the page is not cross-origin "
+    "isolated): the guest reads only the stdin given up front\n"
+)
 
 
 class _Batcher:
@@ -78,7 +84,7 @@ class _Batcher:
 class _Session:
     """The run in progress: what stdin messages and cancel requests act on."""
 
-    def __init__(self, waiter: JsWaiter, stdin: QueueInput | None) -> None:
+    def __init__(self, waiter: JsWaiter | AtomicsWaiter, stdin: QueueInput | None) -> None:
         self.waiter = waiter
         self.stdin = stdin
 
@@ -159,25 +165,32 @@ def _in_memory(mounts: dict[str, FileSystem]) -> dict[str, MemoryFS]:
     return {guest: fs for guest, fs in mounts.items() if isinstance(fs, MemoryFS)}
 
 
-def run(wasm: Any, options_js: Any, emit: Any) -> Any:
+def run(wasm: Any, options_js: Any, emit: Any, blocking: str = "jspi", channel: Any = None) -> Any:
     """Run one guest; `emit(kind, payload)` streams "stdout"/"stderr" chunks and trace lines."""
     global _session
     options: dict[str, Any] = options_js.to_py() if options_js is not None else {}
-    waiter = JsWaiter()
+    output = _Batcher(emit)
+    waiter: JsWaiter | AtomicsWaiter = (
+        AtomicsWaiter(channel, output.flush) if blocking == "atomics" else JsWaiter()
+    )
     stdin: Any = options.get("stdin")
     queue = None
-    if options.get("interactive"):
+    result: dict[str, Any] = {"exitCode": None}
+    if options.get("interactive") and blocking == "none":
+        output.write("stderr", NOT_INTERACTIVE.encode())
+        result["notice"] = NOT_INTERACTIVE.strip()
+    elif options.get("interactive"):
         queue = QueueInput(waiter)
         if stdin:
             queue.feed(_as_bytes(stdin))
+        if isinstance(waiter, AtomicsWaiter):
+            waiter.attach_stdin(queue)
         stdin = queue
-    elif stdin is not None:
+    if stdin is not None and queue is None:
         stdin = _as_bytes(stdin)
     _session = _Session(waiter, queue)
     started = time.perf_counter()
-    result: dict[str, Any] = {"exitCode": None}
     mounts: dict[str, FileSystem] = {}
-    output = _Batcher(emit)
     try:
         mounts = _mounts(options)
         trace = None
@@ -189,7 +202,7 @@ def run(wasm: Any, options_js: Any, emit: Any) -> Any:
         completed = pywasi_web.run(
             _as_bytes(wasm),
             [str(arg) for arg in options.get("args") or []],
-            engine=ENGINE,
+            engine=ENGINES[blocking],
             argv0=options.get("argv0") or "main.wasm",
             env={str(k): str(v) for k, v in (options.get("env") or {}).items()},
             mounts=mounts,
@@ -201,7 +214,10 @@ def run(wasm: Any, options_js: Any, emit: Any) -> Any:
             waiter=waiter,
         )
         result.update(
-            exitCode=completed.exit_code, stdout=to_js(completed.stdout), stderr=to_js(completed.stderr)
+            exitCode=completed.exit_code,
+            stdout=to_js(completed.stdout),
+            stderr=to_js(completed.stderr),
+            startMs=completed.duration * 1000,
         )
     except GuestTrap as error:
         result.update(
@@ -246,5 +262,5 @@ def cancel(reason: str) -> None:
         _session.waiter.cancel(reason)
 
 
-def info() -> Any:
-    return _js({"pywasi_web": pywasi_web.__version__, "jspi": jspi_available()})
+def info(blocking: str) -> Any:
+    return _js({"pywasi_web": pywasi_web.__version__, "jspi": blocking == "jspi", "blocking": blocking})

@@ -1,14 +1,18 @@
-// pywasi_web's module worker: boots Pyodide, installs micropip and our wheel, runs WASI guests.
+// pywasi_web's module worker: boots Pyodide (from a memory snapshot when it has one), installs
+// micropip and our wheel, runs WASI guests.
 //
-// Messages in:   {type: "run", id, wasm: ArrayBuffer|Uint8Array, options: {args, env, argv0, files,
+// Messages in:   {type: "init", blocking: "auto"|"jspi"|"atomics"|"none", channel: SharedArrayBuffer?}
+//                {type: "run", id, wasm: ArrayBuffer|Uint8Array, options: {args, env, argv0, files,
 //                  mounts, stdin, interactive, trace, timeoutMs}}
 //                {type: "stdin", data: string|Uint8Array}   {type: "closeStdin"}   {type: "cancel", reason}
 // Messages out:  {type: "progress", stage, fraction}   {type: "ready", ...info}   {type: "error", message}
 //                {type: "stdout"|"stderr", id, data: Uint8Array}   {type: "trace", id, line}
 //                {type: "exit", id, exitCode, stdout, stderr, files, error?, durationMs}
 //
-// Guests run one at a time. The Python entry is called with callPromising so that blocking WASI calls
-// (interactive stdin, poll_oneoff, sleep) suspend through JSPI while this event loop keeps running.
+// Guests run one at a time. How blocking WASI calls (interactive stdin, poll_oneoff, sleep) wait is
+// chosen once, at init: "jspi" (the Python entry is called with callPromising, so they suspend while
+// this event loop keeps running), else "atomics" when the page sent a SharedArrayBuffer channel
+// (Atomics.wait; stdin comes through the channel), else "none" (input is not interactive).
 
 const base = new URL("./", import.meta.url);
 const progress = (stage, fraction) => postMessage({ type: "progress", stage, fraction });
@@ -17,10 +21,15 @@ const progress = (stage, fraction) => postMessage({ type: "progress", stage, fra
 // so messages are handled as they arrive; only "run" waits for the boot.
 let glue = null;
 let queue = Promise.resolve();
+let resolveInit;
+const initialized = new Promise((resolve) => (resolveInit = resolve));
 
 self.onmessage = (event) => {
   const message = event.data;
   switch (message.type) {
+    case "init":
+      resolveInit({ mode: blockingMode(message.blocking ?? "auto", message.channel), channel: message.channel ?? null });
+      break;
     case "run":
       queue = queue.then(() => booted).then(() => runGuest(message));
       break;
@@ -39,17 +48,27 @@ self.onmessage = (event) => {
 async function boot() {
   const started = performance.now();
   progress("pyodide", 0.05);
-  const { loadPyodide } = await import(new URL("vendor/pyodide/pyodide.mjs", base).href);
-  const pyodide = await loadPyodide({ indexURL: new URL("vendor/pyodide/", base).href });
-  const pyodideMs = performance.now() - started;
+  const { loadPyodide, version } = await import(new URL("vendor/pyodide/pyodide.mjs", base).href);
+  const names = await (await fetch(new URL("wheels/index.json", base))).json();
+  if (!names.pywasi_web) throw new Error("build/wheels has no pywasi_web wheel: run prepare_assets()");
+  const fetchBytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const [wheels, source] = await Promise.all([
+    Promise.all([names.pywasi_web, names.micropip].filter(Boolean).map((name) => fetchBytes(new URL(`wheels/${name}`, base)))),
+    fetch(new URL("pywasi_worker.py", base)).then((response) => response.text()),
+  ]);
+  const key = await snapshotKey(version, wheels[0], source);
+  const indexURL = new URL("vendor/pyodide/", base).href;
+  let pyodide = await bootFromSnapshot(loadPyodide, indexURL, key);
+  const fromSnapshot = pyodide !== null;
+  pyodide ??= await loadPyodide({ indexURL, _makeSnapshot: true });
   progress("wheels", 0.6);
-  const wheels = await (await fetch(new URL("wheels/index.json", base))).json();
-  if (!wheels.pywasi_web) throw new Error("build/wheels has no pywasi_web wheel: run prepare_assets()");
-  const urls = [wheels.pywasi_web, wheels.micropip].filter(Boolean).map((name) => new URL(`wheels/${name}`, base).href);
-  await pyodide.loadPackage(urls, { messageCallback: () => {}, errorCallback: (m) => console.warn(m) });
-  progress("import", 0.85);
-  const source = await (await fetch(new URL("pywasi_worker.py", base))).text();
-  pyodide.FS.writeFile("/home/pyodide/pywasi_worker.py", source);
+  install(pyodide, wheels, source);
+  if (!fromSnapshot) {
+    progress("import", 0.85);
+    pyodide.runPython(PRELOAD);
+    saveSnapshot(pyodide, key);
+  }
+  const pyodideMs = performance.now() - started;
   const module = pyodide.pyimport("pywasi_worker");
   glue = {
     run: module.run,
@@ -57,17 +76,84 @@ async function boot() {
     close_stdin: module.close_stdin,
     cancel: module.cancel,
   };
-  const info = module.info();
+  const { mode } = await initialized;
+  const info = module.info(mode);
   progress("ready", 1);
   postMessage({
     type: "ready",
     bootMs: performance.now() - started,
     pyodideMs,
+    fromSnapshot,
     pyodideVersion: pyodide.version,
     crossOriginIsolated: self.crossOriginIsolated,
     ...info,
   });
   return pyodide;
+}
+
+/** Unpack the wheels into site-packages and put the glue module next to them (on every boot: a
+ * snapshot holds Python's heap, not the file system). Not loadPackage: it leaves JS references
+ * behind that a memory snapshot cannot hold. */
+function install(pyodide, wheels, source) {
+  wheels.forEach((bytes, index) => pyodide.FS.writeFile(`/tmp/wheel-${index}.whl`, bytes));
+  pyodide.FS.writeFile("/home/pyodide/pywasi_worker.py", source);
+  pyodide.runPython(`
+import site, zipfile
+for index in range(${wheels.length}):
+    with zipfile.ZipFile(f"/tmp/wheel-{index}.whl") as wheel:
+        wheel.extractall(site.getsitepackages()[0])
+`);
+}
+
+// Warm start: a Pyodide memory snapshot taken once our modules are imported, kept in the Cache API
+// under the Pyodide version and a hash of our wheel and glue.
+const SNAPSHOT_CACHE = "pywasi-web-snapshots";
+const PRELOAD = `
+import importlib, pkgutil, pywasi_web
+for found in pkgutil.walk_packages(pywasi_web.__path__, "pywasi_web."):
+    try:
+        importlib.import_module(found.name)
+    except (ImportError, OSError):
+        pass  # CPython-only: wasmtime, host sockets
+import pywasi_worker
+`;
+
+async function snapshotKey(version, wheel, source) {
+  const glue = new TextEncoder().encode(source);
+  const both = new Uint8Array(wheel.length + glue.length);
+  both.set(wheel);
+  both.set(glue, wheel.length);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", both));
+  const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return new URL(`snapshots/pyodide-${version}-${hex}`, base).href;
+}
+
+async function bootFromSnapshot(loadPyodide, indexURL, key) {
+  if (typeof caches === "undefined") return null;
+  const cache = await caches.open(SNAPSHOT_CACHE);
+  const stored = await cache.match(key);
+  if (!stored) return null;
+  try {
+    const snapshot = new Uint8Array(await stored.arrayBuffer());
+    return await loadPyodide({ indexURL, _loadSnapshot: snapshot });
+  } catch (error) {
+    console.warn(`pywasi: the Pyodide snapshot was rejected, booting cold: ${error && error.message}`);
+    await cache.delete(key);
+    return null;
+  }
+}
+
+/** Store a snapshot of this fresh interpreter for the next page load (old ones are dropped). */
+async function saveSnapshot(pyodide, key) {
+  if (typeof caches === "undefined") return;
+  try {
+    const snapshot = pyodide.makeMemorySnapshot();
+    const cache = await caches.open(SNAPSHOT_CACHE);
+    for (const old of await cache.keys()) await cache.delete(old);
+    await cache.put(key, new Response(snapshot, { headers: { "Content-Type": "application/octet-stream" } }));
+  } catch (error) {
+    console.warn(`pywasi: no Pyodide snapshot for a warm start: ${error && error.message}`);
+  }
 }
 
 async function runGuest({ id, wasm, options = {} }) {
@@ -83,13 +169,22 @@ async function runGuest({ id, wasm, options = {} }) {
   let result;
   try {
     const { timeoutMs, ...rest } = options;
-    result = await glue.run.callPromising(bytes, rest, emit);
+    const { mode, channel } = await initialized;
+    const run = mode === "jspi" ? (...args) => glue.run.callPromising(...args) : glue.run;
+    result = await run(bytes, rest, emit, mode, channel);
   } catch (error) {
     result = { exitCode: null, error: { kind: "internal", message: String(error && error.message || error) } };
   } finally {
     clearTimeout(timer);
   }
   postMessage({ type: "exit", id, ...result });
+}
+
+function blockingMode(requested, channel) {
+  const jspi = typeof WebAssembly.Suspending === "function" && typeof WebAssembly.promising === "function";
+  if (jspi && (requested === "auto" || requested === "jspi")) return "jspi";
+  if (channel && requested !== "none") return "atomics";
+  return "none";
 }
 
 const booted = boot().catch((error) => {

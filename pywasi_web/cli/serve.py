@@ -10,7 +10,8 @@ SharedArrayBuffer and Atomics.wait (the blocking fallback where JSPI is missing)
     /vendor/browser_wasi_shim/ node_modules/@bjorn3/browser_wasi_shim/dist/
     /vendor/coi-serviceworker/ node_modules/coi-serviceworker/
     /wheels/                  build/wheels/             (+ /wheels/index.json naming the wheels)
-    /examples/                examples_dir()            (+ /examples/index.json listing the .wasm files)
+    /examples/                build/examples/           (examples/*.c compiled, and examples/index.json:
+                                                         each example's description and default inputs)
 
 No directory listings, and a request path that resolves outside its directory is refused.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -26,6 +28,7 @@ from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +64,11 @@ def examples_dir(root: Path = REPO_ROOT) -> Path:
     return root / "build" / "examples"
 
 
+def example_sources(root: Path = REPO_ROOT) -> Path:
+    """The playground's examples: C sources and index.json, their manifest."""
+    return root / "examples"
+
+
 def wheels_dir(root: Path = REPO_ROOT) -> Path:
     return root / "build" / "wheels"
 
@@ -91,9 +99,26 @@ def wheel_index(root: Path = REPO_ROOT) -> dict[str, str | None]:
     return {"pywasi_web": newest("pywasi_web-*.whl"), "micropip": newest("micropip-*.whl")}
 
 
-def example_index(root: Path = REPO_ROOT) -> list[str]:
-    directory = examples_dir(root)
-    return sorted(path.name for path in directory.glob("*.wasm")) if directory.is_dir() else []
+def example_manifest(root: Path = REPO_ROOT) -> list[dict[str, Any]]:
+    """The playground's examples: [{name, description, args, env?, files?, stdin?}], name.wasm served."""
+    manifest: list[dict[str, Any]] = json.loads((example_sources(root) / "index.json").read_text())
+    return manifest
+
+
+def build_examples(root: Path = REPO_ROOT, *, log: Callable[[str], object] = print) -> None:
+    """Compile examples/*.c (ziglang, cached) into the served directory, next to their manifest."""
+    from pywasi_web.cli.toolchain import build_c
+
+    target = examples_dir(root)
+    for example in example_manifest(root):
+        source = example_sources(root) / f"{example['name']}.c"
+        destination = target / f"{example['name']}.wasm"
+        if not destination.exists():
+            log(f"compiling {source.name} ...")
+        built = build_c(source)
+        if not destination.exists() or destination.read_bytes() != built.read_bytes():
+            shutil.copyfile(built, destination)
+    shutil.copyfile(example_sources(root) / "index.json", target / "index.json")
 
 
 def _wheel_is_stale(wheel: Path, root: Path) -> bool:
@@ -103,9 +128,10 @@ def _wheel_is_stale(wheel: Path, root: Path) -> bool:
 
 
 def prepare_assets(root: Path = REPO_ROOT, *, log: Callable[[str], object] = print) -> None:
-    """Put our wheel (rebuilt when the sources changed) and micropip's into build/wheels.
+    """Put our wheel (rebuilt when the sources changed) and micropip's into build/wheels, and the
+    compiled examples into build/examples.
 
-    Needs the `build` package and, the first time, access to the package index for micropip.
+    Needs the `build` package, ziglang and, the first time, access to the package index for micropip.
     node_modules must come from `npm ci`; this only checks that it is there.
     """
     directory = wheels_dir(root)
@@ -142,10 +168,11 @@ def prepare_assets(root: Path = REPO_ROOT, *, log: Callable[[str], object] = pri
             check=True,
             capture_output=True,
         )
+    build_examples(root, log=log)
 
 
 class PlaygroundHandler(BaseHTTPRequestHandler):
-    """GET/HEAD of files under the route table; JSON indexes for wheels and examples."""
+    """GET/HEAD of files under the route table; the wheels' JSON index."""
 
     server_version = "pywasi-web"
     root: Path = REPO_ROOT
@@ -170,8 +197,6 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         path = unquote(urlsplit(self.path).path)
         if path == "/wheels/index.json":
             return self._send_json(wheel_index(self.root), send_body)
-        if path == "/examples/index.json":
-            return self._send_json(example_index(self.root), send_body)
         target = self._resolve(path)
         if target is None:
             return self._send_error(HTTPStatus.NOT_FOUND)

@@ -2,8 +2,9 @@
 
 Costs that shaped it (Chromium 156, Pyodide 314.0.7; see ARCHITECTURE.md):
 
-- A guest -> Python import is a PyProxy called directly by WebAssembly: ~0.3-0.5 us. Imports are
-  proxied once per instance and the proxies destroyed at teardown.
+- A guest -> Python import is a PyProxy (~0.3-0.5 us) behind a small JS function of the
+  instance's `bridge`, which notes the guest memory size on entry and applies JsMemory's deferred
+  stores on return. Imports are proxied once per instance and the proxies destroyed at teardown.
 - Blocking (JSPI): each import that may wait is wrapped in `WebAssembly.Suspending`, and the guest is
   started with `WebAssembly.promising` and awaited with `run_sync` (so the caller must have been
   entered with `callPromising`). A blocking import is first tried as a plain synchronous call
@@ -13,11 +14,14 @@ Costs that shaped it (Chromium 156, Pyodide 314.0.7; see ARCHITECTURE.md):
   would cost ~10 us a call even when nothing waits.
   Contract this relies on: a blocking import does nothing observable before its first wait (true of
   the kernel's stdin, poll_oneoff and socket reads), because the synchronous try is abandoned.
-- Guest memory: typed-array views over `memory.buffer`, checked once per import call (views go to
-  length 0 when memory grows); small copies go through a scratch bytearray in Pyodide's heap and
-  one JS `set`, larger ones through `subarray().to_bytes()` / `assign`.
-- i64 parameters arrive as JS BigInt (JsBigInt in Python): converted with int() only for the
-  parameters the signature declares i64.
+  Without JSPI in a cross-origin isolated page, AtomicsWaiter blocks the worker in Atomics.wait.
+- Guest memory: each Python -> JS call costs ~0.7 us, so JsMemory makes as few as it can: result
+  stores (u32/u64) are deferred to a log that JS applies when the import returns, an iovec table
+  and the small buffers it points at come over in one call, bounds are checked against the size JS
+  noted on entry. Copies go through a scratch bytearray in Pyodide's heap and one JS `set`, large
+  ones through `subarray().to_bytes()` / `assign`.
+- i64 parameters arrive as JS BigInt: each import gets an adapter generated for its signature that
+  int()s just those.
 
 Errors: a compile failure becomes ModuleError with the browser's message; WebAssembly.RuntimeError
 (and stack exhaustion) becomes GuestTrap with the JS stack's wasm frames as backtrace; any Python
@@ -29,6 +33,7 @@ Importable on CPython (for type checking); `js` and `pyodide` are imported only 
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -38,32 +43,133 @@ from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.preview1.memory import Fault
 
 SCRATCH_SIZE = 1 << 16
+PREFETCH_LIMIT = 4096  # iovec bytes copied along with their table: enough for small writes
+LOG_CAPACITY = 64  # deferred u32 stores per import before they are written at once
 
-# Small JS helpers, evaluated once per engine. `memoryHelper` copies between guest memory and a
-# scratch buffer that lives in Pyodide's heap; `suspendingImport` is the try-sync-then-suspend wrapper.
+# Small JS helpers, evaluated once per engine. `bridge` is per instance: every import is entered
+# through it, it keeps the typed views over guest memory and copies between guest memory and two
+# buffers in Pyodide's heap: `scratch` (bytes) and `log` (u32 stores deferred by JsMemory, applied
+# by JS when the import returns, so a result pointer costs no extra Python -> JS call).
+# log[0] = pending stores, log[1] = guest memory size in 64 KiB pages while an import runs (else
+# 0), then (address, value) pairs.
 _JS_HELPERS = r"""
 ({
-  memoryHelper(memory, scratchProxy) {
-    let guest = new Uint8Array(memory.buffer);
-    let view = new DataView(memory.buffer);
-    let pybuf = scratchProxy.getBuffer("u8");
-    let scratch = pybuf.data;
+  bridge(logProxy) {
+    let memory = null, guest = null, view = null;
+    let scratchProxy = null, scratchBuffer = null, scratch = null;
+    let logBuffer = logProxy.getBuffer(), log = logBuffer.data;
+    const freshLog = () => {
+      if (log.byteLength === 0) {
+        logBuffer.release();
+        logBuffer = logProxy.getBuffer();
+        log = logBuffer.data;
+      }
+    };
+    const applyLog = () => {
+      for (let i = 0, n = log[0]; i < n; i++) view.setUint32(log[2 + 2 * i], log[3 + 2 * i], true);
+      log[0] = 0;
+    };
+    // Views go to length 0 when their memory grows (guest memory, or Pyodide's heap for the buffers).
     const fresh = () => {
       if (guest.byteLength === 0) {
         guest = new Uint8Array(memory.buffer);
         view = new DataView(memory.buffer);
       }
       if (scratch.byteLength === 0) {
-        pybuf.release();
-        pybuf = scratchProxy.getBuffer("u8");
-        scratch = pybuf.data;
+        scratchBuffer.release();
+        scratchBuffer = scratchProxy.getBuffer("u8");
+        scratch = scratchBuffer.data;
       }
+      freshLog();
+      if (log[0] !== 0) applyLog();
+    };
+    const enter = () => {
+      if (memory === null) return;
+      fresh();
+      log[1] = guest.byteLength / 65536;
+    };
+    const leave = () => {
+      if (memory === null) return;
+      freshLog();
+      if (log[0] !== 0) applyLog();
+      log[1] = 0;
+    };
+    const abandon = () => {
+      if (memory === null) return;
+      freshLog();
+      log[0] = 0;
+      log[1] = 0;
     };
     return {
+      attach(guestMemory, proxy) {
+        memory = guestMemory;
+        guest = new Uint8Array(memory.buffer);
+        view = new DataView(memory.buffer);
+        scratchProxy = proxy;
+        scratchBuffer = proxy.getBuffer("u8");
+        scratch = scratchBuffer.data;
+      },
+      wrap(pyfn) {
+        return (...args) => {
+          enter();
+          let result;
+          try {
+            result = pyfn(...args);
+          } catch (error) {
+            abandon();
+            throw error;
+          }
+          leave();
+          return result;
+        };
+      },
+      // Try synchronously; an import that must wait raises MustSuspend before doing anything
+      // observable and is re-run with callPromising (stack switching).
+      suspending(pyfn) {
+        return new WebAssembly.Suspending((...args) => {
+          enter();
+          try {
+            const result = pyfn(...args);
+            leave();
+            return result;
+          } catch (error) {
+            abandon();
+            if (!(error && error.type === "MustSuspend")) throw error;
+          }
+          enter();
+          return pyfn.callPromising(...args).then(
+            (result) => { leave(); return result; },
+            (error) => { abandon(); throw error; },
+          );
+        });
+      },
+      flush() { fresh(); },
       // guest[ptr, ptr+n) -> scratch[0, n)
       get(ptr, n) { fresh(); scratch.set(guest.subarray(ptr, ptr + n)); },
       // scratch[0, n) -> guest[ptr, ptr+n)
       put(ptr, n) { fresh(); guest.set(scratch.subarray(0, n), ptr); },
+      // The iovec table at iovs[0..count) -> scratch[0, 8 * count); when its buffers hold at most
+      // `limit` bytes, they follow it, concatenated. Returns their total, -1 if a buffer lies outside
+      // memory, -2 if the table does not fit in scratch, -3 if the data was not copied.
+      iovecs(iovs, count, limit) {
+        fresh();
+        const size = guest.byteLength, table = count * 8;
+        if (table > scratch.byteLength) return -2;
+        scratch.set(guest.subarray(iovs, iovs + table));
+        let total = 0;
+        for (let at = iovs; at < iovs + table; at += 8) {
+          const buf = view.getUint32(at, true), len = view.getUint32(at + 4, true);
+          if (buf + len > size) return -1;
+          total += len;
+        }
+        if (total > limit || table + total > scratch.byteLength) return -3;
+        for (let at = iovs, out = table; at < iovs + table; at += 8) {
+          const buf = view.getUint32(at, true), len = view.getUint32(at + 4, true);
+          scratch.set(guest.subarray(buf, buf + len), out);
+          out += len;
+        }
+        return total;
+      },
       // concatenate the iovecs at iovs[0..count) into scratch; the total, or -1 if one lies outside
       // memory, or -2 if they do not fit in the scratch buffer
       gather(iovs, count) {
@@ -80,18 +186,11 @@ _JS_HELPERS = r"""
         }
         return total;
       },
-      release() { pybuf.release(); },
+      release() {
+        logBuffer.release();
+        if (scratchBuffer !== null) scratchBuffer.release();
+      },
     };
-  },
-  suspendingImport(pyfn) {
-    return new WebAssembly.Suspending((...args) => {
-      try {
-        return pyfn(...args);
-      } catch (error) {
-        if (error && error.type === "MustSuspend") return pyfn.callPromising(...args);
-        throw error;
-      }
-    });
   },
   describe(error) {
     if (error instanceof WebAssembly.RuntimeError) return ["trap", error.message, String(error.stack || "")];
@@ -183,6 +282,75 @@ class JsWaiter:
         self.notify()
 
 
+class AtomicsWaiter:
+    """The Waiter without JSPI in a cross-origin isolated page: Atomics.wait on a SharedArrayBuffer.
+
+    The page's runtime (web/pywasi.js, `StdinChannel`) owns the buffer: an Int32 control block,
+    then a byte ring it writes stdin into; every write and close bumps SEQ and notifies it.
+    A wait blocks this worker's thread on SEQ (with the timeout), so a sleep also ends early when
+    input arrives, which the kernel treats as a spurious wake-up. The worker's event loop does not run
+    meanwhile, hence `before_block` (flush output to the page) and stdin arriving through the ring.
+    """
+
+    SEQ, WRITTEN, READ, CLOSED = range(4)
+    HEADER_BYTES = 32
+
+    def __init__(self, channel: Any, before_block: Callable[[], object]) -> None:
+        import js
+
+        self._atomics = js.Atomics
+        self._control = js.Int32Array.new(channel, 0, self.HEADER_BYTES // 4)
+        self._ring = js.Uint8Array.new(channel, self.HEADER_BYTES)
+        self._before_block = before_block
+        self._stdin: Any = None
+        self._cancelled: str | None = None
+
+    def attach_stdin(self, stdin: Any) -> None:
+        """The QueueInput that bytes from the ring are fed into."""
+        self._stdin = stdin
+
+    def wait(self, timeout: float | None) -> None:
+        if self._cancelled is not None:
+            raise GuestTimeout(self._cancelled)
+        if timeout is not None and timeout <= 0:
+            return
+        seen = self._atomics.load(self._control, self.SEQ)
+        if self._drain():
+            return
+        self._before_block()
+        milliseconds = float("inf") if timeout is None else timeout * 1000
+        self._atomics.wait(self._control, self.SEQ, seen, milliseconds)
+        self._drain()
+
+    def _drain(self) -> bool:
+        """Move what the page wrote into stdin; True when anything changed."""
+        control, atomics = self._control, self._atomics
+        if self._stdin is None:
+            return False
+        read, written = atomics.load(control, self.READ), atomics.load(control, self.WRITTEN)
+        size = self._ring.length
+        if written != read:
+            start, end = read % size, written % size
+            if start < end:
+                data = self._ring.subarray(start, end).to_bytes()
+            else:
+                data = self._ring.subarray(start).to_bytes() + self._ring.subarray(0, end).to_bytes()
+            atomics.store(control, self.READ, written)
+            atomics.notify(control, self.READ)  # the page may wait for room in the ring
+            self._stdin.feed(data)
+            return True
+        if atomics.load(control, self.CLOSED) and not self._stdin.ready():
+            self._stdin.close()
+            return True
+        return False
+
+    def notify(self) -> None:
+        """Nothing to wake: on this thread nobody waits while Python runs."""
+
+    def cancel(self, reason: str) -> None:
+        self._cancelled = reason
+
+
 class JsModule:
     def __init__(self, module: Any, imports: list[ImportSpec], exports: list[ExportSpec]) -> None:
         self.module = module
@@ -199,50 +367,72 @@ class JsModule:
 
 
 class _Iovecs(list[tuple[int, int]]):
-    """iovec pairs that remember where they came from, so gather can copy them in one JS call."""
+    """iovec pairs that remember where they came from and whether their bytes already sit in scratch."""
 
-    __slots__ = ("iov_count", "iov_ptr")
+    __slots__ = ("epoch", "iov_count", "iov_ptr", "prefetched")
     iov_ptr: int
     iov_count: int
+    prefetched: int  # bytes copied after the table in scratch, or -1
+    epoch: int  # JsMemory's scratch epoch when they were copied
 
 
 class JsMemory:
-    """GuestMemory over a WebAssembly.Memory, through cached typed arrays (rebuilt after growth)."""
+    """GuestMemory over a WebAssembly.Memory.
 
-    def __init__(self, memory: Any) -> None:
+    Small copies go through the bridge's scratch buffer (one JS call each); aligned u32/u64 stores
+    made inside an import are deferred to the bridge's log, which JS applies when the import
+    returns (outside an import they are written at once). Bounds come from the page count JS puts
+    in the log on entry to each import, so a check costs no JS call.
+    """
+
+    def __init__(self, memory: Any, bridge: Any, log: array[int]) -> None:
         import js
         from pyodide.ffi import create_proxy
 
         self._memory = memory
+        self._bridge = bridge
+        self._log = log
         self._scratch = bytearray(SCRATCH_SIZE)
         self._scratch_view = memoryview(self._scratch)
+        self._scratch_words = self._scratch_view.cast("I")
         self._scratch_proxy = create_proxy(self._scratch)
-        self._helper = _helpers().memoryHelper(memory, self._scratch_proxy)
+        self._scratch_epoch = 0
+        bridge.attach(memory, self._scratch_proxy)
         self._uint8 = js.Uint8Array
         self._uint32 = js.Uint32Array
-        self._fresh = False
-        self._refresh()
+        self._refresh(0)
 
-    def stale(self) -> None:
-        """Called on entry to every import: the guest may have grown memory since the last one."""
-        self._fresh = False
-
-    def _refresh(self) -> None:
+    def _refresh(self, pages: int) -> None:
         buffer = self._memory.buffer
         self._u8 = self._uint8.new(buffer)
         self._u32 = self._uint32.new(buffer)
         self._size = buffer.byteLength
-        self._fresh = True
+        self._pages = pages
 
     def _check(self, ptr: int, length: int) -> None:
-        if not self._fresh:
-            if self._u8.length != self._size or self._size == 0:
-                self._refresh()
-            self._fresh = True
+        pages = self._log[1]
+        if pages != self._pages or (pages == 0 and self._u8.length != self._size):
+            self._refresh(pages)
         if ptr < 0 or length < 0 or ptr + length > self._size:
-            self._refresh()
-            if ptr < 0 or length < 0 or ptr + length > self._size:
-                raise Fault(f"guest range {ptr}+{length} outside memory of {self._size} bytes")
+            raise Fault(f"guest range {ptr}+{length} outside memory of {self._size} bytes")
+
+    def _flush(self) -> None:
+        """Apply deferred stores before touching guest memory through a typed array."""
+        if self._log[0]:
+            self._bridge.flush()
+
+    def _store(self, ptr: int, value: int) -> None:
+        """An aligned u32 store: deferred inside an import while the log has room."""
+        log = self._log
+        pending = log[0]
+        if log[1] and pending < LOG_CAPACITY:
+            at = 2 + 2 * pending
+            log[at] = ptr
+            log[at + 1] = value
+            log[0] = pending + 1
+        else:
+            self._flush()
+            self._u32[ptr >> 2] = value
 
     def check(self, ptr: int, length: int) -> None:
         self._check(ptr, length)
@@ -250,67 +440,69 @@ class JsMemory:
     def read(self, ptr: int, length: int) -> bytes:
         self._check(ptr, length)
         if length <= SCRATCH_SIZE:
-            self._helper.get(ptr, length)
+            self._scratch_epoch += 1
+            self._bridge.get(ptr, length)
             return bytes(self._scratch_view[:length])
+        self._flush()
         return bytes(self._u8.subarray(ptr, ptr + length).to_bytes())
 
     def write(self, ptr: int, data: bytes | bytearray | memoryview) -> None:
         length = len(data)
         self._check(ptr, length)
         if length <= SCRATCH_SIZE:
+            self._scratch_epoch += 1
             self._scratch_view[:length] = data
-            self._helper.put(ptr, length)
+            self._bridge.put(ptr, length)
         else:
+            self._flush()
             self._u8.subarray(ptr, ptr + length).assign(data)
 
     def u32(self, ptr: int) -> int:
         self._check(ptr, 4)
         if ptr & 3 == 0:
+            self._flush()
             return int(self._u32[ptr >> 2])
         return int.from_bytes(self.read(ptr, 4), "little")
 
     def set_u32(self, ptr: int, value: int) -> None:
         self._check(ptr, 4)
         if ptr & 3 == 0:
-            self._u32[ptr >> 2] = value & 0xFFFFFFFF
+            self._store(ptr, value & 0xFFFFFFFF)
         else:
             self.write(ptr, (value & 0xFFFFFFFF).to_bytes(4, "little"))
 
     def set_u64(self, ptr: int, value: int) -> None:
         self._check(ptr, 8)
         if ptr & 3 == 0:
-            index = ptr >> 2
-            self._u32[index] = value & 0xFFFFFFFF
-            self._u32[index + 1] = (value >> 32) & 0xFFFFFFFF
+            self._store(ptr, value & 0xFFFFFFFF)
+            self._store(ptr + 4, (value >> 32) & 0xFFFFFFFF)
         else:
             self.write(ptr, (value & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little"))
 
     def iovecs(self, ptr: int, count: int) -> list[tuple[int, int]]:
+        """One JS call copies the table and, when small, the bytes it points at (for gather)."""
         self._check(ptr, count * 8)
-        pairs = _Iovecs()
-        pairs.iov_ptr, pairs.iov_count = ptr, count
-        if ptr & 3 == 0:
-            u32 = self._u32
-            base = ptr >> 2
-            for index in range(base, base + 2 * count, 2):
-                pairs.append((int(u32[index]), int(u32[index + 1])))
-        else:
+        self._scratch_epoch += 1
+        prefetched = self._bridge.iovecs(ptr, count, PREFETCH_LIMIT)
+        if prefetched == -1:
+            raise Fault("an iovec lies outside memory")
+        if prefetched == -2:
             raw = self.read(ptr, count * 8)
-            for offset in range(0, count * 8, 8):
-                pairs.append(
-                    (
-                        int.from_bytes(raw[offset : offset + 4], "little"),
-                        int.from_bytes(raw[offset + 4 : offset + 8], "little"),
-                    )
-                )
-        for buf, length in pairs:
-            if buf + length > self._size:
-                raise Fault(f"iovec {buf}+{length} outside memory of {self._size} bytes")
+            words = memoryview(raw).cast("I")
+        else:
+            words = self._scratch_words[: 2 * count]
+        pairs = _Iovecs(zip(words[0::2], words[1::2], strict=True))
+        pairs.iov_ptr, pairs.iov_count = ptr, count
+        pairs.prefetched, pairs.epoch = prefetched, self._scratch_epoch
         return pairs
 
     def gather(self, iovs: list[tuple[int, int]]) -> bytes:
         if isinstance(iovs, _Iovecs):
-            total = self._helper.gather(iovs.iov_ptr, iovs.iov_count)
+            if iovs.prefetched >= 0 and iovs.epoch == self._scratch_epoch:
+                table = 8 * iovs.iov_count
+                return bytes(self._scratch_view[table : table + iovs.prefetched])
+            self._scratch_epoch += 1
+            total = self._bridge.gather(iovs.iov_ptr, iovs.iov_count)
             if total >= 0:
                 return bytes(self._scratch_view[:total])
             if total == -1:
@@ -333,17 +525,16 @@ class JsMemory:
         return done
 
     def release(self) -> None:
-        self._helper.release()
         self._scratch_proxy.destroy()
 
 
 class JsInstance:
     """A WebAssembly.Instance with its import proxies; `close()` destroys them."""
 
-    def __init__(self, engine: JsEngine, instance: Any, proxies: list[Any], suspending: bool) -> None:
-        self._engine = engine
+    def __init__(self, instance: Any, proxies: list[Any], bridge: _Bridge, suspending: bool) -> None:
         self._instance = instance
         self._proxies = proxies
+        self._bridge = bridge
         self._suspending = suspending
         self._exports_js = instance.exports
         self._functions: dict[str, Any] = {}
@@ -351,7 +542,7 @@ class JsInstance:
         self.pending: BaseException | None = None
         self.interrupt_reason: str | None = None
         memory = self._exports_js.memory if hasattr(self._exports_js, "memory") else None
-        self._memory: JsMemory | None = JsMemory(memory) if memory is not None else None
+        self._memory = JsMemory(memory, bridge.js, bridge.log) if memory is not None else None
 
     @property
     def memory(self) -> JsMemory | None:
@@ -414,7 +605,8 @@ class JsInstance:
         self.interrupt_reason = reason
 
     def close(self) -> None:
-        """Destroy the import proxies and the scratch buffer (the instance is unusable afterwards)."""
+        """Destroy the import proxies and the bridge's buffers (the instance is unusable afterwards)."""
+        self._bridge.release()
         if self._memory is not None:
             self._memory.release()
             self._memory = None
@@ -472,24 +664,26 @@ class JsEngine:
         assert isinstance(module, JsModule)
         check_imports(module.imports, functions)
         jspi = jspi_available() if self._jspi is None else self._jspi
+        bridge = _Bridge()
         link = _Link()
         proxies: list[Any] = []
         namespaces: dict[str, dict[str, Any]] = {}
         suspending = False
         for spec in module.imports:
             key = (spec.module, spec.name)
-            function = _adapt(functions[key], spec.params, link)
-            proxy = create_proxy(function)
+            proxy = create_proxy(_adapt(functions[key], spec.params, link))
             proxies.append(proxy)
-            entry: Any = proxy
             if jspi and key in blocking:
-                entry = _helpers().suspendingImport(proxy)
+                entry = bridge.js.suspending(proxy)
                 suspending = True
+            else:
+                entry = bridge.js.wrap(proxy)
             namespaces.setdefault(spec.module, {})[spec.name] = entry
         import_object = to_js(namespaces, dict_converter=js.Object.fromEntries, create_pyproxies=False)
         try:
             instance = js.WebAssembly.Instance.new(module.module, import_object)
         except JsException as error:
+            bridge.release()
             for proxy in proxies:
                 proxy.destroy()
             kind, message, stack = _helpers().describe(error)
@@ -498,38 +692,57 @@ class JsEngine:
                     f"the module's start function trapped: {message}", _wasm_frames(stack)
                 ) from None
             raise ModuleError(f"cannot instantiate: {message}") from None
-        wrapped = JsInstance(self, instance, proxies, suspending)
-        link.instance, link.memory = wrapped, wrapped.memory
+        wrapped = JsInstance(instance, proxies, bridge, suspending)
+        link.instance = wrapped
         return wrapped
+
+
+class _Bridge:
+    """The JS side of an instance's imports (`bridge` in _JS_HELPERS) and the log it shares with JsMemory."""
+
+    def __init__(self) -> None:
+        from pyodide.ffi import create_proxy
+
+        self.log = array("I", bytes(4 * (2 + 2 * LOG_CAPACITY)))
+        self._log_proxy = create_proxy(self.log)
+        self.js = _helpers().bridge(self._log_proxy)
+
+    def release(self) -> None:
+        self.js.release()
+        self._log_proxy.destroy()
 
 
 class _Link:
     """What an import adapter needs from the instance that does not exist yet when it is made."""
 
-    __slots__ = ("instance", "memory")
+    __slots__ = ("instance",)
 
     def __init__(self) -> None:
         self.instance: JsInstance | None = None
-        self.memory: JsMemory | None = None
+
+    def park(self, error: BaseException) -> None:
+        """Keep an import's exception for JsInstance.call, which re-raises the original."""
+        if self.instance is not None:
+            self.instance.pending = error
+
+
+_ADAPTER = """
+def call({params}):
+    try:
+        return function({args})
+    except MustSuspend:
+        raise
+    except BaseException as error:
+        park(error)
+        raise
+"""
 
 
 def _adapt(function: HostFunction, params: tuple[str, ...], link: _Link) -> Callable[..., Any]:
-    """Park any exception for JsInstance.call, mark memory stale, and turn BigInt i64s into ints."""
-    wide = frozenset(index for index, kind in enumerate(params) if kind == "i64")
-
-    def call(*args: Any) -> Any:
-        memory = link.memory
-        if memory is not None:
-            memory._fresh = False
-        if wide:
-            args = tuple(int(value) if index in wide else value for index, value in enumerate(args))
-        try:
-            return function(*args)
-        except MustSuspend:
-            raise
-        except BaseException as error:
-            if link.instance is not None:
-                link.instance.pending = error
-            raise
-
-    return call
+    """An adapter made for the signature: i64s arrive as BigInt (int() them), exceptions are parked."""
+    names = [f"a{index}" for index in range(len(params))]
+    args = [f"int({name})" if kind == "i64" else name for name, kind in zip(names, params, strict=True)]
+    namespace: dict[str, Any] = {"function": function, "MustSuspend": MustSuspend, "park": link.park}
+    exec(_ADAPTER.format(params=", ".join(names), args=", ".join(args)), namespace)
+    adapter: Callable[..., Any] = namespace["call"]
+    return adapter

@@ -1,0 +1,212 @@
+"""Drive the browser benchmarks: serve the page, run each guest under both runtimes, take medians.
+
+The page (bench/browser/index.html) is served by the playground server with two extra routes,
+/bench/ (this directory) and /bench/guests/ (the guests built from bench/guests/*.c). Both runtimes
+run in module workers and report only the `_start` call's duration, or, for bulk.c, the guest's
+own clock_gettime figures. Navigation to first output is measured from the navigation start to the
+first stdout chunk of hello.wasm: cold in a fresh browser context, warm on a reload of the same one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pywasi_web.cli.serve import REPO_ROOT, make_server, prepare_assets
+from pywasi_web.cli.toolchain import build_c
+
+HERE = Path(__file__).parent
+GUESTS = HERE.parent / "guests"
+BUILT = REPO_ROOT / "build" / "bench-guests"
+HELLO = REPO_ROOT / "playwright" / "guests" / "hello.c"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class Case:
+    name: str
+    guest: str
+    args: list[str]
+    operations: int
+    unit: str  # what one operation is: "write", "call", "run"
+
+
+def cases(quick: bool) -> list[Case]:
+    count = 10_000 if quick else 100_000
+    label = f"{count:,}".replace(",", " ")
+    return [
+        Case(f"{label} 16-byte writes in place", "writes", ["inplace", str(count)], count, "write"),
+        Case(f"{label} appending 16-byte writes", "writes", ["append", str(count)], count, "write"),
+        Case(f"{label} clock_gettime", "clock", [str(count)], count, "call"),
+        Case("compute-bound (about 1 s)", "compute", [str(70_000_000 if quick else 700_000_000)], 1, "run"),
+    ]
+
+
+def _build_guests() -> None:
+    BUILT.mkdir(parents=True, exist_ok=True)
+    for source in [*GUESTS.glob("*.c"), HELLO]:
+        shutil.copyfile(build_c(source), BUILT / f"{source.stem}.wasm")
+
+
+@contextmanager
+def serving() -> Iterator[str]:
+    """The playground server plus the bench routes, on a free port."""
+    prepare_assets(log=lambda _message: None)
+    _build_guests()
+    server = make_server(0, quiet=True)
+    base = server.RequestHandlerClass.func  # make_server binds its handler class with partial()
+    extra = [("/bench/guests/", BUILT), ("/bench/", HERE)]
+
+    class BenchHandler(base):  # type: ignore[valid-type, misc]
+        def _resolve(self, path: str) -> Path | None:
+            for prefix, directory in extra:
+                if path.startswith(prefix):
+                    candidate = (directory / path[len(prefix) :]).resolve()
+                    return candidate if candidate.is_relative_to(directory) and candidate.is_file() else None
+            return super()._resolve(path)
+
+    server.RequestHandlerClass = BenchHandler  # type: ignore[assignment]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _run(page: Any, runtime: str, guest: str, args: list[str]) -> dict[str, Any]:
+    result: dict[str, Any] = page.evaluate(
+        "([runtime, guest, args]) => window.bench[runtime](guest, args)", [runtime, guest, args]
+    )
+    if result["exitCode"] != 0:
+        raise RuntimeError(f"{guest} {args} exited with {result['exitCode']} under {runtime}")
+    return result
+
+
+def guest_rows(page: Any, runs: int, quick: bool) -> list[dict[str, Any]]:
+    rows = []
+    for case in cases(quick):
+        medians = {}
+        for runtime in ("ours", "shim"):
+            _run(page, runtime, case.guest, case.args)  # warm-up: JIT tiers, first allocations
+            medians[runtime] = statistics.median(
+                _run(page, runtime, case.guest, case.args)["startMs"] for _ in range(runs)
+            )
+        per_op = 1e3 if case.unit != "run" else 1e-3  # µs per operation, or seconds per run
+        rows.append(
+            {
+                "benchmark": case.name,
+                "unit": case.unit,
+                "ours": medians["ours"] / case.operations * per_op,
+                "shim": medians["shim"] / case.operations * per_op,
+                "ratio": medians["ours"] / medians["shim"],
+            }
+        )
+    return rows + bulk_rows(page, runs, 4 if quick else 64)
+
+
+def append_scaling(page: Any, runs: int, counts: tuple[int, ...]) -> dict[int, float]:
+    """Our µs per appending write at several file sizes: constant cost means flat numbers."""
+    return {
+        count: statistics.median(
+            _run(page, "ours", "writes", ["append", str(count)])["startMs"] for _ in range(runs)
+        )
+        / count
+        * 1e3
+        for count in counts
+    }
+
+
+def bulk_rows(page: Any, runs: int, mib: int) -> list[dict[str, Any]]:
+    """Throughput in GB/s as the guest measures it, write then read, 64 KiB chunks."""
+    figures: dict[str, dict[str, list[float]]] = {
+        runtime: {"write": [], "read": []} for runtime in ("ours", "shim")
+    }
+    for runtime in ("ours", "shim"):
+        for _ in range(runs):
+            write_ns, read_ns = map(int, _run(page, runtime, "bulk", [str(mib)])["stdout"].split())
+            figures[runtime]["write"].append(mib / 1024 / (write_ns / 1e9))
+            figures[runtime]["read"].append(mib / 1024 / (read_ns / 1e9))
+    rows = []
+    for direction in ("write", "read"):
+        ours = statistics.median(figures["ours"][direction])
+        shim = statistics.median(figures["shim"][direction])
+        rows.append(
+            {
+                "benchmark": f"{mib} MiB {direction} in 64 KiB chunks",
+                "unit": "GB/s",
+                "ours": ours,
+                "shim": shim,
+                "ratio": ours / shim,
+            }
+        )
+    return rows
+
+
+def first_output(browser: Any, url: str, runs: int) -> dict[str, float]:
+    """Median ms from navigation start to hello.wasm's first output: cold (fresh context) and warm."""
+    cold, warm = [], []
+    for _ in range(runs):
+        context = browser.new_context()
+        page = context.new_page()
+        cold.append(_first_output_ms(page, f"{url}/bench/index.html?first-output", navigate=True))
+        warm.append(_first_output_ms(page, None, navigate=False))
+        context.close()
+    return {"cold": statistics.median(cold), "warm": statistics.median(warm)}
+
+
+def _first_output_ms(page: Any, url: str | None, *, navigate: bool) -> float:
+    if navigate:
+        page.goto(url)
+    else:
+        page.reload()
+    page.wait_for_function("window.firstOutput !== undefined", timeout=120_000)
+    result: dict[str, Any] = page.evaluate("window.firstOutput")
+    if "error" in result:
+        raise RuntimeError(f"the page failed: {result['error']}")
+    if "hello" not in result["stdout"]:
+        raise RuntimeError(f"hello.wasm printed {result['stdout']!r}")
+    return float(result["ms"])
+
+
+def measure(runs: int, quick: bool) -> dict[str, Any]:
+    with serving() as url, chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{url}/bench/index.html")
+        page.wait_for_function("window.bench !== undefined", timeout=120_000)
+        info = page.evaluate("window.bench.info")
+        rows = guest_rows(page, runs, quick)
+        scaling = append_scaling(page, runs, (10_000, 100_000) if not quick else (1_000, 10_000))
+        navigation = first_output(browser, url, runs)
+        return {
+            "chromium": browser.version,
+            "info": info,
+            "rows": rows,
+            "append_scaling": scaling,
+            "first_output_ms": navigation,
+        }

@@ -1,0 +1,66 @@
+"""The browser results as Markdown, with the issue's targets and whether each is met."""
+
+from __future__ import annotations
+
+from typing import Any
+
+APPEND_LIMIT_US = 10.0
+
+
+def _target(row: dict[str, Any]) -> tuple[str, bool | None]:
+    """(target text, met) for a guest row; met is None where the issue sets no target."""
+    name = row["benchmark"]
+    if "in place" in name:
+        return "≤ 5× shim", row["ratio"] <= 5
+    if "appending" in name:
+        return f"≤ {APPEND_LIMIT_US:g} µs/write, constant", row["ours"] <= APPEND_LIMIT_US
+    if "clock_gettime" in name:
+        return "≤ 5× shim", row["ratio"] <= 5
+    if "compute" in name:
+        return "≤ 1.05× shim", row["ratio"] <= 1.05
+    if "MiB" in name:
+        return "≥ 1 GB/s", row["ours"] >= 1.0
+    return "", None
+
+
+def _figure(row: dict[str, Any], key: str) -> str:
+    if row["unit"] == "GB/s":
+        return f"{row[key]:.2f} GB/s"
+    if row["unit"] == "run":
+        return f"{row[key]:.3f} s"
+    return f"{row[key]:.2f} µs/{row['unit']}"
+
+
+def _met(met: bool | None) -> str:
+    return "" if met is None else ("yes" if met else "**no**")
+
+
+def markdown(results: dict[str, Any], runs: int) -> str:
+    info = results["info"]
+    lines = [
+        f"Chromium {results['chromium']}, Pyodide {info['pyodideVersion']}, blocking: {info['blocking']}; "
+        f"median of {runs} runs after one warm-up; baseline: browser_wasi_shim 0.4.2, in a worker too.",
+        "",
+        "| benchmark | browser_wasi_shim | pywasi_web | ratio (ours / shim) | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in results["rows"]:
+        target, met = _target(row)
+        ratio = f"{row['ratio']:.2f}×" + (" throughput" if row["unit"] == "GB/s" else "")
+        figures = f"{_figure(row, 'shim')} | {_figure(row, 'ours')}"
+        lines.append(f"| {row['benchmark']} | {figures} | {ratio} | {target} | {_met(met)} |")
+    scaling = results["append_scaling"]
+    constant = max(scaling.values()) <= APPEND_LIMIT_US and max(scaling.values()) <= 1.5 * min(
+        scaling.values()
+    )
+    steps = ", ".join(f"{us:.2f} µs at {count:,}".replace(",", " ") for count, us in scaling.items())
+    lines.append(
+        f"| appending writes by file size | | {steps} | | ≤ {APPEND_LIMIT_US:g} µs, flat | {_met(constant)} |"
+    )
+    navigation = results["first_output_ms"]
+    for kind, limit in (("warm", 1500), ("cold", 6000)):
+        lines.append(
+            f"| navigation to first guest output, {kind} | | {navigation[kind]:.0f} ms | | "
+            f"≤ {limit / 1000:g} s | {_met(navigation[kind] <= limit)} |"
+        )
+    return "\n".join(lines)
