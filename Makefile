@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PIP := $(PYTHON) -m pip
 
-.PHONY: setup setup-python setup-node setup-browser assets serve test lint bench fuzz clean
+.PHONY: setup setup-python setup-node setup-browser assets lite lite-serve serve test lint bench fuzz clean
 
 setup: setup-python setup-node setup-browser
 
@@ -22,6 +22,14 @@ setup-browser:
 # the browser tests do this themselves; the target is for building them ahead of time.
 assets: setup-python setup-node
 	$(PYTHON) -c 'from pywasi_web.cli.serve import prepare_assets; prepare_assets()'
+
+# The JupyterLite site with the example notebook, built into build/lite (see docs/notebooks.md).
+# Any static server works; `make lite-serve` builds and serves it on http://127.0.0.1:8001.
+lite: setup-python setup-node
+	$(PYTHON) lite/build.py
+
+lite-serve: setup-python setup-node
+	$(PYTHON) lite/build.py --serve
 
 serve: setup-python setup-node
 	$(PYTHON) -m pywasi_web.cli.main serve

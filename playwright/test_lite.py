@@ -1,0 +1,239 @@
+"""The JupyterLite site (lite/, built by `make lite` into build/lite) in Debian's Chromium.
+
+Builds the site if it is missing or older than its inputs, serves it locally with the
+cross-origin isolation headers, opens lite/content/pywasi_web.ipynb, runs every cell (answering
+the stdin prompts) and checks the outputs: streamed guest stdout, the CompletedRun repr, and the
+file the guest wrote into the drive, read back through JupyterLite's contents API. Also checks
+that the site loads nothing from outside this machine.
+
+Plus a cheap CPython check: in an IPython shell, run() streams to sys.stdout and the result has
+an HTML repr.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import importlib.util
+import io
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import redirect_stdout
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from pywasi_web.cli.serve import CONTENT_TYPES
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "build" / "lite"
+NOTEBOOK = "pywasi_web.ipynb"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _site_is_stale() -> bool:
+    marker = SITE / "jupyter-lite.json"
+    if not marker.exists():
+        return True
+    built = marker.stat().st_mtime
+    inputs = [*(ROOT / "lite").rglob("*"), *(ROOT / "pywasi_web").rglob("*.py"), ROOT / "pyproject.toml"]
+    return any(path.is_file() and path.stat().st_mtime > built for path in inputs)
+
+
+class _LiteHandler(SimpleHTTPRequestHandler):
+    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
+
+    def end_headers(self) -> None:
+        # No COOP/COEP on purpose: with cross-origin isolation the kernel's drive takes
+        # JupyterLite's Atomics channel (coincident), which intermittently throws
+        # "A(...).value.then is not a function" on the page; without it the drive and stdin
+        # go through the service worker, and JSPI (all pywasi_web needs) is there either way.
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def lite_url() -> Iterator[str]:
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (make setup-browser)")
+    if importlib.util.find_spec("jupyterlite_core") is None:
+        pytest.skip("jupyterlite-core is not installed (pip install -e '.[dev]')")
+    if not (ROOT / "node_modules" / "pyodide" / "pyodide.mjs").exists():
+        pytest.skip("node_modules/pyodide is missing: run `npm ci`")
+    if _site_is_stale():
+        subprocess.run([sys.executable, str(ROOT / "lite" / "build.py")], check=True, capture_output=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_LiteHandler, directory=str(SITE)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="lite-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def lite_page(lite_url: str) -> Iterator[tuple[Any, list[str], list[str]]]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        errors: list[str] = []
+        external: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "request",
+            lambda request: (
+                external.append(request.url)
+                if not request.url.startswith((lite_url, "data:", "blob:"))
+                else None
+            ),
+        )
+        page.goto(f"{lite_url}lab/index.html?path={NOTEBOOK}")
+        page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
+        page.wait_for_function(
+            """() => {
+                const widget = window.jupyterapp.shell.currentWidget;
+                const kernel = widget?.sessionContext?.session?.kernel;
+                return kernel && kernel.status === "idle";
+            }""",
+            timeout=120_000,
+        )
+        yield page, errors, external
+        browser.close()
+
+
+def _outputs(page: Any) -> list[str]:
+    return [area.inner_text() for area in page.query_selector_all(".jp-Cell-outputArea")]
+
+
+def _cell_with(page: Any, text: str) -> str:
+    return next((output for output in _outputs(page) if text in output), "")
+
+
+@pytest.mark.browser
+def test_example_notebook_runs_every_cell(lite_page: tuple[Any, list[str], list[str]]) -> None:
+    page, errors, external = lite_page
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+
+    # streaming: the ticker's first lines are in the cell while the guest still runs
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-Cell-outputArea')]"
+        ".some(e => e.innerText.includes('tick 1 of 8'))",
+        timeout=120_000,
+    )
+    ticker = _cell_with(page, "tick 1 of 8")
+    assert "wrote /out/ticks.txt" not in ticker, "the cell only showed output after the guest ended"
+
+    # interactive stdin: answer each prompt, waiting for the guest's echo before the next
+    for answer in ["one", "two", ""]:
+        try:
+            box = page.wait_for_selector(".jp-Stdin-input", timeout=60_000)
+        except Exception:
+            raise AssertionError(f"no stdin prompt for {answer!r}: {_outputs(page)}") from None
+        assert box is not None
+        page.wait_for_timeout(300)  # a box filled the instant it appears may lose the text
+        box.fill(answer)
+        box.press("Enter")
+        page.wait_for_function("(box) => !box.isConnected", arg=box, timeout=30_000)
+        if answer:
+            try:
+                page.wait_for_function(
+                    f"() => document.body.innerText.includes('got: {answer}')", timeout=30_000
+                )
+            except Exception:
+                raise AssertionError(f"no echo of {answer!r}: {_outputs(page)[-1:]}") from None
+
+    try:
+        page.wait_for_function(
+            # the last cell's result is published when it ends
+            "() => document.body.innerText.includes('exit 3 wasm/echo.wasm')",
+            timeout=60_000,
+        )
+    except Exception:
+        raise AssertionError(f"the notebook did not finish: {_outputs(page)}") from None
+    outputs = _outputs(page)
+    text = "\n".join(outputs)
+    assert "Traceback" not in text and "Error" not in text, text
+    assert "in jupyterlite | guests may block: True" in text
+    assert "hello from wasm from a notebook" in text
+    assert "ok wasm/hello.wasm from a notebook in" in text  # CompletedRun._repr_html_
+    assert "tick 8 of 8\nwrote /out/ticks.txt" in text
+    assert "ok wasm/ticker.wasm 8 in" in text
+    assert "8 ticks written by a wasm32-wasi guest" in text  # read back in the next cell
+    assert "{'ticks.txt': b'2 ticks written by a wasm32-wasi guest\\n'}" in text  # MemoryFS
+    assert "got: one" in text and "got: two" in text and "bye" in text
+    assert "exit 3 wasm/echo.wasm" in text
+    assert page.query_selector(".jp-RenderedHTMLCommon b") is not None  # the repr rendered as HTML
+
+    # the guest's file is in the drive: JupyterLite's contents API and the file browser
+    content = page.evaluate(
+        """async () => {
+            const model = await window.jupyterapp.serviceManager.contents.get(
+                "output/ticks.txt", {content: true});
+            return [model.format, model.content];
+        }"""
+    )
+    data = base64.b64decode(content[1]).decode() if content[0] == "base64" else content[1]
+    assert data == "8 ticks written by a wasm32-wasi guest\n"
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-DirListing-itemText')]"
+        ".some(e => e.textContent.trim() === 'output')",
+        timeout=30_000,
+    )
+    assert not errors, errors
+    assert not external, f"the site loaded from outside: {external}"
+
+
+def test_cpython_notebook_streams_and_renders() -> None:
+    """In IPython on CPython, run() writes to the cell's sys.stdout as the guest writes."""
+    pytest.importorskip("wasmtime")
+    from pywasi_web import run
+    from pywasi_web.cli.toolchain import build_c
+
+    wasm = build_c(ROOT / "playwright" / "guests" / "hello.c")
+    cell = io.StringIO()
+    with redirect_stdout(cell):
+        result = run(wasm, ["cell"])
+    assert cell.getvalue() == "hello from wasm cell\n"
+    assert result.exit_code == 0
+    html = result._repr_html_()
+    assert ">ok</b>" in html and "hello.wasm" not in cell.getvalue()
+
+
+def test_cell_input_turns_lines_into_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("wasmtime")
+    import builtins
+
+    from pywasi_web import run
+    from pywasi_web.cli.toolchain import build_c
+    from pywasi_web.notebook import StdinUnavailable, cell_input
+
+    answers = iter(["first", "second", ""])
+    monkeypatch.setattr(builtins, "input", lambda prompt="": next(answers))
+    wasm = build_c(ROOT / "playwright" / "guests" / "echo.c")
+    result = run(wasm, stdin=cell_input(), capture_output=True)
+    assert result.stdout == b"ready\ngot: first\ngot: second\nbye\n"
+    assert result.exit_code == 3
+
+    def no_stdin(prompt: str = "") -> str:
+        raise RuntimeError("raw_input was called, but this frontend does not support input requests.")
+
+    monkeypatch.setattr(builtins, "input", no_stdin)
+    with pytest.raises(StdinUnavailable, match="cannot ask for input"):
+        run(wasm, stdin=cell_input(), capture_output=True)
