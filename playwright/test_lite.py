@@ -87,35 +87,31 @@ def lite_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def lite_page(lite_url: str) -> Iterator[tuple[Any, list[str], list[str]]]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        errors: list[str] = []
-        external: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on(
-            "request",
-            lambda request: (
-                external.append(request.url)
-                if not request.url.startswith((lite_url, "data:", "blob:"))
-                else None
-            ),
-        )
-        page.goto(f"{lite_url}lab/index.html?path={NOTEBOOK}")
-        page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
-        page.wait_for_function(
-            """() => {
-                const widget = window.jupyterapp.shell.currentWidget;
-                const kernel = widget?.sessionContext?.session?.kernel;
-                return kernel && kernel.status === "idle";
-            }""",
-            timeout=120_000,
-        )
-        yield page, errors, external
-        browser.close()
+def lite_page(lite_url: str, browser: Any) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A page of its own in the session's shared Chromium (one Playwright per process)."""
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    external: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "request",
+        lambda request: (
+            external.append(request.url) if not request.url.startswith((lite_url, "data:", "blob:")) else None
+        ),
+    )
+    page.goto(f"{lite_url}lab/index.html?path={NOTEBOOK}")
+    page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
+    page.wait_for_function(
+        """() => {
+            const widget = window.jupyterapp.shell.currentWidget;
+            const kernel = widget?.sessionContext?.session?.kernel;
+            return kernel && kernel.status === "idle";
+        }""",
+        timeout=120_000,
+    )
+    yield page, errors, external
+    context.close()
 
 
 def _outputs(page: Any) -> list[str]:
