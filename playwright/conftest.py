@@ -1,7 +1,11 @@
 """Browser test fixtures: Debian's Chromium through Playwright (sync API), the playground server.
 
 One browser and one page per session: Pyodide boots once (~2-5 s) and every test reuses the
-worker through `window.pywasiRuntime`. Test guests are compiled from playwright/guests/*.c into
+worker through `window.pywasiRuntime`. A test that fails (or times out: pytest-timeout) may leave a
+guest running in that worker, so the page is reloaded before the next test; if even that fails,
+every later test using the page fails at once with the reason instead of hanging.
+
+Test guests are compiled from playwright/guests/*.c into
 build/examples/ (cached by content hash), next to the playground's examples (examples/*.c).
 """
 
@@ -73,6 +77,26 @@ class ConsoleErrors(list[str]):
     """Console errors and uncaught exceptions of the page, collected for the current test."""
 
 
+FAILED = pytest.StashKey[bool]()
+BROKEN: list[str] = []  # why the shared page could not be restarted, once it could not
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
+PLAYGROUND_READY = "document.getElementById('status')?.textContent.startsWith('ready')"
+
+
+def _boot(page: Any, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function(PLAYGROUND_READY, timeout=120_000)
+
+
 @pytest.fixture(scope="session")
 def _session_page(browser: Any, server_url: str) -> Iterator[tuple[Any, ConsoleErrors]]:
     context = browser.new_context()
@@ -85,26 +109,40 @@ def _session_page(browser: Any, server_url: str) -> Iterator[tuple[Any, ConsoleE
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    page.goto(server_url)
-    page.wait_for_function("window.pywasiRuntime !== undefined", timeout=120_000)
+    _boot(page, server_url)
     yield page, errors
     context.close()
 
 
 @pytest.fixture
-def page(_session_page: tuple[Any, ConsoleErrors]) -> Iterator[Any]:
+def page(
+    request: pytest.FixtureRequest, _session_page: tuple[Any, ConsoleErrors], server_url: str
+) -> Iterator[Any]:
     """The playground with a booted runtime (shared by all tests); fails the test on console errors."""
+    if BROKEN:
+        pytest.fail(f"the shared playground page broke in an earlier test and could not restart: {BROKEN[0]}")
     shared, errors = _session_page
+    # an earlier test may have restarted the worker (Stop, a timeout): wait for the new one
+    shared.wait_for_function(PLAYGROUND_READY, timeout=120_000)
     errors.clear()
     yield shared
+    if request.node.stash.get(FAILED, False):
+        try:
+            _boot(shared, server_url)
+        except Exception as error:
+            BROKEN.append(f"{type(error).__name__}: {error}")
     assert not errors, f"console errors: {errors}"
 
 
 @pytest.fixture
 def run_guest(page: Any) -> Any:
-    """run_guest("hello.wasm", args=[...], ...) -> the runtime's result dict (stdout/stderr as text)."""
+    """run_guest("hello.wasm", args=[...], ...) -> the runtime's result dict (stdout/stderr as text).
+
+    Every run has a timeoutMs (60 s unless given), so a stuck guest fails its test, not the session.
+    """
 
     def run(name: str, **options: Any) -> dict[str, Any]:
+        options.setdefault("timeoutMs", 60_000)
         script = """async ([name, options]) => {
             const r = await window.pywasiRuntime.run(`examples/${name}`, options);
             const text = (data) => new TextDecoder().decode(data);

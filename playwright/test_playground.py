@@ -285,6 +285,17 @@ def test_stop_kills_an_infinite_loop_and_the_next_run_works(page: Any) -> None:
     page.get_by_test_id("status").filter(has_text="ready").wait_for()
 
 
+def test_a_run_timeout_restarts_the_worker_and_the_page_follows(page: Any) -> None:
+    """A timeoutMs kill inside the runtime (not the Stop button) is shown too: loading, then ready."""
+    exit_code = page.evaluate(
+        "async () => (await window.pywasiRuntime.run('examples/spin.wasm', {timeoutMs: 300})).exitCode"
+    )
+    assert exit_code == 124
+    assert page.get_by_test_id("status").inner_text().startswith("loading Python in the worker: restarting")
+    page.get_by_test_id("status").filter(has_text="ready").wait_for(timeout=60_000)
+    assert run_program(page, "hello", args="after").startswith("exit 0")
+
+
 def test_manifest_names_built_examples(server_url: str) -> None:
     for name in EXAMPLES:
         assert (examples_dir() / f"{name}.wasm").read_bytes()[:4] == b"\0asm"

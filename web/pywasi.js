@@ -1,7 +1,7 @@
 // pywasi.js: run WASI programs in a Pyodide worker from a page.
 //
 //   import { createRuntime } from "./pywasi.js";
-//   const rt = await createRuntime({ onProgress: ({ stage, fraction }) => ... });
+//   const rt = await createRuntime({ onProgress: ({ stage, fraction }) => ..., onReady: (info) => ... });
 //   const { exitCode, stdout } = await rt.run("/examples/hello.wasm", { args: ["world"] });
 //
 // run(wasm, options): wasm is bytes (ArrayBuffer/Uint8Array) or a URL. Options: args, env, argv0,
@@ -16,15 +16,17 @@
 // Blocking (a guest waiting for input or sleeping): JSPI where the browser has it, else Atomics.wait
 // on a SharedArrayBuffer when the page is cross-origin isolated, else input is not interactive.
 // `new Runtime({blocking: "atomics"})` forces the fallback ("none" forces neither); `info.blocking` says
-// which one the worker uses.
+// which one the worker uses. onProgress and onReady fire on every boot: the first one and the new
+// worker that kill() (Stop, or a run's timeoutMs) starts.
 
 const decoder = () => new TextDecoder("utf-8", { fatal: false });
 const KILL_GRACE_MS = 500;
 
 export class Runtime {
-  constructor({ baseURL, onProgress, blocking } = {}) {
+  constructor({ baseURL, onProgress, onReady, blocking } = {}) {
     this.baseURL = new URL(baseURL ?? "./", import.meta.url);
     this.onProgress = onProgress ?? (() => {});
+    this.onReady = onReady ?? (() => {});
     this.blocking = blocking ?? "auto";
     this.info = null;
     this._nextId = 1;
@@ -58,6 +60,7 @@ export class Runtime {
       case "ready":
         this.info = message;
         this._readyResolve(message);
+        this.onReady(message);
         break;
       case "error":
         this._readyReject(new Error(message.message));
@@ -178,6 +181,8 @@ export class Runtime {
   kill(reason = "killed") {
     this.worker.terminate();
     const current = this._current;
+    this.info = null;
+    this.onProgress({ stage: "restarting after a kill", fraction: 0 });
     this._start();
     if (current) current.killed(reason);
   }

@@ -15,7 +15,11 @@ from pywasi_web.errors import GuestTimeout
 
 class Waiter(Protocol):
     def wait(self, timeout: float | None) -> None:
-        """Block until notify() or until `timeout` seconds pass; raise GuestTimeout once cancelled."""
+        """Block until notify() or until `timeout` seconds pass; raise GuestTimeout once cancelled.
+
+        Callers re-check their condition after every return (a wake-up may be spurious), and a
+        notify() that lands between that check and wait() must not be lost: the wait returns at once.
+        """
         ...
 
     def notify(self) -> None:
@@ -28,34 +32,35 @@ class Waiter(Protocol):
 
 
 class ThreadWaiter:
-    """The CPython waiter: a condition variable that other threads notify."""
+    """The CPython waiter: a condition variable that other threads notify.
+
+    A notify() sets a flag that the next wait() consumes, so a socket watcher or stdin pump
+    thread that fires after the guest's "would block" check but before it waits still wakes it.
+    """
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
-        self._generation = 0
+        self._notified = False
         self._cancelled: str | None = None
 
     def wait(self, timeout: float | None) -> None:
         with self._condition:
-            if self._cancelled is not None:
-                raise GuestTimeout(self._cancelled)
-            generation = self._generation
             deadline = None if timeout is None else time.monotonic() + timeout
-            while self._generation == generation:
+            while not self._notified and self._cancelled is None:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return
                 self._condition.wait(remaining)
-                if self._cancelled is not None:
-                    raise GuestTimeout(self._cancelled)
+            self._notified = False
+            if self._cancelled is not None:
+                raise GuestTimeout(self._cancelled)
 
     def notify(self) -> None:
         with self._condition:
-            self._generation += 1
+            self._notified = True
             self._condition.notify_all()
 
     def cancel(self, reason: str) -> None:
         with self._condition:
             self._cancelled = reason
-            self._generation += 1
             self._condition.notify_all()
