@@ -63,6 +63,23 @@ def test_sleep_really_sleeps(run_guest: Any) -> None:
     assert 240 <= slept < 1000
 
 
+def test_clocks_answered_in_js_share_python_time_base(run_guest: Any) -> None:
+    """clock_time_get is answered in JS (engines/js.py); poll_oneoff deadlines are Python's.
+
+    An absolute deadline 100 ms past a JS reading must end ~100 ms later on both wall clocks, and the
+    error cases still come from the kernel (EINVAL for an unknown clock, EFAULT for a bad pointer).
+    """
+    result = run_guest("clocks.wasm")
+    assert result["stdout"] == (
+        "realtime: poll 0, ok\n"
+        "monotonic: poll 0, ok\n"
+        "process: ok\n"
+        "thread: ok\n"
+        "unknown clock: 28\n"
+        "bad pointer: 21\n"
+    )
+
+
 def test_trap_reports_wasm_frames(run_guest: Any) -> None:
     result = run_guest("trap.wasm")
     assert result["exitCode"] == 134

@@ -143,6 +143,24 @@ _JS_HELPERS = r"""
           );
         });
       },
+      // clock_time_get answered in JS when sources[id] names the JS equivalent of the kernel's
+      // reader for that clock (0: Date.now, 1: performance.now; emscripten's own clock_time_get,
+      // so the very value Python would read); any other id or pointer goes to Python.
+      clock(pyfn, sources) {
+        const slow = this.wrap(pyfn);
+        return (id, precision, ptr) => {
+          const source = sources[id];
+          if (source === undefined || memory === null) return slow(id, precision, ptr);
+          if (guest.byteLength === 0) {
+            guest = new Uint8Array(memory.buffer);
+            view = new DataView(memory.buffer);
+          }
+          if (ptr < 0 || ptr + 8 > guest.byteLength) return slow(id, precision, ptr);
+          const ms = source === 0 ? Date.now() : performance.now();
+          view.setBigUint64(ptr, BigInt(Math.round(ms * 1e3 * 1e3)), true);
+          return 0;
+        };
+      },
       flush() { fresh(); },
       // guest[ptr, ptr+n) -> scratch[0, n)
       get(ptr, n) { fresh(); scratch.set(guest.subarray(ptr, ptr + n)); },
@@ -673,9 +691,12 @@ class JsEngine:
             key = (spec.module, spec.name)
             proxy = create_proxy(_adapt(functions[key], spec.params, link))
             proxies.append(proxy)
+            sources = _native_clock_sources(functions[key])
             if jspi and key in blocking:
                 entry = bridge.js.suspending(proxy)
                 suspending = True
+            elif sources is not None:
+                entry = bridge.js.clock(proxy, to_js(sources))
             else:
                 entry = bridge.js.wrap(proxy)
             namespaces.setdefault(spec.module, {})[spec.name] = entry
@@ -695,6 +716,26 @@ class JsEngine:
         wrapped = JsInstance(instance, proxies, bridge, suspending)
         link.instance = wrapped
         return wrapped
+
+
+def _native_clock_sources(function: HostFunction) -> list[int | None] | None:
+    """For preview1's clock_time_get: the JS source of each clock id whose reader has one.
+
+    Pyodide's CPython reads time.time_ns through emscripten's clock_time_get, which is Date.now(),
+    and time.monotonic_ns through performance.now() (playwright/test_worker.py checks that poll
+    deadlines, computed in Python, agree with these readings). The CPU-time clocks are not
+    performance.now() there, so a reader not listed here keeps the call in Python.
+    """
+    import time
+
+    readers: Mapping[int, Callable[[], int]] | None = getattr(function, "host_clock_readers", None)
+    if readers is None:
+        return None
+    native = {time.time_ns: 0, time.monotonic_ns: 1}
+    sources: list[int | None] = [None] * (max(readers) + 1)
+    for clock_id, reader in readers.items():
+        sources[clock_id] = native.get(reader)
+    return sources if any(source is not None for source in sources) else None
 
 
 class _Bridge:
