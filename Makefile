@@ -42,7 +42,7 @@ test: setup
 	$(PYTHON) -m pytest $(COVERAGE)
 
 lint:
-	$(PYTHON) -m ruff check pywasi_web tests playwright bench
+	$(PYTHON) -m ruff check pywasi_web tests playwright bench lite
 	$(PYTHON) -m ruff format --check pywasi_web
 	$(PYTHON) -m mypy
 
