@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pywasi_web.cli.toolchain import build_c
+from tests.oracle import run_oracle
+
 pytestmark = pytest.mark.browser
+HOG = Path(__file__).parent / "guests" / "hog.c"
 
 
 def test_boot_reports_jspi_and_isolation(page: Any) -> None:
@@ -78,6 +83,15 @@ def test_clocks_answered_in_js_share_python_time_base(run_guest: Any) -> None:
         "unknown clock: 28\n"
         "bad pointer: 21\n"
     )
+
+
+def test_memory_limit_matches_wasmtimes_store_limit(run_guest: Any, tmp_path: Path) -> None:
+    """maxMemoryBytes: memory.grow fails past it, as under wasmtime's store limit (the oracle)."""
+    limit = 32 << 20
+    expected = run_oracle(build_c(HOG), {"name": "hog", "guest": "hog"}, tmp_path, max_memory=limit)
+    result = run_guest("hog.wasm", maxMemoryBytes=limit)
+    assert (result["exitCode"], result["stdout"]) == (0, expected.stdout.decode())
+    assert run_guest("hog.wasm", maxMemoryBytes=limit // 4)["stdout"] != result["stdout"]
 
 
 def test_trap_reports_wasm_frames(run_guest: Any) -> None:

@@ -112,8 +112,11 @@ def _module(wasm_path: Path) -> wasmtime.Module:
     return _modules[key]
 
 
-def run_oracle(wasm_path: Path, case: Case, workdir: Path, timeout: float = 60.0) -> Outcome:
-    """Run `case` under wasmtime's WASI with its files materialised in `workdir/root`."""
+def run_oracle(
+    wasm_path: Path, case: Case, workdir: Path, timeout: float = 60.0, max_memory: int | None = None
+) -> Outcome:
+    """Run `case` under wasmtime's WASI with its files materialised in `workdir/root`;
+    `max_memory` caps the guest's linear memory through the store's limits."""
     workdir.mkdir(parents=True, exist_ok=True)
     config = wasmtime.WasiConfig()
     config.argv = argv(case)
@@ -130,6 +133,8 @@ def run_oracle(wasm_path: Path, case: Case, workdir: Path, timeout: float = 60.0
     engine = _engine()
     store = wasmtime.Store(engine)
     store.set_epoch_deadline(1)
+    if max_memory is not None:
+        store.set_limits(memory_size=max_memory)
     store.set_wasi(config)
     linker = wasmtime.Linker(engine)
     linker.define_wasi()

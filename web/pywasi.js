@@ -8,7 +8,8 @@
 // files ({path: string|Uint8Array|null} mounted at "/"),
 // mounts ({guestPath: {files: {path: data | null (a directory) | {symlink: target}}, readOnly}}),
 // stdin (string|Uint8Array), interactive (true: stdin stays open for write()/closeStdin()),
-// onStdout/onStderr (Uint8Array chunks as they come), onTrace (strace lines), trace, timeoutMs.
+// onStdout/onStderr (Uint8Array chunks as they come), onTrace (strace lines), trace, timeoutMs,
+// maxMemoryBytes (the guest's linear memory stops growing there: its allocator reports out of memory).
 // Resolves to {exitCode, stdout, stderr (strings), stdoutBytes, stderrBytes, files (every regular file
 // by guest path), trees ({guestPath: {path: bytes | null | {symlink}}}), error?, durationMs, startMs (the guest's
 // `_start` alone), notice? (set when input could not be interactive)}.

@@ -201,6 +201,13 @@ def _close_stores(mounts: dict[str, FileSystem]) -> None:
             fs.close()
 
 
+def _engine(blocking: str, max_memory: Any) -> JsEngine:
+    """The shared engine for this blocking mode, or one with a memory cap (maxMemoryBytes)."""
+    if max_memory is None:
+        return ENGINES[blocking]
+    return JsEngine(jspi=blocking == "jspi", max_memory=int(max_memory))
+
+
 def run(wasm: Any, options_js: Any, emit: Any, blocking: str = "jspi", channel: Any = None) -> Any:
     """Run one guest; `emit(kind, payload)` streams "stdout"/"stderr" chunks and trace lines."""
     global _session
@@ -239,7 +246,7 @@ def run(wasm: Any, options_js: Any, emit: Any, blocking: str = "jspi", channel: 
         completed = pywasi_web.run(
             _as_bytes(wasm),
             [str(arg) for arg in options.get("args") or []],
-            engine=ENGINES[blocking],
+            engine=_engine(blocking, options.get("maxMemoryBytes")),
             argv0=options.get("argv0") or "main.wasm",
             env={str(k): str(v) for k, v in (options.get("env") or {}).items()},
             mounts=mounts,

@@ -38,6 +38,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pywasi_web.engines.base import CompiledModule, ExportSpec, HostFunction, ImportSpec
+from pywasi_web.engines.memory_cap import cap_memory
 from pywasi_web.engines.validation import check_header, check_imports, read_imports
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.preview1.memory import Fault
@@ -645,15 +646,22 @@ class JsEngine:
 
     name = "browser"
 
-    def __init__(self, *, jspi: bool | None = None) -> None:
-        """jspi: wrap blocking imports for JSPI (default: when the browser has it)."""
+    def __init__(self, *, jspi: bool | None = None, max_memory: int | None = None) -> None:
+        """jspi: wrap blocking imports for JSPI (default: when the browser has it).
+
+        max_memory: cap each instance's linear memory in bytes, as WasmtimeEngine(max_memory=)
+        does: past it `memory.grow` fails (the module's declared maximum is lowered; see memory_cap).
+        """
         self._jspi = jspi
+        self.max_memory = max_memory
 
     def compile(self, wasm: bytes) -> CompiledModule:
         import js
         from pyodide.ffi import JsException, to_js
 
         check_header(wasm)
+        if self.max_memory is not None:
+            wasm = cap_memory(wasm, self.max_memory)
         try:
             module = js.WebAssembly.Module.new(to_js(wasm))
         except JsException as error:

@@ -38,7 +38,7 @@ _VALTYPES = {
 _IMPORT_KINDS = {0: "func", 1: "table", 2: "memory", 3: "global", 4: "tag"}
 
 
-class _Reader:
+class Reader:
     """Just enough of the binary format to read the type and import sections."""
 
     def __init__(self, data: bytes, position: int = 0) -> None:
@@ -81,7 +81,7 @@ def read_imports(wasm: bytes) -> list[ImportSpec] | None:
 
 
 def _read_imports(wasm: bytes) -> list[ImportSpec]:
-    reader = _Reader(wasm, 8)
+    reader = Reader(wasm, 8)
     types: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     while reader.position < len(wasm):
         section, size = reader.byte(), reader.u32()
@@ -108,7 +108,7 @@ def _read_imports(wasm: bytes) -> list[ImportSpec]:
     return []
 
 
-def _skip_import_type(reader: _Reader, kind: str) -> None:
+def _skip_import_type(reader: Reader, kind: str) -> None:
     if kind == "table":
         reader.byte()
         _skip_limits(reader)
@@ -122,7 +122,7 @@ def _skip_import_type(reader: _Reader, kind: str) -> None:
         reader.u32()
 
 
-def _skip_limits(reader: _Reader) -> None:
+def _skip_limits(reader: Reader) -> None:
     flags = reader.byte()
     reader.u32()
     if flags & 1:
