@@ -151,24 +151,20 @@ def prepare_assets(root: Path = REPO_ROOT, *, log: Callable[[str], object] = pri
         )
     if wheel_index(root)["micropip"] is None:
         log(f"downloading {MICROPIP} ...")
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                MICROPIP,
-                "--no-deps",
-                "--only-binary=:all:",
-                "--python-version",
-                PYODIDE_PYTHON,
-                "-d",
-                str(directory),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        download_pyodide_wheels([MICROPIP], directory)
     build_examples(root, log=log)
+
+
+def download_pyodide_wheels(requirements: list[str], directory: Path) -> None:
+    """Download pinned pure-Python wheels for Pyodide's Python (no dependencies resolved)."""
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "pip", "download", *requirements),
+            *("--no-deps", "--only-binary=:all:", "--python-version", PYODIDE_PYTHON, "-d", str(directory)),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 class PlaygroundHandler(BaseHTTPRequestHandler):

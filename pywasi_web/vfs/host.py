@@ -18,6 +18,7 @@ from pywasi_web.abi.types import Filetype
 from pywasi_web.errors import CapabilityError, WasiError, errno_from_oserror
 from pywasi_web.vfs.base import DirNode, FileNode, FileSystem, Node, OpenFile, Stat, SymlinkNode
 
+HARD_LINKS = hasattr(os, "link")  # False on Pyodide: path_link on a HostDir gives ENOTSUP there
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -237,11 +238,19 @@ class HostDirectory(_HostNode, DirNode):
 
     def symlink(self, name: str, target: str) -> None:
         with self.fs.directory_fd(self.parts) as fd:
-            os.symlink(target, name, dir_fd=fd)
+            if os.symlink in os.supports_dir_fd:
+                os.symlink(target, name, dir_fd=fd)
+            else:
+                # Pyodide's file system has no symlinkat. The walk above proved the path has no
+                # symlink in it, and only this kernel changes that file system (one thread, no
+                # other process), so nothing can swap a component before the path form runs.
+                os.symlink(target, os.path.join(self.fs.path, *self.parts, name))
 
     def link(self, name: str, node: Node) -> None:
         if not isinstance(node, _HostNode) or node.fs is not self.fs or not node.parts:
             raise WasiError(Errno.XDEV, name)
+        if not HARD_LINKS:
+            raise WasiError(Errno.NOTSUP, "this host file system has no hard links (Pyodide's)")
         with node._parent() as (src_fd, src_name), self.fs.directory_fd(self.parts) as fd:
             os.link(src_name, name, src_dir_fd=src_fd, dst_dir_fd=fd, follow_symlinks=False)
 

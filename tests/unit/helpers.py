@@ -6,7 +6,9 @@ from pywasi_web.abi.types import ALL_RIGHTS
 from pywasi_web.kernel.kernel import Kernel, Preopen
 from pywasi_web.kernel.streams import BytesInput, CaptureOutput, InputStream
 from pywasi_web.kernel.waiting import ThreadWaiter
+from pywasi_web.vfs import HostDir
 from pywasi_web.vfs.base import FileSystem
+from pywasi_web.vfs.host import HARD_LINKS
 
 PREOPEN_FD = 3
 
@@ -27,3 +29,8 @@ def make_kernel(*filesystems: FileSystem, stdin: InputStream | None = None, max_
 
 def open_file(kernel: Kernel, path: str, oflags: int = 0, fd: int = PREOPEN_FD, fdflags: int = 0) -> int:
     return kernel.path_open(fd, 0, path, oflags, ALL_RIGHTS, ALL_RIGHTS, fdflags)
+
+
+def has_hard_links(fs: FileSystem) -> bool:
+    """Every FS but a HostDir on a host without link(2) (Pyodide), where path_link gives ENOTSUP."""
+    return HARD_LINKS or not isinstance(fs, HostDir)
