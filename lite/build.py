@@ -220,12 +220,13 @@ def build() -> Path:
 
 
 def _kernel_extension() -> Path:
-    extension = (
-        Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyterlite" / "pyodide-kernel-extension"
-    )
-    if not (extension / "package.json").exists():
-        raise SystemExit("jupyterlite-pyodide-kernel is not installed: pip install -e '.[dev]'")
-    return extension
+    """The kernel's lab extension, installed with the package into <prefix>/share/jupyter (in a
+    venv made with --system-site-packages that prefix is the base interpreter's)."""
+    for prefix in dict.fromkeys([sys.prefix, sys.base_prefix]):
+        extension = Path(prefix, "share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension")
+        if (extension / "package.json").exists():
+            return extension
+    raise SystemExit("jupyterlite-pyodide-kernel is not installed: pip install -e '.[dev]'")
 
 
 def _check_offline(site: Path) -> None:
