@@ -25,6 +25,8 @@ import zipfile
 from pathlib import Path
 from typing import ClassVar
 
+from pywasi_web.cli.wheels import name_version, normalize, pyodide_wheels
+
 LITE = Path(__file__).resolve().parent
 ROOT = LITE.parent
 BUILD = ROOT / "build"
@@ -32,7 +34,6 @@ OUTPUT = BUILD / "lite"
 STAGING = BUILD / "lite-src"
 CACHE = BUILD / "lite-cache" / "wheels"
 PYODIDE_NPM = ROOT / "node_modules" / "pyodide"
-PYODIDE_PYTHON = "3.14"
 
 # The example guests shipped in the drive (content/wasm/NAME.wasm): sources compiled at build time.
 GUESTS = [
@@ -51,60 +52,6 @@ def _pins(path: Path) -> list[str]:
     return [line for line in lines if line]
 
 
-def _normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _wheel_name_version(wheel: Path) -> tuple[str, str]:
-    name, version = wheel.name.split("-")[:2]
-    return name, version
-
-
-def download_wheels(pins: list[str]) -> dict[str, Path]:
-    """The wheel for each `name==version` pin, downloaded once into the cache."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    found: dict[str, Path] = {}
-    missing = []
-    for pin in pins:
-        name, version = pin.split("==")
-        candidates = [
-            wheel
-            for wheel in CACHE.glob("*.whl")
-            if _normalize(_wheel_name_version(wheel)[0]) == _normalize(name)
-            and _wheel_name_version(wheel)[1] == version
-        ]
-        if candidates:
-            found[_normalize(name)] = candidates[0]
-        else:
-            missing.append(pin)
-    if missing:
-        log(f"downloading {len(missing)} pinned wheel(s): {' '.join(missing)}")
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--only-binary=:all:",
-                "--python-version",
-                PYODIDE_PYTHON,
-                "--implementation",
-                "py",
-                "--abi",
-                "none",
-                "--platform",
-                "any",
-                "-d",
-                str(CACHE),
-                *missing,
-            ],
-            check=True,
-        )
-        return download_wheels(pins)
-    return found
-
-
 def _requires(wheel: Path) -> list[str]:
     """Unconditional Requires-Dist names of a wheel (extras and markers are dropped)."""
     with zipfile.ZipFile(wheel) as archive:
@@ -113,13 +60,13 @@ def _requires(wheel: Path) -> list[str]:
     names = []
     for line in text.splitlines():
         if line.startswith("Requires-Dist:") and ";" not in line:
-            names.append(_normalize(re.split(r"[\s<>=!~\[(]", line.split(":", 1)[1].strip())[0]))
+            names.append(normalize(re.split(r"[\s<>=!~\[(]", line.split(":", 1)[1].strip())[0]))
     return names
 
 
 def _lock_entry(wheel: Path, upstream: dict[str, dict[str, object]]) -> dict[str, object]:
-    name, version = _wheel_name_version(wheel)
-    original = upstream.get(_normalize(name), {})
+    name, version = name_version(wheel)
+    original = upstream.get(normalize(name), {})
     with zipfile.ZipFile(wheel) as archive:
         tops = sorted(
             {
@@ -146,15 +93,15 @@ def stage_pyodide(lock_wheels: list[Path]) -> None:
     target = STAGING / "static" / "pyodide"
     shutil.copytree(PYODIDE_NPM, target, ignore=shutil.ignore_patterns("*.map", "*.d.ts", "*.html"))
     upstream_lock = json.loads((PYODIDE_NPM / "pyodide-lock.json").read_text())
-    upstream = {_normalize(key): value for key, value in upstream_lock["packages"].items()}
+    upstream = {normalize(key): value for key, value in upstream_lock["packages"].items()}
     packages = {}
     for wheel in lock_wheels:
         shutil.copy2(wheel, target / wheel.name)
         entry = _lock_entry(wheel, upstream)
-        packages[_normalize(str(entry["name"]))] = entry
+        packages[normalize(str(entry["name"]))] = entry
     # every dependency a lock entry names must itself be in the lock (loadPackage resolves them)
     for entry in packages.values():
-        absent = [dep for dep in entry["depends"] if _normalize(dep) not in packages]  # type: ignore[attr-defined]
+        absent = [dep for dep in entry["depends"] if normalize(dep) not in packages]  # type: ignore[attr-defined]
         if absent:
             raise RuntimeError(f"{entry['name']} depends on {absent}, which lite/pyodide-wheels.txt lacks")
     lock = {"info": upstream_lock["info"], "packages": dict(sorted(packages.items()))}
@@ -170,7 +117,6 @@ def build_guests(directory: Path) -> None:
 
 
 def build() -> Path:
-    sys.path.insert(0, str(ROOT))
     from pywasi_web.cli.serve import prepare_assets, wheel_index, wheels_dir
 
     if not (PYODIDE_NPM / "pyodide.mjs").exists():
@@ -179,8 +125,8 @@ def build() -> Path:
     names = wheel_index(ROOT)
     ours = wheels_dir(ROOT) / str(names["pywasi_web"])
     micropip = wheels_dir(ROOT) / str(names["micropip"])
-    kernel_wheels = download_wheels(_pins(LITE / "pyodide-wheels.txt"))
-    piplite_wheels = download_wheels(_pins(LITE / "piplite-wheels.txt"))
+    kernel_wheels = pyodide_wheels(_pins(LITE / "pyodide-wheels.txt"), CACHE, log=log)
+    piplite_wheels = pyodide_wheels(_pins(LITE / "piplite-wheels.txt"), CACHE, log=log)
 
     log("staging build/lite-src")
     shutil.rmtree(STAGING, ignore_errors=True)

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from pywasi_web.cli.serve import download_pyodide_wheels, wheel_index, wheels_dir
+from pywasi_web.cli.serve import wheel_index, wheels_dir
+from pywasi_web.cli.wheels import pyodide_wheels
 
 pytestmark = pytest.mark.browser
 
@@ -55,14 +56,8 @@ with contextlib.redirect_stdout(report):
 
 def _test_wheels() -> list[Path]:
     """pytest and what it needs, as wheels for Pyodide's Python, at the versions installed here."""
-    TEST_WHEELS.mkdir(parents=True, exist_ok=True)
     pins = [f"{name}=={importlib.metadata.version(name)}" for name in PYTEST_DISTRIBUTIONS]
-    wanted = [pin.replace("==", "-").lower() for pin in pins]
-    have = [path for path in TEST_WHEELS.glob("*.whl") if path.name.lower().startswith(tuple(wanted))]
-    if len(have) < len(pins):
-        download_pyodide_wheels(pins, TEST_WHEELS)
-        have = [path for path in TEST_WHEELS.glob("*.whl") if path.name.lower().startswith(tuple(wanted))]
-    return have
+    return list(pyodide_wheels(pins, TEST_WHEELS, log=lambda _message: None).values())
 
 
 def test_kernel_suites_pass_inside_pyodide(browser: Any, server_url: str) -> None:

@@ -33,14 +33,6 @@ from pywasi_web.cli.serve import CONTENT_TYPES
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "build" / "lite"
 NOTEBOOK = "pywasi_web.ipynb"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _site_is_stale() -> bool:

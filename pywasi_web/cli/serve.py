@@ -31,10 +31,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from pywasi_web.cli.wheels import pyodide_wheels
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 MICROPIP = "micropip==0.11.1"
-PYODIDE_PYTHON = "3.14"  # the Python of the pinned Pyodide (314.0.7)
 
 CONTENT_TYPES = {
     ".wasm": "application/wasm",
@@ -150,21 +151,8 @@ def prepare_assets(root: Path = REPO_ROOT, *, log: Callable[[str], object] = pri
             capture_output=True,
         )
     if wheel_index(root)["micropip"] is None:
-        log(f"downloading {MICROPIP} ...")
-        download_pyodide_wheels([MICROPIP], directory)
+        pyodide_wheels([MICROPIP], directory, log=log)
     build_examples(root, log=log)
-
-
-def download_pyodide_wheels(requirements: list[str], directory: Path) -> None:
-    """Download pinned pure-Python wheels for Pyodide's Python (no dependencies resolved)."""
-    subprocess.run(
-        [
-            *(sys.executable, "-m", "pip", "download", *requirements),
-            *("--no-deps", "--only-binary=:all:", "--python-version", PYODIDE_PYTHON, "-d", str(directory)),
-        ],
-        check=True,
-        capture_output=True,
-    )
 
 
 class PlaygroundHandler(BaseHTTPRequestHandler):
