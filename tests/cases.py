@@ -118,6 +118,10 @@ CASES += [
         "files": {"a.txt": TEXT, "sub": {"dir": True}},
     },
     {"name": "cat-no-mount", "guest": "cat", "args": ["/etc/passwd"]},
+    *(
+        {"name": f"rewrite-{label}", "guest": "rewrite", "args": [mount], "mount": mount, "files": {}}
+        for label, mount in (("sandbox", "/sandbox"), ("dot", "."))
+    ),
     {"name": "wc-stdin", "guest": "wc", "stdin": TEXT},
     {
         "name": "wc-files",

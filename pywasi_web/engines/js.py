@@ -35,12 +35,15 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
+from pywasi_web.abi.signatures import MODULE
 from pywasi_web.engines.base import CompiledModule, ExportSpec, HostFunction, ImportSpec
 from pywasi_web.engines.memory_cap import cap_memory
 from pywasi_web.engines.validation import check_header, check_imports, read_imports
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
+from pywasi_web.kernel.hot import HotFiles
 from pywasi_web.preview1.memory import Fault
 
 SCRATCH_SIZE = 1 << 16
@@ -84,10 +87,29 @@ _JS_HELPERS = r"""
       freshLog();
       if (log[0] !== 0) applyLog();
     };
+    // Leased descriptors (kernel/hot.py): fd -> {buffer, data (the file's bytes), position,
+    // writtenAt}. Handed back to Python before any import enters it, and at the end of a call.
+    const leases = new Map();
+    let settleFile = null;
+    const settle = () => {
+      const taken = [...leases];
+      leases.clear();
+      for (const [fd, lease] of taken) {
+        lease.buffer.release();
+        settleFile(fd, lease.position, lease.writtenAt);
+      }
+    };
     const enter = () => {
+      if (leases.size !== 0) settle();
       if (memory === null) return;
       fresh();
       log[1] = guest.byteLength / 65536;
+    };
+    const freshGuest = () => {
+      if (guest.byteLength === 0) {
+        guest = new Uint8Array(memory.buffer);
+        view = new DataView(memory.buffer);
+      }
     };
     const leave = () => {
       if (memory === null) return;
@@ -110,8 +132,14 @@ _JS_HELPERS = r"""
         scratchBuffer = proxy.getBuffer("u8");
         scratch = scratchBuffer.data;
       },
-      wrap(pyfn) {
+      // `fast` (optional): answers the call in JS (a number) or declines (undefined); `fast.after`
+      // hears the result of each call Python answered synchronously.
+      wrap(pyfn, fast) {
         return (...args) => {
+          if (fast !== undefined) {
+            const answer = fast(...args);
+            if (answer !== undefined) return answer;
+          }
           enter();
           let result;
           try {
@@ -121,17 +149,23 @@ _JS_HELPERS = r"""
             throw error;
           }
           leave();
+          if (fast !== undefined) fast.after(args[0], result);
           return result;
         };
       },
       // Try synchronously; an import that must wait raises MustSuspend before doing anything
       // observable and is re-run with callPromising (stack switching).
-      suspending(pyfn) {
+      suspending(pyfn, fast) {
         return new WebAssembly.Suspending((...args) => {
+          if (fast !== undefined) {
+            const answer = fast(...args);
+            if (answer !== undefined) return answer;
+          }
           enter();
           try {
             const result = pyfn(...args);
             leave();
+            if (fast !== undefined) fast.after(args[0], result);
             return result;
           } catch (error) {
             abandon();
@@ -152,16 +186,77 @@ _JS_HELPERS = r"""
         return (id, precision, ptr) => {
           const source = sources[id];
           if (source === undefined || memory === null) return slow(id, precision, ptr);
-          if (guest.byteLength === 0) {
-            guest = new Uint8Array(memory.buffer);
-            view = new DataView(memory.buffer);
-          }
+          freshGuest();
           if (ptr < 0 || ptr + 8 > guest.byteLength) return slow(id, precision, ptr);
           const ms = source === 0 ? Date.now() : performance.now();
           view.setBigUint64(ptr, BigInt(Math.round(ms * 1e3 * 1e3)), true);
           return 0;
         };
       },
+      // fd_write and fd_seek on a leased descriptor, answered here when they only overwrite
+      // existing bytes or move the position, with valid pointers; anything else declines (Python
+      // answers, settling the leases first). After HOT_AFTER successful Python answers in a row
+      // on one descriptor, Python is asked for a lease on it. Returns the `fast` functions.
+      hot(leaseFn, settleFn) {
+        const HOT_AFTER = 4;
+        let streakFd = -1, streak = 0;
+        settleFile = settleFn;
+        const after = (fd, result) => {
+          if (result !== 0) return;
+          if (fd !== streakFd) [streakFd, streak] = [fd, 0];
+          if (++streak < HOT_AFTER) return;
+          streak = 0;
+          const granted = leaseFn(fd);
+          if (granted === undefined || granted === null) return;
+          const [proxy, position] = granted;
+          const buffer = proxy.getBuffer("u8");
+          proxy.destroy();
+          leases.set(fd, { buffer, data: buffer.data, position, writtenAt: undefined });
+        };
+        const leaseOf = (fd) => {
+          const lease = leases.get(fd);
+          // a detached view: Pyodide's heap grew since the lease (Python takes over and re-leases)
+          if (lease === undefined || memory === null || lease.data.buffer.byteLength === 0) return undefined;
+          freshGuest();
+          return lease;
+        };
+        const write = (fd, iovs, count, resultPtr) => {
+          const lease = leaseOf(fd);
+          if (lease === undefined || iovs < 0 || count < 0 || resultPtr < 0) return undefined;
+          const size = guest.byteLength, end = iovs + count * 8;
+          if (end > size || resultPtr + 4 > size) return undefined;
+          let total = 0;
+          for (let at = iovs; at < end; at += 8) {
+            const len = view.getUint32(at + 4, true);
+            if (view.getUint32(at, true) + len > size) return undefined;
+            total += len;
+          }
+          if (lease.position + total > lease.data.length) return undefined;  // growth: Python's
+          for (let at = iovs; at < end; at += 8) {
+            const buf = view.getUint32(at, true), len = view.getUint32(at + 4, true);
+            lease.data.set(guest.subarray(buf, buf + len), lease.position);
+            lease.position += len;
+          }
+          lease.writtenAt = Date.now();
+          view.setUint32(resultPtr, total, true);
+          return 0;
+        };
+        const seek = (fd, offset, whence, resultPtr) => {
+          const lease = leaseOf(fd);
+          if (lease === undefined || whence < 0 || whence > 2 || resultPtr < 0) return undefined;
+          if (resultPtr + 8 > guest.byteLength) return undefined;
+          const base = whence === 0 ? 0 : whence === 1 ? lease.position : lease.data.length;
+          const target = BigInt(base) + BigInt.asIntN(64, offset);
+          if (target < 0n || target > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+          lease.position = Number(target);
+          view.setBigUint64(resultPtr, target, true);
+          return 0;
+        };
+        write.after = after;
+        seek.after = after;
+        return { write, seek };
+      },
+      settle() { if (leases.size !== 0) settle(); },
       flush() { fresh(); },
       // guest[ptr, ptr+n) -> scratch[0, n)
       get(ptr, n) { fresh(); scratch.set(guest.subarray(ptr, ptr + n)); },
@@ -227,6 +322,7 @@ class MustSuspend(BaseException):
     """A blocking import reached a wait during its synchronous try: re-run it with stack switching."""
 
 
+@cache  # the lookup costs ~1.4 ms, and JsWaiter.wait asks on every wait that must suspend
 def jspi_available() -> bool:
     import js
 
@@ -577,6 +673,12 @@ class JsInstance:
         return function
 
     def call(self, export: str, *args: Any) -> Any:
+        try:
+            return self._call(export, *args)
+        finally:
+            self._bridge.js.settle()  # leased descriptors back to the kernel (kernel/hot.py)
+
+    def _call(self, export: str, *args: Any) -> Any:
         from pyodide.ffi import JsException, can_run_sync, run_sync
 
         function = self._export(export)
@@ -695,18 +797,20 @@ class JsEngine:
         proxies: list[Any] = []
         namespaces: dict[str, dict[str, Any]] = {}
         suspending = False
+        hot = _hot_files(bridge, functions, proxies)
         for spec in module.imports:
             key = (spec.module, spec.name)
             proxy = create_proxy(_adapt(functions[key], spec.params, link))
             proxies.append(proxy)
             sources = _native_clock_sources(functions[key])
+            fast = getattr(hot, spec.name[3:]) if hot is not None and key in HOT_IMPORTS else None
             if jspi and key in blocking:
-                entry = bridge.js.suspending(proxy)
+                entry = bridge.js.suspending(proxy, fast)
                 suspending = True
             elif sources is not None:
                 entry = bridge.js.clock(proxy, to_js(sources))
             else:
-                entry = bridge.js.wrap(proxy)
+                entry = bridge.js.wrap(proxy, fast)
             namespaces.setdefault(spec.module, {})[spec.name] = entry
         import_object = to_js(namespaces, dict_converter=js.Object.fromEntries, create_pyproxies=False)
         try:
@@ -744,6 +848,39 @@ def _native_clock_sources(function: HostFunction) -> list[int | None] | None:
     for clock_id, reader in readers.items():
         sources[clock_id] = native.get(reader)
     return sources if any(source is not None for source in sources) else None
+
+
+_JS_SAFE_INTEGER = (1 << 53) - 1
+
+
+HOT_IMPORTS = frozenset({(MODULE, "fd_write"), (MODULE, "fd_seek")})
+
+
+def _hot_files(bridge: _Bridge, functions: Mapping[tuple[str, str], HostFunction], proxies: list[Any]) -> Any:
+    """The JS answers to fd_write and fd_seek on leased descriptors (kernel/hot.py), or None when
+    the preview1 functions carry no HotFiles (traced, or replaced by the embedder)."""
+    from pyodide.ffi import create_proxy, to_js
+
+    write, seek = functions.get((MODULE, "fd_write")), functions.get((MODULE, "fd_seek"))
+    hot = getattr(write, "hot_files", None)
+    if getattr(seek, "hot_files", None) is not hot or not isinstance(hot, HotFiles):
+        return None
+    files = hot  # narrowed, for the closures below
+
+    def lease(fd: int) -> Any:
+        granted = files.lease(fd)
+        if granted is None or granted[1] > _JS_SAFE_INTEGER:  # positions travel as JS numbers
+            return None
+        data, position = granted
+        return to_js([create_proxy(data), position])
+
+    def settle(fd: int, position: int, written_at_ms: float | None) -> None:
+        # Date.now() in ms, converted as Pyodide's time.time_ns() converts it (emscripten)
+        files.settle(fd, position, None if written_at_ms is None else round(written_at_ms * 1e3 * 1e3))
+
+    made = [create_proxy(lease), create_proxy(settle)]
+    proxies.extend(made)
+    return bridge.js.hot(*made)
 
 
 class _Bridge:

@@ -19,7 +19,7 @@ from pywasi_web.kernel.waiting import Waiter
 from pywasi_web.net.base import Socket
 from pywasi_web.vfs.base import DirNode, FileSystem, OpenFile, Stat
 
-_MAX_FILE_SIZE = (1 << 63) - 1
+MAX_FILE_SIZE = (1 << 63) - 1
 _T = TypeVar("_T")
 
 
@@ -97,7 +97,7 @@ class FileDescriptor(Descriptor):
         return self.handle.pread(offset, size)
 
     def pwrite(self, data: bytes | memoryview, offset: int) -> int:
-        if offset + len(data) > _MAX_FILE_SIZE:
+        if offset + len(data) > MAX_FILE_SIZE:
             raise WasiError(Errno.FBIG)
         return self.handle.pwrite(offset, data)
 
@@ -110,7 +110,7 @@ class FileDescriptor(Descriptor):
             target = self.handle.size() + offset
         else:
             raise WasiError(Errno.INVAL, f"bad whence {whence}")
-        if target < 0 or target > _MAX_FILE_SIZE:
+        if target < 0 or target > MAX_FILE_SIZE:
             raise WasiError(Errno.INVAL, "seek before the start of the file")
         self.position = target
         return target
@@ -119,7 +119,7 @@ class FileDescriptor(Descriptor):
         return self.handle.stat()
 
     def set_size(self, size: int) -> None:
-        if size > _MAX_FILE_SIZE:
+        if size > MAX_FILE_SIZE:
             raise WasiError(Errno.INVAL)
         self.handle.truncate(size)
 

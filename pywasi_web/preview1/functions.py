@@ -26,6 +26,7 @@ from pywasi_web.abi.types import PREOPENTYPE_DIR, Advice, Eventtype, Fdflags, Ri
 from pywasi_web.errors import ProcExit, WasiError
 from pywasi_web.kernel import clocks
 from pywasi_web.kernel.descriptors import Descriptor, DirectoryDescriptor, FileDescriptor, SocketDescriptor
+from pywasi_web.kernel.hot import HotFiles
 from pywasi_web.kernel.kernel import Kernel, new_times
 from pywasi_web.kernel.poll import Subscription, poll
 from pywasi_web.preview1.memory import Fault, GuestMemory
@@ -53,8 +54,20 @@ class Preview1:
     # -- binding -------------------------------------------------------------------------------
 
     def bind(self, tracer: Tracer | None = None) -> dict[str, Callable[..., int | None]]:
-        """One host callable per import name: errors become errnos, optionally traced."""
-        return {name: self._bind_one(name, getattr(self, name), tracer) for name in SIGNATURES}
+        """One host callable per import name: errors become errnos, optionally traced.
+
+        Untraced, some calls carry what an engine needs to answer their common case without
+        entering Python, the kernel still deciding everything else (the browser uses them):
+        clock_time_get carries the kernel's clock readers, fd_seek and fd_write a HotFiles.
+        """
+        functions = {name: self._bind_one(name, getattr(self, name), tracer) for name in SIGNATURES}
+        if tracer is None:
+            # with a valid pointer, clock_time_get(id, precision, ptr) only stores READERS[id]()
+            functions["clock_time_get"].host_clock_readers = clocks.READERS  # type: ignore[attr-defined]
+            hot = HotFiles(self.fds)
+            functions["fd_seek"].hot_files = hot  # type: ignore[attr-defined]
+            functions["fd_write"].hot_files = hot  # type: ignore[attr-defined]
+        return functions
 
     @staticmethod
     def _bind_one(name: str, method: Callable[..., None], tracer: Tracer | None) -> Callable[..., int | None]:
@@ -80,11 +93,6 @@ class Preview1:
             return result
 
         call.__name__ = name
-        if name == "clock_time_get" and tracer is None:
-            # clock_time_get(id, precision, result_ptr) with a valid pointer only stores the reading
-            # of clocks.READERS[id]; an engine that has a native equivalent of those readers may
-            # answer that case itself and call this function for everything else (see JsEngine).
-            call.host_clock_readers = clocks.READERS  # type: ignore[attr-defined]
         return call
 
     def _path(self, ptr: int, length: int) -> str:

@@ -1,0 +1,49 @@
+"""Hot files: an engine may answer fd_seek and in-place fd_write on a memory file itself.
+
+In the browser each guest -> Python call costs a microsecond or more, so a guest that rewrites
+a file in small pieces (lseek + write, over and over) spends its time crossing the boundary.
+The kernel keeps the semantics: `lease` decides which descriptor qualifies and hands over the
+file's bytes and the descriptor's position; while leased, the engine only moves the position
+and overwrites bytes that already exist (no growth, no append, no other descriptor state), and
+leaves every other case, error or not, to the kernel. Before any other call reaches the kernel,
+and when the guest stops, the engine hands the position and the time of the last write back
+through `settle`, so the kernel is authoritative whenever Python runs.
+"""
+
+from __future__ import annotations
+
+from pywasi_web.abi.types import Fdflags, Rights
+from pywasi_web.errors import WasiError
+from pywasi_web.kernel.descriptors import FileDescriptor
+from pywasi_web.kernel.fdtable import FdTable
+from pywasi_web.vfs.memory import MemoryFile
+
+LEASE_RIGHTS = Rights.FD_WRITE | Rights.FD_SEEK | Rights.FD_TELL
+
+
+class HotFiles:
+    def __init__(self, fds: FdTable) -> None:
+        self._fds = fds
+
+    def lease(self, fd: int) -> tuple[bytearray, int] | None:
+        """(the file's bytes, the position) if `fd` qualifies: a writable, seekable, non-append
+        descriptor of a plain memory file (not a lazily stored one, not a host file)."""
+        try:
+            descriptor = self._fds.get(fd, LEASE_RIGHTS, FileDescriptor)
+        except WasiError:
+            return None
+        file = descriptor.handle
+        # (a read-only mount never grants FD_WRITE, so LEASE_RIGHTS already excludes it)
+        if type(file) is not MemoryFile or descriptor.fdflags & Fdflags.APPEND:
+            return None
+        return file.data, descriptor.position
+
+    def settle(self, fd: int, position: int, written_at_ns: int | None) -> None:
+        """Take back a lease: the position, and the time of the last write if there was one."""
+        descriptor = self._fds.get(fd, 0, FileDescriptor)
+        descriptor.position = position
+        if written_at_ns is not None:
+            file = descriptor.handle
+            assert isinstance(file, MemoryFile)
+            file.mtim = file.ctim = written_at_ns
+            file.fs.changed(file)
