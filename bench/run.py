@@ -1,7 +1,8 @@
 """`python -m bench.run`: run the benchmarks and print a Markdown table (median of --runs).
 
 By default the CPython benchmarks (wasmtime-py's WASI as the baseline); with --browser the browser
-ones in Chromium (browser_wasi_shim as the baseline), see bench/browser/.
+ones in Chromium (browser_wasi_shim as the baseline), see bench/browser/; with --persistence the
+write-back throughput of persistent mounts (a plain IndexedDB put loop as the baseline).
 """
 
 from __future__ import annotations
@@ -38,25 +39,31 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="a tenth of the work, for a smoke run")
     parser.add_argument("--browser", action="store_true", help="the browser benchmarks, in Chromium")
+    parser.add_argument(
+        "--persistence", action="store_true", help="IndexedDB write-back throughput, in Chromium"
+    )
     options = parser.parse_args()
     if options.browser:
-        run_browser(options.runs, options.quick)
-        return
-    rows = cpython.run_cases(options.runs, options.quick)
-    output = Path("build/bench-cpython.json")
-    output.parent.mkdir(exist_ok=True)
-    output.write_text(json.dumps(rows, indent=2))
-    print(markdown(rows, options.runs))
+        from bench.browser import driver, report
+
+        results = driver.measure(options.runs, options.quick)
+        _save("browser", results, report.markdown(results, options.runs))
+    elif options.persistence:
+        from bench.browser import persistence
+
+        results = persistence.measure(options.runs, options.quick)
+        _save("persistence", results, persistence.markdown(results, options.runs))
+    else:
+        rows = cpython.run_cases(options.runs, options.quick)
+        _save("cpython", rows, markdown(rows, options.runs))
 
 
-def run_browser(runs: int, quick: bool) -> None:
-    from bench.browser import driver, report
-
-    results = driver.measure(runs, quick)
-    output = Path("build/bench-browser.json")
+def _save(suite: str, results: object, table: str) -> None:
+    """Keep the raw figures in build/bench-SUITE.json (for docs and comparisons) and print the table."""
+    output = Path(f"build/bench-{suite}.json")
     output.parent.mkdir(exist_ok=True)
     output.write_text(json.dumps(results, indent=2))
-    print(report.markdown(results, runs))
+    print(table)
 
 
 if __name__ == "__main__":

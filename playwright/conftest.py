@@ -90,11 +90,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 PLAYGROUND_READY = "document.getElementById('status')?.textContent.startsWith('ready')"
+BOOT_ENDED = "/^(ready|failed)/.test(document.getElementById('status')?.textContent ?? '')"
 
 
 def _boot(page: Any, url: str) -> None:
     page.goto(url)
-    page.wait_for_function(PLAYGROUND_READY, timeout=120_000)
+    page.wait_for_function(BOOT_ENDED, timeout=120_000)
+    status = page.inner_text("#status")
+    if not status.startswith("ready"):
+        raise RuntimeError(f"the playground did not boot: {status}")
 
 
 @pytest.fixture(scope="session")

@@ -118,6 +118,16 @@ def test_wc_counts_the_example_files(page: Any) -> None:
     wait_for_terminal(page, wc_line("".join(files.values()), "total"))
 
 
+def test_httpget_fetches_from_the_serve_command_through_the_fetch_bridge(page: Any) -> None:
+    path = EXAMPLES["httpget"]["args"][0]
+    assert EXAMPLES["httpget"]["sockets"] == [{"fetch": "/"}]
+    assert run_program(page, "httpget").startswith("exit 0")
+    wait_for_terminal(page, "HTTP/1.1 200 OK")
+    wait_for_terminal(page, "Connection: close")
+    wait_for_terminal(page, '"pywasi_web": "pywasi_web-')  # the wheel index the page's server sends
+    wait_for_terminal(page, f"bytes from GET {path}")
+
+
 def test_wc_counts_an_uploaded_file_and_it_can_be_downloaded(page: Any) -> None:
     text = "uploaded from the test\nthree short lines\nend\n"
     page.get_by_test_id("example").select_option("wc")

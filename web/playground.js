@@ -47,10 +47,15 @@ async function main() {
   $("example").onchange = () => selectProgram($("example").value);
   $("upload-wasm").onchange = (event) => uploadWasm(event.target);
   $("upload-files").onchange = (event) => uploadFiles(event.target);
+  $("store-export").onclick = () => exportStore(runtime);
+  $("store-clear").onclick = () => clearStore(runtime);
+  $("store-import").onchange = (event) => importStore(runtime, event.target);
+  $("store-backend").onchange = () => listStores(runtime);
   $("run").onclick = () => run(runtime);
   $("stop").onclick = () => stop(runtime);
   terminal.onData((data) => onTerminalInput(runtime, data));
   $("run").disabled = false;
+  listStores(runtime);
 }
 
 // ---- loading and status
@@ -125,6 +130,15 @@ function selectProgram(value) {
   renderFiles();
 }
 
+/**
+ * An example's sockets ({fetch: path} in examples/index.json) as run options: the fetch origin is
+ * resolved against this page, so an example reaches the server it came from, and only that.
+ */
+function exampleSockets(example) {
+  const sockets = (example?.sockets ?? []).map((spec) => ({ fetch: new URL(spec.fetch, location.href).origin }));
+  return { sockets, allow: sockets.map((spec) => spec.fetch) };
+}
+
 async function uploadWasm(input) {
   const file = input.files[0];
   if (!file) return;
@@ -164,6 +178,8 @@ async function run(runtime) {
       stdin,
       interactive,
       files: state.files,
+      ...exampleSockets(program.example),
+      mounts: $("persistent").checked ? { "/home": { persistent: $("store-name").value, backend: storeBackend() } } : {},
       onStdout: (data) => terminal.write(data),
       onStderr: writeStderr,
     });
@@ -171,6 +187,7 @@ async function run(runtime) {
     result = { exitCode: null, files: {}, error: { kind: "internal", message: error.message } };
   }
   endRun(result);
+  if ($("persistent").checked) listStores(runtime);
 }
 
 function writeStderr(data) {
@@ -307,6 +324,70 @@ function fileItem(path) {
 
 function formatSize(bytes) {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+// ---- persistent stores (IndexedDB or OPFS): list, export, import, clear
+
+const storeBackend = () => $("store-backend").value;
+
+async function storeAction(what, action) {
+  $("store-status").textContent = `${what}…`;
+  try {
+    $("store-status").textContent = (await action()) ?? "";
+  } catch (error) {
+    $("store-status").textContent = `${what} failed: ${error.message}`;
+  }
+}
+
+/** Show the stores as buttons that pick one; the status line keeps the last action's outcome. */
+async function listStores(runtime) {
+  let names;
+  try {
+    names = await runtime.stores(storeBackend());
+  } catch (error) {
+    $("store-status").textContent = `listing stores failed: ${error.message}`;
+    return;
+  }
+  $("stores").replaceChildren(...names.map((name) => {
+    const item = document.createElement("li");
+    item.dataset.store = name;
+    const pick = Object.assign(document.createElement("button"), { textContent: name, title: `use store ${name}` });
+    pick.onclick = () => { $("store-name").value = name; };
+    item.append(pick);
+    return item;
+  }));
+}
+
+function exportStore(runtime) {
+  const name = $("store-name").value;
+  return storeAction(`exporting ${name}`, async () => {
+    const tar = await runtime.exportStore(name, storeBackend());
+    const url = URL.createObjectURL(new Blob([tar], { type: "application/x-tar" }));
+    Object.assign(document.createElement("a"), { href: url, download: `${name}.tar` }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    return `exported ${name}.tar`;
+  });
+}
+
+async function importStore(runtime, input) {
+  const file = input.files[0];
+  input.value = "";
+  if (!file) return;
+  const name = $("store-name").value;
+  await storeAction(`importing ${file.name}`, async () => {
+    await runtime.importStore(name, new Uint8Array(await file.arrayBuffer()), storeBackend());
+    return `imported ${file.name} into ${name}`;
+  });
+  listStores(runtime);
+}
+
+async function clearStore(runtime) {
+  const name = $("store-name").value;
+  await storeAction(`clearing ${name}`, async () => {
+    await runtime.clearStore(name, storeBackend());
+    return `cleared ${name}`;
+  });
+  listStores(runtime);
 }
 
 // ---- arguments and environment as text

@@ -6,10 +6,14 @@
 //
 // run(wasm, options): wasm is bytes (ArrayBuffer/Uint8Array) or a URL. Options: args, env, argv0,
 // files ({path: string|Uint8Array|null} mounted at "/"),
-// mounts ({guestPath: {files: {path: data | null (a directory) | {symlink: target}}, readOnly}}),
+// mounts ({guestPath: {files: {path: data | null (a directory) | {symlink: target}}, readOnly}},
+// {guestPath: {persistent: "store name", backend: "indexeddb" | "opfs", readOnly}}, see below),
 // stdin (string|Uint8Array), interactive (true: stdin stays open for write()/closeStdin()),
 // onStdout/onStderr (Uint8Array chunks as they come), onTrace (strace lines), trace, timeoutMs,
 // maxMemoryBytes (the guest's linear memory stops growing there: its allocator reports out of memory).
+// sockets ([{websocket: url, host, port} | {fetch: origin} | {listen: port}], preopened after the
+// mounts) with allow (the origins and host:port pairs they may reach; see docs/browser.md#sockets);
+// rt.connect(port) opens a Connection to the running guest's {listen: port} socket.
 // Resolves to {exitCode, stdout, stderr (strings), stdoutBytes, stderrBytes, files (every regular file
 // by guest path), trees ({guestPath: {path: bytes | null | {symlink}}}), error?, durationMs, startMs (the guest's
 // `_start` alone), notice? (set when input could not be interactive)}.
@@ -19,6 +23,13 @@
 // `new Runtime({blocking: "atomics"})` forces the fallback ("none" forces neither); `info.blocking` says
 // which one the worker uses. onProgress and onReady fire on every boot: the first one and the new
 // worker that kill() (Stop, or a run's timeoutMs) starts.
+//
+// Persistent stores (IndexedDB by default, or OPFS; JSPI): a mount {persistent: name} is loaded when
+// the run starts and written back atomically at fsync, at the close of a written file, at exit and
+// on sync(). A store is locked while a run has it mounted: another tab (or run) mounting it gets an
+// error at once. A full quota gives the guest ENOSPC and the run `error` (nothing stored is lost).
+// stores(), clearStore(name), exportStore(name) (.tar bytes) and importStore(name, tarBytes) manage
+// them (a last argument picks the backend); each rejects with a clear Error.
 
 const decoder = () => new TextDecoder("utf-8", { fatal: false });
 const KILL_GRACE_MS = 500;
@@ -33,6 +44,9 @@ export class Runtime {
     this._nextId = 1;
     this._current = null;
     this._queue = Promise.resolve();
+    this._requests = new Map(); // id -> {resolve, reject} of sync/store requests
+    this._connections = new Map(); // conn -> Connection to a guest's listening socket
+    this._nextConn = 1;
     this._start();
   }
 
@@ -76,6 +90,17 @@ export class Runtime {
       case "exit":
         if (current && current.id === message.id) current.finish(message);
         break;
+      case "net":
+        if (current && current.id === message.id) this._onNet(current, message);
+        break;
+      case "reply": {
+        const request = this._requests.get(message.id);
+        this._requests.delete(message.id);
+        if (!request) break;
+        if (message.error) request.reject(new Error(message.error));
+        else request.resolve(message.value);
+        break;
+      }
     }
   }
 
@@ -103,6 +128,7 @@ export class Runtime {
       const done = () => {
         clearTimeout(killTimer);
         this._current = null;
+        this._endConnections();
       };
       this._current = {
         id,
@@ -161,6 +187,41 @@ export class Runtime {
     });
   }
 
+  /** Write the running guest's persistent mounts back now (a no-op when nothing runs). */
+  sync() {
+    return this._request({ type: "sync" });
+  }
+
+  /** The names of this origin's persistent stores (backend: "indexeddb", the default, or "opfs"). */
+  stores(backend) {
+    return this._request({ type: "store", operation: "list", backend });
+  }
+
+  /** Delete a persistent store (refused while a run, here or in another tab, has it mounted). */
+  clearStore(name, backend) {
+    return this._request({ type: "store", operation: "clear", name, backend });
+  }
+
+  /** A persistent store's files as .tar bytes (Uint8Array). */
+  exportStore(name, backend) {
+    return this._request({ type: "store", operation: "export", name, backend });
+  }
+
+  /** Replace a store's content with a .tar archive's (one atomic write-back). */
+  importStore(name, tarBytes, backend) {
+    const data = tarBytes instanceof Uint8Array ? tarBytes : new Uint8Array(tarBytes);
+    return this._request({ type: "store", operation: "import", name, data, backend });
+  }
+
+  async _request(message) {
+    await this.ready;
+    const id = this._nextId++;
+    return new Promise((resolve, reject) => {
+      this._requests.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+
   /** Send input to the running guest (an interactive run). */
   write(chunk) {
     if (this._usesChannel()) this._stdin.write(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
@@ -171,6 +232,43 @@ export class Runtime {
   closeStdin() {
     if (this._usesChannel()) this._stdin.close();
     else this.worker.postMessage({ type: "closeStdin" });
+  }
+
+  /**
+   * A duplex stream to the running guest's listening socket on `port` (a `{listen: port}` socket),
+   * which the guest takes with accept(). It may be called before the guest starts: it connects once
+   * the run announces its listening sockets, and is refused when the run has none on `port`.
+   */
+  connect(port) {
+    const connection = new Connection(this, this._nextConn++, port);
+    this._connections.set(connection.conn, connection);
+    if (this._current?.listening?.includes(port)) connection._open();
+    return connection;
+  }
+
+  _onNet(current, message) {
+    if (message.action === "listening") {
+      current.listening = message.ports;
+      for (const connection of this._connections.values()) {
+        if (connection.opened) continue;
+        if (message.ports.includes(connection.port)) connection._open();
+        else connection._finish(new Error(`connection refused: no guest listens on port ${connection.port}`));
+      }
+      return;
+    }
+    const connection = this._connections.get(message.conn);
+    if (!connection) return;
+    if (message.action === "data") connection._push(message.data);
+    else if (message.action === "end") connection._finish(null);
+    else if (message.action === "refused") connection._finish(new Error(`connection refused: ${message.message}`));
+  }
+
+  /** The run is over: open connections end, waiting ones are refused. */
+  _endConnections() {
+    for (const connection of this._connections.values()) {
+      connection._finish(connection.opened ? null : new Error(`connection refused: no guest listens on port ${connection.port}`));
+    }
+    this._connections.clear();
   }
 
   /** A guest blocked in Atomics.wait cannot receive messages: its input goes through the channel. */
@@ -186,6 +284,80 @@ export class Runtime {
     this.onProgress({ stage: "restarting after a kill", fraction: 0 });
     this._start();
     if (current) current.killed(reason);
+    for (const request of this._requests.values()) request.reject(new Error(`the worker was stopped: ${reason}`));
+    this._requests.clear();
+  }
+}
+
+/**
+ * The page's end of a connection to a guest (Runtime.connect): write(string|bytes), close() (the guest
+ * reads end of file and may still answer), read() (the next Uint8Array, or null at the end; rejects
+ * when the connection was refused), readAll() (every byte until the end, as one Uint8Array).
+ */
+export class Connection {
+  constructor(runtime, conn, port) {
+    this.runtime = runtime;
+    this.conn = conn;
+    this.port = port;
+    this.opened = false;
+    this._outbox = [];
+    this._chunks = [];
+    this._readers = [];
+    this._done = false;
+    this._error = null;
+    this._closing = false;
+  }
+
+  write(chunk) {
+    const data = typeof chunk === "string" ? new TextEncoder().encode(chunk) : new Uint8Array(chunk);
+    if (this._closing) throw new Error("write after close()");
+    this._send({ action: "write", data });
+  }
+
+  close() {
+    if (this._closing) return;
+    this._closing = true;
+    this._send({ action: "end" });
+  }
+
+  read() {
+    if (this._chunks.length) return Promise.resolve(this._chunks.shift());
+    if (this._error) return Promise.reject(this._error);
+    if (this._done) return Promise.resolve(null);
+    return new Promise((resolve, reject) => this._readers.push({ resolve, reject }));
+  }
+
+  async readAll() {
+    const parts = [];
+    for (let part = await this.read(); part !== null; part = await this.read()) parts.push(part);
+    return concat(parts);
+  }
+
+  _send(message) {
+    if (!this.opened) this._outbox.push(message);
+    else this.runtime.worker.postMessage({ type: "net", conn: this.conn, ...message });
+  }
+
+  _open() {
+    this.opened = true;
+    this.runtime.worker.postMessage({ type: "net", action: "connect", conn: this.conn, port: this.port });
+    for (const message of this._outbox.splice(0)) this._send(message);
+  }
+
+  _push(data) {
+    const reader = this._readers.shift();
+    if (reader) reader.resolve(data);
+    else this._chunks.push(data);
+  }
+
+  _finish(error) {
+    if (this._done) return;
+    this._done = true;
+    this._error = error;
+    for (const reader of this._readers.splice(0)) {
+      if (error) reader.reject(error);
+      else reader.resolve(null);
+    }
   }
 }
 

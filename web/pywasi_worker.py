@@ -16,10 +16,15 @@ import js
 from pyodide.ffi import JsNull, create_proxy, to_js
 
 import pywasi_web
+from pywasi_web.engines.browser_stores import BrowserStoreFS, StoreError, delete_store, list_stores
 from pywasi_web.engines.js import AtomicsWaiter, JsEngine, JsWaiter
-from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, PywasiError
+from pywasi_web.engines.js_net import open_sockets
+from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, PywasiError, WasiError
 from pywasi_web.kernel.streams import QueueInput
-from pywasi_web.vfs import FileSystem, HostDir, MemoryFS, Symlink
+from pywasi_web.net.base import Socket
+from pywasi_web.net.page import PageConnections
+from pywasi_web.vfs import FileSystem, HostDir, MemoryFS, PersistentFS, Symlink
+from pywasi_web.vfs.archive import from_tar, to_tar
 
 ENGINES = {mode: JsEngine(jspi=mode == "jspi") for mode in ("jspi", "atomics", "none")}
 NOT_INTERACTIVE = (
@@ -96,6 +101,8 @@ class _Session:
     def __init__(self, waiter: JsWaiter | AtomicsWaiter, stdin: QueueInput | None) -> None:
         self.waiter = waiter
         self.stdin = stdin
+        self.persistent: list[BrowserStoreFS] = []  # what `sync` writes back
+        self.page: PageConnections | None = None  # where the page's rt.connect() goes
 
 
 _session: _Session | None = None
@@ -113,24 +120,38 @@ def _js(value: object) -> Any:
     return to_js(value, dict_converter=js.Object.fromEntries)
 
 
-def _mounts(options: dict[str, Any]) -> dict[str, FileSystem]:
+def _mounts(options: dict[str, Any], blocking: str) -> dict[str, FileSystem]:
     """The guest's mounts.
 
     `mounts` is {guest_path: {"files": {path: data | None (a directory) | {"symlink": target}},
-    "readOnly": bool}} for a fresh MemoryFS, or {guest_path: {"host": path, "readOnly": bool}}
+    "readOnly": bool}} for a fresh MemoryFS, {guest_path: {"host": path, "readOnly": bool}}
     for a directory of Pyodide's own file system (a JupyterLite drive, an IDBFS mount) through
-    HostDir; a top-level `files` is a shorthand for the "/" mount.
+    HostDir, or {guest_path: {"persistent": store name, "backend": "indexeddb" (default) | "opfs",
+    "readOnly": bool}} for a persistent store (locked until the run ends); a top-level `files` is a
+    shorthand for the "/" mount.
     """
     specs: dict[str, dict[str, Any]] = {
         guest: dict(spec or {}) for guest, spec in (options.get("mounts") or {}).items()
     }
     if options.get("files"):
         specs.setdefault("/", {}).setdefault("files", {}).update(options["files"])
-    return {guest: _filesystem(spec) for guest, spec in specs.items()}
+    mounts: dict[str, FileSystem] = {}
+    try:
+        for guest, spec in specs.items():
+            mounts[guest] = _filesystem(spec, blocking)
+    except BaseException:
+        _close_stores(mounts)  # release the stores already locked
+        raise
+    return mounts
 
 
-def _filesystem(spec: dict[str, Any]) -> FileSystem:
+def _filesystem(spec: dict[str, Any], blocking: str) -> FileSystem:
     read_only = bool(spec.get("readOnly"))
+    if spec.get("persistent") is not None:
+        if blocking != "jspi":
+            raise StoreError("persistent mounts need JSPI (Chromium), which this worker does not use")
+        backend = str(spec.get("backend") or "indexeddb")
+        return BrowserStoreFS(backend, str(spec["persistent"]), read_only=read_only)
     if spec.get("host"):
         return HostDir(str(spec["host"]), read_only=read_only)
     files = {path.lstrip("/"): _entry(data) for path, data in (spec.get("files") or {}).items()}
@@ -170,8 +191,20 @@ def _tree_entry(data: bytes | Symlink | None) -> Any:
 
 
 def _in_memory(mounts: dict[str, FileSystem]) -> dict[str, MemoryFS]:
-    """Host-directory mounts stay where they are (in Pyodide's FS); only memory trees are returned."""
-    return {guest: fs for guest, fs in mounts.items() if isinstance(fs, MemoryFS)}
+    """Host-directory mounts stay where they are (in Pyodide's FS) and persistent ones in their store
+    (read them with exportStore: listing them here would load every lazily stored file); only
+    memory trees are returned."""
+    return {
+        guest: fs
+        for guest, fs in mounts.items()
+        if isinstance(fs, MemoryFS) and not isinstance(fs, PersistentFS)
+    }
+
+
+def _close_stores(mounts: dict[str, FileSystem]) -> None:
+    for fs in mounts.values():
+        if isinstance(fs, BrowserStoreFS):
+            fs.close()
 
 
 def _engine(blocking: str, max_memory: Any) -> JsEngine:
@@ -207,8 +240,14 @@ def run(wasm: Any, options_js: Any, emit: Any, blocking: str = "jspi", channel: 
     _session = _Session(waiter, queue)
     started = time.perf_counter()
     mounts: dict[str, FileSystem] = {}
+    sockets: list[Socket] = []
+    page = _session.page = PageConnections(lambda message: emit("net", _js(message)))
     try:
-        mounts = _mounts(options)
+        sockets = open_sockets(options.get("sockets") or [], options.get("allow") or [], page)
+        if page.ports:
+            page.post({"action": "listening", "ports": page.ports})
+        mounts = _mounts(options, blocking)
+        _session.persistent = [fs for fs in mounts.values() if isinstance(fs, BrowserStoreFS)]
         trace = None
         if options.get("trace"):
 
@@ -228,6 +267,7 @@ def run(wasm: Any, options_js: Any, emit: Any, blocking: str = "jspi", channel: 
             capture_output=True,
             trace=trace,
             waiter=waiter,
+            sockets=sockets,
         )
         result.update(
             exitCode=completed.exit_code,
@@ -247,8 +287,13 @@ def run(wasm: Any, options_js: Any, emit: Any, blocking: str = "jspi", channel: 
         result.update(error={"kind": "module", "message": str(error)})
     except PywasiError as error:
         result.update(error={"kind": type(error).__name__, "message": str(error)})
+        _partial(result, error)  # a write-back that failed at exit: the guest's own result is kept
     finally:
         _session = None
+        _close_stores(mounts)
+        for socket in sockets:
+            socket.close()
+        page.close()
         output.close()
     result["files"] = _files(mounts)
     result["trees"] = _trees(mounts)
@@ -260,6 +305,8 @@ def _partial(result: dict[str, Any], error: BaseException) -> None:
     completed = getattr(error, "result", None)
     if completed is not None:
         result.update(stdout=to_js(completed.stdout), stderr=to_js(completed.stderr))
+        if result["exitCode"] is None:
+            result["exitCode"] = completed.exit_code
 
 
 def feed_stdin(data: Any) -> None:
@@ -272,10 +319,74 @@ def close_stdin() -> None:
         _session.stdin.close()
 
 
+def net(message: Any) -> None:
+    """An event of a page connection (web/pywasi.js `connect`): connect, write or end."""
+    page = _session.page if _session is not None else None
+    if page is None:
+        return
+    action, conn = str(message.action), int(message.conn)
+    if action == "connect":
+        page.connect(conn, int(message.port))
+    elif action == "write":
+        page.write(conn, _as_bytes(message.data))
+    elif action == "end":
+        page.end(conn)
+
+
 def cancel(reason: str) -> None:
     """Stop a guest that is waiting (a guest computing in a loop is stopped by terminating the worker)."""
     if _session is not None:
         _session.waiter.cancel(reason)
+
+
+def sync() -> Any:
+    """Write the running guest's persistent mounts back now (rt.sync()): {error?}."""
+    if _session is None:
+        return _js({})
+    failures = []
+    for fs in _session.persistent:
+        try:
+            fs.browser_store.settle()  # the guest may be waiting for its own write-back to finish
+            fs.sync()
+        except WasiError as error:
+            failures.append(f"write-back of {fs!r} failed: {_message(error)}")
+    return _js({"error": "; ".join(failures)} if failures else {})
+
+
+def store(operation: str, name: Any = None, data: Any = None, backend: Any = None) -> Any:
+    """Manage persistent stores of `backend` ("indexeddb" or "opfs"): "list", "clear", "export"
+    (.tar bytes), "import" (.tar bytes); {value} or {error} (a clear message, never a traceback)."""
+    backend = str(backend or "indexeddb")
+    try:
+        if operation == "list":
+            return _js({"value": list_stores(backend)})
+        if operation == "clear":
+            delete_store(backend, str(name))
+            return _js({})
+        if operation == "export":
+            fs = BrowserStoreFS(backend, str(name), read_only=True)
+            try:
+                return _js({"value": to_js(to_tar(fs.snapshot()))})
+            finally:
+                fs.close()
+        if operation == "import":
+            tree = from_tar(_as_bytes(data))
+            fs = BrowserStoreFS(backend, str(name))
+            try:
+                fs.replace(tree)
+                fs.sync()
+            finally:
+                fs.close()
+            return _js({})
+    except (PywasiError, WasiError, ValueError) as error:
+        return _js({"error": _message(error)})
+    return _js({"error": f"unknown store operation {operation!r}"})
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, WasiError):
+        return error.detail or str(error)
+    return str(error)
 
 
 def info(blocking: str) -> Any:

@@ -3,11 +3,19 @@
 //
 // Messages in:   {type: "init", blocking: "auto"|"jspi"|"atomics"|"none", channel: SharedArrayBuffer?}
 //                {type: "run", id, wasm: ArrayBuffer|Uint8Array, options: {args, env, argv0, files,
-//                  mounts, stdin, interactive, trace, timeoutMs}}
+//                  mounts, stdin, interactive, trace, timeoutMs, sockets, allow}}
+//                {type: "net", action: "connect", conn, port} | {..., action: "write", conn, data} |
+//                  {..., action: "end", conn}: a page connection to the guest's listening socket
 //                {type: "stdin", data: string|Uint8Array}   {type: "closeStdin"}   {type: "cancel", reason}
+//                {type: "sync", id} (write the running guest's persistent mounts back now)
+//                {type: "store", id, operation: "list"|"clear"|"export"|"import", name, data, backend}
+//                  (persistent stores; queued with runs)
 // Messages out:  {type: "progress", stage, fraction}   {type: "ready", ...info}   {type: "error", message}
 //                {type: "stdout"|"stderr", id, data: Uint8Array}   {type: "trace", id, line}
 //                {type: "exit", id, exitCode, stdout, stderr, files, error?, durationMs}
+//                {type: "reply", id, value?, error?} (to "sync" and "store")
+//                {type: "net", id, action: "listening", ports} | {..., action: "data", conn, data} |
+//                  {..., action: "end" | "refused", conn, message?}: to the page's connections
 //
 // Guests run one at a time. How blocking WASI calls (interactive stdin, poll_oneoff, sleep) wait is
 // chosen once, at init: "jspi" (the Python entry is called with callPromising, so they suspend while
@@ -39,8 +47,19 @@ self.onmessage = (event) => {
     case "closeStdin":
       if (glue) glue.close_stdin();
       break;
+    case "net":
+      if (glue) glue.net(message);
+      break;
     case "cancel":
       if (glue) glue.cancel(message.reason || "cancelled");
+      break;
+    case "sync":
+      booted.then(() => reply(message.id, () => glue.sync));
+      break;
+    case "store":
+      queue = queue
+        .then(() => booted)
+        .then(() => reply(message.id, () => glue.store, message.operation, message.name ?? null, message.data ?? null, message.backend ?? null));
       break;
   }
 };
@@ -75,6 +94,9 @@ async function boot() {
     feed_stdin: module.feed_stdin,
     close_stdin: module.close_stdin,
     cancel: module.cancel,
+    net: module.net,
+    sync: module.sync,
+    store: module.store,
   };
   const { mode } = await initialized;
   const info = module.info(mode);
@@ -160,6 +182,7 @@ async function runGuest({ id, wasm, options = {} }) {
   const bytes = wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm);
   const emit = (kind, payload) => {
     if (kind === "trace") postMessage({ type: "trace", id, line: payload });
+    else if (kind === "net") postMessage({ type: "net", id, ...payload }, payload.data ? [payload.data.buffer] : []);
     else postMessage({ type: kind, id, data: payload }, [payload.buffer]);
   };
   let timer = null;
@@ -178,6 +201,20 @@ async function runGuest({ id, wasm, options = {} }) {
     clearTimeout(timer);
   }
   postMessage({ type: "exit", id, ...result });
+}
+
+/** Answer a "sync" or "store" request: the glue function waits for the store (IndexedDB, OPFS) with
+ * run_sync, so it is entered with callPromising under JSPI (without JSPI it answers with a clear error). */
+async function reply(id, pick, ...args) {
+  let answer;
+  try {
+    const { mode } = await initialized;
+    const fn = pick();
+    answer = mode === "jspi" ? await fn.callPromising(...args) : fn(...args);
+  } catch (error) {
+    answer = { error: String(error && error.message || error) };
+  }
+  postMessage({ type: "reply", id, ...answer });
 }
 
 function blockingMode(requested, channel) {

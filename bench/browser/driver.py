@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.browser import net
 from pywasi_web.cli.serve import REPO_ROOT, make_server, prepare_assets
 from pywasi_web.cli.toolchain import build_c
 
@@ -25,6 +26,7 @@ HERE = Path(__file__).parent
 GUESTS = HERE.parent / "guests"
 BUILT = REPO_ROOT / "build" / "bench-guests"
 HELLO = REPO_ROOT / "playwright" / "guests" / "hello.c"
+NETCLIENT = REPO_ROOT / "playwright" / "guests" / "netclient.c"  # for bench/browser/net.py
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -57,7 +59,7 @@ def cases(quick: bool) -> list[Case]:
 
 def _build_guests() -> None:
     BUILT.mkdir(parents=True, exist_ok=True)
-    for source in [*GUESTS.glob("*.c"), HELLO]:
+    for source in [*GUESTS.glob("*.c"), HELLO, NETCLIENT]:
         shutil.copyfile(build_c(source), BUILT / f"{source.stem}.wasm")
 
 
@@ -203,10 +205,12 @@ def measure(runs: int, quick: bool) -> dict[str, Any]:
         rows = guest_rows(page, runs, quick)
         scaling = append_scaling(page, runs, (10_000, 100_000) if not quick else (1_000, 10_000))
         navigation = first_output(browser, url, runs)
+        network = net.measure(page, runs)
         return {
             "chromium": browser.version,
             "info": info,
             "rows": rows,
             "append_scaling": scaling,
             "first_output_ms": navigation,
+            "network": network,
         }

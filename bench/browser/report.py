@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.browser import net
+
 APPEND_LIMIT_US = 10.0
 
 
@@ -63,4 +65,6 @@ def markdown(results: dict[str, Any], runs: int) -> str:
             f"| navigation to first guest output, {kind} | | {navigation[kind]:.0f} ms | | "
             f"≤ {limit / 1000:g} s | {_met(navigation[kind] <= limit)} |"
         )
+    if "network" in results:
+        lines += ["", net.markdown(results["network"])]
     return "\n".join(lines)

@@ -54,8 +54,10 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "sock_shutdown": ((I32, I32), (I32,)),
 }
 
-# The imports that may have to wait (stdin, sockets, poll, sleep): only these need
-# a suspending wrapper (JSPI) in the browser.
+# The imports that may have to wait: for input (stdin, sockets, poll, sleep), or for a persistent
+# store (a write-back at sync or close, or reading a lazily stored file's bytes on first use).
+# Only these need a suspending wrapper (JSPI) in the browser; each is first tried synchronously.
 BLOCKING = frozenset(
     {"fd_read", "fd_pread", "fd_write", "poll_oneoff", "sock_accept", "sock_recv", "sock_send"}
+    | {"fd_close", "fd_sync", "fd_datasync", "fd_renumber", "fd_pwrite", "fd_filestat_set_size", "path_open"}
 )

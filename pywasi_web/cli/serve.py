@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
@@ -124,7 +126,8 @@ def build_examples(root: Path = REPO_ROOT, *, log: Callable[[str], object] = pri
 
 def _wheel_is_stale(wheel: Path, root: Path) -> bool:
     built = wheel.stat().st_mtime
-    sources = [root / "pyproject.toml", *(root / "pywasi_web").rglob("*.py")]
+    package = root / "pywasi_web"
+    sources = [root / "pyproject.toml", *package.rglob("*.py"), *package.rglob("*.js")]  # JS: store backends
     return any(source.stat().st_mtime > built for source in sources if source.exists())
 
 
@@ -143,13 +146,19 @@ def prepare_assets(root: Path = REPO_ROOT, *, log: Callable[[str], object] = pri
     ours = wheel_index(root)["pywasi_web"]
     if ours is None or _wheel_is_stale(directory / ours, root):
         log("building the pywasi_web wheel ...")
+        # built aside and moved in with one rename: a page booting meanwhile (a running server,
+        # another test process) sees the old wheel or the new one, never none
+        with tempfile.TemporaryDirectory(dir=directory) as staging:
+            subprocess.run(
+                [sys.executable, "-m", "build", "--wheel", "--outdir", staging, str(root)],
+                check=True,
+                capture_output=True,
+            )
+            (built,) = Path(staging).glob("pywasi_web-*.whl")
+            os.replace(built, directory / built.name)
         for old in directory.glob("pywasi_web-*.whl"):
-            old.unlink()
-        subprocess.run(
-            [sys.executable, "-m", "build", "--wheel", "--outdir", str(directory), str(root)],
-            check=True,
-            capture_output=True,
-        )
+            if old.name != built.name:
+                old.unlink()
     if wheel_index(root)["micropip"] is None:
         pyodide_wheels([MICROPIP], directory, log=log)
     build_examples(root, log=log)

@@ -58,7 +58,7 @@ LOG_CAPACITY = 64  # deferred u32 stores per import before they are written at o
 # 0), then (address, value) pairs.
 _JS_HELPERS = r"""
 ({
-  bridge(logProxy) {
+  bridge(logProxy, mustSuspend) {
     let memory = null, guest = null, view = null;
     let scratchProxy = null, scratchBuffer = null, scratch = null;
     let logBuffer = logProxy.getBuffer(), log = logBuffer.data;
@@ -153,8 +153,9 @@ _JS_HELPERS = r"""
           return result;
         };
       },
-      // Try synchronously; an import that must wait raises MustSuspend before doing anything
-      // observable and is re-run with callPromising (stack switching).
+      // Try synchronously; an import that must wait returns mustSuspend (its adapter's answer to
+      // MustSuspend, raised before doing anything observable; a returned value costs far less than
+      // an exception crossing into JS) and is re-run with callPromising (stack switching).
       suspending(pyfn, fast) {
         return new WebAssembly.Suspending((...args) => {
           if (fast !== undefined) {
@@ -162,18 +163,29 @@ _JS_HELPERS = r"""
             if (answer !== undefined) return answer;
           }
           enter();
+          let result;
           try {
-            const result = pyfn(...args);
+            result = pyfn(...args);
+          } catch (error) {
+            abandon();
+            throw error;
+          }
+          if (result !== mustSuspend) {
             leave();
             if (fast !== undefined) fast.after(args[0], result);
             return result;
-          } catch (error) {
-            abandon();
-            if (!(error && error.type === "MustSuspend")) throw error;
           }
+          abandon();
           enter();
           return pyfn.callPromising(...args).then(
-            (result) => { leave(); return result; },
+            (result) => {
+              if (result === mustSuspend) {
+                abandon();
+                throw new Error("a blocking import could not wait, even with stack switching");
+              }
+              leave();
+              return result;
+            },
             (error) => { abandon(); throw error; },
           );
         });
@@ -800,11 +812,12 @@ class JsEngine:
         hot = _hot_files(bridge, functions, proxies)
         for spec in module.imports:
             key = (spec.module, spec.name)
-            proxy = create_proxy(_adapt(functions[key], spec.params, link))
+            suspends = jspi and key in blocking
+            proxy = create_proxy(_adapt(functions[key], spec.params, link, suspends=suspends))
             proxies.append(proxy)
             sources = _native_clock_sources(functions[key])
             fast = getattr(hot, spec.name[3:]) if hot is not None and key in HOT_IMPORTS else None
-            if jspi and key in blocking:
+            if suspends:
                 entry = bridge.js.suspending(proxy, fast)
                 suspending = True
             elif sources is not None:
@@ -891,7 +904,7 @@ class _Bridge:
 
         self.log = array("I", bytes(4 * (2 + 2 * LOG_CAPACITY)))
         self._log_proxy = create_proxy(self.log)
-        self.js = _helpers().bridge(self._log_proxy)
+        self.js = _helpers().bridge(self._log_proxy, MUST_SUSPEND)
 
     def release(self) -> None:
         self.js.release()
@@ -917,18 +930,29 @@ def call({params}):
     try:
         return function({args})
     except MustSuspend:
-        raise
+        {on_suspend}
     except BaseException as error:
         park(error)
         raise
 """
+MUST_SUSPEND = -0x7FFFFFFF  # what a suspending import's adapter returns for MustSuspend; no errno
 
 
-def _adapt(function: HostFunction, params: tuple[str, ...], link: _Link) -> Callable[..., Any]:
-    """An adapter made for the signature: i64s arrive as BigInt (int() them), exceptions are parked."""
+def _adapt(
+    function: HostFunction, params: tuple[str, ...], link: _Link, *, suspends: bool = False
+) -> Callable[..., Any]:
+    """An adapter made for the signature: i64s arrive as BigInt (int() them), exceptions are parked.
+    Under the `suspending` wrapper a MustSuspend becomes the MUST_SUSPEND result (cheap to pass);
+    elsewhere it propagates."""
     names = [f"a{index}" for index in range(len(params))]
     args = [f"int({name})" if kind == "i64" else name for name, kind in zip(names, params, strict=True)]
-    namespace: dict[str, Any] = {"function": function, "MustSuspend": MustSuspend, "park": link.park}
-    exec(_ADAPTER.format(params=", ".join(names), args=", ".join(args)), namespace)
+    namespace: dict[str, Any] = {
+        "function": function,
+        "MustSuspend": MustSuspend,
+        "park": link.park,
+        "MUST_SUSPEND": MUST_SUSPEND,
+    }
+    on_suspend = "return MUST_SUSPEND" if suspends else "raise"
+    exec(_ADAPTER.format(params=", ".join(names), args=", ".join(args), on_suspend=on_suspend), namespace)
     adapter: Callable[..., Any] = namespace["call"]
     return adapter

@@ -218,6 +218,9 @@ class StreamDescriptor(Descriptor):
 class SocketDescriptor(Descriptor):
     socket: Socket = field(kw_only=True)
     waiter: Waiter = field(kw_only=True)
+    # Bytes a RECV_WAITALL took before a wait that did not return (interrupted, or JSPI's
+    # synchronous try, which is abandoned and re-run): they are read again first.
+    held: bytearray = field(default_factory=bytearray, kw_only=True)
 
     def __post_init__(self) -> None:
         self.filetype = Filetype.SOCKET_STREAM
@@ -232,12 +235,21 @@ class SocketDescriptor(Descriptor):
     def recv(self, size: int, *, peek: bool = False, waitall: bool = False) -> bytes:
         if self.socket.listening:
             raise WasiError(Errno.NOTCONN)
-        data = self._blocking(lambda: self.socket.recv(size, peek=peek))
-        while waitall and not peek and data and len(data) < size:
-            more = self._blocking(partial(self.socket.recv, size - len(data)))
-            if not more:
-                break
-            data += more
+        if self.held:
+            data = bytes(self.held[:size])
+            if not peek:
+                del self.held[:size]
+        else:
+            data = self._blocking(lambda: self.socket.recv(size, peek=peek))
+        try:
+            while waitall and not peek and data and len(data) < size:
+                more = self._blocking(partial(self.socket.recv, size - len(data)))
+                if not more:
+                    break
+                data += more
+        except BaseException:
+            self.held[:0] = data
+            raise
         return data
 
     def read(self, size: int) -> bytes:
@@ -255,7 +267,7 @@ class SocketDescriptor(Descriptor):
         return self._blocking(self.socket.accept)
 
     def readable_now(self) -> tuple[bool, int, bool]:
-        return self.socket.readable(), 0, False
+        return bool(self.held) or self.socket.readable(), len(self.held), False
 
     def writable_now(self) -> tuple[bool, int, bool]:
         return self.socket.writable(), 0, False

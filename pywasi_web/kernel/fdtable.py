@@ -49,10 +49,17 @@ class FdTable:
         return descriptor
 
     def close(self, fd: int) -> None:
-        descriptor = self._table.pop(fd, None)
+        """Close `fd`; it is gone even when the close reports an error (as in POSIX), but not when
+        the close did not happen at all (the browser re-runs a close that must wait for a store)."""
+        descriptor = self._table.get(fd)
         if descriptor is None:
             raise WasiError(Errno.BADF, f"fd {fd} is not open")
-        descriptor.close()
+        try:
+            descriptor.close()
+        except WasiError:
+            del self._table[fd]
+            raise
+        del self._table[fd]
 
     def renumber(self, fd: int, to: int) -> None:
         if fd not in self._table or to not in self._table:

@@ -7,11 +7,11 @@ a listening `PairListener` hands the guest every Duplex the embedder `connect()`
 from __future__ import annotations
 
 import threading
-from collections import deque
 
 from pywasi_web.abi.errno import Errno
 from pywasi_web.errors import WasiError
 from pywasi_web.net.base import Socket
+from pywasi_web.net.listener import Listener
 
 
 class _Channel:
@@ -95,31 +95,10 @@ def socket_pair() -> tuple[PairSocket, Duplex]:
     return guest, Duplex(from_guest, to_guest, guest)
 
 
-class PairListener(Socket):
+class PairListener(Listener):
     """A listening socket whose connections come from the embedder's connect()."""
-
-    listening = True
-
-    def __init__(self) -> None:
-        self._pending: deque[PairSocket] = deque()
 
     def connect(self) -> Duplex:
         guest, host = socket_pair()
-        self._pending.append(guest)
-        self.on_ready()
+        self.offer(guest)
         return host
-
-    def accept(self) -> Socket | None:
-        return self._pending.popleft() if self._pending else None
-
-    def recv(self, size: int, *, peek: bool = False) -> bytes | None:
-        raise WasiError(Errno.NOTCONN)
-
-    def send(self, data: bytes) -> int | None:
-        raise WasiError(Errno.NOTCONN)
-
-    def shutdown(self, read: bool, write: bool) -> None:
-        raise WasiError(Errno.NOTCONN)
-
-    def readable(self) -> bool:
-        return bool(self._pending)

@@ -114,7 +114,7 @@ class MemoryFile(_Inode, FileNode, OpenFile):
         self.fs.file_closed(self)
 
     def release(self) -> None:
-        self.fs.charge(-len(self.data))
+        self.fs.charge(-self.size())  # size(): a lazily stored file is not loaded just to be dropped
 
 
 class MemorySymlink(_Inode, SymlinkNode):

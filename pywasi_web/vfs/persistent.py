@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from pywasi_web.abi.errno import Errno
 from pywasi_web.errors import WasiError
-from pywasi_web.vfs.memory import MemoryDir, MemoryFile, MemoryFS, MemorySymlink, _Inode
+from pywasi_web.vfs.memory import MemoryDir, MemoryFile, MemoryFS, MemorySymlink, TreeEntry, _Inode
 
 FORMAT_VERSION = 1
 META = "meta"
@@ -32,6 +32,11 @@ class StoreFull(Exception):
     """The store has no room for the write-back (quota exceeded)."""
 
 
+Record = bytes | bytearray
+"""A value to store: a file's own bytearray is passed as it is (copying 64 MiB twice costs); a
+store must not keep it past commit()."""
+
+
 class Store(Protocol):
     """Key -> bytes records with atomic multi-record commits (IndexedDB, SQLite, ...)."""
 
@@ -41,12 +46,17 @@ class Store(Protocol):
 
     def get(self, key: str) -> bytes | None: ...
 
-    def commit(self, puts: dict[str, bytes], deletes: list[str], expected_generation: int) -> int:
+    def commit(self, puts: dict[str, Record], deletes: list[str], expected_generation: int) -> int:
         """Apply all puts and deletes atomically if the stored generation is `expected_generation`;
         return the new generation. Raise StoreConflict or StoreFull (nothing applied) otherwise."""
         ...
 
     def generation(self) -> int: ...
+
+    def before_commit(self) -> None:
+        """Called before a write-back copies its records: a store that cannot wait here (the
+        browser, in an import's synchronous try) interrupts now rather than after the copying."""
+        ...
 
 
 class _LazyFile(MemoryFile):
@@ -115,11 +125,12 @@ class PersistentFS(MemoryFS):
     def sync(self) -> None:
         if not self.pending:
             return
-        puts: dict[str, bytes] = {}
+        self.store.before_commit()
+        puts: dict[str, Record] = {}
         for ino, inode in self._dirty.items():
             puts[f"inode:{ino}"] = json.dumps(_record(inode)).encode()
             if isinstance(inode, MemoryFile) and _has_data(inode):
-                puts[f"data:{ino}"] = bytes(inode.data)
+                puts[f"data:{ino}"] = inode.data
         deletes = [key for ino in self._deleted for key in (f"inode:{ino}", f"data:{ino}")]
         meta = {"version": FORMAT_VERSION, "root": self._root.ino, "next": self.next_ino}
         puts[META] = json.dumps(meta).encode()
@@ -131,6 +142,30 @@ class PersistentFS(MemoryFS):
             raise WasiError(Errno.BUSY, f"persistent store was changed by another writer: {error}") from None
         self._dirty.clear()
         self._deleted.clear()
+
+    def replace(self, tree: dict[str, TreeEntry]) -> None:
+        """Make the tree exactly `tree` (an import); the next sync writes it and deletes every old
+        record in one commit, so a failed import leaves the store as it was."""
+        old = self._reachable()
+        self._root = MemoryDir(self)
+        self.used_bytes = 0
+        self._dirty.clear()
+        self._deleted |= old
+        self.changed(self._root)
+        for path, entry in tree.items():
+            self._install(path, entry)
+
+    def _reachable(self) -> set[int]:
+        """The inode numbers of the current tree."""
+        seen: set[int] = set()
+        stack: list[_Inode] = [self._root]
+        while stack:
+            node = stack.pop()
+            if node.ino not in seen:
+                seen.add(node.ino)
+                if isinstance(node, MemoryDir):
+                    stack.extend(node.children.values())
+        return seen
 
     # -- loading -------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from pywasi_web.vfs.persistent import StoreConflict, StoreFull
+from pywasi_web.vfs.persistent import Record, StoreConflict, StoreFull
 
 
 class SqliteStore:
@@ -35,7 +35,10 @@ class SqliteStore:
     def generation(self) -> int:
         return int(self._db.execute("SELECT value FROM generation").fetchone()[0])
 
-    def commit(self, puts: dict[str, bytes], deletes: list[str], expected_generation: int) -> int:
+    def before_commit(self) -> None:
+        """Nothing to prepare: SQLite blocks the calling thread."""
+
+    def commit(self, puts: dict[str, Record], deletes: list[str], expected_generation: int) -> int:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:

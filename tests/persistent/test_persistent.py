@@ -17,7 +17,7 @@ import pytest
 from pywasi_web import Program, PywasiError
 from pywasi_web.cli.toolchain import build_c
 from pywasi_web.vfs import PersistentFS, SqliteStore, Symlink
-from pywasi_web.vfs.persistent import StoreFull
+from pywasi_web.vfs.persistent import Record, StoreFull
 
 HERE = Path(__file__).parent
 
@@ -110,7 +110,7 @@ class FullStore(SqliteStore):
         super().__init__(path)
         self.limit = limit
 
-    def commit(self, puts: dict[str, bytes], deletes: list[str], expected_generation: int) -> int:
+    def commit(self, puts: dict[str, Record], deletes: list[str], expected_generation: int) -> int:
         if sum(len(value) for value in puts.values()) > self.limit:
             raise StoreFull("QuotaExceededError")
         return super().commit(puts, deletes, expected_generation)
