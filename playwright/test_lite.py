@@ -62,11 +62,11 @@ class _LiteHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def lite_url() -> Iterator[str]:
     if shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (make setup-browser)")
+        pytest.fail("Debian's chromium is not installed: run the README's test command (make test)")
     if importlib.util.find_spec("jupyterlite_core") is None:
-        pytest.skip("jupyterlite-core is not installed (pip install -e '.[dev]')")
+        pytest.fail("jupyterlite-core is not installed (pip install -e '.[dev]')")
     if not (ROOT / "node_modules" / "pyodide" / "pyodide.mjs").exists():
-        pytest.skip("node_modules/pyodide is missing: run `npm ci`")
+        pytest.fail("node_modules/pyodide is missing: run `npm ci`")
     if _site_is_stale():
         subprocess.run([sys.executable, str(ROOT / "lite" / "build.py")], check=True, capture_output=True)
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_LiteHandler, directory=str(SITE)))
@@ -190,7 +190,6 @@ def test_example_notebook_runs_every_cell(lite_page: tuple[Any, list[str], list[
 
 def test_cpython_notebook_streams_and_renders() -> None:
     """In IPython on CPython, run() writes to the cell's sys.stdout as the guest writes."""
-    pytest.importorskip("wasmtime")
     from pywasi_web import run
     from pywasi_web.cli.toolchain import build_c
 
@@ -205,7 +204,6 @@ def test_cpython_notebook_streams_and_renders() -> None:
 
 
 def test_cell_input_turns_lines_into_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("wasmtime")
     import builtins
 
     from pywasi_web import run

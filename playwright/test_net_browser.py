@@ -26,8 +26,8 @@ TIMEOUT_MS = 60_000
 
 # Runs a guest and returns what a test needs: stdout as text when short, its first 64 KiB as
 # latin-1 (bytes intact) and its SHA-256 (10 MiB stay in the page).
-RUN = """async ([name, options]) => {
-    const r = await window.pywasiRuntime.run(`examples/${name}`, options);
+RUN = """async ([runtime, name, options]) => {
+    const r = await window[runtime].run(`examples/${name}`, options);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", r.stdoutBytes));
     return {exitCode: r.exitCode, stderr: r.stderr, error: r.error ?? null,
             stdoutLength: r.stdoutBytes.length,
@@ -38,10 +38,27 @@ RUN = """async ([name, options]) => {
 }"""
 
 
-def run_net(page: Any, name: str, **options: Any) -> dict[str, Any]:
+def run_net(page: Any, name: str, runtime: str = "pywasiRuntime", **options: Any) -> dict[str, Any]:
     options.setdefault("timeoutMs", TIMEOUT_MS)
-    result: dict[str, Any] = page.evaluate(RUN, [name, options])
+    result: dict[str, Any] = page.evaluate(RUN, [runtime, name, options])
     return result
+
+
+# The playground's runtime blocks through JSPI; a second one on the same (cross-origin isolated)
+# page is forced onto Atomics.wait, where the page runs the sockets' transports for the worker.
+RUNTIME = """async ([key, blocking]) => {
+    const { Runtime } = await import("/pywasi.js");
+    window[key] ??= new Runtime({ blocking });
+    return (await window[key].ready).blocking;
+}"""
+
+
+@pytest.fixture(params=["jspi", "atomics"])
+def runtime(page: Any, request: pytest.FixtureRequest) -> str:
+    """The window property of a runtime that blocks with JSPI, or with Atomics.wait."""
+    key = "pywasiRuntime" if request.param == "jspi" else "atomicsRuntime"
+    assert page.evaluate(RUNTIME, [key, request.param]) == request.param
+    return key
 
 
 def half_then_close(connection: socket.socket) -> None:
@@ -151,46 +168,52 @@ def split_response(data: bytes) -> tuple[str, dict[str, str], bytes]:
 
 
 def test_echo_through_websockify_with_peek_waitall_nonblock_and_10_mib(
-    page: Any, echo_relay: tuple[str, int]
+    page: Any, runtime: str, echo_relay: tuple[str, int]
 ) -> None:
     url, port = echo_relay
-    result = run_net(page, "netclient.wasm", args=["echo", str(MIB10)], **relay_options(url, port))
+    result = run_net(page, "netclient.wasm", runtime, args=["echo", str(MIB10)], **relay_options(url, port))
     assert result["error"] is None and result["exitCode"] == 0, result
     lines = result["stdout"].splitlines()
     assert lines[:3] == ["nonblock -1 EAGAIN", "peek 4 hell", "waitall 12 hello world!"]
     assert lines[3].startswith(f"bulk sent {MIB10} received {MIB10} in ")
 
 
-def test_peer_closing_mid_stream_reads_as_end_of_stream(page: Any) -> None:
+def test_peer_closing_mid_stream_reads_as_end_of_stream(page: Any, runtime: str) -> None:
     with tcp_server(half_then_close) as port, websockify(port) as url:
-        result = run_net(page, "netclient.wasm", args=["pipe"], stdin="", **relay_options(url, port))
+        result = run_net(page, "netclient.wasm", runtime, args=["pipe"], stdin="", **relay_options(url, port))
     assert result["exitCode"] == 0, result
     assert result["stdout"] == "partial data from the server"
     assert "end of stream" in result["stderr"]
 
 
-def test_a_guest_blocked_on_a_socket_stops_at_its_timeout(page: Any, echo_relay: tuple[str, int]) -> None:
+def test_a_guest_blocked_on_a_socket_stops_at_its_timeout(
+    page: Any, runtime: str, echo_relay: tuple[str, int]
+) -> None:
     url, port = echo_relay  # the echo server never closes: the guest's read waits until the timeout
     options = relay_options(url, port)
-    result = run_net(page, "netclient.wasm", args=["pipe"], stdin="ping", timeoutMs=1500, **options)
+    result = run_net(page, "netclient.wasm", runtime, args=["pipe"], stdin="ping", timeoutMs=1500, **options)
     assert result["exitCode"] == 124 and result["error"]["kind"] == "timeout", result
     assert result["stdout"] == "ping"  # what the echo sent back before the timeout
-    again = run_net(page, "netclient.wasm", args=["echo", "1000"], **options)  # the worker is fine
+    again = run_net(page, "netclient.wasm", runtime, args=["echo", "1000"], **options)  # the worker is fine
     assert again["exitCode"] == 0, again
 
 
-def test_relay_error_is_econnreset(page: Any) -> None:
+def test_relay_error_is_econnreset(page: Any, runtime: str) -> None:
     dead = free_port()  # nothing listens there: websockify opens, then closes with 1011
     with websockify(dead) as url:
-        result = run_net(page, "netclient.wasm", args=["pipe"], stdin="hi", **relay_options(url, dead))
+        result = run_net(
+            page, "netclient.wasm", runtime, args=["pipe"], stdin="hi", **relay_options(url, dead)
+        )
     assert result["exitCode"] in (3, 4), result
     assert "Connection reset by peer" in result["stderr"]
 
 
-def test_unreachable_relay_is_a_clear_configuration_error(page: Any) -> None:
+# the page runs the transports of an Atomics.wait worker: the browser logs their failures there
+@pytest.mark.expected_console_errors("net::ERR_CONNECTION_REFUSED")
+def test_unreachable_relay_is_a_clear_configuration_error(page: Any, runtime: str) -> None:
     port = free_port()
     url = f"ws://127.0.0.1:{port}/"
-    result = run_net(page, "netclient.wasm", args=["pipe"], **relay_options(url, 7))
+    result = run_net(page, "netclient.wasm", runtime, args=["pipe"], **relay_options(url, 7))
     assert result["exitCode"] is None and result["stdoutLength"] == 0
     assert result["error"]["kind"] == "CapabilityError"
     assert f"cannot connect to 127.0.0.1:7 through {url}" in result["error"]["message"]
@@ -226,13 +249,15 @@ def test_targets_outside_the_allowlist_are_refused_before_the_guest_runs(
 # -- HTTP through fetch() ----------------------------------------------------------------------
 
 
-def test_fetch_bridge_keep_alive_then_close(page: Any, http_origin: str) -> None:
+def test_fetch_bridge_keep_alive_then_close(page: Any, runtime: str, http_origin: str) -> None:
     requests = (
         "GET /hello HTTP/1.1\r\nHost: ignored\r\n\r\n"
         "POST /echo HTTP/1.1\r\nX-Kind: test\r\nContent-Length: 4\r\n\r\nbody"
         "GET /hello HTTP/1.1\r\nConnection: close\r\n\r\n"
     )
-    result = run_net(page, "netclient.wasm", args=["pipe"], stdin=requests, **fetch_options(http_origin))
+    result = run_net(
+        page, "netclient.wasm", runtime, args=["pipe"], stdin=requests, **fetch_options(http_origin)
+    )
     assert result["exitCode"] == 0, result
     data = result["stdoutLatin1"].encode("latin-1")
     status, headers, rest = split_response(data)
@@ -250,9 +275,11 @@ def test_fetch_bridge_keep_alive_then_close(page: Any, http_origin: str) -> None
     assert rest == b"hello from http\n"
 
 
-def test_fetch_bridge_streams_10_mib_intact(page: Any, http_origin: str) -> None:
+def test_fetch_bridge_streams_10_mib_intact(page: Any, runtime: str, http_origin: str) -> None:
     request = "GET /big HTTP/1.1\r\nConnection: close\r\n\r\n"
-    result = run_net(page, "netclient.wasm", args=["pipe"], stdin=request, **fetch_options(http_origin))
+    result = run_net(
+        page, "netclient.wasm", runtime, args=["pipe"], stdin=request, **fetch_options(http_origin)
+    )
     assert result["exitCode"] == 0, result
     head = result["stdoutLatin1"].partition("\r\n\r\n")[0] + "\r\n\r\n"
     status, headers, _ = split_response(head.encode())
@@ -261,9 +288,13 @@ def test_fetch_bridge_streams_10_mib_intact(page: Any, http_origin: str) -> None
     assert result["sha256"] == hashlib.sha256(head.encode("latin-1") + BIG).hexdigest()
 
 
-def test_fetch_server_closing_mid_body_is_econnreset(page: Any, http_origin: str) -> None:
+# the page runs the transports of an Atomics.wait worker: the browser logs their failures there
+@pytest.mark.expected_console_errors("net::ERR_CONTENT_LENGTH_MISMATCH")
+def test_fetch_server_closing_mid_body_is_econnreset(page: Any, runtime: str, http_origin: str) -> None:
     request = "GET /broken HTTP/1.1\r\nConnection: close\r\n\r\n"
-    result = run_net(page, "netclient.wasm", args=["pipe"], stdin=request, **fetch_options(http_origin))
+    result = run_net(
+        page, "netclient.wasm", runtime, args=["pipe"], stdin=request, **fetch_options(http_origin)
+    )
     assert result["exitCode"] == 4, result
     assert "read: Connection reset by peer" in result["stderr"]
     status, _, body = split_response(result["stdoutLatin1"].encode("latin-1"))
@@ -296,8 +327,8 @@ def test_fetch_of_an_unreachable_origin_is_502(page: Any) -> None:
 
 # -- connections from the page -----------------------------------------------------------------
 
-CONNECT = """async ([port, text]) => {
-    const rt = window.pywasiRuntime;
+CONNECT = """async ([runtime, port, text]) => {
+    const rt = window[runtime];
     const run = rt.run("examples/netclient.wasm",
                        {args: ["serve"], sockets: [{listen: port}], timeoutMs: 60000});
     const wrong = rt.connect(port + 1);
@@ -311,30 +342,30 @@ CONNECT = """async ([port, text]) => {
 }"""
 
 
-def test_page_connects_to_a_listening_guest(page: Any) -> None:
-    result = page.evaluate(CONNECT, [8080, "hello from the page"])
+def test_page_connects_to_a_listening_guest(page: Any, runtime: str) -> None:
+    result = page.evaluate(CONNECT, [runtime, 8080, "hello from the page"])
     assert result["error"] is None and result["exitCode"] == 0, result
     assert result["reply"] == "HELLO FROM THE PAGE"
     assert result["stdout"] == "accepted\nserved 19\n"
     assert result["refused"] == "connection refused: no guest listens on port 8081"
 
 
-# -- without JSPI ------------------------------------------------------------------------------
+# -- with no way to block ----------------------------------------------------------------------
 
-WITHOUT_JSPI = """async ([mode, options]) => {
+NO_BLOCKING = """async (options) => {
     const { Runtime } = await import("/pywasi.js");
-    const key = mode === "atomics" ? "atomicsRuntime" : "noBlockingRuntime";  // as test_atomics_blocking
-    window[key] ??= new Runtime({ blocking: mode });
-    const info = await window[key].ready;
-    const r = await window[key].run("examples/netclient.wasm", options);
+    window.noBlockingRuntime ??= new Runtime({ blocking: "none" });  // as test_atomics_blocking
+    const info = await window.noBlockingRuntime.ready;
+    const r = await window.noBlockingRuntime.run("examples/netclient.wasm", options);
     return {blocking: info.blocking, exitCode: r.exitCode, error: r.error ?? null};
 }"""
 
 
-@pytest.mark.parametrize("mode", ["atomics", "none"])
-def test_sockets_without_jspi_are_a_clear_error(page: Any, http_origin: str, mode: str) -> None:
+def test_sockets_where_the_worker_cannot_block_are_a_clear_error(page: Any, http_origin: str) -> None:
     options = {"args": ["pipe"], "timeoutMs": TIMEOUT_MS, **fetch_options(http_origin)}
-    result = page.evaluate(WITHOUT_JSPI, [mode, options])
-    assert result["blocking"] == mode and result["exitCode"] is None
+    result = page.evaluate(NO_BLOCKING, options)
+    assert result["blocking"] == "none" and result["exitCode"] is None
     assert result["error"]["kind"] == "CapabilityError"
-    assert result["error"]["message"].startswith("sockets need JSPI (WebAssembly.Suspending)")
+    assert result["error"]["message"].startswith(
+        "sockets need JSPI (WebAssembly.Suspending) or a cross-origin isolated page (Atomics.wait)"
+    )

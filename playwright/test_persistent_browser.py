@@ -217,6 +217,12 @@ def test_export_import_clear(tab: Any, backend: str) -> None:
     tab.evaluate("([name, backend]) => window.pywasiRuntime.clearStore(name, backend)", [store, backend])
     stores = tab.evaluate("backend => window.pywasiRuntime.stores(backend)", backend)
     assert store not in stores and copy in stores
+    missing = tab.evaluate(
+        "([name, backend]) => window.pywasiRuntime.exportStore(name, backend).catch(e => e.message)",
+        [store, backend],
+    )
+    assert missing == f"there is no {backend} store named {store!r}"
+    assert store not in tab.evaluate("backend => window.pywasiRuntime.stores(backend)", backend)
     assert run(tab, store, backend, "read", "/home/a.txt")["exitCode"] == 1  # cleared: an empty store again
 
 

@@ -57,8 +57,9 @@ export class Runtime {
       this._readyReject = reject;
     });
     this.worker.onmessage = (event) => this._onMessage(event.data);
-    this._stdin = StdinChannel.create();
-    this.worker.postMessage({ type: "init", blocking: this.blocking, channel: this._stdin?.buffer });
+    this._channel = Channel.create();
+    this._relay = this._channel && new SocketRelay(this._channel);
+    this.worker.postMessage({ type: "init", blocking: this.blocking, channel: this._channel?.buffer });
     this.worker.onerror = (event) => {
       const error = new Error(`pywasi worker failed: ${event.message || "error"}`);
       this._readyReject(error);
@@ -129,6 +130,7 @@ export class Runtime {
         clearTimeout(killTimer);
         this._current = null;
         this._endConnections();
+        this._relay?.closeAll();
       };
       this._current = {
         id,
@@ -182,7 +184,7 @@ export class Runtime {
           timeoutMs + KILL_GRACE_MS,
         );
       }
-      if (this._usesChannel()) this._stdin.reset();
+      if (this._usesChannel()) this._channel.reset();
       this.worker.postMessage({ type: "run", id, wasm: bytes, options: { ...rest, timeoutMs } }, [bytes.buffer]);
     });
   }
@@ -202,7 +204,7 @@ export class Runtime {
     return this._request({ type: "store", operation: "clear", name, backend });
   }
 
-  /** A persistent store's files as .tar bytes (Uint8Array). */
+  /** A persistent store's files as .tar bytes (Uint8Array); refused when there is no such store. */
   exportStore(name, backend) {
     return this._request({ type: "store", operation: "export", name, backend });
   }
@@ -224,13 +226,13 @@ export class Runtime {
 
   /** Send input to the running guest (an interactive run). */
   write(chunk) {
-    if (this._usesChannel()) this._stdin.write(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
+    if (this._usesChannel()) this._channel.stdin.write(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
     else this.worker.postMessage({ type: "stdin", data: chunk });
   }
 
   /** End the running guest's stdin (it reads end-of-file). */
   closeStdin() {
-    if (this._usesChannel()) this._stdin.close();
+    if (this._usesChannel()) this._channel.stdin.close();
     else this.worker.postMessage({ type: "closeStdin" });
   }
 
@@ -247,6 +249,10 @@ export class Runtime {
   }
 
   _onNet(current, message) {
+    if (message.action === "relay") {
+      this._relay.handle(message);
+      return;
+    }
     if (message.action === "listening") {
       current.listening = message.ports;
       for (const connection of this._connections.values()) {
@@ -271,7 +277,8 @@ export class Runtime {
     this._connections.clear();
   }
 
-  /** A guest blocked in Atomics.wait cannot receive messages: its input goes through the channel. */
+  /** A guest blocked in Atomics.wait cannot receive messages: its input and socket events go
+   * through the channel. */
   _usesChannel() {
     return this.info?.blocking === "atomics";
   }
@@ -335,13 +342,18 @@ export class Connection {
 
   _send(message) {
     if (!this.opened) this._outbox.push(message);
-    else this.runtime.worker.postMessage({ type: "net", conn: this.conn, ...message });
+    else this._post({ conn: this.conn, ...message });
   }
 
   _open() {
     this.opened = true;
-    this.runtime.worker.postMessage({ type: "net", action: "connect", conn: this.conn, port: this.port });
+    this._post({ action: "connect", conn: this.conn, port: this.port });
     for (const message of this._outbox.splice(0)) this._send(message);
+  }
+
+  _post({ data, ...message }) {
+    if (this.runtime._usesChannel()) this.runtime._channel.event(message, data);
+    else this.runtime.worker.postMessage({ type: "net", ...message, data });
   }
 
   _push(data) {
@@ -362,33 +374,65 @@ export class Connection {
 }
 
 /**
- * Stdin for a worker that blocks in Atomics.wait (no JSPI): a SharedArrayBuffer with an Int32 control
- * block (SEQ, WRITTEN, READ, CLOSED; layout shared with AtomicsWaiter in
- * pywasi_web/engines/js.py) and a byte ring. Every change bumps SEQ and wakes the waiting worker.
+ * The shared channel of a worker that blocks in Atomics.wait (no JSPI): while the guest waits, the
+ * worker's event loop is stopped and no message reaches it, so what the guest may wait for goes
+ * into a SharedArrayBuffer instead, and every write bumps SEQ and wakes the worker. Layout (shared
+ * with pywasi_web/engines/channel.py): an Int32 control block (SEQ, STDIN_WRITTEN, STDIN_READ,
+ * STDIN_CLOSED, EVENTS_WRITTEN, EVENTS_READ), the stdin ring, then the events ring, which carries
+ * records `u32 header length, JSON header, u32 payload length, payload` (little-endian) for the
+ * run's sockets.
  */
-class StdinChannel {
+class Channel {
   static HEADER_BYTES = 32;
-  static RING_BYTES = 1 << 16;
+  static STDIN_BYTES = 1 << 16;
+  static EVENTS_BYTES = 1 << 20;
 
   static create() {
     if (!globalThis.crossOriginIsolated || typeof SharedArrayBuffer === "undefined") return null;
-    return new StdinChannel(new SharedArrayBuffer(StdinChannel.HEADER_BYTES + StdinChannel.RING_BYTES));
+    return new Channel(new SharedArrayBuffer(Channel.HEADER_BYTES + Channel.STDIN_BYTES + Channel.EVENTS_BYTES));
   }
 
   constructor(buffer) {
     this.buffer = buffer;
-    this.control = new Int32Array(buffer, 0, StdinChannel.HEADER_BYTES / 4);
-    this.ring = new Uint8Array(buffer, StdinChannel.HEADER_BYTES);
-    this.pending = [];
-    this.closing = false;
+    this.control = new Int32Array(buffer, 0, Channel.HEADER_BYTES / 4);
+    const stdinBytes = new Uint8Array(buffer, Channel.HEADER_BYTES, Channel.STDIN_BYTES);
+    const eventBytes = new Uint8Array(buffer, Channel.HEADER_BYTES + Channel.STDIN_BYTES);
+    this.stdin = new SharedRing(this.control, stdinBytes, STDIN_WRITTEN, STDIN_READ, STDIN_CLOSED);
+    this.events = new SharedRing(this.control, eventBytes, EVENTS_WRITTEN, EVENTS_READ, null);
   }
 
   /** Before a run: drop what the previous guest left unread; stdin is open again. */
   reset() {
+    this.stdin.reset();
+    this.events.reset();
+  }
+
+  /** One event record for the worker: a JSON header and an optional Uint8Array payload. */
+  event(header, payload = EMPTY) {
+    const head = new TextEncoder().encode(JSON.stringify(header));
+    const record = new Uint8Array(8 + head.length + payload.length);
+    const view = new DataView(record.buffer);
+    view.setUint32(0, head.length, true);
+    record.set(head, 4);
+    view.setUint32(4 + head.length, payload.length, true);
+    record.set(payload, 8 + head.length);
+    this.events.write(record);
+  }
+}
+
+/** The page's (writing) end of one byte ring of the Channel. */
+class SharedRing {
+  constructor(control, bytes, writtenSlot, readSlot, closedSlot) {
+    Object.assign(this, { control, bytes, writtenSlot, readSlot, closedSlot });
     this.pending = [];
     this.closing = false;
-    Atomics.store(this.control, READ, Atomics.load(this.control, WRITTEN));
-    Atomics.store(this.control, CLOSED, 0);
+  }
+
+  reset() {
+    this.pending = [];
+    this.closing = false;
+    Atomics.store(this.control, this.readSlot, Atomics.load(this.control, this.writtenSlot));
+    if (this.closedSlot !== null) Atomics.store(this.control, this.closedSlot, 0);
   }
 
   write(bytes) {
@@ -403,28 +447,36 @@ class StdinChannel {
 
   /** Copy what fits into the ring; when it is full, continue once the worker has read from it. */
   _drain() {
-    const { control, ring } = this;
+    const { control, bytes: ring, writtenSlot, readSlot } = this;
     while (this.pending.length) {
-      const written = Atomics.load(control, WRITTEN);
-      const room = ring.length - ((written - Atomics.load(control, READ)) | 0);
+      const written = Atomics.load(control, writtenSlot);
+      const room = ring.length - ((written - Atomics.load(control, readSlot)) | 0);
       if (room === 0) return this._whenRead();
       const chunk = this.pending[0];
       const count = Math.min(room, chunk.length);
-      for (let i = 0; i < count; i++) ring[(((written + i) % ring.length) + ring.length) % ring.length] = chunk[i];
-      Atomics.store(control, WRITTEN, (written + count) | 0);
+      const start = ((written % ring.length) + ring.length) % ring.length;
+      const first = Math.min(count, ring.length - start);
+      ring.set(chunk.subarray(0, first), start);
+      ring.set(chunk.subarray(first, count), 0);
+      Atomics.store(control, writtenSlot, (written + count) | 0);
       if (count === chunk.length) this.pending.shift();
       else this.pending[0] = chunk.subarray(count);
       this._wake();
     }
-    if (this.closing) {
-      Atomics.store(control, CLOSED, 1);
+    if (this.closing && this.closedSlot !== null) {
+      Atomics.store(control, this.closedSlot, 1);
       this._wake();
     }
   }
 
   _whenRead() {
-    const read = Atomics.load(this.control, READ);
-    Promise.resolve(Atomics.waitAsync(this.control, READ, read).value).then(() => this._drain());
+    if (this.waitingForRoom) return;
+    this.waitingForRoom = true;
+    const read = Atomics.load(this.control, this.readSlot);
+    Promise.resolve(Atomics.waitAsync(this.control, this.readSlot, read).value).then(() => {
+      this.waitingForRoom = false;
+      this._drain();
+    });
   }
 
   _wake() {
@@ -432,7 +484,79 @@ class StdinChannel {
     Atomics.notify(this.control, SEQ);
   }
 }
-const [SEQ, WRITTEN, READ, CLOSED] = [0, 1, 2, 3];
+const [SEQ, STDIN_WRITTEN, STDIN_READ, STDIN_CLOSED, EVENTS_WRITTEN, EVENTS_READ] = [0, 1, 2, 3, 4, 5];
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The sockets of a run whose worker blocks in Atomics.wait: this page runs their WebSockets and
+ * fetches (web/net_transports.js) on the worker's behalf. The worker asks with {action: "relay", op,
+ * sid, ...} messages (pywasi_web/engines/net_relay.py); what the transports report to their sink
+ * goes back as channel events {sid, call, args, bytes?, backlog}.
+ */
+class SocketRelay {
+  constructor(channel) {
+    this.channel = channel;
+    this.handles = new Map(); // sid -> the transport's handle
+  }
+
+  async handle(message) {
+    const { op, sid } = message;
+    const { transports } = await (SocketRelay.module ??= import("./net_transports.js"));
+    const handle = this.handles.get(sid);
+    switch (op) {
+      case "websocket":
+        transports.websocket(message.url, this._sink(sid), message.timeoutMs, message.pollMs).then(
+          (opened) => {
+            this.handles.set(sid, opened);
+            this._event(sid, "open", []);
+          },
+          (error) => this._event(sid, "refused", [String(error.message ?? error)]),
+        );
+        break;
+      case "fetch":
+        this.handles.set(sid, transports.fetch(message.method, message.url, message.headers, message.body, this._sink(sid)));
+        break;
+      case "send":
+        handle?.send(message.data);
+        if (handle) this._event(sid, "sent", [message.data.length]);
+        break;
+      case "watch":
+        handle?.watch(message.limit);
+        break;
+      case "resume":
+        handle?.resume();
+        break;
+      case "close":
+      case "cancel":
+        this.handles.delete(sid);
+        if (op === "close") handle?.close();
+        else handle?.cancel();
+        break;
+    }
+  }
+
+  /** The run is over: drop every transport it left open. */
+  closeAll() {
+    for (const handle of this.handles.values()) (handle.close ?? handle.cancel)();
+    this.handles.clear();
+  }
+
+  /** A sink whose every call becomes an event; a fetch body pauses until the worker resumes it. */
+  _sink(sid) {
+    const call = (name) => (...args) => {
+      this._event(sid, name, args);
+      return false;
+    };
+    return { feed: call("feed"), end: call("end"), fail: call("fail"), ready: call("ready"),
+             head: call("head"), body: call("body"), failed: call("failed") };
+  }
+
+  _event(sid, call, args) {
+    const bytes = args[0] instanceof Uint8Array;
+    const backlog = this.handles.get(sid)?.backlog?.() ?? 0;
+    this.channel.event({ sid, call, args: bytes ? args.slice(1) : args, bytes, backlog }, bytes ? args[0] : EMPTY);
+  }
+}
 
 function concat(parts) {
   const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));

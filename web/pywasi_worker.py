@@ -3,8 +3,9 @@
 worker.js loads this file into Pyodide's file system and imports it. How a guest blocks is the
 worker's `blocking` mode: "jspi" (`run` is entered with `callPromising`, so blocking WASI calls wait
 for `feed_stdin`, `close_stdin` or a timer while the worker's event loop keeps delivering messages),
-"atomics" (Atomics.wait on the page's SharedArrayBuffer channel, which also carries stdin) or
-"none" (the guest reads the stdin given up front, and the run says so).
+"atomics" (Atomics.wait on the page's SharedArrayBuffer channel, which carries stdin and, since this
+worker's event loop stops while the guest waits, the events of its sockets, whose transports the page
+runs) or "none" (the guest reads the stdin given up front, and the run says so; no sockets).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from pyodide.ffi import JsNull, create_proxy, to_js
 
 import pywasi_web
 from pywasi_web.engines.browser_stores import BrowserStoreFS, StoreError, delete_store, list_stores
-from pywasi_web.engines.js import AtomicsWaiter, JsEngine, JsWaiter
-from pywasi_web.engines.js_net import open_sockets
+from pywasi_web.engines.channel import AtomicsWaiter
+from pywasi_web.engines.js import JsEngine, JsWaiter
+from pywasi_web.engines.js_net import JsTransports, Transports, open_sockets
+from pywasi_web.engines.net_relay import PageRelay
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, PywasiError, WasiError
 from pywasi_web.kernel.streams import QueueInput
 from pywasi_web.net.base import Socket
@@ -103,6 +106,7 @@ class _Session:
         self.stdin = stdin
         self.persistent: list[BrowserStoreFS] = []  # what `sync` writes back
         self.page: PageConnections | None = None  # where the page's rt.connect() goes
+        self.post_net: Any = None  # a message to the page's network side
 
 
 _session: _Session | None = None
@@ -207,6 +211,28 @@ def _close_stores(mounts: dict[str, FileSystem]) -> None:
             fs.close()
 
 
+def _transports(blocking: str, waiter: JsWaiter | AtomicsWaiter, transports: Any) -> Transports | None:
+    """Who runs the WebSockets and fetches of this run's sockets (see engines/js_net.py)."""
+    if isinstance(waiter, AtomicsWaiter):
+        relay = PageRelay(_session_post, waiter)
+        waiter.attach_events(lambda header, payload: _channel_event(relay, header, payload))
+        return relay
+    return JsTransports(transports) if blocking == "jspi" else None
+
+
+def _session_post(message: dict[str, Any]) -> None:
+    if _session is not None:
+        _session.post_net(message)
+
+
+def _channel_event(relay: PageRelay, header: dict[str, Any], payload: bytes) -> None:
+    """A record from the channel's events ring: for a relayed socket, or a page connection."""
+    if "sid" in header:
+        relay.deliver(header, payload)
+    else:
+        _page_event(str(header["action"]), int(header["conn"]), header.get("port"), payload)
+
+
 def _engine(blocking: str, max_memory: Any) -> JsEngine:
     """The shared engine for this blocking mode, or one with a memory cap (maxMemoryBytes)."""
     if max_memory is None:
@@ -214,8 +240,16 @@ def _engine(blocking: str, max_memory: Any) -> JsEngine:
     return JsEngine(jspi=blocking == "jspi", max_memory=int(max_memory))
 
 
-def run(wasm: Any, options_js: Any, emit: Any, blocking: str = "jspi", channel: Any = None) -> Any:
-    """Run one guest; `emit(kind, payload)` streams "stdout"/"stderr" chunks and trace lines."""
+def run(
+    wasm: Any,
+    options_js: Any,
+    emit: Any,
+    blocking: str = "jspi",
+    channel: Any = None,
+    transports: Any = None,
+) -> Any:
+    """Run one guest; `emit(kind, payload)` streams "stdout"/"stderr" chunks, trace lines and
+    messages for the page's network side. `transports` is web/net_transports.js's object."""
     global _session
     options: dict[str, Any] = options_js.to_py() if options_js is not None else {}
     output = _Batcher(emit)
@@ -241,9 +275,15 @@ def run(wasm: Any, options_js: Any, emit: Any, blocking: str = "jspi", channel: 
     started = time.perf_counter()
     mounts: dict[str, FileSystem] = {}
     sockets: list[Socket] = []
-    page = _session.page = PageConnections(lambda message: emit("net", _js(message)))
+    post_net = _session.post_net = lambda message: emit("net", _js(message))
+    page = _session.page = PageConnections(post_net)
     try:
-        sockets = open_sockets(options.get("sockets") or [], options.get("allow") or [], page)
+        sockets = open_sockets(
+            options.get("sockets") or [],
+            options.get("allow") or [],
+            page,
+            _transports(blocking, waiter, transports),
+        )
         if page.ports:
             page.post({"action": "listening", "ports": page.ports})
         mounts = _mounts(options, blocking)
@@ -320,15 +360,20 @@ def close_stdin() -> None:
 
 
 def net(message: Any) -> None:
-    """An event of a page connection (web/pywasi.js `connect`): connect, write or end."""
+    """An event of a page connection (web/pywasi.js `connect`) as a message: connect, write or end.
+    (A worker that blocks in Atomics.wait gets them through the channel instead.)"""
+    data = _as_bytes(message.data) if message.action == "write" else b""
+    _page_event(str(message.action), int(message.conn), getattr(message, "port", None), data)
+
+
+def _page_event(action: str, conn: int, port: Any, data: bytes) -> None:
     page = _session.page if _session is not None else None
     if page is None:
         return
-    action, conn = str(message.action), int(message.conn)
     if action == "connect":
-        page.connect(conn, int(message.port))
+        page.connect(conn, int(port))
     elif action == "write":
-        page.write(conn, _as_bytes(message.data))
+        page.write(conn, data)
     elif action == "end":
         page.end(conn)
 
@@ -364,6 +409,8 @@ def store(operation: str, name: Any = None, data: Any = None, backend: Any = Non
             delete_store(backend, str(name))
             return _js({})
         if operation == "export":
+            if str(name) not in list_stores(backend):  # opening it would create it, empty
+                return _js({"error": f"there is no {backend} store named {str(name)!r}"})
             fs = BrowserStoreFS(backend, str(name), read_only=True)
             try:
                 return _js({"value": to_js(to_tar(fs.snapshot()))})

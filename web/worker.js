@@ -16,6 +16,8 @@
 //                {type: "reply", id, value?, error?} (to "sync" and "store")
 //                {type: "net", id, action: "listening", ports} | {..., action: "data", conn, data} |
 //                  {..., action: "end" | "refused", conn, message?}: to the page's connections
+//                {type: "net", id, action: "relay", op, sid, ...}: a socket operation for the page to
+//                  run (in "atomics" mode; pywasi_web/engines/net_relay.py)
 //
 // Guests run one at a time. How blocking WASI calls (interactive stdin, poll_oneoff, sleep) wait is
 // chosen once, at init: "jspi" (the Python entry is called with callPromising, so they suspend while
@@ -23,6 +25,8 @@
 // (Atomics.wait; stdin comes through the channel), else "none" (input is not interactive).
 
 const base = new URL("./", import.meta.url);
+// The WebSocket and fetch() transports of guest sockets (used here under JSPI; the page runs them otherwise).
+const netTransports = import(new URL("net_transports.js", base).href);
 const progress = (stage, fraction) => postMessage({ type: "progress", stage, fraction });
 
 // Input for the running guest must reach Python even while a run is in progress,
@@ -194,7 +198,7 @@ async function runGuest({ id, wasm, options = {} }) {
     const { timeoutMs, ...rest } = options;
     const { mode, channel } = await initialized;
     const run = mode === "jspi" ? (...args) => glue.run.callPromising(...args) : glue.run;
-    result = await run(bytes, rest, emit, mode, channel);
+    result = await run(bytes, rest, emit, mode, channel, (await netTransports).transports);
   } catch (error) {
     result = { exitCode: null, error: { kind: "internal", message: String(error && error.message || error) } };
   } finally {

@@ -14,7 +14,7 @@ Costs that shaped it (Chromium 156, Pyodide 314.0.7; see ARCHITECTURE.md):
   would cost ~10 us a call even when nothing waits.
   Contract this relies on: a blocking import does nothing observable before its first wait (true of
   the kernel's stdin, poll_oneoff and socket reads), because the synchronous try is abandoned.
-  Without JSPI in a cross-origin isolated page, AtomicsWaiter blocks the worker in Atomics.wait.
+  Without JSPI in a cross-origin isolated page, channel.AtomicsWaiter blocks the worker in Atomics.wait.
 - Guest memory: each Python -> JS call costs ~0.7 us, so JsMemory makes as few as it can: result
   stores (u32/u64) are deferred to a log that JS applies when the import returns, an iovec table
   and the small buffers it points at come over in one call, bounds are checked against the size JS
@@ -407,75 +407,6 @@ class JsWaiter:
     def cancel(self, reason: str) -> None:
         self._cancelled = reason
         self.notify()
-
-
-class AtomicsWaiter:
-    """The Waiter without JSPI in a cross-origin isolated page: Atomics.wait on a SharedArrayBuffer.
-
-    The page's runtime (web/pywasi.js, `StdinChannel`) owns the buffer: an Int32 control block,
-    then a byte ring it writes stdin into; every write and close bumps SEQ and notifies it.
-    A wait blocks this worker's thread on SEQ (with the timeout), so a sleep also ends early when
-    input arrives, which the kernel treats as a spurious wake-up. The worker's event loop does not run
-    meanwhile, hence `before_block` (flush output to the page) and stdin arriving through the ring.
-    """
-
-    SEQ, WRITTEN, READ, CLOSED = range(4)
-    HEADER_BYTES = 32
-
-    def __init__(self, channel: Any, before_block: Callable[[], object]) -> None:
-        import js
-
-        self._atomics = js.Atomics
-        self._control = js.Int32Array.new(channel, 0, self.HEADER_BYTES // 4)
-        self._ring = js.Uint8Array.new(channel, self.HEADER_BYTES)
-        self._before_block = before_block
-        self._stdin: Any = None
-        self._cancelled: str | None = None
-
-    def attach_stdin(self, stdin: Any) -> None:
-        """The QueueInput that bytes from the ring are fed into."""
-        self._stdin = stdin
-
-    def wait(self, timeout: float | None) -> None:
-        if self._cancelled is not None:
-            raise GuestTimeout(self._cancelled)
-        if timeout is not None and timeout <= 0:
-            return
-        seen = self._atomics.load(self._control, self.SEQ)
-        if self._drain():
-            return
-        self._before_block()
-        milliseconds = float("inf") if timeout is None else timeout * 1000
-        self._atomics.wait(self._control, self.SEQ, seen, milliseconds)
-        self._drain()
-
-    def _drain(self) -> bool:
-        """Move what the page wrote into stdin; True when anything changed."""
-        control, atomics = self._control, self._atomics
-        if self._stdin is None:
-            return False
-        read, written = atomics.load(control, self.READ), atomics.load(control, self.WRITTEN)
-        size = self._ring.length
-        if written != read:
-            start, end = read % size, written % size
-            if start < end:
-                data = self._ring.subarray(start, end).to_bytes()
-            else:
-                data = self._ring.subarray(start).to_bytes() + self._ring.subarray(0, end).to_bytes()
-            atomics.store(control, self.READ, written)
-            atomics.notify(control, self.READ)  # the page may wait for room in the ring
-            self._stdin.feed(data)
-            return True
-        if atomics.load(control, self.CLOSED) and not self._stdin.ready():
-            self._stdin.close()
-            return True
-        return False
-
-    def notify(self) -> None:
-        """Nothing to wake: on this thread nobody waits while Python runs."""
-
-    def cancel(self, reason: str) -> None:
-        self._cancelled = reason
 
 
 class JsModule:
