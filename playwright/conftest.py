@@ -102,6 +102,12 @@ def _boot(page: Any, url: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def wait_ready() -> Any:
+    """Waits until a playground page's runtime is ready (after a navigation, a reload or a kill)."""
+    return lambda page: page.wait_for_function(PLAYGROUND_READY, timeout=120_000, polling=200)
+
+
+@pytest.fixture(scope="session")
 def _session_page(browser: Any, server_url: str) -> Iterator[tuple[Any, ConsoleErrors]]:
     context = browser.new_context()
     page = context.new_page()

@@ -188,6 +188,45 @@ def test_example_notebook_runs_every_cell(lite_page: tuple[Any, list[str], list[
     assert not external, f"the site loaded from outside: {external}"
 
 
+# Runs code in the notebook's kernel (after the notebook test: same page, same kernel) and returns
+# its stream output, and any error as "Name: value".
+EXECUTE = """async (code) => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const future = kernel.requestExecute({ code });
+    const out = [];
+    future.onIOPub = (message) => {
+        if (message.header.msg_type === "stream") out.push(message.content.text);
+        const { ename, evalue } = message.content;
+        if (message.header.msg_type === "error") out.push(`${ename}: ${evalue}`);
+    };
+    await future.done;
+    return out.join("");
+}"""
+
+PERSISTENT_CELL = """
+import time
+from pywasi_web import run
+from pywasi_web.engines.browser_stores import IndexedDBFS, list_stores
+name = f"lite-{time.time_ns()}"
+home = IndexedDBFS(name)
+result = run("wasm/ticker.wasm", ["2"], mounts={"/out": home}, capture_output=True)
+home.close()
+again = IndexedDBFS(name, read_only=True)
+print("exit", result.exit_code, "stored", again.snapshot(), "listed", name in list_stores("indexeddb"))
+again.close()
+"""
+
+
+@pytest.mark.browser
+def test_indexeddb_mount_from_python_in_the_lite_kernel(lite_page: tuple[Any, list[str], list[str]]) -> None:
+    """IndexedDBFS mounted from a JupyterLite cell: the guest's file is in the store after the run."""
+    page, errors, _ = lite_page
+    output = page.evaluate(EXECUTE, PERSISTENT_CELL)
+    expected = "exit 0 stored {'ticks.txt': b'2 ticks written by a wasm32-wasi guest\\n'} listed True"
+    assert expected in output, output
+    assert not errors, errors
+
+
 def test_cpython_notebook_streams_and_renders() -> None:
     """In IPython on CPython, run() writes to the cell's sys.stdout as the guest writes."""
     from pywasi_web import run

@@ -130,3 +130,33 @@ def test_timeout_kills_a_computing_guest_and_the_runtime_recovers(run_guest: Any
     assert result["exitCode"] == 124
     assert result["error"]["kind"] == "timeout"
     assert run_guest("hello.wasm")["stdout"] == "hello from wasm\n"
+
+
+SNAPSHOT_SAVED = """async () => {
+    const cache = await caches.open("pywasi-web-snapshots");
+    return (await cache.keys()).length > 0;
+}"""
+
+
+def test_a_reload_boots_warm_from_the_memory_snapshot(browser: Any, server_url: str, wait_ready: Any) -> None:
+    """The first boot stores a Pyodide memory snapshot; the next page load boots from it, and runs."""
+    context = browser.new_context()  # its own Cache API: the first boot is cold
+    try:
+        page = context.new_page()
+        warnings: list[str] = []
+        page.on(
+            "console", lambda message: warnings.append(message.text) if "snapshot" in message.text else None
+        )
+        page.goto(server_url)
+        wait_ready(page)
+        assert page.evaluate("window.pywasiRuntime.info.fromSnapshot") is False
+        page.wait_for_function(SNAPSHOT_SAVED, timeout=60_000, polling=200)
+        page.reload()
+        wait_ready(page)
+        info = page.evaluate("window.pywasiRuntime.info")
+        assert info["fromSnapshot"] is True, warnings
+        assert not warnings, warnings
+        result = page.evaluate("""() => window.pywasiRuntime.run("examples/hello.wasm", {args: ["warm"]})""")
+        assert result["exitCode"] == 0 and "warm" in result["stdout"], result
+    finally:
+        context.close()

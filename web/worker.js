@@ -134,14 +134,19 @@ for index in range(${wheels.length}):
 // Warm start: a Pyodide memory snapshot taken once our modules are imported, kept in the Cache API
 // under the Pyodide version and a hash of our wheel and glue.
 const SNAPSHOT_CACHE = "pywasi-web-snapshots";
+// What a run needs is imported before the snapshot, so a warm run imports nothing. Not the whole
+// package (the CLI and notebook modules are not used here): Pyodide rejects a snapshot whose heap grew
+// past its initial memory ("offset is out of bounds" at load), which importing everything did.
 const PRELOAD = `
-import importlib, pkgutil, pywasi_web
-for found in pkgutil.walk_packages(pywasi_web.__path__, "pywasi_web."):
-    try:
-        importlib.import_module(found.name)
-    except (ImportError, OSError):
-        pass  # CPython-only: wasmtime, host sockets
+import importlib, pkgutil
 import pywasi_worker
+for name in ("abi", "api", "kernel", "vfs", "preview1", "net", "engines"):
+    package = importlib.import_module(f"pywasi_web.{name}")
+    for found in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        try:
+            importlib.import_module(found.name)
+        except (ImportError, OSError):
+            pass  # CPython-only: wasmtime, host sockets
 `;
 
 async function snapshotKey(version, wheel, source) {

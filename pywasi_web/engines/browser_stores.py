@@ -159,9 +159,14 @@ class BrowserStoreFS(PersistentFS):
         self.browser_store = store
 
     def close(self) -> None:
-        """Let go of the store and its lock (after the last write-back)."""
+        """Let go of the store and its lock (after the last write-back). Where this can wait (JSPI),
+        until the browser has let the lock go: a store closed in a notebook cell reopens at once."""
+        from pyodide.ffi import can_run_sync, run_sync
+
         self.browser_store.close()
-        self._release()
+        released = self._release()
+        if can_run_sync():
+            run_sync(released)
 
     def __repr__(self) -> str:
         return repr(self.browser_store)

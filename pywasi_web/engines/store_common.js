@@ -22,23 +22,28 @@
   }
 
   /**
-   * Take the store's exclusive Web Lock without waiting: resolves to a function that releases it, or
-   * fails with StoreBusy when another tab (or run) holds it. Without Web Locks the generation check
-   * still refuses a second writer at its first write-back.
+   * Take the store's exclusive Web Lock without waiting: resolves to a function that releases it
+   * (and returns a promise of the moment the lock manager has let it go, so that reopening the
+   * store right after a close finds it free), or fails with StoreBusy when another tab (or run)
+   * holds it. Without Web Locks the generation check still refuses a second writer at its first
+   * write-back.
    */
   function lockStore(backend, name) {
     checkName(name);
-    if (!globalThis.navigator?.locks) return Promise.resolve(() => {});
+    if (!globalThis.navigator?.locks) return Promise.resolve(() => Promise.resolve());
     return new Promise((resolve, reject) => {
-      navigator.locks
+      const released = navigator.locks
         .request(`pywasi-store:${backend}:${name}`, { mode: "exclusive", ifAvailable: true }, (lock) => {
           if (lock === null) {
             reject(storeError("StoreBusy", `persistent store "${name}" is in use by another tab or run`));
             return undefined;
           }
-          return new Promise((release) => resolve(() => release()));
-        })
-        .catch(reject);
+          return new Promise((release) => resolve(() => {
+            release();
+            return released;
+          }));
+        });
+      released.catch(reject);
     });
   }
 
