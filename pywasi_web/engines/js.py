@@ -207,16 +207,19 @@ _JS_HELPERS = r"""
       },
       // fd_write and fd_seek on a leased descriptor, answered here when they only overwrite
       // existing bytes or move the position, with valid pointers; anything else declines (Python
-      // answers, settling the leases first). After HOT_AFTER successful Python answers in a row
-      // on one descriptor, Python is asked for a lease on it. Returns the `fast` functions.
+      // answers, settling the leases first). After `needed` successful Python answers in a row
+      // on one descriptor, Python is asked for a lease on it. A lease given up because the file
+      // grows doubles `needed` (up to MAX_NEEDED), so a guest that appends does not pay for a
+      // lease and a settle every few writes; a write answered here resets it.
+      // Returns the `fast` functions.
       hot(leaseFn, settleFn) {
-        const HOT_AFTER = 4;
-        let streakFd = -1, streak = 0;
+        const HOT_AFTER = 4, MAX_NEEDED = 4096;
+        let streakFd = -1, streak = 0, needed = HOT_AFTER;
         settleFile = settleFn;
         const after = (fd, result) => {
           if (result !== 0) return;
           if (fd !== streakFd) [streakFd, streak] = [fd, 0];
-          if (++streak < HOT_AFTER) return;
+          if (++streak < needed) return;
           streak = 0;
           const granted = leaseFn(fd);
           if (granted === undefined || granted === null) return;
@@ -243,7 +246,10 @@ _JS_HELPERS = r"""
             if (view.getUint32(at, true) + len > size) return undefined;
             total += len;
           }
-          if (lease.position + total > lease.data.length) return undefined;  // growth: Python's
+          if (lease.position + total > lease.data.length) {  // growth: Python's
+            needed = Math.min(needed * 2, MAX_NEEDED);
+            return undefined;
+          }
           for (let at = iovs; at < end; at += 8) {
             const buf = view.getUint32(at, true), len = view.getUint32(at + 4, true);
             lease.data.set(guest.subarray(buf, buf + len), lease.position);
@@ -251,6 +257,7 @@ _JS_HELPERS = r"""
           }
           lease.writtenAt = Date.now();
           view.setUint32(resultPtr, total, true);
+          needed = HOT_AFTER;
           return 0;
         };
         const seek = (fd, offset, whence, resultPtr) => {
