@@ -124,6 +124,27 @@ def test_timeout_stops_a_waiting_guest(run_guest: Any) -> None:
     assert result["stdout"] == "ready\n"
 
 
+KILL_A_SPINNING_GUEST = """async () => {
+    const rt = window.pywasiRuntime;
+    let spinning;
+    const started = new Promise((resolve) => (spinning = resolve));
+    const run = rt.run("examples/spin.wasm", {onStdout: () => spinning()});
+    await started;
+    const before = performance.now();
+    rt.kill("stopped by the test");
+    const result = await run;
+    return {ms: performance.now() - before, exitCode: result.exitCode, error: result.error};
+}"""
+
+
+def test_kill_stops_a_computing_guest_within_100_ms(page: Any, run_guest: Any, wait_ready: Any) -> None:
+    killed = page.evaluate(KILL_A_SPINNING_GUEST)
+    assert killed["exitCode"] == 124 and killed["error"]["message"] == "stopped by the test"
+    assert killed["ms"] < 100, killed
+    wait_ready(page)  # the new worker
+    assert run_guest("hello.wasm")["stdout"] == "hello from wasm\n"
+
+
 def test_timeout_kills_a_computing_guest_and_the_runtime_recovers(run_guest: Any) -> None:
     # Runs last: it restarts the worker (a new Pyodide boot).
     result = run_guest("spin.wasm", timeoutMs=500)
