@@ -122,6 +122,7 @@ CASES += [
         {"name": f"rewrite-{label}", "guest": "rewrite", "args": [mount], "mount": mount, "files": {}}
         for label, mount in (("sandbox", "/sandbox"), ("dot", "."))
     ),
+    {"name": "gather-stdio", "guest": "gather"},
     {"name": "wc-stdin", "guest": "wc", "stdin": TEXT},
     {
         "name": "wc-files",

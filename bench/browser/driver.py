@@ -52,6 +52,7 @@ def cases(quick: bool) -> list[Case]:
     return [
         Case(f"{label} 16-byte writes in place", "writes", ["inplace", str(count)], count, "write"),
         Case(f"{label} appending 16-byte writes", "writes", ["append", str(count)], count, "write"),
+        Case(f"{label} 16-byte writes to stdout", "writes", ["stdout", str(count)], count, "write"),
         Case(f"{label} clock_gettime", "clock", [str(count)], count, "call"),
         Case("compute-bound (about 1 s)", "compute", [str(70_000_000 if quick else 700_000_000)], 1, "run"),
     ]

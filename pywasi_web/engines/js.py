@@ -88,13 +88,34 @@ _JS_HELPERS = r"""
       if (log[0] !== 0) applyLog();
     };
     // Leased descriptors (kernel/hot.py): fd -> {buffer, data (the file's bytes), position,
-    // writtenAt}. Handed back to Python before any import enters it, and at the end of a call.
+    // writtenAt} for a file, STREAM for an output stream, whose writes wait in `output` ([fd, bytes]
+    // in order). Handed back to Python before any import enters it, and at the end of a call.
     const leases = new Map();
-    let settleFile = null;
+    const STREAM = "stream";
+    let settleFile = null, settleStream = null;
+    let output = [], outputBytes = 0, outputSince = 0, lastOutput = 0;
+    const flushOutput = () => {
+      const taken = output;
+      output = [];
+      outputBytes = 0;
+      lastOutput = performance.now();
+      for (let i = 0; i < taken.length; ) {  // one call per run of chunks to the same fd
+        let end = i, size = 0;
+        for (; end < taken.length && taken[end][0] === taken[i][0]; end++) size += taken[end][1].length;
+        const joined = new Uint8Array(size);
+        for (let at = 0; i < end; i++) {
+          joined.set(taken[i][1], at);
+          at += taken[i][1].length;
+        }
+        settleStream(taken[end - 1][0], joined);
+      }
+    };
     const settle = () => {
+      if (output.length !== 0) flushOutput();
       const taken = [...leases];
       leases.clear();
       for (const [fd, lease] of taken) {
+        if (lease === STREAM) continue;
         lease.buffer.release();
         settleFile(fd, lease.position, lease.writtenAt);
       }
@@ -211,11 +232,15 @@ _JS_HELPERS = r"""
       // on one descriptor, Python is asked for a lease on it. A lease given up because the file
       // grows doubles `needed` (up to MAX_NEEDED), so a guest that appends does not pay for a
       // lease and a settle every few writes; a write answered here resets it.
+      // An output stream's writes are kept, as the worker's output batcher would keep them: the
+      // first after FLUSH_MS without output goes to Python (shown at once), later ones are handed
+      // over when FLUSH_MS old or FLUSH_BYTES large, or before Python runs.
       // Returns the `fast` functions.
-      hot(leaseFn, settleFn) {
-        const HOT_AFTER = 4, MAX_NEEDED = 4096;
+      hot(leaseFn, settleFn, settleStreamFn) {
+        const HOT_AFTER = 4, MAX_NEEDED = 4096, FLUSH_MS = 30, FLUSH_BYTES = 1 << 16;
         let streakFd = -1, streak = 0, needed = HOT_AFTER;
         settleFile = settleFn;
+        settleStream = settleStreamFn;
         const after = (fd, result) => {
           if (result !== 0) return;
           if (fd !== streakFd) [streakFd, streak] = [fd, 0];
@@ -223,6 +248,11 @@ _JS_HELPERS = r"""
           streak = 0;
           const granted = leaseFn(fd);
           if (granted === undefined || granted === null) return;
+          if (granted === STREAM) {
+            leases.set(fd, STREAM);
+            lastOutput = performance.now();
+            return;
+          }
           const [proxy, position] = granted;
           const buffer = proxy.getBuffer("u8");
           proxy.destroy();
@@ -231,7 +261,8 @@ _JS_HELPERS = r"""
         const leaseOf = (fd) => {
           const lease = leases.get(fd);
           // a detached view: Pyodide's heap grew since the lease (Python takes over and re-leases)
-          if (lease === undefined || memory === null || lease.data.buffer.byteLength === 0) return undefined;
+          if (lease === undefined || memory === null) return undefined;
+          if (lease !== STREAM && lease.data.buffer.byteLength === 0) return undefined;
           freshGuest();
           return lease;
         };
@@ -246,6 +277,7 @@ _JS_HELPERS = r"""
             if (view.getUint32(at, true) + len > size) return undefined;
             total += len;
           }
+          if (lease === STREAM) return gather(fd, iovs, end, total, resultPtr);
           if (lease.position + total > lease.data.length) {  // growth: Python's
             needed = Math.min(needed * 2, MAX_NEEDED);
             return undefined;
@@ -260,8 +292,25 @@ _JS_HELPERS = r"""
           needed = HOT_AFTER;
           return 0;
         };
+        const gather = (fd, iovs, end, total, resultPtr) => {
+          const now = performance.now();
+          if (output.length === 0) {
+            if (now - lastOutput >= FLUSH_MS) return undefined;
+            outputSince = now;
+          }
+          for (let at = iovs; at < end; at += 8) {
+            const buf = view.getUint32(at, true), len = view.getUint32(at + 4, true);
+            if (len !== 0) output.push([fd, guest.slice(buf, buf + len)]);
+          }
+          outputBytes += total;
+          view.setUint32(resultPtr, total, true);
+          needed = HOT_AFTER;
+          if (outputBytes >= FLUSH_BYTES || now - outputSince >= FLUSH_MS) flushOutput();
+          return 0;
+        };
         const seek = (fd, offset, whence, resultPtr) => {
           const lease = leaseOf(fd);
+          if (lease === STREAM) return undefined;  // ESPIPE: Python's
           if (lease === undefined || whence < 0 || whence > 2 || resultPtr < 0) return undefined;
           if (resultPtr + 8 > guest.byteLength) return undefined;
           const base = whence === 0 ? 0 : whence === 1 ? lease.position : lease.data.length;
@@ -820,7 +869,9 @@ def _hot_files(bridge: _Bridge, functions: Mapping[tuple[str, str], HostFunction
 
     def lease(fd: int) -> Any:
         granted = files.lease(fd)
-        if granted is None or granted[1] > _JS_SAFE_INTEGER:  # positions travel as JS numbers
+        if granted is None:
+            return "stream" if files.lease_stream(fd) else None
+        if granted[1] > _JS_SAFE_INTEGER:  # positions travel as JS numbers
             return None
         data, position = granted
         return to_js([create_proxy(data), position])
@@ -829,7 +880,10 @@ def _hot_files(bridge: _Bridge, functions: Mapping[tuple[str, str], HostFunction
         # Date.now() in ms, converted as Pyodide's time.time_ns() converts it (emscripten)
         files.settle(fd, position, None if written_at_ms is None else round(written_at_ms * 1e3 * 1e3))
 
-    made = [create_proxy(lease), create_proxy(settle)]
+    def settle_stream(fd: int, data: Any) -> None:
+        files.settle_stream(fd, data.to_bytes())
+
+    made = [create_proxy(lease), create_proxy(settle), create_proxy(settle_stream)]
     proxies.extend(made)
     return bridge.js.hot(*made)
 

@@ -1,4 +1,5 @@
-"""Hot files: an engine may answer fd_seek and in-place fd_write on a memory file itself.
+"""Hot descriptors: an engine may answer fd_seek and in-place fd_write on a memory file itself, and
+gather fd_write on an output stream.
 
 In the browser each guest -> Python call costs a microsecond or more, so a guest that rewrites
 a file in small pieces (lseek + write, over and over) spends its time crossing the boundary.
@@ -8,17 +9,26 @@ and overwrites bytes that already exist (no growth, no append, no other descript
 leaves every other case, error or not, to the kernel. Before any other call reaches the kernel,
 and when the guest stops, the engine hands the position and the time of the last write back
 through `settle`, so the kernel is authoritative whenever Python runs.
+
+An output stream (stdout, stderr) qualifies when its sink only passes bytes on (a capture buffer,
+a callback): the engine may then keep the guest's writes, in order, and hand them over in one
+piece (`settle_stream`), before any other call reaches the kernel, when they have waited a
+moment or grown large, and when the guest stops. What the sink receives is the same; only when
+changes, as with any buffered pipe. A sink that can fail (a host file or descriptor) never
+qualifies, so no write error is reported late.
 """
 
 from __future__ import annotations
 
 from pywasi_web.abi.types import Fdflags, Rights
 from pywasi_web.errors import WasiError
-from pywasi_web.kernel.descriptors import FileDescriptor
+from pywasi_web.kernel.descriptors import FileDescriptor, StreamDescriptor
 from pywasi_web.kernel.fdtable import FdTable
+from pywasi_web.kernel.streams import CallbackOutput, CaptureOutput, NullOutput
 from pywasi_web.vfs.memory import MemoryFile
 
 LEASE_RIGHTS = Rights.FD_WRITE | Rights.FD_SEEK | Rights.FD_TELL
+PASS_ON_SINKS = (CaptureOutput, CallbackOutput, NullOutput)
 
 
 class HotFiles:
@@ -37,6 +47,18 @@ class HotFiles:
         if type(file) is not MemoryFile or descriptor.fdflags & Fdflags.APPEND:
             return None
         return file.data, descriptor.position
+
+    def lease_stream(self, fd: int) -> bool:
+        """Whether the engine may gather writes to `fd`: an output stream whose sink passes bytes on."""
+        try:
+            descriptor = self._fds.get(fd, Rights.FD_WRITE, StreamDescriptor)
+        except WasiError:
+            return False
+        return type(descriptor.sink) in PASS_ON_SINKS
+
+    def settle_stream(self, fd: int, data: bytes) -> None:
+        """The writes the engine gathered on a leased stream, in order, as one."""
+        self._fds.get(fd, Rights.FD_WRITE, StreamDescriptor).write(data)
 
     def settle(self, fd: int, position: int, written_at_ns: int | None) -> None:
         """Take back a lease: the position, and the time of the last write if there was one."""

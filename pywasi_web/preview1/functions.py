@@ -25,7 +25,13 @@ from pywasi_web.abi.signatures import SIGNATURES
 from pywasi_web.abi.types import PREOPENTYPE_DIR, Advice, Eventtype, Fdflags, Riflags, Rights, Sdflags, Whence
 from pywasi_web.errors import ProcExit, WasiError
 from pywasi_web.kernel import clocks
-from pywasi_web.kernel.descriptors import Descriptor, DirectoryDescriptor, FileDescriptor, SocketDescriptor
+from pywasi_web.kernel.descriptors import (
+    Descriptor,
+    DirectoryDescriptor,
+    FileDescriptor,
+    SocketDescriptor,
+    StreamDescriptor,
+)
 from pywasi_web.kernel.hot import HotFiles
 from pywasi_web.kernel.kernel import Kernel, new_times
 from pywasi_web.kernel.poll import Subscription, poll
@@ -256,12 +262,19 @@ class Preview1:
 
     def fd_seek(self, fd: int, offset: int, whence: int, result_ptr: int) -> None:
         tell_only = offset == 0 and whence == Whence.CUR
-        descriptor = self.fds.get(fd, Rights.FD_TELL if tell_only else Rights.FD_SEEK)
+        descriptor = self._seekable(fd, Rights.FD_TELL if tell_only else Rights.FD_SEEK)
         signed = offset - (1 << 64) if offset >= 1 << 63 else offset
         self.memory.set_u64(result_ptr, descriptor.seek(signed, whence))
 
     def fd_tell(self, fd: int, result_ptr: int) -> None:
-        self.memory.set_u64(result_ptr, self.fds.get(fd, Rights.FD_TELL).seek(0, Whence.CUR))
+        self.memory.set_u64(result_ptr, self._seekable(fd, Rights.FD_TELL).seek(0, Whence.CUR))
+
+    def _seekable(self, fd: int, rights: int) -> Descriptor:
+        """stdin, stdout and stderr give ESPIPE whatever their rights, as in wasmtime and POSIX
+        (their rights never include seeking, which would otherwise make it ENOTCAPABLE)."""
+        if isinstance(self.fds.get(fd), StreamDescriptor):
+            raise WasiError(Errno.SPIPE, f"fd {fd} is a stream")
+        return self.fds.get(fd, rights)
 
     # -- paths ---------------------------------------------------------------------------------
 

@@ -55,3 +55,24 @@ def test_settle_restores_position_and_times_and_reports_the_change() -> None:
     hot.settle(fd, 5, 1_234_000_000)
     assert kernel.fds.get(fd).seek(0, 1) == 5
     assert (file.mtim, file.ctim) == (1_234_000_000, 1_234_000_000) and changed == [file]
+
+
+def test_output_streams_whose_sink_passes_bytes_on_are_leased_and_settled_in_order() -> None:
+    kernel = make_kernel(MemoryFS({"f": b""}))
+    hot = HotFiles(kernel.fds)
+    assert hot.lease(1) is None and hot.lease_stream(1) and hot.lease_stream(2)
+    assert not hot.lease_stream(0)  # stdin is not an output
+    assert not hot.lease_stream(open_file(kernel, "f"))  # a file is leased as a file, or not at all
+    hot.settle_stream(1, b"gathered ")
+    hot.settle_stream(1, b"writes")
+    stdout = kernel.fds.get(1).sink  # type: ignore[attr-defined]
+    assert bytes(stdout.buffer) == b"gathered writes"
+
+
+def test_streams_with_a_sink_that_can_fail_are_not_leased(tmp_path: pytest.TempPathFactory) -> None:
+    from pywasi_web.kernel.streams import FileOutput
+
+    kernel = make_kernel()
+    with open(tmp_path / "out", "wb") as file:  # type: ignore[operator]
+        kernel.fds.get(1).sink = FileOutput(file)  # type: ignore[attr-defined]
+        assert not HotFiles(kernel.fds).lease_stream(1)
