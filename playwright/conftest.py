@@ -20,16 +20,9 @@ from typing import Any
 import pytest
 
 from pywasi_web.cli.serve import example_sources, examples_dir, make_server, prepare_assets
+from tests.chromium import chromium
 
 GUESTS = Path(__file__).parent / "guests"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _build_guests() -> None:
@@ -65,12 +58,8 @@ def server_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser(server_url: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 class ConsoleErrors(list[str]):

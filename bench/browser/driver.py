@@ -21,20 +21,13 @@ from typing import Any
 from bench.browser import net
 from pywasi_web.cli.serve import REPO_ROOT, make_server, prepare_assets
 from pywasi_web.cli.toolchain import build_c
+from tests.chromium import chromium
 
 HERE = Path(__file__).parent
 GUESTS = HERE.parent / "guests"
 BUILT = REPO_ROOT / "build" / "bench-guests"
 HELLO = REPO_ROOT / "playwright" / "guests" / "hello.c"
 NETCLIENT = REPO_ROOT / "playwright" / "guests" / "netclient.c"  # for bench/browser/net.py
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @dataclass
@@ -88,18 +81,6 @@ def serving() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _run(page: Any, runtime: str, guest: str, args: list[str]) -> dict[str, Any]:

@@ -144,6 +144,27 @@ _JS_HELPERS = r"""
       log[0] = 0;
       log[1] = 0;
     };
+    // An import called synchronously. `fast` (optional) answers the call in JS (a number) or
+    // declines (undefined); `fast.after` hears the result of each call Python answered. A
+    // mustSuspend answer leaves the call entered: the suspending wrapper re-runs it.
+    const synchronous = (pyfn, fast) => (...args) => {
+      if (fast !== undefined) {
+        const answer = fast(...args);
+        if (answer !== undefined) return answer;
+      }
+      enter();
+      let result;
+      try {
+        result = pyfn(...args);
+      } catch (error) {
+        abandon();
+        throw error;
+      }
+      if (result === mustSuspend) return result;
+      leave();
+      if (fast !== undefined) fast.after(args[0], result);
+      return result;
+    };
     return {
       attach(guestMemory, proxy) {
         memory = guestMemory;
@@ -153,49 +174,17 @@ _JS_HELPERS = r"""
         scratchBuffer = proxy.getBuffer("u8");
         scratch = scratchBuffer.data;
       },
-      // `fast` (optional): answers the call in JS (a number) or declines (undefined); `fast.after`
-      // hears the result of each call Python answered synchronously.
       wrap(pyfn, fast) {
-        return (...args) => {
-          if (fast !== undefined) {
-            const answer = fast(...args);
-            if (answer !== undefined) return answer;
-          }
-          enter();
-          let result;
-          try {
-            result = pyfn(...args);
-          } catch (error) {
-            abandon();
-            throw error;
-          }
-          leave();
-          if (fast !== undefined) fast.after(args[0], result);
-          return result;
-        };
+        return synchronous(pyfn, fast);
       },
       // Try synchronously; an import that must wait returns mustSuspend (its adapter's answer to
       // MustSuspend, raised before doing anything observable; a returned value costs far less than
       // an exception crossing into JS) and is re-run with callPromising (stack switching).
       suspending(pyfn, fast) {
+        const tryNow = synchronous(pyfn, fast);
         return new WebAssembly.Suspending((...args) => {
-          if (fast !== undefined) {
-            const answer = fast(...args);
-            if (answer !== undefined) return answer;
-          }
-          enter();
-          let result;
-          try {
-            result = pyfn(...args);
-          } catch (error) {
-            abandon();
-            throw error;
-          }
-          if (result !== mustSuspend) {
-            leave();
-            if (fast !== undefined) fast.after(args[0], result);
-            return result;
-          }
+          const result = tryNow(...args);
+          if (result !== mustSuspend) return result;
           abandon();
           enter();
           return pyfn.callPromising(...args).then(
