@@ -97,6 +97,26 @@ def wait_ready() -> Any:
 
 
 @pytest.fixture(scope="session")
+def wait_snapshot_saved() -> Any:
+    """Waits until a page's worker has stored its Pyodide memory snapshot (the next load is warm)."""
+    saved = """async () => (await (await caches.open("pywasi-web-snapshots")).keys()).length > 0"""
+    return lambda page: page.wait_for_function(saved, timeout=60_000, polling=200)
+
+
+@pytest.fixture(scope="session")
+def open_playground(server_url: str, wait_ready: Any) -> Any:
+    """Opens the playground in a new page of a browser context and waits for its runtime."""
+
+    def open_in(context: Any) -> Any:
+        page = context.new_page()
+        page.goto(server_url)
+        wait_ready(page)
+        return page
+
+    return open_in
+
+
+@pytest.fixture(scope="session")
 def _session_page(browser: Any, server_url: str) -> Iterator[tuple[Any, ConsoleErrors]]:
     context = browser.new_context()
     page = context.new_page()

@@ -18,20 +18,12 @@ from typing import Any
 import pytest
 
 pytestmark = pytest.mark.browser
-PLAYGROUND_READY = "document.getElementById('status')?.textContent.startsWith('ready')"
 
 _names = itertools.count()
 
 
 def fresh_store() -> str:
     return f"test-{time.time_ns()}-{next(_names)}"
-
-
-def open_page(context: Any, url: str) -> Any:
-    page = context.new_page()
-    page.goto(url)
-    page.wait_for_function(PLAYGROUND_READY, timeout=120_000, polling=200)
-    return page
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +34,8 @@ def context(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def tab(context: Any, server_url: str) -> Any:
-    return open_page(context, server_url)
+def tab(context: Any, open_playground: Any) -> Any:
+    return open_playground(context)
 
 
 @pytest.fixture(params=["indexeddb", "opfs"])
@@ -98,13 +90,13 @@ def finish_holding(page: Any) -> dict[str, Any]:
     return result
 
 
-def test_content_survives_a_reload(tab: Any, backend: str) -> None:
+def test_content_survives_a_reload(tab: Any, backend: str, wait_ready: Any) -> None:
     store = fresh_store()
     assert run(tab, store, backend, "write", "/home/note.txt", "kept")["exitCode"] == 0
     # no fsync: the write-back at close keeps it
     assert run(tab, store, backend, "append", "/home/note.txt", " and more")["exitCode"] == 0
     tab.reload()
-    tab.wait_for_function(PLAYGROUND_READY, timeout=120_000, polling=200)
+    wait_ready(tab)
     again = run(tab, store, backend, "read", "/home/note.txt")
     assert again == {"exitCode": 0, "stdout": "kept and more", "stderr": "", "error": None}
     assert store in tab.evaluate("backend => window.pywasiRuntime.stores(backend)", backend)
@@ -158,9 +150,11 @@ def test_a_killed_write_back_leaves_old_or_new(tab: Any, backend: str) -> None:
     assert "old" in seen  # at least one kill interrupted a write-back
 
 
-def test_two_tabs_cannot_both_mount_a_store(context: Any, tab: Any, server_url: str, backend: str) -> None:
+def test_two_tabs_cannot_both_mount_a_store(
+    context: Any, tab: Any, open_playground: Any, backend: str
+) -> None:
     store = fresh_store()
-    other = open_page(context, server_url)
+    other = open_playground(context)
     try:
         start_holding(tab, store, backend, "first tab")
         refused = run(other, store, backend, "write", "/home/x", "second tab")
@@ -232,22 +226,16 @@ def test_bad_store_name_is_a_clear_error(tab: Any, backend: str) -> None:
     assert result["error"]["message"].startswith("a persistent store name must be 1 to 200 printable")
 
 
-SNAPSHOT_SAVED = """async () => {
-    const cache = await caches.open("pywasi-web-snapshots");
-    return (await cache.keys()).length > 0;
-}"""
-
-
 def test_full_quota_gives_enospc_and_keeps_what_was_stored(
-    browser: Any, server_url: str, backend: str
+    browser: Any, server_url: str, open_playground: Any, wait_snapshot_saved: Any, backend: str
 ) -> None:
     context = browser.new_context()
     try:
-        page = open_page(context, server_url)
+        page = open_playground(context)
         store = fresh_store()
         # 4 MiB more than what is used, once the worker's Pyodide snapshot is in the Cache API: an origin
         # already over its quota makes Chromium's OPFS hang (see docs/browser.md)
-        page.wait_for_function(SNAPSHOT_SAVED, timeout=60_000, polling=200)
+        wait_snapshot_saved(page)
         usage = page.evaluate("navigator.storage.estimate().then(e => e.usage)")
         cdp = context.new_cdp_session(page)
         origin = server_url.rstrip("/")

@@ -153,13 +153,9 @@ def test_timeout_kills_a_computing_guest_and_the_runtime_recovers(run_guest: Any
     assert run_guest("hello.wasm")["stdout"] == "hello from wasm\n"
 
 
-SNAPSHOT_SAVED = """async () => {
-    const cache = await caches.open("pywasi-web-snapshots");
-    return (await cache.keys()).length > 0;
-}"""
-
-
-def test_a_reload_boots_warm_from_the_memory_snapshot(browser: Any, server_url: str, wait_ready: Any) -> None:
+def test_a_reload_boots_warm_from_the_memory_snapshot(
+    browser: Any, server_url: str, wait_ready: Any, wait_snapshot_saved: Any
+) -> None:
     """The first boot stores a Pyodide memory snapshot; the next page load boots from it, and runs."""
     context = browser.new_context()  # its own Cache API: the first boot is cold
     try:
@@ -171,7 +167,7 @@ def test_a_reload_boots_warm_from_the_memory_snapshot(browser: Any, server_url: 
         page.goto(server_url)
         wait_ready(page)
         assert page.evaluate("window.pywasiRuntime.info.fromSnapshot") is False
-        page.wait_for_function(SNAPSHOT_SAVED, timeout=60_000, polling=200)
+        wait_snapshot_saved(page)
         page.reload()
         wait_ready(page)
         info = page.evaluate("window.pywasiRuntime.info")
