@@ -19,7 +19,7 @@ from pyodide.ffi import JsNull, create_proxy, to_js
 import pywasi_web
 from pywasi_web.engines.browser_stores import BrowserStoreFS, StoreError, delete_store, list_stores
 from pywasi_web.engines.channel import AtomicsWaiter
-from pywasi_web.engines.js import JsEngine, JsWaiter
+from pywasi_web.engines.js import OUTPUT_FLUSH_BYTES, OUTPUT_FLUSH_SECONDS, JsEngine, JsWaiter
 from pywasi_web.engines.js_net import JsTransports, Transports, open_sockets
 from pywasi_web.engines.net_relay import PageRelay
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, PywasiError, WasiError
@@ -46,8 +46,8 @@ class _Batcher:
     or ends, so a prompt is on screen before the guest blocks on stdin.
     """
 
-    FLUSH_BYTES = 1 << 16
-    FLUSH_SECONDS = 0.03
+    FLUSH_BYTES = OUTPUT_FLUSH_BYTES
+    FLUSH_SECONDS = OUTPUT_FLUSH_SECONDS
 
     def __init__(self, emit: Any) -> None:
         self._emit = emit

@@ -225,8 +225,8 @@ _JS_HELPERS = r"""
       // first after FLUSH_MS without output goes to Python (shown at once), later ones are handed
       // over when FLUSH_MS old or FLUSH_BYTES large, or before Python runs.
       // Returns the `fast` functions.
-      hot(leaseFn, settleFn, settleStreamFn) {
-        const HOT_AFTER = 4, MAX_NEEDED = 4096, FLUSH_MS = 30, FLUSH_BYTES = 1 << 16;
+      hot(leaseFn, settleFn, settleStreamFn, FLUSH_MS, FLUSH_BYTES) {
+        const HOT_AFTER = 4, MAX_NEEDED = 4096;
         let streakFd = -1, streak = 0, needed = HOT_AFTER;
         settleFile = settleFn;
         settleStream = settleStreamFn;
@@ -843,6 +843,11 @@ _JS_SAFE_INTEGER = (1 << 53) - 1
 
 
 HOT_IMPORTS = frozenset({(MODULE, "fd_write"), (MODULE, "fd_seek")})
+# When gathered output goes on (stdout/stderr writes kept in JS here, and the browser worker's
+# batches to the page): a write after this long without output at once, later ones when their batch
+# is this old or this large.
+OUTPUT_FLUSH_SECONDS = 0.03
+OUTPUT_FLUSH_BYTES = 1 << 16
 
 
 def _hot_files(bridge: _Bridge, functions: Mapping[tuple[str, str], HostFunction], proxies: list[Any]) -> Any:
@@ -874,7 +879,7 @@ def _hot_files(bridge: _Bridge, functions: Mapping[tuple[str, str], HostFunction
 
     made = [create_proxy(lease), create_proxy(settle), create_proxy(settle_stream)]
     proxies.extend(made)
-    return bridge.js.hot(*made)
+    return bridge.js.hot(*made, OUTPUT_FLUSH_SECONDS * 1000, OUTPUT_FLUSH_BYTES)
 
 
 class _Bridge:
