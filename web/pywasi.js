@@ -426,6 +426,7 @@ class SharedRing {
     Object.assign(this, { control, bytes, writtenSlot, readSlot, closedSlot });
     this.pending = [];
     this.closing = false;
+    this.waitingForRoom = false;
   }
 
   reset() {

@@ -11,6 +11,7 @@ runs) or "none" (the guest reads the stdin given up front, and the run says so; 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import js
@@ -106,7 +107,6 @@ class _Session:
         self.stdin = stdin
         self.persistent: list[BrowserStoreFS] = []  # what `sync` writes back
         self.page: PageConnections | None = None  # where the page's rt.connect() goes
-        self.post_net: Any = None  # a message to the page's network side
 
 
 _session: _Session | None = None
@@ -211,18 +211,19 @@ def _close_stores(mounts: dict[str, FileSystem]) -> None:
             fs.close()
 
 
-def _transports(blocking: str, waiter: JsWaiter | AtomicsWaiter, transports: Any) -> Transports | None:
-    """Who runs the WebSockets and fetches of this run's sockets (see engines/js_net.py)."""
+def _transports(
+    blocking: str,
+    waiter: JsWaiter | AtomicsWaiter,
+    transports: Any,
+    post_net: Callable[[dict[str, Any]], None],
+) -> Transports | None:
+    """Who runs the WebSockets and fetches of this run's sockets (see engines/js_net.py);
+    `post_net` sends a message to the page's network side."""
     if isinstance(waiter, AtomicsWaiter):
-        relay = PageRelay(_session_post, waiter)
+        relay = PageRelay(post_net, waiter)
         waiter.attach_events(lambda header, payload: _channel_event(relay, header, payload))
         return relay
     return JsTransports(transports) if blocking == "jspi" else None
-
-
-def _session_post(message: dict[str, Any]) -> None:
-    if _session is not None:
-        _session.post_net(message)
 
 
 def _channel_event(relay: PageRelay, header: dict[str, Any], payload: bytes) -> None:
@@ -275,14 +276,18 @@ def run(
     started = time.perf_counter()
     mounts: dict[str, FileSystem] = {}
     sockets: list[Socket] = []
-    post_net = _session.post_net = lambda message: emit("net", _js(message))
+
+    def post_net(message: dict[str, Any]) -> None:
+        """A message to the page's network side (its connections, or the relay in atomics mode)."""
+        emit("net", _js(message))
+
     page = _session.page = PageConnections(post_net)
     try:
         sockets = open_sockets(
             options.get("sockets") or [],
             options.get("allow") or [],
             page,
-            _transports(blocking, waiter, transports),
+            _transports(blocking, waiter, transports, post_net),
         )
         if page.ports:
             page.post({"action": "listening", "ports": page.ports})

@@ -100,14 +100,14 @@ class AtomicsWaiter:
         if timeout is not None and timeout <= 0:
             return
         seen = self._atomics.load(self._control, SEQ)
-        if self.drain():
+        if self._drain():
             return
         self._before_block()
         milliseconds = float("inf") if timeout is None else timeout * 1000
         self._atomics.wait(self._control, SEQ, seen, milliseconds)
-        self.drain()
+        self._drain()
 
-    def drain(self) -> bool:
+    def _drain(self) -> bool:
         """Move what the page wrote to stdin and to the event handler; True when anything changed."""
         changed = False
         if self._on_event is not None:
