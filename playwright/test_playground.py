@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import wasmtime
+from playwright.sync_api import expect
 
 from pywasi_web.cli.serve import example_manifest, examples_dir
 
@@ -178,7 +179,9 @@ def test_interactive_stdin_round_trip_through_the_terminal(page: Any) -> None:
     page.keyboard.type("Ada")
     page.keyboard.press("Enter")
     wait_for_terminal(page, "Hello, Ada! Your name has 3 letters.")
-    assert page.locator("#terminal .xterm-fg-2", has_text="Ada").count() == 1  # green, from the ANSI escape
+    # Green, from the ANSI escape. xterm paints its DOM on the next animation frame, after the buffer
+    # that wait_for_terminal reads, so the painted span is waited for.
+    expect(page.locator("#terminal .xterm-fg-2", has_text="Ada")).to_have_count(1)
     page.keyboard.type("quitx")
     page.keyboard.press("Backspace")  # the line is edited before Enter sends it
     page.keyboard.press("Enter")
