@@ -187,3 +187,65 @@ def test_float_parameters_in_extra_imports_are_refused_clearly() -> None:
     )
     with pytest.raises(ModuleError, match="not f64"):
         run(module, imports={"env": {"f": lambda x: None}})
+
+
+def test_extra_imports_get_unsigned_arguments_and_their_exceptions_reach_the_caller() -> None:
+    module = wat(
+        """(module
+          (import "env" "f" (func $f (param i32 i64) (result i64)))
+          (import "env" "boom" (func $boom))
+          (memory (export "memory") 1)
+          (func (export "_initialize"))
+          (func (export "call_f") (param i32 i64) (result i64) (call $f (local.get 0) (local.get 1)))
+          (func (export "call_boom") (call $boom)))"""
+    )
+    seen: list[tuple[int, int]] = []
+
+    def f(small: int, large: int) -> int:
+        seen.append((small, large))
+        return -1
+
+    def boom() -> None:
+        raise ValueError("raised by the host")
+
+    process = Program(module).instantiate(imports={"env": {"f": f, "boom": boom}})
+    assert process.call("call_f", -1, -2) == -1
+    assert process.call("call_f", 5, 1 << 62) == -1
+    assert seen == [(0xFFFFFFFF, 0xFFFFFFFFFFFFFFFE), (5, 1 << 62)]
+    with pytest.raises(ValueError, match="raised by the host"):
+        process.call("call_boom")
+    assert process.call("call_f", 7, 8) == -1  # the instance is usable after the exception
+
+
+CLOCK_PROBE = wat(
+    """(module
+      (import "wasi_snapshot_preview1" "clock_time_get" (func $get (param i32 i64 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "_initialize"))
+      (func (export "now") (param i32 i32) (result i32) (call $get (local.get 0) (i64.const 0) (local.get 1)))
+      (func (export "load") (param i32) (result i64) (i64.load (local.get 0)))
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"""
+)
+
+
+@pytest.mark.parametrize("traced", [False, True], ids=["answered-by-the-engine", "traced"])
+def test_clock_time_get_stores_the_reading_or_gives_the_errno(traced: bool) -> None:
+    """Untraced, the CPython engine answers clock_time_get itself; traced, preview1 does: the same answers."""
+    calls: list[str] = []
+    process = Program(CLOCK_PROBE).instantiate(
+        trace=(lambda name, args, result: calls.append(name)) if traced else None
+    )
+    before = time.monotonic_ns()
+    assert process.call("now", 1, 65528) == 0  # the last 8 bytes of memory
+    assert before <= process.call("load", 65528) <= time.monotonic_ns()
+    before = time.time_ns()
+    assert process.call("now", 0, 8) == 0
+    assert before <= process.call("load", 8) <= time.time_ns()
+    assert process.call("now", 1, 65532) == 21  # EFAULT: half of it outside memory
+    assert process.call("now", 1, -8) == 21  # EFAULT: 0xFFFFFFF8
+    assert process.call("now", 9, 16) == 28  # EINVAL: no clock 9
+    assert process.call("load", 16) == 0
+    assert process.call("grow", 1) == 1
+    assert process.call("now", 1, 65536 + 8) == 0  # in the page just grown
+    assert process.call("load", 65536 + 8) > 0
+    assert calls == (["clock_time_get"] * 6 if traced else [])
