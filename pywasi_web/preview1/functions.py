@@ -62,9 +62,10 @@ class Preview1:
     def bind(self, tracer: Tracer | None = None) -> dict[str, Callable[..., int | None]]:
         """One host callable per import name: errors become errnos, optionally traced.
 
-        Untraced, some calls carry what an engine needs to answer their common case without
-        entering Python, the kernel still deciding everything else (the browser uses them):
-        clock_time_get carries the kernel's clock readers, fd_seek and fd_write a HotFiles.
+        Untraced, some calls carry what an engine needs to answer their common case itself, the
+        kernel still deciding everything else: clock_time_get carries the kernel's clock readers
+        (the browser answers it in JS, the CPython engine in its callback), fd_seek and fd_write a
+        HotFiles (the browser).
         """
         functions = {name: self._bind_one(name, getattr(self, name), tracer) for name in SIGNATURES}
         if tracer is None:
