@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, metavar="SECONDS", help="stop the guest after this long")
     run.add_argument("--trace", action="store_true", help="print every WASI call to stderr (strace-like)")
     run.add_argument("module", metavar="MODULE.wasm")
-    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the guest")
+    guest_args = run.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the guest")
+    guest_args.required = False  # argparse marks a REMAINDER positional required; none is fine
 
     serve = commands.add_parser("serve", help="serve the browser playground on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

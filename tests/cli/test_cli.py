@@ -92,3 +92,15 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     assert completed.stderr.decode().count("\n") == 1
     assert "invalid WebAssembly module" in completed.stderr.decode()
     assert "Traceback" not in completed.stderr.decode()
+
+
+def test_run_without_a_module_names_only_the_module() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pywasi_web.cli.main", "run"], capture_output=True, check=False
+    )
+    assert completed.returncode == 2
+    assert (
+        completed.stderr.decode()
+        .splitlines()[-1]
+        .endswith("the following arguments are required: MODULE.wasm")
+    )
