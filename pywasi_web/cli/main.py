@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME[=VALUE]",
-        help="set an environment variable; NAME alone passes this process's value",
+        help="set an environment variable; NAME alone passes this process's value, if it has one",
     )
     run.add_argument("--timeout", type=float, metavar="SECONDS", help="stop the guest after this long")
     run.add_argument("--trace", action="store_true", help="print every WASI call to stderr (strace-like)")
@@ -57,12 +57,14 @@ def _mounts(specs: Sequence[str]) -> dict[str, str]:
 
 
 def _environment(specs: Sequence[str]) -> dict[str, str]:
+    """NAME=VALUE sets; NAME alone passes this process's value, or nothing if it has none (as wasmtime)."""
     env: dict[str, str] = {}
     for spec in specs:
         name, has_value, value = spec.partition("=")
-        if not has_value:
-            value = os.environ.get(name, "")
-        env[name] = value
+        if has_value:
+            env[name] = value
+        elif name in os.environ:
+            env[name] = os.environ[name]
     return env
 
 

@@ -104,3 +104,24 @@ def test_run_without_a_module_names_only_the_module() -> None:
         .splitlines()[-1]
         .endswith("the following arguments are required: MODULE.wasm")
     )
+
+
+@pytest.mark.parametrize("host_value", ["from the host", None], ids=["set-on-the-host", "unset-on-the-host"])
+def test_env_name_alone_passes_the_host_value_as_wasmtime_does(
+    tool: Path, tmp_path: Path, host_value: str | None
+) -> None:
+    """`--env NAME` gives the guest this process's NAME; when the process has none, the guest has none either."""
+    theirs_dir, ours_dir = tmp_path / "theirs", tmp_path / "ours"
+    theirs_dir.mkdir()
+    ours_dir.mkdir()
+    inherited = {} if host_value is None else {"GREETING": host_value}
+    expected = reference(tool, ["0"], inherited, theirs_dir, b"")
+    host_env = {name: value for name, value in os.environ.items() if name != "GREETING"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "pywasi_web.cli.main", "run", "--dir", f"{ours_dir}::/work"]
+        + ["--env", "GREETING", str(tool), "0"],
+        capture_output=True,
+        env={**host_env, **inherited, "PYTHONPATH": str(HERE.parents[1])},
+        check=False,
+    )
+    assert (completed.returncode, completed.stdout, completed.stderr) == expected
