@@ -110,16 +110,16 @@ def test_run_without_a_module_names_only_the_module() -> None:
 def test_env_name_alone_passes_the_host_value_as_wasmtime_does(
     tool: Path, tmp_path: Path, host_value: str | None
 ) -> None:
-    """`--env NAME` gives the guest this process's NAME; when the process has none, the guest has none either."""
+    """`--env NAME` gives the guest this process's NAME; if the process has none, neither has the guest."""
     theirs_dir, ours_dir = tmp_path / "theirs", tmp_path / "ours"
     theirs_dir.mkdir()
     ours_dir.mkdir()
     inherited = {} if host_value is None else {"GREETING": host_value}
     expected = reference(tool, ["0"], inherited, theirs_dir, b"")
     host_env = {name: value for name, value in os.environ.items() if name != "GREETING"}
+    command = ["run", "--dir", f"{ours_dir}::/work", "--env", "GREETING", str(tool), "0"]
     completed = subprocess.run(
-        [sys.executable, "-m", "pywasi_web.cli.main", "run", "--dir", f"{ours_dir}::/work"]
-        + ["--env", "GREETING", str(tool), "0"],
+        [sys.executable, "-m", "pywasi_web.cli.main", *command],
         capture_output=True,
         env={**host_env, **inherited, "PYTHONPATH": str(HERE.parents[1])},
         check=False,
