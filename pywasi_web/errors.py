@@ -56,6 +56,11 @@ class WasiError(Exception):
         self.errno = errno
         self.detail = detail
 
+    @property
+    def message(self) -> str:
+        """For a person: the detail, or the errno's name when there is none."""
+        return self.detail or Errno(self.errno).name
+
 
 def errno_from_oserror(exc: OSError) -> int:
     """The WASI errno for a host OSError (same POSIX name), EIO when there is none."""

@@ -24,6 +24,7 @@ from pywasi_web.engines.js import OUTPUT_FLUSH_BYTES, OUTPUT_FLUSH_SECONDS, JsEn
 from pywasi_web.engines.js_net import JsTransports, Transports, open_sockets
 from pywasi_web.engines.net_relay import PageRelay
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, PywasiError, WasiError
+from pywasi_web.kernel.kernel import write_back
 from pywasi_web.kernel.streams import QueueInput
 from pywasi_web.net.base import Socket
 from pywasi_web.net.page import PageConnections
@@ -393,13 +394,9 @@ def sync() -> Any:
     """Write the running guest's persistent mounts back now (rt.sync()): {error?}."""
     if _session is None:
         return _js({})
-    failures = []
     for fs in _session.persistent:
-        try:
-            fs.browser_store.settle()  # the guest may be waiting for its own write-back to finish
-            fs.sync()
-        except WasiError as error:
-            failures.append(f"write-back of {fs!r} failed: {_message(error)}")
+        fs.browser_store.settle()  # the guest may be waiting for its own write-back to finish
+    failures = write_back(_session.persistent)
     return _js({"error": "; ".join(failures)} if failures else {})
 
 
@@ -436,9 +433,7 @@ def store(operation: str, name: Any = None, data: Any = None, backend: Any = Non
 
 
 def _message(error: Exception) -> str:
-    if isinstance(error, WasiError):
-        return error.detail or str(error)
-    return str(error)
+    return error.message if isinstance(error, WasiError) else str(error)
 
 
 def info(blocking: str) -> Any:

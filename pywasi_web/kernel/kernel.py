@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pywasi_web.abi.errno import Errno
@@ -304,17 +304,22 @@ class Kernel:
 
     def sync_mounts(self) -> list[str]:
         """Write every mount back (persistent stores); return a message for each that failed."""
-        failures = []
-        for fs in self.mounts:
-            try:
-                fs.sync()
-            except WasiError as error:
-                failures.append(f"write-back of {fs!r} failed: {error.detail or Errno(error.errno).name}")
-        return failures
+        return write_back(self.mounts)
 
     @staticmethod
     def random(size: int) -> bytes:
         return os.urandom(size)
+
+
+def write_back(filesystems: Iterable[FileSystem]) -> list[str]:
+    """Sync each file system (a persistent store writes back); a message for each that failed."""
+    failures = []
+    for fs in filesystems:
+        try:
+            fs.sync()
+        except WasiError as error:
+            failures.append(f"write-back of {fs!r} failed: {error.message}")
+    return failures
 
 
 def new_times(atim: int, mtim: int, fstflags: int) -> tuple[int | None, int | None]:
