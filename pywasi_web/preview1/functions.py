@@ -272,10 +272,14 @@ class Preview1:
 
     def _seekable(self, fd: int, rights: int) -> Descriptor:
         """stdin, stdout and stderr give ESPIPE whatever their rights, as in wasmtime and POSIX
-        (their rights never include seeking, which would otherwise make it ENOTCAPABLE)."""
-        if isinstance(self.fds.get(fd), StreamDescriptor):
-            raise WasiError(Errno.SPIPE, f"fd {fd} is a stream")
-        return self.fds.get(fd, rights)
+        (their rights never include seeking, which would otherwise make it ENOTCAPABLE). Looked at
+        only when the rights check fails, so a file's seek pays one lookup."""
+        try:
+            return self.fds.get(fd, rights)
+        except WasiError:
+            if isinstance(self.fds.get(fd), StreamDescriptor):
+                raise WasiError(Errno.SPIPE, f"fd {fd} is a stream") from None
+            raise
 
     # -- paths ---------------------------------------------------------------------------------
 
