@@ -7,6 +7,8 @@
 // worker that blocks in Atomics.wait runs no event loop, so the page runs them for it (SocketRelay in
 // web/pywasi.js: the sinks write into the shared channel).
 
+const describe = (error) => String(error && error.message || error);
+
 export const transports = {
   // Resolves with a handle once the WebSocket is open; rejects with a message if it never opens.
   websocket(url, sink, timeoutMs, pollMs) {
@@ -15,7 +17,7 @@ export const transports = {
       try {
         ws = new WebSocket(url, ["binary"]);
       } catch (error) {
-        reject(new Error(String(error && error.message || error)));
+        reject(new Error(describe(error)));
         return;
       }
       ws.binaryType = "arraybuffer";
@@ -88,7 +90,6 @@ export const transports = {
     const init = { method, headers, credentials: "omit", redirect: "error", cache: "no-store",
                    signal: controller.signal };
     if (body.length) init.body = body;
-    const describe = (error) => String(error && error.message || error);
     (async () => {
       let response;
       try {

@@ -258,7 +258,7 @@ export class Runtime {
       for (const connection of this._connections.values()) {
         if (connection.opened) continue;
         if (message.ports.includes(connection.port)) connection._open();
-        else connection._finish(new Error(`connection refused: no guest listens on port ${connection.port}`));
+        else connection._refuse();
       }
       return;
     }
@@ -266,13 +266,14 @@ export class Runtime {
     if (!connection) return;
     if (message.action === "data") connection._push(message.data);
     else if (message.action === "end") connection._finish(null);
-    else if (message.action === "refused") connection._finish(new Error(`connection refused: ${message.message}`));
+    else if (message.action === "refused") connection._refuse(message.message);
   }
 
   /** The run is over: open connections end, waiting ones are refused. */
   _endConnections() {
     for (const connection of this._connections.values()) {
-      connection._finish(connection.opened ? null : new Error(`connection refused: no guest listens on port ${connection.port}`));
+      if (connection.opened) connection._finish(null);
+      else connection._refuse();
     }
     this._connections.clear();
   }
@@ -360,6 +361,10 @@ export class Connection {
     const reader = this._readers.shift();
     if (reader) reader.resolve(data);
     else this._chunks.push(data);
+  }
+
+  _refuse(reason = `no guest listens on port ${this.port}`) {
+    this._finish(new Error(`connection refused: ${reason}`));
   }
 
   _finish(error) {

@@ -202,10 +202,9 @@ async function runGuest({ id, wasm, options = {} }) {
   try {
     const { timeoutMs, ...rest } = options;
     const { mode, channel } = await initialized;
-    const run = mode === "jspi" ? (...args) => glue.run.callPromising(...args) : glue.run;
-    result = await run(bytes, rest, emit, mode, channel, (await netTransports).transports);
+    result = await callGlue(mode, glue.run, bytes, rest, emit, mode, channel, (await netTransports).transports);
   } catch (error) {
-    result = { exitCode: null, error: { kind: "internal", message: String(error && error.message || error) } };
+    result = { exitCode: null, error: { kind: "internal", message: describe(error) } };
   } finally {
     clearTimeout(timer);
   }
@@ -213,17 +212,25 @@ async function runGuest({ id, wasm, options = {} }) {
 }
 
 /** Answer a "sync" or "store" request: the glue function waits for the store (IndexedDB, OPFS) with
- * run_sync, so it is entered with callPromising under JSPI (without JSPI it answers with a clear error). */
+ * run_sync, so it is entered as callGlue enters it (without JSPI it answers with a clear error). */
 async function reply(id, pick, ...args) {
   let answer;
   try {
     const { mode } = await initialized;
-    const fn = pick();
-    answer = mode === "jspi" ? await fn.callPromising(...args) : fn(...args);
+    answer = await callGlue(mode, pick(), ...args);
   } catch (error) {
-    answer = { error: String(error && error.message || error) };
+    answer = { error: describe(error) };
   }
   postMessage({ type: "reply", id, ...answer });
+}
+
+/** Call a Python glue function that may wait: with callPromising (stack switching) under JSPI. */
+function callGlue(mode, fn, ...args) {
+  return mode === "jspi" ? fn.callPromising(...args) : fn(...args);
+}
+
+function describe(error) {
+  return String(error && error.message || error);
 }
 
 function blockingMode(requested, channel) {

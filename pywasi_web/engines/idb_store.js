@@ -102,11 +102,7 @@
   async function deleteStore(name) {
     const release = await lockStore("indexeddb", name);
     try {
-      await new Promise((resolve, reject) => {
-        const req = indexedDB.deleteDatabase(PREFIX + checkName(name));
-        req.onsuccess = () => resolve();
-        req.onerror = () => reject(req.error);
-      });
+      await request(indexedDB.deleteDatabase(PREFIX + checkName(name)));
     } finally {
       release();
     }
