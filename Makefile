@@ -1,22 +1,38 @@
-# pywasi_web: `make serve` runs the playground, `make test` runs every test. Both set up what they need.
-PYTHON ?= python3
+# pywasi_web: `make serve` runs the playground, `make test` runs every test. Both set up what they need,
+# in a virtual environment of their own (.venv), so they work with Debian's system Python (PEP 668).
+SYSTEM_PYTHON ?= python3
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
 PIP := $(PYTHON) -m pip
+PORT ?= 8000
+LITE_PORT ?= 8001
+# Root installs Debian packages directly; anyone else through sudo.
+APT := $(if $(filter 0,$(shell id -u)),,sudo )apt-get
 
-.PHONY: setup setup-python setup-node setup-browser assets lite lite-serve serve test lint bench fuzz clean
+.PHONY: setup setup-python setup-node setup-browser assets lite lite-serve serve test lint bench fuzz clean distclean
 
 setup: setup-python setup-node setup-browser
 
-setup-python:
+# Debian's python3 makes a venv only with python3-venv installed (it carries ensurepip).
+$(PYTHON):
+	@$(SYSTEM_PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  $(APT) update -qq && $(APT) install -y -qq python3-venv; }
+	$(SYSTEM_PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Reinstalled when pyproject.toml changes (the stamp is newer than it otherwise).
+$(VENV)/.installed: pyproject.toml | $(PYTHON)
 	$(PIP) install --quiet -e '.[dev]'
+	@touch $@
+
+setup-python: $(VENV)/.installed
 
 setup-node:
 	npm ci --no-audit --no-fund
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
 setup-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+	@command -v chromium >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq chromium; }
 
 # The wheels and example guests the browser loads, built into build/ (outside git). `serve` and
 # the browser tests do this themselves; the target is for building them ahead of time.
@@ -24,15 +40,15 @@ assets: setup-python setup-node
 	$(PYTHON) -c 'from pywasi_web.cli.serve import prepare_assets; prepare_assets()'
 
 # The JupyterLite site with the example notebook, built into build/lite (see docs/notebooks.md).
-# Any static server works; `make lite-serve` builds and serves it on http://127.0.0.1:8001.
+# Any static server works; `make lite-serve` builds and serves it on http://127.0.0.1:$(LITE_PORT).
 lite: setup-python setup-node
 	$(PYTHON) lite/build.py
 
 lite-serve: setup-python setup-node
-	$(PYTHON) lite/build.py --serve
+	$(PYTHON) lite/build.py --serve --port $(LITE_PORT)
 
 serve: setup-python setup-node
-	$(PYTHON) -m pywasi_web.cli.main serve
+	$(PYTHON) -m pywasi_web.cli.main serve --port $(PORT)
 
 # Every test (CPython and Chromium), with line coverage of the WASI core (kernel, vfs, preview1).
 COVERAGE := --cov=pywasi_web.kernel --cov=pywasi_web.vfs --cov=pywasi_web.preview1 \
@@ -41,7 +57,7 @@ COVERAGE := --cov=pywasi_web.kernel --cov=pywasi_web.vfs --cov=pywasi_web.previe
 test: setup
 	$(PYTHON) -m pytest $(COVERAGE)
 
-lint:
+lint: setup-python
 	$(PYTHON) -m ruff check pywasi_web tests playwright bench lite
 	$(PYTHON) -m ruff format --check pywasi_web
 	$(PYTHON) -m mypy
@@ -54,3 +70,6 @@ fuzz: setup-python
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache
+
+distclean: clean
+	rm -rf $(VENV) node_modules

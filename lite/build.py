@@ -219,7 +219,17 @@ def serve(port: int = 8001) -> None:
         server.server_close()
 
 
-if __name__ == "__main__":
+def main(argv: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Build the JupyterLite site into build/lite.")
+    parser.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=8001, help="the port for --serve (default 8001)")
+    options = parser.parse_args(argv)
     build()
-    if "--serve" in sys.argv[1:]:
-        serve()
+    if options.serve:
+        serve(options.port)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
