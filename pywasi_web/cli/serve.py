@@ -113,6 +113,7 @@ def build_examples(root: Path = REPO_ROOT, *, log: Callable[[str], object] = pri
     from pywasi_web.cli.toolchain import build_c
 
     target = examples_dir(root)
+    target.mkdir(parents=True, exist_ok=True)
     for example in example_manifest(root):
         source = example_sources(root) / f"{example['name']}.c"
         destination = target / f"{example['name']}.wasm"
@@ -140,7 +141,6 @@ def prepare_assets(root: Path = REPO_ROOT, *, log: Callable[[str], object] = pri
     """
     directory = wheels_dir(root)
     directory.mkdir(parents=True, exist_ok=True)
-    examples_dir(root).mkdir(parents=True, exist_ok=True)
     if not (root / "node_modules" / "pyodide" / "pyodide.mjs").exists():
         raise RuntimeError("node_modules/pyodide is missing: run `npm ci` in the repository root first")
     ours = wheel_index(root)["pywasi_web"]
