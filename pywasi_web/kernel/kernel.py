@@ -135,9 +135,12 @@ class Kernel:
             self.directory(fd, Rights.PATH_CREATE_FILE)
         if oflags & Oflags.TRUNC:
             self.directory(fd, Rights.PATH_FILESTAT_SET_SIZE)
-        resolved = self._resolve(directory, path, bool(lookupflags & Lookupflags.SYMLINK_FOLLOW))
+        exclusive = bool(oflags & Oflags.CREAT and oflags & Oflags.EXCL)
+        # O_CREAT|O_EXCL never follows a final symlink: a link, dangling or not, already exists.
+        follow = bool(lookupflags & Lookupflags.SYMLINK_FOLLOW) and not exclusive
+        resolved = self._resolve(directory, path, follow)
         node = resolved.node
-        if node is not None and oflags & Oflags.CREAT and oflags & Oflags.EXCL:
+        if node is not None and exclusive:
             raise WasiError(Errno.EXIST, path)
         if node is None:
             if not oflags & Oflags.CREAT:
@@ -151,7 +154,7 @@ class Kernel:
         if isinstance(node, SymlinkNode):
             raise WasiError(Errno.LOOP, f"{path} is a symlink and SYMLINK_FOLLOW is not set")
         if isinstance(node, DirNode):
-            if (wants_write and rights_base & Rights.FD_WRITE) or oflags & Oflags.TRUNC:
+            if rights_base & Rights.FD_WRITE or oflags & (Oflags.TRUNC | Oflags.CREAT):
                 raise WasiError(Errno.ISDIR, path)
             opened: Descriptor = DirectoryDescriptor(
                 base & DIRECTORY_RIGHTS,
