@@ -78,6 +78,8 @@ class MemoryFile(_Inode, FileNode, OpenFile):
 
     def pwrite(self, offset: int, data: bytes | memoryview) -> int:
         length = len(data)
+        if not length:  # POSIX: writing nothing to a regular file has no other result
+            return 0
         current = len(self.data)
         end = offset + length
         if end > current:

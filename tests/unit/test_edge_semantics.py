@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from pywasi_web.abi.errno import Errno
-from pywasi_web.abi.types import ALL_RIGHTS, DIRECTORY_RIGHTS, Lookupflags, Oflags, Rights
+from pywasi_web.abi.types import ALL_RIGHTS, DIRECTORY_RIGHTS, Lookupflags, Oflags, Rights, Whence
 from pywasi_web.errors import WasiError
 from pywasi_web.vfs.base import FileSystem
-from tests.unit.helpers import PREOPEN_FD, make_kernel
+from tests.unit.helpers import PREOPEN_FD, make_kernel, open_file
 
 FOLLOW = Lookupflags.SYMLINK_FOLLOW
 
@@ -44,3 +44,16 @@ def test_create_on_an_existing_directory_is_eisdir(empty_fs: FileSystem, path: s
     for rights in (Rights.FD_READ, DIRECTORY_RIGHTS):
         assert errno_of(kernel.path_open, PREOPEN_FD, FOLLOW, path, Oflags.CREAT, rights, 0, 0) == Errno.ISDIR
     assert errno_of(kernel.path_open, PREOPEN_FD, 0, ".", Oflags.CREAT | Oflags.EXCL, 0, 0, 0) == Errno.EXIST
+
+
+def test_writing_nothing_past_the_end_changes_nothing(empty_fs: FileSystem) -> None:
+    kernel = make_kernel(empty_fs)
+    file = kernel.fds.get(open_file(kernel, "f", Oflags.CREAT))
+    file.write(b"0123456789")
+    before = file.stat()
+    file.seek(100, Whence.SET)
+    assert file.write(b"") == 0
+    assert file.pwrite(b"", 50) == 0
+    after = file.stat()
+    assert (after.size, after.mtim) == (10, before.mtim)
+    assert file.pread(100, 0) == b"0123456789"
