@@ -42,6 +42,7 @@ from pywasi_web.vfs.base import DirNode, FileNode, FileSystem, Node, SymlinkNode
 
 # Errno for a change attempted on a read-only mount (wasmtime's answer).
 READ_ONLY = Errno.PERM
+MAX_TIMESTAMP = (1 << 64) - 1
 
 
 @dataclass(frozen=True)
@@ -333,6 +334,9 @@ def new_times(atim: int, mtim: int, fstflags: int) -> tuple[int | None, int | No
         raise WasiError(Errno.INVAL, "MTIM with MTIM_NOW")
     if fstflags & ~0xF:
         raise WasiError(Errno.INVAL, f"unknown fstflags {fstflags:#x}")
+    for name, value, flag in (("atim", atim, Fstflags.ATIM), ("mtim", mtim, Fstflags.MTIM)):
+        if fstflags & flag and not 0 <= value <= MAX_TIMESTAMP:
+            raise WasiError(Errno.INVAL, f"{name} {value} is not a u64 timestamp")
     now = time.time_ns()
     new_atim = atim if fstflags & Fstflags.ATIM else now if fstflags & Fstflags.ATIM_NOW else None
     new_mtim = mtim if fstflags & Fstflags.MTIM else now if fstflags & Fstflags.MTIM_NOW else None

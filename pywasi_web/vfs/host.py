@@ -39,25 +39,28 @@ def _filetype(mode: int) -> Filetype:
 
 
 def _to_stat(result: os.stat_result) -> Stat:
+    """WASI's timestamps are unsigned: a host time before 1970 reads as 0."""
     return Stat(
         _filetype(result.st_mode),
         result.st_size,
         result.st_nlink,
         result.st_ino,
         result.st_dev,
-        result.st_atime_ns,
-        result.st_mtime_ns,
-        result.st_ctime_ns,
+        max(0, result.st_atime_ns),
+        max(0, result.st_mtime_ns),
+        max(0, result.st_ctime_ns),
     )
 
 
 @contextmanager
 def _host_errors() -> Iterator[None]:
-    """Turn host OSErrors into WasiErrors carrying the matching errno."""
+    """Turn host OSErrors into WasiErrors carrying the matching errno (and no memory into ENOMEM)."""
     try:
         yield
     except OSError as exc:
         raise WasiError(errno_from_oserror(exc), str(exc)) from None
+    except MemoryError:
+        raise WasiError(Errno.NOMEM, "the host has no memory for this") from None
 
 
 class HostDir(FileSystem):

@@ -3,11 +3,16 @@ run against wasmtime in tests/guests/check_edges.c through the differential suit
 
 from __future__ import annotations
 
+import os
+import pathlib
+
 import pytest
 
 from pywasi_web.abi.errno import Errno
-from pywasi_web.abi.types import ALL_RIGHTS, DIRECTORY_RIGHTS, Lookupflags, Oflags, Rights, Whence
+from pywasi_web.abi.types import ALL_RIGHTS, DIRECTORY_RIGHTS, Fstflags, Lookupflags, Oflags, Rights, Whence
 from pywasi_web.errors import WasiError
+from pywasi_web.kernel.descriptors import DirectoryDescriptor
+from pywasi_web.vfs import HostDir, MemoryFS
 from pywasi_web.vfs.base import FileSystem
 from tests.unit.helpers import PREOPEN_FD, make_kernel, open_file
 
@@ -57,3 +62,72 @@ def test_writing_nothing_past_the_end_changes_nothing(empty_fs: FileSystem) -> N
     after = file.stat()
     assert (after.size, after.mtim) == (10, before.mtim)
     assert file.pread(100, 0) == b"0123456789"
+
+
+# u64 values past off_t, and what an engine passing signed numbers would hand over instead.
+PAST_OFF_T = [1 << 63, (1 << 64) - 2, (1 << 64) - 1, -1, -(1 << 63)]
+
+
+def test_offsets_and_sizes_past_off_t_are_einval(empty_fs: FileSystem) -> None:
+    kernel = make_kernel(empty_fs)
+    file = kernel.fds.get(open_file(kernel, "f", Oflags.CREAT))
+    file.write(b"0123456789")
+    for offset in [*PAST_OFF_T, (1 << 63) - 1]:  # 2**63-1 too: the range ends past it (Linux, wasmtime)
+        assert errno_of(file.pread, 8, offset) == Errno.INVAL, offset
+        assert errno_of(file.pwrite, b"x", offset) == Errno.INVAL, offset
+    for size in PAST_OFF_T:
+        assert errno_of(file.set_size, size) == Errno.INVAL, size
+    assert file.pread(1 << 40, 0) == b"0123456789"  # a huge request is a short read, not an allocation
+    assert file.stat().size == 10
+
+
+def test_seek_anywhere_a_u64_holds_then_io_there_is_einval(empty_fs: FileSystem) -> None:
+    kernel = make_kernel(empty_fs)
+    file = kernel.fds.get(open_file(kernel, "f", Oflags.CREAT))
+    file.write(b"0123456789")
+    assert file.seek((1 << 63) - 1, Whence.SET) == (1 << 63) - 1
+    assert errno_of(file.read, 8) == Errno.INVAL
+    assert file.seek(1, Whence.CUR) == 1 << 63  # wasmtime's answer: positions are u64
+    assert errno_of(file.read, 8) == Errno.INVAL
+    assert errno_of(file.write, b"x") == Errno.INVAL
+    assert file.seek((1 << 64) - 11, Whence.END) == (1 << 64) - 1
+    assert errno_of(file.seek, 1, Whence.CUR) == Errno.INVAL
+    assert errno_of(file.seek, -1, Whence.SET) == Errno.INVAL
+    assert file.stat().size == 10
+
+
+def test_cookies_past_the_listing_give_nothing(empty_fs: FileSystem) -> None:
+    kernel = make_kernel(empty_fs)
+    directory = kernel.fds.get(PREOPEN_FD, Rights.FD_READDIR, DirectoryDescriptor)
+    assert len(directory.entries_from(0)) == 2
+    for cookie in PAST_OFF_T:
+        assert directory.entries_from(cookie) == []
+
+
+def test_timestamps_outside_u64_are_einval(empty_fs: FileSystem) -> None:
+    kernel = make_kernel(empty_fs)
+    open_file(kernel, "f", Oflags.CREAT)
+    for value in (-1, 1 << 64):
+        for flag in (Fstflags.ATIM, Fstflags.MTIM):
+            call = kernel.path_filestat_set_times
+            assert errno_of(call, PREOPEN_FD, 0, "f", value, value, flag) == Errno.INVAL
+    kernel.path_filestat_set_times(PREOPEN_FD, 0, "f", 0, (1 << 64) - 1, Fstflags.MTIM)
+    assert kernel.path_filestat_get(PREOPEN_FD, 0, "f").stat().mtim > 1 << 63  # a host may clamp it
+
+
+def test_memory_file_the_host_cannot_hold_is_enospc() -> None:
+    fs = MemoryFS(max_file_size=1 << 62)
+    kernel = make_kernel(fs)
+    file = kernel.fds.get(open_file(kernel, "f", Oflags.CREAT))
+    file.write(b"abc")
+    assert errno_of(file.pwrite, b"x", 1 << 50) == Errno.NOSPC
+    assert errno_of(file.set_size, 1 << 50) == Errno.NOSPC
+    assert (file.stat().size, fs.used_bytes) == (3, 3)
+
+
+def test_host_times_before_1970_read_as_zero(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "old").write_bytes(b"")
+    os.utime(tmp_path / "old", ns=(-(10**18), -(10**18)))
+    kernel = make_kernel(HostDir(tmp_path))
+    stat = kernel.path_filestat_get(PREOPEN_FD, 0, "old").stat()
+    assert (stat.atim, stat.mtim) == (0, 0)
