@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TypeVar, overload
 
 from pywasi_web.abi.errno import Errno
+from pywasi_web.abi.types import Rights
 from pywasi_web.errors import WasiError
 from pywasi_web.kernel.descriptors import Descriptor
 
@@ -15,6 +16,24 @@ D = TypeVar("D", bound=Descriptor)
 # Errno for an operation the descriptor's rights do not allow: wasmtime answers EBADF for a
 # descriptor not opened for the operation (fd_read on a directory, fd_write on a read-only file).
 MISSING_RIGHTS = Errno.BADF
+# A directory without a path right (dropped by fd_fdstat_set_rights, or not inherited) is a
+# capability the guest lacks, not a bad descriptor: ENOTCAPABLE, as programs expect.
+PATH_RIGHTS = (
+    Rights.PATH_CREATE_DIRECTORY
+    | Rights.PATH_CREATE_FILE
+    | Rights.PATH_LINK_SOURCE
+    | Rights.PATH_LINK_TARGET
+    | Rights.PATH_OPEN
+    | Rights.PATH_READLINK
+    | Rights.PATH_RENAME_SOURCE
+    | Rights.PATH_RENAME_TARGET
+    | Rights.PATH_FILESTAT_GET
+    | Rights.PATH_FILESTAT_SET_SIZE
+    | Rights.PATH_FILESTAT_SET_TIMES
+    | Rights.PATH_SYMLINK
+    | Rights.PATH_REMOVE_DIRECTORY
+    | Rights.PATH_UNLINK_FILE
+)
 
 
 class FdTable:
@@ -44,8 +63,10 @@ class FdTable:
             raise WasiError(Errno.BADF, f"fd {fd} is not open")
         if not isinstance(descriptor, kind):
             raise WasiError(_WRONG_KIND.get(kind.__name__, Errno.BADF), f"fd {fd} is not a {kind.__name__}")
-        if descriptor.rights_base & rights != rights:
-            raise WasiError(MISSING_RIGHTS, f"fd {fd} lacks rights {rights & ~descriptor.rights_base:#x}")
+        missing = rights & ~descriptor.rights_base
+        if missing:
+            errno = Errno.NOTCAPABLE if missing & PATH_RIGHTS else MISSING_RIGHTS
+            raise WasiError(errno, f"fd {fd} lacks rights {missing:#x}")
         return descriptor
 
     def close(self, fd: int) -> None:

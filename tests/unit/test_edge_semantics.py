@@ -131,3 +131,14 @@ def test_host_times_before_1970_read_as_zero(tmp_path: pathlib.Path) -> None:
     kernel = make_kernel(HostDir(tmp_path))
     stat = kernel.path_filestat_get(PREOPEN_FD, 0, "old").stat()
     assert (stat.atim, stat.mtim) == (0, 0)
+
+
+def test_a_missing_path_right_is_enotcapable(empty_fs: FileSystem) -> None:
+    kernel = make_kernel(empty_fs)
+    open_file(kernel, "f", Oflags.CREAT)
+    rights, inheriting = kernel.fds.get(PREOPEN_FD).rights_base, kernel.fds.get(PREOPEN_FD).rights_inheriting
+    kernel.fd_fdstat_set_rights(PREOPEN_FD, rights & ~Rights.PATH_FILESTAT_SET_SIZE, inheriting)
+    assert errno_of(open_file, kernel, "f", Oflags.TRUNC) == Errno.NOTCAPABLE
+    kernel.fd_fdstat_set_rights(PREOPEN_FD, rights & ~(Rights.PATH_FILESTAT_SET_SIZE | Rights.PATH_OPEN), 0)
+    assert errno_of(open_file, kernel, "f") == Errno.NOTCAPABLE
+    assert errno_of(kernel.fds.get, PREOPEN_FD, Rights.FD_READ) == Errno.BADF  # not opened for it: EBADF
