@@ -49,6 +49,7 @@ EXIT_STATUS_DIFFERS = (
 CASES: list[Case] = [
     *_check_cases("check_fd", SEED),
     *_check_cases("check_path", SEED),
+    *(case for case in _check_cases("check_edges", SEED) if case["mount"] in ("/sandbox", ".")),
     *(
         {
             "name": f"check_readonly-{label}",

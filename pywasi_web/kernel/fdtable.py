@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import operator
 from collections.abc import Iterator
 from typing import TypeVar, overload
 
@@ -18,22 +20,7 @@ D = TypeVar("D", bound=Descriptor)
 MISSING_RIGHTS = Errno.BADF
 # A directory without a path right (dropped by fd_fdstat_set_rights, or not inherited) is a
 # capability the guest lacks, not a bad descriptor: ENOTCAPABLE, as programs expect.
-PATH_RIGHTS = (
-    Rights.PATH_CREATE_DIRECTORY
-    | Rights.PATH_CREATE_FILE
-    | Rights.PATH_LINK_SOURCE
-    | Rights.PATH_LINK_TARGET
-    | Rights.PATH_OPEN
-    | Rights.PATH_READLINK
-    | Rights.PATH_RENAME_SOURCE
-    | Rights.PATH_RENAME_TARGET
-    | Rights.PATH_FILESTAT_GET
-    | Rights.PATH_FILESTAT_SET_SIZE
-    | Rights.PATH_FILESTAT_SET_TIMES
-    | Rights.PATH_SYMLINK
-    | Rights.PATH_REMOVE_DIRECTORY
-    | Rights.PATH_UNLINK_FILE
-)
+PATH_RIGHTS = functools.reduce(operator.or_, (v for k, v in vars(Rights).items() if k.startswith("PATH_")))
 
 
 class FdTable:

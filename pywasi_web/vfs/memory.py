@@ -106,11 +106,11 @@ class MemoryFile(_Inode, FileNode, OpenFile):
         self.fs.changed(self)
 
     def _zeros(self, count: int, *, charged: int) -> None:
-        """Append `count` zero bytes; a host with no memory for them gives back the `charged`
-        bytes and ENOSPC (a MemoryError must not reach the guest's host)."""
+        """Append `count` zero bytes; a host with no memory for them (or, on a 32-bit host such as
+        Pyodide, no index that large) gives back the `charged` bytes and ENOSPC."""
         try:
             self.data += bytes(count)
-        except MemoryError:
+        except (MemoryError, OverflowError):
             self.fs.charge(-charged)
             raise WasiError(Errno.NOSPC, f"no memory for {count} more bytes") from None
 

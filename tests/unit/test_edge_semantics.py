@@ -10,19 +10,12 @@ import pytest
 
 from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.types import ALL_RIGHTS, DIRECTORY_RIGHTS, Fstflags, Lookupflags, Oflags, Rights, Whence
-from pywasi_web.errors import WasiError
 from pywasi_web.kernel.descriptors import DirectoryDescriptor
 from pywasi_web.vfs import HostDir, MemoryFS
 from pywasi_web.vfs.base import FileSystem
-from tests.unit.helpers import PREOPEN_FD, make_kernel, open_file
+from tests.unit.helpers import PREOPEN_FD, errno_of, make_kernel, open_file, walked_host_dir
 
 FOLLOW = Lookupflags.SYMLINK_FOLLOW
-
-
-def errno_of(call, *args) -> int:  # type: ignore[no-untyped-def]
-    with pytest.raises(WasiError) as caught:
-        call(*args)
-    return caught.value.errno
 
 
 def test_create_exclusive_on_a_dangling_symlink_is_eexist(empty_fs: FileSystem) -> None:
@@ -128,7 +121,8 @@ def test_memory_file_the_host_cannot_hold_is_enospc() -> None:
 def test_host_times_before_1970_read_as_zero(tmp_path: pathlib.Path) -> None:
     (tmp_path / "old").write_bytes(b"")
     os.utime(tmp_path / "old", ns=(-(10**18), -(10**18)))
-    kernel = make_kernel(HostDir(tmp_path))
+    fs = HostDir(tmp_path)
+    kernel = make_kernel(fs)
     stat = kernel.path_filestat_get(PREOPEN_FD, 0, "old").stat()
     assert (stat.atim, stat.mtim) == (0, 0)
 
@@ -142,3 +136,26 @@ def test_a_missing_path_right_is_enotcapable(empty_fs: FileSystem) -> None:
     kernel.fd_fdstat_set_rights(PREOPEN_FD, rights & ~(Rights.PATH_FILESTAT_SET_SIZE | Rights.PATH_OPEN), 0)
     assert errno_of(open_file, kernel, "f") == Errno.NOTCAPABLE
     assert errno_of(kernel.fds.get, PREOPEN_FD, Rights.FD_READ) == Errno.BADF  # not opened for it: EBADF
+
+
+@pytest.mark.parametrize("walked", [False, True])
+def test_a_held_directory_is_not_walked_again_from_the_mount(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, walked: bool
+) -> None:
+    (tmp_path / "a" / "b" / "c").mkdir(parents=True)
+    fs = walked_host_dir(tmp_path) if walked else HostDir(tmp_path)
+    kernel = make_kernel(fs)
+    held = kernel.path_open(PREOPEN_FD, 0, "a/b/c", Oflags.DIRECTORY, DIRECTORY_RIGHTS, ALL_RIGHTS, 0)
+    opened: list[object] = []
+    real_open = os.open
+    monkeypatch.setattr(
+        os, "open", lambda path, *args, **kw: opened.append(path) or real_open(path, *args, **kw)
+    )
+    open_file(kernel, "new.txt", Oflags.CREAT, fd=held)
+    kernel.path_create_directory(held, "d")
+    kernel.path_filestat_get(held, 0, "d")
+    if fs.holds_directories:
+        # each relative to the held directory: the file created then opened, the directory looked up
+        assert opened == ["new.txt", "new.txt", "d"]
+    else:  # Pyodide: each use walks from the mount, without following symlinks
+        assert opened.count(str(tmp_path)) == 6 and opened.count("c") == 6
