@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TEST_WHEELS = ROOT / "build" / "pyodide-test-wheels"
 PYTEST_DISTRIBUTIONS = ["pytest", "pluggy", "iniconfig", "packaging", "pygments"]
 SUITES = ["tests/security/test_escapes.py", "tests/unit/test_kernel_files.py"]
+SUITES += ["tests/unit/test_edge_semantics.py"]
 SUPPORT = ["tests/__init__.py", "tests/unit/__init__.py", "tests/unit/conftest.py", "tests/unit/helpers.py"]
 SUPPORT += ["tests/security/__init__.py"]
 

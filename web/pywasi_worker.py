@@ -304,7 +304,7 @@ def run(
             _as_bytes(wasm),
             [str(arg) for arg in options.get("args") or []],
             engine=_engine(blocking, options.get("maxMemoryBytes")),
-            argv0=options.get("argv0") or "main.wasm",
+            argv0="main.wasm" if options.get("argv0") is None else str(options["argv0"]),  # "" is an argv0
             env={str(k): str(v) for k, v in (options.get("env") or {}).items()},
             mounts=mounts,
             stdin=stdin,

@@ -42,6 +42,7 @@ from pywasi_web.vfs.base import DirNode, FileNode, FileSystem, Node, SymlinkNode
 
 # Errno for a change attempted on a read-only mount (wasmtime's answer).
 READ_ONLY = Errno.PERM
+MAX_TIMESTAMP = (1 << 64) - 1
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,12 @@ class Kernel:
             self.directory(fd, Rights.PATH_CREATE_FILE)
         if oflags & Oflags.TRUNC:
             self.directory(fd, Rights.PATH_FILESTAT_SET_SIZE)
-        resolved = self._resolve(directory, path, bool(lookupflags & Lookupflags.SYMLINK_FOLLOW))
+        exclusive = bool(oflags & Oflags.CREAT and oflags & Oflags.EXCL)
+        # O_CREAT|O_EXCL never follows a final symlink: a link, dangling or not, already exists.
+        follow = bool(lookupflags & Lookupflags.SYMLINK_FOLLOW) and not exclusive
+        resolved = self._resolve(directory, path, follow)
         node = resolved.node
-        if node is not None and oflags & Oflags.CREAT and oflags & Oflags.EXCL:
+        if node is not None and exclusive:
             raise WasiError(Errno.EXIST, path)
         if node is None:
             if not oflags & Oflags.CREAT:
@@ -151,7 +155,7 @@ class Kernel:
         if isinstance(node, SymlinkNode):
             raise WasiError(Errno.LOOP, f"{path} is a symlink and SYMLINK_FOLLOW is not set")
         if isinstance(node, DirNode):
-            if (wants_write and rights_base & Rights.FD_WRITE) or oflags & Oflags.TRUNC:
+            if rights_base & Rights.FD_WRITE or oflags & (Oflags.TRUNC | Oflags.CREAT):
                 raise WasiError(Errno.ISDIR, path)
             opened: Descriptor = DirectoryDescriptor(
                 base & DIRECTORY_RIGHTS,
@@ -330,6 +334,9 @@ def new_times(atim: int, mtim: int, fstflags: int) -> tuple[int | None, int | No
         raise WasiError(Errno.INVAL, "MTIM with MTIM_NOW")
     if fstflags & ~0xF:
         raise WasiError(Errno.INVAL, f"unknown fstflags {fstflags:#x}")
+    for name, value, flag in (("atim", atim, Fstflags.ATIM), ("mtim", mtim, Fstflags.MTIM)):
+        if fstflags & flag and not 0 <= value <= MAX_TIMESTAMP:
+            raise WasiError(Errno.INVAL, f"{name} {value} is not a u64 timestamp")
     now = time.time_ns()
     new_atim = atim if fstflags & Fstflags.ATIM else now if fstflags & Fstflags.ATIM_NOW else None
     new_mtim = mtim if fstflags & Fstflags.MTIM else now if fstflags & Fstflags.MTIM_NOW else None
