@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pywasi_web.abi.signatures import BLOCKING, MODULE
+from pywasi_web.api.arguments import check_command_line, check_timeout
 from pywasi_web.api.result import CompletedRun
 from pywasi_web.api.stdio import input_stream, output_stream
 from pywasi_web.api.trace import Tracer, make_tracer
@@ -84,7 +85,9 @@ class Program:
 
         Raises ModuleError (the module cannot run), GuestTrap (it trapped) or GuestTimeout (it
         exceeded `timeout` seconds); the exception's `result` holds the output up to that point.
+        Bad arguments (args as one string, a NUL, a negative timeout) raise TypeError/ValueError.
         """
+        check_timeout(timeout)
         if "_start" not in self.exports:
             if "_initialize" in self.exports:
                 raise ModuleError(
@@ -149,6 +152,7 @@ class Program:
 
         For a reactor its `_initialize` is called; then call exports with `process.call(name, *args)`.
         """
+        check_command_line(args, argv0, env)
         waiter = waiter or ThreadWaiter()
         argv = [argv0 if argv0 is not None else self.name, *args]
         kernel = Kernel(

@@ -22,7 +22,6 @@ import json
 import mimetypes
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from pywasi_web.cli.setup_steps import SetupError, run_step
 from pywasi_web.cli.wheels import pyodide_wheels
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -142,17 +142,16 @@ def prepare_assets(root: Path = REPO_ROOT, *, log: Callable[[str], object] = pri
     directory = wheels_dir(root)
     directory.mkdir(parents=True, exist_ok=True)
     if not (root / "node_modules" / "pyodide" / "pyodide.mjs").exists():
-        raise RuntimeError("node_modules/pyodide is missing: run `npm ci` in the repository root first")
+        raise SetupError("node_modules/pyodide is missing: run `npm ci` in the repository root first")
     ours = wheel_index(root)["pywasi_web"]
     if ours is None or _wheel_is_stale(directory / ours, root):
         log("building the pywasi_web wheel ...")
         # built aside and moved in with one rename: a page booting meanwhile (a running server,
         # another test process) sees the old wheel or the new one, never none
         with tempfile.TemporaryDirectory(dir=directory) as staging:
-            subprocess.run(
+            run_step(
+                "building the pywasi_web wheel",
                 [sys.executable, "-m", "build", "--wheel", "--outdir", staging, str(root)],
-                check=True,
-                capture_output=True,
             )
             (built,) = Path(staging).glob("pywasi_web-*.whl")
             os.replace(built, directory / built.name)
