@@ -268,16 +268,19 @@ class WasmtimeEngine:
         if self.max_memory is not None:
             store.set_limits(memory_size=self.max_memory)
         host = _HostCalls()
-        # One host function per import entry, passed in order: a name imported twice (as Go and
-        # AssemblyScript emit) is simply two entries, each with its own type.
-        externs = []
+        # The imports go in order, one host function per name: a name imported twice (as Go and
+        # AssemblyScript emit; check_imports saw the same type) is linked once, to both entries.
+        linked: dict[tuple[str, str], wasmtime.Func] = {}
         for spec, item in zip(module.imports, module.module.imports, strict=True):
-            callback = host.adapt(functions[(spec.module, spec.name)], spec)
-            raw = ffi.wasmtime_func_t()
-            ffi.wasmtime_func_new_unchecked(
-                store._context(), item.type.ptr(), callback, None, _NO_FINALIZER, ctypes.byref(raw)
-            )
-            externs.append(wasmtime.Func._from_raw(raw))
+            key = (spec.module, spec.name)
+            if key not in linked:
+                callback = host.adapt(functions[key], spec)
+                raw = ffi.wasmtime_func_t()
+                ffi.wasmtime_func_new_unchecked(
+                    store._context(), item.type.ptr(), callback, None, _NO_FINALIZER, ctypes.byref(raw)
+                )
+                linked[key] = wasmtime.Func._from_raw(raw)
+        externs = [linked[(spec.module, spec.name)] for spec in module.imports]
         try:
             instance = wasmtime.Instance(store, module.module, externs)
         except wasmtime.Trap as trap:

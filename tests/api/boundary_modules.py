@@ -63,6 +63,38 @@ WAT = {
       (func (export "write") (param i32 i32 i32 i32) (result i32)
         (call $write (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
       (func (export "set_size") (param i32 i64) (result i32) (call $size (local.get 0) (local.get 1))))""",
+    # GC's types (a rec group, sub types, struct, array, reference value types) in types that no
+    # import uses; the imports are plain WASI
+    "gc_types": """(module
+      (rec (type $node (sub (struct (field i32) (field (ref null $list)))))
+           (type $list (sub final $node (struct (field i32) (field (ref null $list)) (field (mut i64))))))
+      (type $bytes (array (mut i8)))
+      (type $takes (func (param (ref null $node) anyref i31ref (ref $bytes)) (result eqref)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (func $unused (type $takes) (ref.null eq))
+      (func (export "_start") (call $exit (i32.const 7))))""",
+    # the exception proposal: a tag and exnref in a type no import uses
+    "exception_types": """(module
+      (type $catcher (func (param exnref) (result exnref)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (tag $oops (param i32))
+      (memory (export "memory") 1)
+      (func $unused (type $catcher) (local.get 0))
+      (func (export "_start") (call $exit (i32.const 7))))""",
+    # a GC reference in an extra import's own type: that import (only) cannot cross to Python
+    "gc_import": """(module
+      (type $pair (struct (field i32) (field i32)))
+      (import "env" "take" (func (param (ref null $pair))))
+      (memory (export "memory") 1)
+      (func (export "_start")))""",
+    # imports of a tag and of a 64-bit memory before a function: read over, then refused by name
+    "tag_import": """(module
+      (import "env" "oops" (tag (param i32 i64)))
+      (import "env" "heap" (memory i64 1 2))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (export "memory" (memory 0))
+      (func (export "_start") (call $exit (i32.const 7))))""",
 }
 
 
