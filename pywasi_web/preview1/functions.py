@@ -264,8 +264,7 @@ class Preview1:
     def fd_seek(self, fd: int, offset: int, whence: int, result_ptr: int) -> None:
         tell_only = offset == 0 and whence == Whence.CUR
         descriptor = self._seekable(fd, Rights.FD_TELL if tell_only else Rights.FD_SEEK)
-        signed = offset - (1 << 64) if offset >= 1 << 63 else offset
-        self.memory.set_u64(result_ptr, descriptor.seek(signed, whence))
+        self.memory.set_u64(result_ptr, descriptor.seek(offset, whence))
 
     def fd_tell(self, fd: int, result_ptr: int) -> None:
         self.memory.set_u64(result_ptr, self._seekable(fd, Rights.FD_TELL).seek(0, Whence.CUR))

@@ -181,42 +181,6 @@ def test_guest_memory_limit() -> None:
     assert unlimited.call("grow", 100) == 1
 
 
-def test_float_parameters_in_extra_imports_are_refused_clearly() -> None:
-    module = wat(
-        '(module (import "env" "f" (func (param f64))) (memory (export "memory") 1) (func (export "_start")))'
-    )
-    with pytest.raises(ModuleError, match="not f64"):
-        run(module, imports={"env": {"f": lambda x: None}})
-
-
-def test_extra_imports_get_unsigned_arguments_and_their_exceptions_reach_the_caller() -> None:
-    module = wat(
-        """(module
-          (import "env" "f" (func $f (param i32 i64) (result i64)))
-          (import "env" "boom" (func $boom))
-          (memory (export "memory") 1)
-          (func (export "_initialize"))
-          (func (export "call_f") (param i32 i64) (result i64) (call $f (local.get 0) (local.get 1)))
-          (func (export "call_boom") (call $boom)))"""
-    )
-    seen: list[tuple[int, int]] = []
-
-    def f(small: int, large: int) -> int:
-        seen.append((small, large))
-        return -1
-
-    def boom() -> None:
-        raise ValueError("raised by the host")
-
-    process = Program(module).instantiate(imports={"env": {"f": f, "boom": boom}})
-    assert process.call("call_f", -1, -2) == -1
-    assert process.call("call_f", 5, 1 << 62) == -1
-    assert seen == [(0xFFFFFFFF, 0xFFFFFFFFFFFFFFFE), (5, 1 << 62)]
-    with pytest.raises(ValueError, match="raised by the host"):
-        process.call("call_boom")
-    assert process.call("call_f", 7, 8) == -1  # the instance is usable after the exception
-
-
 CLOCK_PROBE = wat(
     """(module
       (import "wasi_snapshot_preview1" "clock_time_get" (func $get (param i32 i64 i32) (result i32)))
