@@ -33,6 +33,7 @@ Importable on CPython (for type checking); `js` and `pyodide` are imported only 
 
 from __future__ import annotations
 
+import hashlib
 from array import array
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
@@ -638,6 +639,7 @@ class JsInstance:
         self._instance = instance
         self._proxies = proxies
         self._bridge = bridge
+        self._closed = False
         self._suspending = suspending
         self._exports_js = instance.exports
         self._functions: dict[str, Any] = {}
@@ -715,6 +717,9 @@ class JsInstance:
 
     def close(self) -> None:
         """Destroy the import proxies and the bridge's buffers (the instance is unusable afterwards)."""
+        if self._closed:
+            return
+        self._closed = True
         self._bridge.release()
         if self._memory is not None:
             self._memory.release()
@@ -729,6 +734,12 @@ def _wasm_frames(stack: str) -> str:
         line.strip() for line in stack.splitlines() if "wasm" in line and line.strip().startswith("at ")
     ]
     return "\n".join(f"  {frame.removeprefix('at ')}" for frame in frames)
+
+
+# Compiled modules by (SHA-256 of the bytes, memory cap), most recently used last: a
+# WebAssembly.Module can be instantiated any number of times.
+_COMPILED: dict[tuple[bytes, int | None], JsModule] = {}
+COMPILED_LIMIT = 16
 
 
 class JsEngine:
@@ -746,6 +757,18 @@ class JsEngine:
         self.max_memory = max_memory
 
     def compile(self, wasm: bytes) -> CompiledModule:
+        """The compiled module, from the worker's cache when these bytes were compiled before (with
+        the same memory cap): a run of a module already seen compiles and parses nothing."""
+        key = (hashlib.sha256(wasm).digest(), self.max_memory)
+        compiled = _COMPILED.pop(key, None)
+        if compiled is None:
+            compiled = self._compile(wasm)
+            while len(_COMPILED) >= COMPILED_LIMIT:
+                del _COMPILED[next(iter(_COMPILED))]  # the least recently used
+        _COMPILED[key] = compiled
+        return compiled
+
+    def _compile(self, wasm: bytes) -> JsModule:
         import js
         from pyodide.ffi import JsException, to_js
 
@@ -912,14 +935,16 @@ class _Link:
 
 
 _ADAPTER = """
-def call({params}):
-    try:
-        return function({args})
-    except MustSuspend:
-        {on_suspend}
-    except BaseException as error:
-        park(error)
-        raise
+def make(function, park):
+    def call({params}):
+        try:
+            return function({args})
+        except MustSuspend:
+            {on_suspend}
+        except BaseException as error:
+            park(error)
+            raise
+    return call
 """
 MUST_SUSPEND = -0x7FFFFFFF  # what a suspending import's adapter returns for MustSuspend; no errno
 
@@ -930,15 +955,17 @@ def _adapt(
     """An adapter made for the signature: i64s arrive as BigInt (int() them), exceptions are parked.
     Under the `suspending` wrapper a MustSuspend becomes the MUST_SUSPEND result (cheap to pass);
     elsewhere it propagates."""
+    adapter: Callable[..., Any] = _adapter_maker(params, suspends)(function, link.park)
+    return adapter
+
+
+@cache
+def _adapter_maker(params: tuple[str, ...], suspends: bool) -> Callable[..., Any]:
+    """The adapter's code, generated once per signature (not on every instantiation)."""
     names = [f"a{index}" for index in range(len(params))]
     args = [f"int({name})" if kind == "i64" else name for name, kind in zip(names, params, strict=True)]
-    namespace: dict[str, Any] = {
-        "function": function,
-        "MustSuspend": MustSuspend,
-        "park": link.park,
-        "MUST_SUSPEND": MUST_SUSPEND,
-    }
+    namespace: dict[str, Any] = {"MustSuspend": MustSuspend, "MUST_SUSPEND": MUST_SUSPEND}
     on_suspend = "return MUST_SUSPEND" if suspends else "raise"
     exec(_ADAPTER.format(params=", ".join(names), args=", ".join(args), on_suspend=on_suspend), namespace)
-    adapter: Callable[..., Any] = namespace["call"]
-    return adapter
+    maker: Callable[..., Any] = namespace["make"]
+    return maker

@@ -243,6 +243,9 @@ class WasmtimeInstance:
     def interrupt(self, reason: str) -> None:
         self._engine.interrupt(reason)
 
+    def close(self) -> None:
+        """Nothing to release: the store and instance go with their last reference."""
+
 
 def _reason(message: str) -> str:
     """The cause line of a wasmtime trap message ("wasm trap: integer divide by zero")."""
