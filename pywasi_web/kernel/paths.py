@@ -7,7 +7,6 @@ Symlinks are followed here (not by the file system) with a limit that gives ELOO
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 from pywasi_web.abi.errno import Errno
@@ -58,14 +57,19 @@ def _split(path: str) -> list[str]:
 
 
 def resolve(start: DirNode, path: str, *, follow: bool) -> Resolved:
-    """Resolve `path` relative to `start`; `follow` says whether a final symlink is followed."""
-    pending = deque(_split(path))
+    """Resolve `path` relative to `start`; `follow` says whether a final symlink is followed.
+
+    Every open and stat passes here, so the loop is kept lean: the components wait reversed in a
+    list (pop() takes the next one), and a name's UTF-8 length is computed only when it could
+    exceed 255 bytes (more than 63 characters)."""
+    pending = _split(path)
+    pending.reverse()
     stack: list[DirNode] = [start]
     links = 0
     while True:
-        component = pending.popleft()
+        component = pending.pop()
         last = not pending
-        if component in ("", "."):
+        if component == "" or component == ".":
             if last:
                 return Resolved(None, None, stack[-1], path.endswith("/"))
             continue
@@ -76,7 +80,7 @@ def resolve(start: DirNode, path: str, *, follow: bool) -> Resolved:
             if last:
                 return Resolved(None, None, stack[-1], False)
             continue
-        if len(component.encode()) > 255:
+        if len(component) > 63 and len(component.encode()) > 255:
             raise WasiError(Errno.NAMETOOLONG, component)
         directory = stack[-1]
         node = directory.lookup(component)
@@ -91,7 +95,7 @@ def resolve(start: DirNode, path: str, *, follow: bool) -> Resolved:
                 raise WasiError(ESCAPE, f"symlink {component!r} points to an absolute path")
             if not target:
                 raise WasiError(Errno.NOENT, f"symlink {component!r} is empty")
-            pending.extendleft(reversed(target.split("/")))
+            pending.extend(reversed(target.split("/")))
             continue
         if last or slash_follows:
             if slash_follows and node is not None and not isinstance(node, DirNode):
