@@ -7,11 +7,11 @@ Symlinks are followed here (not by the file system) with a limit that gives ELOO
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pywasi_web.abi.errno import Errno
 from pywasi_web.errors import WasiError
-from pywasi_web.vfs.base import DirNode, Node, SymlinkNode
+from pywasi_web.vfs.base import DirNode, Node, is_directory, is_symlink
 
 MAX_SYMLINKS = 40
 MAX_PATH = 4096
@@ -19,9 +19,8 @@ MAX_PATH = 4096
 ESCAPE = Errno.PERM
 
 
-@dataclass(frozen=True)
-class Resolved:
-    """Where a path leads.
+class Resolved(NamedTuple):
+    """Where a path leads (a named tuple: one is made on every path lookup).
 
     `parent` and `name` name the final entry, or are None when the path ends in '.' or '..'
     (then `node` is that directory). `node` is the entry (followed if asked), or None if absent.
@@ -86,7 +85,7 @@ def resolve(start: DirNode, path: str, *, follow: bool) -> Resolved:
         node = directory.lookup(component)
         # "name/" refers to a directory: its symlink is followed, and it must be a directory.
         slash_follows = len(pending) == 1 and pending[0] == ""
-        if isinstance(node, SymlinkNode) and (follow or slash_follows or not last):
+        if is_symlink(node) and (follow or slash_follows or not last):
             links += 1
             if links > MAX_SYMLINKS:
                 raise WasiError(Errno.LOOP, f"too many symlinks in {path!r}")
@@ -98,11 +97,9 @@ def resolve(start: DirNode, path: str, *, follow: bool) -> Resolved:
             pending.extend(reversed(target.split("/")))
             continue
         if last or slash_follows:
-            if slash_follows and node is not None and not isinstance(node, DirNode):
+            if slash_follows and node is not None and not is_directory(node):
                 raise WasiError(Errno.NOTDIR, component)
             return Resolved(directory, component, node, slash_follows)
-        if node is None:
-            raise WasiError(Errno.NOENT, component)
-        if not isinstance(node, DirNode):
-            raise WasiError(Errno.NOTDIR, component)
+        if not is_directory(node):
+            raise WasiError(Errno.NOENT if node is None else Errno.NOTDIR, component)
         stack.append(node)
