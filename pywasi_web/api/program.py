@@ -212,7 +212,8 @@ class Process:
         self.instance.interrupt(reason)
 
     def finish(self) -> list[str]:
-        """Close every descriptor, write persistent mounts back and flush output.
+        """Close every descriptor, write persistent mounts back, flush output and release the
+        engine's instance (the process cannot be called afterwards).
 
         Returns what failed to be written back (store full, another writer): the guest has
         exited, so the embedder is the only one left to tell.
@@ -220,7 +221,9 @@ class Process:
         self.kernel.fds.close_all()
         self.kernel.stdout.flush()
         self.kernel.stderr.flush()
-        return self.kernel.sync_mounts()
+        failures = self.kernel.sync_mounts()
+        self.instance.close()
+        return failures
 
     def result(self, exit_code: int, duration: float) -> CompletedRun:
         stdout = self.kernel.stdout

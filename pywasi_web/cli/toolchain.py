@@ -15,13 +15,13 @@ import tempfile
 from pathlib import Path
 
 from pywasi_web.cli.setup_steps import SetupError
+from pywasi_web.user_cache import user_cache_dir
 
 FLAGS = ("-target", "wasm32-wasi", "-O2", "-s")
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("PYWASI_WEB_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "pywasi_web")
-    return Path(root) / "guests"
+    return user_cache_dir() / "guests"
 
 
 def _zig_version() -> str:

@@ -51,6 +51,15 @@ class Instance(Protocol):
         """Stop the running guest from another thread; `call` then raises GuestTimeout(reason)."""
         ...
 
+    def close(self) -> None:
+        """Release what the engine holds for the instance; it cannot be called afterwards.
+
+        In the browser the guest's imports (Python proxies held by JS) and the instance (a JS
+        object held by Python) keep each other alive across the two heaps: without this every
+        run would keep its guest memory until the worker runs out of memory.
+        """
+        ...
+
 
 class Engine(Protocol):
     name: str

@@ -33,6 +33,7 @@ Importable on CPython (for type checking); `js` and `pyodide` are imported only 
 
 from __future__ import annotations
 
+import hashlib
 from array import array
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
@@ -672,6 +673,7 @@ class JsInstance:
         self._instance = instance
         self._proxies = proxies
         self._bridge = bridge
+        self._closed = False
         self._suspending = suspending
         self._exports_js = instance.exports
         self._specs = {spec.name: spec for spec in exports if spec.kind == "func"}
@@ -746,6 +748,9 @@ class JsInstance:
 
     def close(self) -> None:
         """Destroy the import proxies and the bridge's buffers (the instance is unusable afterwards)."""
+        if self._closed:
+            return
+        self._closed = True
         self._bridge.release()
         if self._memory is not None:
             self._memory.release()
@@ -790,6 +795,12 @@ def _wasm_frames(stack: str) -> str:
     return "\n".join(f"  {frame.removeprefix('at ')}" for frame in frames)
 
 
+# Compiled modules by (SHA-256 of the bytes, memory cap), most recently used last: a
+# WebAssembly.Module can be instantiated any number of times.
+_COMPILED: dict[tuple[bytes, int | None], JsModule] = {}
+COMPILED_LIMIT = 16
+
+
 class JsEngine:
     """The browser's WebAssembly engine, used from Pyodide."""
 
@@ -806,6 +817,18 @@ class JsEngine:
         self.max_memory = max_memory
 
     def compile(self, wasm: bytes) -> CompiledModule:
+        """The compiled module, from the worker's cache when these bytes were compiled before (with
+        the same memory cap): a run of a module already seen compiles and parses nothing."""
+        key = (hashlib.sha256(wasm).digest(), self.max_memory)
+        compiled = _COMPILED.pop(key, None)
+        if compiled is None:
+            compiled = self._compile(wasm)
+            while len(_COMPILED) >= COMPILED_LIMIT:
+                del _COMPILED[next(iter(_COMPILED))]  # the least recently used
+        _COMPILED[key] = compiled
+        return compiled
+
+    def _compile(self, wasm: bytes) -> JsModule:
         import js
         from pyodide.ffi import JsException, to_js
 
@@ -976,14 +999,16 @@ class _Link:
 
 
 _ADAPTER = """
-def call({params}):
-    try:
-        return {result}
-    except MustSuspend:
-        {on_suspend}
-    except BaseException as error:
-        park(error)
-        raise
+def make(function, park):
+    def call({params}):
+        try:
+            return {result}
+        except MustSuspend:
+            {on_suspend}
+        except BaseException as error:
+            park(error)
+            raise
+    return call
 """
 MUST_SUSPEND = -0x7FFFFFFF  # what a suspending import's adapter returns for MustSuspend; no errno
 
@@ -994,6 +1019,15 @@ def _adapt(
     """An adapter made for the signature: each argument decoded by its kind (engines/values.py),
     several results handed back as a JS array, exceptions parked. Under the `suspending` wrapper
     a MustSuspend becomes the MUST_SUSPEND result (cheap to pass); elsewhere it propagates."""
+    adapter: Callable[..., Any] = _adapter_maker(kinds, results, suspends)(function, link.park)
+    return adapter
+
+
+@cache
+def _adapter_maker(kinds: tuple[str, ...], results: int, suspends: bool) -> Callable[..., Any]:
+    """The adapter's code, generated once per signature (not on every instantiation)."""
+    from pyodide.ffi import to_js
+
     names = [f"a{index}" for index in range(len(kinds))]
     call = f"function({', '.join(expressions(JS_VALUE, kinds, names.__getitem__))})"
     source = _ADAPTER.format(
@@ -1001,15 +1035,7 @@ def _adapt(
         result=f"to_js(list({call}))" if results > 1 else call,
         on_suspend="return MUST_SUSPEND" if suspends else "raise",
     )
-    from pyodide.ffi import to_js
-
-    adapter: Callable[..., Any] = compile_function(
-        source,
-        "call",
-        function=function,
-        MustSuspend=MustSuspend,
-        park=link.park,
-        MUST_SUSPEND=MUST_SUSPEND,
-        to_js=to_js,
+    maker: Callable[..., Any] = compile_function(
+        source, "make", MustSuspend=MustSuspend, MUST_SUSPEND=MUST_SUSPEND, to_js=to_js
     )
-    return adapter
+    return maker

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import platform
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import wasmtime
 from wasmtime import _bindings as ffi
 
 from pywasi_web.engines.base import CompiledModule, ExportSpec, HostFunction, ImportSpec
+from pywasi_web.engines.module_cache import ModuleCache
 from pywasi_web.engines.validation import check_header, check_imports
 from pywasi_web.engines.values import (
     WASMTIME_ARGUMENT,
@@ -39,6 +42,40 @@ _RawCallback = ctypes.CFUNCTYPE(
     ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t
 )
 _NO_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(0)
+# The engine's settings: compiled code depends on them, so they are part of the module cache's key.
+_CONFIG = {"epoch_interruption": True}
+
+
+@functools.cache
+def _engine_id() -> str:
+    """What a compiled module depends on besides its bytes: wasmtime's version, the CPU, _CONFIG."""
+    return f"wasmtime {_wasmtime_version()} {platform.machine()} {sorted(_CONFIG.items())}"
+
+
+def _wasmtime_version() -> str:
+    """From the name of wasmtime's .dist-info beside it: importlib.metadata would add ~30 ms to
+    every run's start (it imports the email package), which is a tenth of a cached start."""
+    site_packages = Path(wasmtime.__file__).parent.parent
+    for info in site_packages.glob("wasmtime-*.dist-info"):
+        return info.name.removeprefix("wasmtime-").removesuffix(".dist-info")
+    from importlib.metadata import version
+
+    return version("wasmtime")
+
+
+def _invalid(message: str) -> str:
+    """One line for a module wasmtime refuses: its last line, and a way out for legacy exceptions."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    reason = lines[-1] if lines else message
+    if "legacy_exceptions" in reason:
+        return (
+            f"the module uses legacy exception handling (try/catch), which wasmtime does not support: "
+            f"{reason}; rebuild it with the standard exceptions (exnref), e.g. wasm-opt --translate-to-exnref"
+        )
+    if "feature required" in reason or "not enabled" in reason:
+        return f"the module uses a WebAssembly feature wasmtime does not enable: {reason}"
+    return f"invalid WebAssembly module: {reason}"
+
 
 # One callback per signature, generated (as dataclasses generates methods) so that each argument
 # is one explicit expression from engines/values.py: no loop, no argument tuple. The slots sit in
@@ -144,8 +181,9 @@ class WasmtimeModule:
     """A compiled module with its imports and exports as the bytes declare them (wasm_reader:
     the same reading as the browser's, and wasmtime's C API aborts on some value types, v128)."""
 
-    def __init__(self, module: wasmtime.Module, wasm: bytes) -> None:
+    def __init__(self, module: wasmtime.Module, wasm: bytes, *, from_cache: bool = False) -> None:
         self.module = module
+        self.from_cache = from_cache  # loaded from the compiled-module cache, not compiled now
         types = read_module(wasm)
         self._imports = types.imports
         self._exports = types.exports
@@ -217,6 +255,9 @@ class WasmtimeInstance:
     def interrupt(self, reason: str) -> None:
         self._engine.interrupt(reason)
 
+    def close(self) -> None:
+        """Nothing to release: the store and instance go with their last reference."""
+
 
 def _reason(message: str) -> str:
     """The cause line of a wasmtime trap message ("wasm trap: integer divide by zero")."""
@@ -235,24 +276,47 @@ class WasmtimeEngine:
 
     `max_memory` caps each instance's linear memory in bytes: past it `memory.grow` fails, so the
     guest's allocator sees an out-of-memory condition instead of exhausting the host.
+    `cache`: keep compiled modules in the on-disk ModuleCache (unless PYWASI_WEB_MODULE_CACHE=off).
     """
 
     name = "wasmtime"
 
-    def __init__(self, *, max_memory: int | None = None) -> None:
+    def __init__(self, *, max_memory: int | None = None, cache: bool = True) -> None:
         self.max_memory = max_memory
         config = wasmtime.Config()
-        config.epoch_interruption = True
+        for setting, value in _CONFIG.items():
+            setattr(config, setting, value)
         self._engine = wasmtime.Engine(config)
+        self._cache = ModuleCache.from_environment(_engine_id()) if cache else None
         self.interrupt_reason: str | None = None
 
     def compile(self, wasm: bytes) -> CompiledModule:
+        """Load the module's compiled form from the cache, or validate (a quick refusal of what
+        wasmtime cannot run, before a compile that can take minutes), compile and store it."""
         check_header(wasm)
+        cache = self._cache
+        key = cache.key(wasm) if cache is not None else ""
+        cached = self._deserialize(cache.load(key)) if cache is not None else None
+        if cached is not None:
+            return WasmtimeModule(cached, wasm, from_cache=True)
         try:
-            return WasmtimeModule(wasmtime.Module(self._engine, wasm), wasm)
+            wasmtime.Module.validate(self._engine, wasm)
+            module = wasmtime.Module(self._engine, wasm)
         except wasmtime.WasmtimeError as error:
-            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-            raise ModuleError(f"invalid WebAssembly module: {lines[-1] if lines else error}") from None
+            raise ModuleError(_invalid(str(error))) from None
+        if cache is not None:
+            cache.store(key, module.serialize())
+        return WasmtimeModule(module, wasm)
+
+    def _deserialize(self, artifact: Path | None) -> wasmtime.Module | None:
+        """A cached artifact as a module; None when there is none, or when this wasmtime refuses it
+        (made by another version or for another CPU despite its key): it is compiled again."""
+        if artifact is None:
+            return None
+        try:
+            return wasmtime.Module.deserialize_file(self._engine, str(artifact))
+        except wasmtime.WasmtimeError:
+            return None
 
     def instantiate(
         self,

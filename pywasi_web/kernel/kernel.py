@@ -38,7 +38,15 @@ from pywasi_web.kernel.paths import ESCAPE, Resolved, resolve
 from pywasi_web.kernel.streams import InputStream, OutputStream
 from pywasi_web.kernel.waiting import Waiter
 from pywasi_web.net.base import Socket
-from pywasi_web.vfs.base import DirNode, FileNode, FileSystem, Node, SymlinkNode
+from pywasi_web.vfs.base import (
+    DirNode,
+    FileSystem,
+    Node,
+    SymlinkNode,
+    is_directory,
+    is_regular_file,
+    is_symlink,
+)
 
 # Errno for a change attempted on a read-only mount (wasmtime's answer).
 READ_ONLY = Errno.PERM
@@ -152,9 +160,9 @@ class Kernel:
             node = parent.create_file(name)
         base = rights_base & directory.rights_inheriting
         inheriting = rights_inheriting & directory.rights_inheriting
-        if isinstance(node, SymlinkNode):
+        if is_symlink(node):
             raise WasiError(Errno.LOOP, f"{path} is a symlink and SYMLINK_FOLLOW is not set")
-        if isinstance(node, DirNode):
+        if is_directory(node):
             if rights_base & Rights.FD_WRITE or oflags & (Oflags.TRUNC | Oflags.CREAT):
                 raise WasiError(Errno.ISDIR, path)
             opened: Descriptor = DirectoryDescriptor(
@@ -167,7 +175,7 @@ class Kernel:
             )
         elif oflags & Oflags.DIRECTORY:
             raise WasiError(Errno.NOTDIR, path)
-        elif isinstance(node, FileNode):
+        elif is_regular_file(node):
             base &= FILE_RIGHTS
             write = bool(base & Rights.FD_WRITE)
             truncate = bool(oflags & Oflags.TRUNC)
