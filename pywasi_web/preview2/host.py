@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pywasi_web.kernel.kernel import Kernel
-from pywasi_web.preview2 import cli, clocks, filesystem, io, random
+from pywasi_web.preview2 import cli, clocks, filesystem, io, random, sockets
 
 
-def wasi_imports(kernel: Kernel) -> dict[str, object]:
+def wasi_imports(kernel: Kernel, *, network: sockets.SocketAccess | None = None) -> dict[str, object]:
     """Map each WASI 0.2 interface name, without version ("wasi:cli/stdout"), to its host object.
 
     The objects follow the component layer's contract: a free function `get-stdout` is the
@@ -16,10 +16,15 @@ def wasi_imports(kernel: Kernel) -> dict[str, object]:
     `pywasi_web.component.values.Err(E)`. A function that can wait carries `may_block = True`
     (see io.may_block): link it as a blocking import (the browser wraps those for JSPI). Host
     traps are raised as pywasi_web.errors.GuestTrap; wasi:cli/exit raises ProcExit.
+
+    `network`: what wasi:sockets may reach (sockets.host_sockets(allowlist) on CPython); None
+    denies every socket operation.
     """
     waiter = kernel.waiter
     stdio = cli.TerminalStdio()
     chance = random.Random(kernel)
+    tcp = sockets.Tcp(waiter)
+    udp = sockets.Udp()
     return {
         "wasi:cli/environment": cli.Environment(kernel),
         "wasi:cli/exit": cli.Exit(),
@@ -41,4 +46,11 @@ def wasi_imports(kernel: Kernel) -> dict[str, object]:
         "wasi:random/insecure-seed": random.InsecureSeed(kernel),
         "wasi:filesystem/types": filesystem.Types(),
         "wasi:filesystem/preopens": filesystem.Preopens(kernel),
+        "wasi:sockets/network": sockets.NetworkInterface(),
+        "wasi:sockets/instance-network": sockets.InstanceNetwork(network),
+        "wasi:sockets/tcp": tcp,
+        "wasi:sockets/tcp-create-socket": tcp,
+        "wasi:sockets/udp": udp,
+        "wasi:sockets/udp-create-socket": udp,
+        "wasi:sockets/ip-name-lookup": sockets.IpNameLookup(waiter),
     }

@@ -249,6 +249,7 @@ class OutputStream:
 
     def _ready_to_write(self) -> bool:
         try:
+            self._push()
             return self._room() > 0
         except WasiError:
             return True  # the next call reports the failure
