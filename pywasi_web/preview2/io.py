@@ -36,10 +36,10 @@ class Error:
     """wasi:io/error's `error`: why a stream operation failed; interfaces read the code back
     (filesystem-error-code, network-error-code)."""
 
-    def __init__(self, message: str, *, errno: int | None = None, network_code: str | None = None) -> None:
+    def __init__(self, message: str, *, errno: int | None = None, http_code: object = None) -> None:
         self.message = message
-        self.errno = errno
-        self.network_code = network_code
+        self.errno = errno  # filesystem and sockets: the kernel's errno
+        self.http_code = http_code  # wasi:http: its error-code value
 
     @classmethod
     def of(cls, error: WasiError) -> Error:
