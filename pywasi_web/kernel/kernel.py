@@ -67,6 +67,7 @@ class Kernel:
         self.args = list(args)
         self.env = list(env)
         self.waiter = waiter
+        self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
         self.fds = FdTable(max_open)
@@ -129,8 +130,8 @@ class Kernel:
         if fdflags & (Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC):
             raise WasiError(Errno.NOTSUP, "synchronous-I/O fdflags are not supported (as in wasmtime)")
         wants_write = bool(rights_base & Rights.FD_WRITE or oflags & (Oflags.CREAT | Oflags.TRUNC))
-        if wants_write and directory.fs.read_only:
-            raise WasiError(READ_ONLY, f"{path}: read-only mount")
+        if wants_write and directory.read_only:
+            raise WasiError(READ_ONLY, f"{path}: opened in a read-only directory")
         if oflags & Oflags.CREAT:
             self.directory(fd, Rights.PATH_CREATE_FILE)
         if oflags & Oflags.TRUNC:
