@@ -38,6 +38,7 @@ from pywasi_web.errors import ModuleError
 
 MAGIC = b"\x00asm"
 COMPONENT_LAYER = b"\x01\x00"
+COMPONENT_VERSION = b"\x0d\x00"
 
 CORE_SORTS = {0x00: "core func", 0x01: "core table", 0x02: "core memory", 0x03: "core global",
               0x10: "core type", 0x11: "core module", 0x12: "core instance"}  # fmt: skip
@@ -184,6 +185,8 @@ class Reader:
 def parse(wasm: bytes) -> Component:
     if not is_component(wasm):
         raise ModuleError("not a WebAssembly component (bad header)")
+    if wasm[4:6] != COMPONENT_VERSION:
+        raise ModuleError(f"unsupported component binary version {wasm[4:6].hex()} (this reads 0d00)")
     return _Parser(Reader(wasm, 8)).component()
 
 
