@@ -32,7 +32,7 @@ from pywasi_web.kernel.descriptors import Descriptor as KernelDescriptor
 from pywasi_web.kernel.descriptors import DirectoryDescriptor, FileDescriptor
 from pywasi_web.kernel.kernel import Kernel, new_times
 from pywasi_web.preview2.clocks import datetime
-from pywasi_web.preview2.io import MAX_READ, Error, InputStream, OutputStream
+from pywasi_web.preview2.io import MAX_READ, DirectOutputStream, Error, InputStream, OutputStream
 from pywasi_web.vfs.base import Stat
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -386,7 +386,7 @@ class FileInputStream(InputStream):
         self._owner._release()
 
 
-class FileOutputStream(OutputStream):
+class FileOutputStream(DirectOutputStream):
     """write-via-stream (at an offset) or append-via-stream (`offset` None: at the end each time)."""
 
     def __init__(self, owner: Descriptor, file: FileDescriptor, offset: int | None) -> None:

@@ -255,6 +255,19 @@ class OutputStream:
             return True  # the next call reports the failure
 
 
+class DirectOutputStream(OutputStream):
+    """A destination that takes every write at once and buffers nothing here (stdout, a file):
+    blocking-write-and-flush has nothing to wait for, so it is one write and one flush (the
+    adapter's fd_write calls it for every chunk)."""
+
+    def blocking_write_and_flush(self, contents: bytes) -> None:
+        try:
+            self._put(contents)
+            self._push()
+        except WasiError as error:
+            raise failed(error) from None
+
+
 class StreamsInterface:
     """wasi:io/streams."""
 
