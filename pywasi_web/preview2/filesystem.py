@@ -93,6 +93,8 @@ ERROR_CODES: dict[int, str] = {
     Errno.NFILE: "insufficient-memory",
 }
 
+# The latest time a file can carry: Preview 1's u64 nanoseconds (a 0.2 datetime reaches further).
+MAX_TIMESTAMP = (1 << 64) - 1
 # Rights a descriptor-flag grants in the kernel; without it they are dropped at open.
 _READ_RIGHTS = Rights.FD_READ | Rights.FD_READDIR
 _WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_DATASYNC | Rights.FD_ALLOCATE
@@ -137,7 +139,10 @@ def _timestamp(value: Variant) -> tuple[int, bool, bool]:
         return 0, False, True
     if value.case == "timestamp":
         stamp = value.value
-        return stamp["seconds"] * 1_000_000_000 + stamp["nanoseconds"], True, False
+        ns = stamp["seconds"] * 1_000_000_000 + stamp["nanoseconds"]
+        if stamp["nanoseconds"] >= 1_000_000_000 or ns > MAX_TIMESTAMP:
+            raise WasiError(Errno.INVAL, f"timestamp {stamp} out of range")
+        return ns, True, False
     return 0, False, False
 
 

@@ -21,6 +21,9 @@ F = TypeVar("F", bound=Callable[..., object])
 
 # Largest read one call returns (a guest may ask for 2**64 - 1 bytes).
 MAX_READ = 1 << 24
+# Longest single wait for a deadline; a later one is waited for in several (a u64 of nanoseconds
+# overflows the host's timers: threading's, and the browser's setTimeout past 2**31 ms).
+MAX_WAIT = 86400.0
 # Largest write check-write allows on a destination that never fills up (stdout, files).
 MAX_WRITE = 1 << 24
 
@@ -91,7 +94,7 @@ def wait_for_any(waiter: Waiter, pollables: Sequence[Pollable]) -> list[int]:
             return ready
         deadlines = [p.deadline for p in pollables if p.deadline is not None]
         timeout = None if not deadlines else max(0, min(deadlines) - time.monotonic_ns()) / 1e9
-        waiter.wait(timeout)
+        waiter.wait(None if timeout is None else min(timeout, MAX_WAIT))
 
 
 def wait_until(waiter: Waiter, condition: Callable[[], bool]) -> None:

@@ -116,6 +116,18 @@ def test_poll_returns_the_ready_indexes_and_waits_for_a_deadline() -> None:
     assert not never.ready()
 
 
+def test_a_deadline_beyond_the_hosts_timers_still_waits_for_events() -> None:
+    """2**64 - 1 ns overflows threading's timeout: the wait is cut into day-long ones."""
+    waiter = ThreadWaiter()
+    flag = threading.Event()
+    pollable = Pollable(waiter, flag.is_set, deadline=2**64 - 1)
+    setter = threading.Thread(target=lambda: (flag.set(), waiter.notify()))
+    setter.start()
+    pollable.block()
+    setter.join()
+    assert pollable.ready()
+
+
 def test_poll_with_no_pollables_traps() -> None:
     with pytest.raises(GuestTrap):
         imports(make_kernel())["wasi:io/poll"].poll([])

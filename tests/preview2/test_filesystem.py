@@ -235,3 +235,19 @@ def test_every_error_code_is_a_wit_case() -> None:
         "read-only", "invalid-seek", "text-file-busy", "cross-device",
     }  # fmt: skip
     assert set(ERROR_CODES.values()) <= cases
+
+
+def test_out_of_range_offsets_and_timestamps_are_invalid(empty_fs: FileSystem) -> None:
+    _, root = preopen(empty_fs)
+    file = root.open_at([], "f", ["create"], RW)
+    assert error_of(file.read, 10, 2**64 - 1) == "invalid"
+    failure = stream_error(file.read_via_stream(2**64 - 1).read, 5)
+    assert failure.case == "last-operation-failed"
+    assert error_of(file.write, b"x", 2**63) == "file-too-large"
+    too_late = Variant("timestamp", {"seconds": 2**64 - 1, "nanoseconds": 0})
+    bad_nanoseconds = Variant("timestamp", {"seconds": 1, "nanoseconds": 10**9})
+    assert error_of(file.set_times, too_late, NO_CHANGE) == "invalid"
+    assert error_of(root.set_times_at, [], "f", NO_CHANGE, bad_nanoseconds) == "invalid"
+    far = Variant("timestamp", {"seconds": 4_000_000_000, "nanoseconds": 0})  # year 2096
+    file.set_times(NO_CHANGE, far)
+    assert file.stat()["data_modification_timestamp"]["seconds"] == 4_000_000_000
