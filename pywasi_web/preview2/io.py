@@ -15,15 +15,12 @@ from typing import TypeVar
 
 from pywasi_web.component.values import Err, Variant
 from pywasi_web.errors import GuestTrap, WasiError
-from pywasi_web.kernel.waiting import Waiter
+from pywasi_web.kernel.waiting import MAX_WAIT, Waiter
 
 F = TypeVar("F", bound=Callable[..., object])
 
 # Largest read one call returns (a guest may ask for 2**64 - 1 bytes).
 MAX_READ = 1 << 24
-# Longest single wait for a deadline; a later one is waited for in several (a u64 of nanoseconds
-# overflows the host's timers: threading's, and the browser's setTimeout past 2**31 ms).
-MAX_WAIT = 86400.0
 # Largest write check-write allows on a destination that never fills up (stdout, files).
 MAX_WRITE = 1 << 24
 

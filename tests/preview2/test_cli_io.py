@@ -13,7 +13,7 @@ from pywasi_web.kernel.streams import BytesInput, CaptureOutput, QueueInput
 from pywasi_web.kernel.waiting import ThreadWaiter
 from pywasi_web.preview2.io import Error, Pollable
 from tests.preview2.helpers import imports, stream_error
-from tests.unit.helpers import make_kernel
+from tests.unit.helpers import ReportingWaiter, make_kernel
 
 
 def kernel_with(stdin_data: bytes = b"", env: list[bytes] | None = None) -> Kernel:
@@ -118,10 +118,10 @@ def test_poll_returns_the_ready_indexes_and_waits_for_a_deadline() -> None:
 
 def test_a_deadline_beyond_the_hosts_timers_still_waits_for_events() -> None:
     """2**64 - 1 ns overflows threading's timeout: the wait is cut into day-long ones."""
-    waiter = ThreadWaiter()
+    waiter = ReportingWaiter()
     flag = threading.Event()
     pollable = Pollable(waiter, flag.is_set, deadline=2**64 - 1)
-    setter = threading.Thread(target=lambda: (flag.set(), waiter.notify()))
+    setter = threading.Thread(target=lambda: (waiter.waiting.wait(), flag.set(), waiter.notify()))
     setter.start()
     pollable.block()
     setter.join()
