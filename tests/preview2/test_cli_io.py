@@ -75,7 +75,7 @@ def test_stdin_reads_then_reports_closed() -> None:
 
 
 def test_interactive_stdin_blocks_until_fed() -> None:
-    waiter = ThreadWaiter()
+    waiter = ReportingWaiter()
     source = QueueInput(waiter)
     kernel = Kernel(
         args=[], env=[], stdin=source, stdout=CaptureOutput(), stderr=CaptureOutput(), waiter=waiter
@@ -84,16 +84,9 @@ def test_interactive_stdin_blocks_until_fed() -> None:
     assert stdin.read(5) == b""  # nothing yet: an empty read, not an error
     pollable = stdin.subscribe()
     assert not pollable.ready()
-    started = threading.Event()
-
-    def feed() -> None:
-        started.wait()
-        source.feed(b"typed")
-
-    feeder = threading.Thread(target=feed)
+    feeder = threading.Thread(target=lambda: (waiter.waiting.wait(), source.feed(b"typed")))
     feeder.start()
-    started.set()
-    assert stdin.blocking_read(100) == b"typed"
+    assert stdin.blocking_read(100) == b"typed"  # fed only once the read waited
     feeder.join()
     source.close()
     assert pollable.ready()
@@ -134,10 +127,10 @@ def test_poll_with_no_pollables_traps() -> None:
 
 
 def test_poll_wakes_on_notify_not_on_a_timer() -> None:
-    waiter = ThreadWaiter()
+    waiter = ReportingWaiter()
     flag = threading.Event()
     pollable = Pollable(waiter, flag.is_set)
-    setter = threading.Thread(target=lambda: (flag.set(), waiter.notify()))
+    setter = threading.Thread(target=lambda: (waiter.waiting.wait(), flag.set(), waiter.notify()))
     setter.start()
     pollable.block()
     setter.join()
