@@ -141,6 +141,7 @@ class OutgoingBody:
         self._request = request
         self.data = bytearray()
         self.finished = False
+        self.abandoned = False
         self._stream_taken = False
 
     def write(self) -> OutputStream:
@@ -155,6 +156,13 @@ class OutgoingBody:
             raise Err(Variant("HTTP-request-trailer-section-size", None))  # fetch cannot send trailers
         this.finished = True
         this._request.body_finished()
+
+    def drop(self) -> None:
+        """Dropped without finish: the request is abandoned, so its response fails (it never
+        goes out: a server would otherwise see a body cut short)."""
+        if not self.finished:
+            self.abandoned = True
+            self._request.body_abandoned()
 
 
 class OutgoingRequest:
@@ -227,11 +235,17 @@ class OutgoingRequest:
         if self._call is not None:
             self._call.send(bytes(self._body.data) if self._body else b"")
 
+    def body_abandoned(self) -> None:
+        if self._call is not None:
+            self._call.response_failed("the request body was dropped before it was finished")
+
     def sent(self, call: Call) -> None:
         """handle() took this request: it goes now, or when its body is finished."""
         self._call = call
         self._headers.immutable = True
-        if self._body is None or self._body.finished:
+        if self._body is not None and self._body.abandoned:
+            self.body_abandoned()
+        elif self._body is None or self._body.finished:
             self.body_finished()
 
 

@@ -64,6 +64,20 @@ def test_stdout_and_stderr_reach_the_kernels_sinks() -> None:
     assert out.subscribe().ready()
 
 
+def test_splice_and_skip_move_bytes_between_streams() -> None:
+    kernel = kernel_with(b"0123456789abcdef")
+    host = imports(kernel)
+    stdin = host["wasi:cli/stdin"].get_stdin()
+    out = host["wasi:cli/stdout"].get_stdout()
+    assert out.splice(stdin, 4) == 4
+    assert stdin.blocking_skip(2) == 2
+    assert out.blocking_splice(stdin, 100) == 10
+    out.blocking_write_zeroes_and_flush(1)
+    assert stream_error(out.blocking_splice, stdin, 1).case == "closed"
+    assert isinstance(kernel.stdout, CaptureOutput)
+    assert bytes(kernel.stdout.buffer) == b"0123" + b"6789abcdef" + b"\0"
+
+
 def test_stdin_reads_then_reports_closed() -> None:
     stdin = imports(kernel_with(b"abcdef"))["wasi:cli/stdin"].get_stdin()
     assert stdin.read(0) == b""

@@ -124,6 +124,25 @@ def test_post_a_body_written_before_and_after_handle(origin: str) -> None:
     assert read_all(response.consume()) == b"fedcba"
 
 
+@pytest.mark.parametrize("drop_before_handle", [True, False])
+def test_a_body_dropped_before_finish_fails_the_request(origin: str, drop_before_handle: bool) -> None:
+    types, handler = interfaces(origin)
+    outgoing = request(types, origin, "/echo", "post")
+    body = outgoing.body()
+    body.write().write(b"partial")
+    if drop_before_handle:
+        body.drop()
+    future = handler.handle(outgoing, None)
+    if not drop_before_handle:
+        body.drop()
+    future.subscribe().block()
+    result = future.get()
+    assert isinstance(result, Ok) and isinstance(result.value, Err)
+    assert result.value.value == Variant(
+        "internal-error", "the request body was dropped before it was finished"
+    )
+
+
 def test_a_large_body_streams_through_backpressure(origin: str) -> None:
     types, handler = interfaces(origin)
     response = response_of(handler.handle(request(types, origin, "/big"), None))
