@@ -13,17 +13,20 @@ from pywasi_web.component.resources import CallScope, HandleTable, trap
 from pywasi_web.component.types import FuncType, ResultType, TupleType
 from pywasi_web.component.values import Err
 from pywasi_web.engines.base import CoreStore
+from pywasi_web.errors import GuestTrap
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class ComponentFunction:
     """A component-level function: its type and a callable over Python values.
 
-    `blocking` marks a host function that may wait (the browser engine suspends for those)."""
+    `blocking` marks a host function that may wait (the browser engine suspends for those);
+    `name` is what errors call it (its export name once exported)."""
 
     type: FuncType
     call: Callable[..., Any]
     blocking: bool = False
+    name: str = "a function"
 
     def __call__(self, *args: Any) -> Any:
         return self.call(*args)
@@ -87,6 +90,7 @@ def lift(
     results = () if ft.result is None else (ft.result,)
 
     def call(*args: Any) -> Any:
+        name = lifted.name
         if len(args) != len(params):
             raise TypeError(f"{name} takes {len(params)} arguments ({len(args)} given)")
         if state.busy:
@@ -95,7 +99,11 @@ def lift(
         cx = Context(options, state.table, state, scope)
         state.busy = True
         try:
-            flat_results = store.call(core_function, *_lower_values(cx, params, args, None))
+            try:
+                flat_args = _lower_values(cx, params, args, None)
+            except GuestTrap as mismatch:  # the caller's values, not the guest, are at fault
+                raise TypeError(f"{name}: {str(mismatch).removeprefix('the guest trapped: ')}") from None
+            flat_results = store.call(core_function, *flat_args)
             values = _lift_values(cx, results, iter(flat_results), MAX_FLAT_RESULTS)
             if options.post_return is not None:
                 options.post_return(*flat_results)
@@ -104,7 +112,8 @@ def lift(
         scope.finish()
         return values[0] if values else None
 
-    return ComponentFunction(ft, call)
+    lifted = ComponentFunction(ft, call, name=name)
+    return lifted
 
 
 def lower(store: CoreStore, function: ComponentFunction, options: Options, state: InstanceState) -> object:

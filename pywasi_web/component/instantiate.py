@@ -225,6 +225,8 @@ class Instantiator:
                 value = scope.item(item.sort, item.index)
                 if isinstance(value, ResourceType) and value.name == "resource":
                     value.name = item.name
+                if isinstance(value, ComponentFunction) and value.name.startswith("lifted "):
+                    value.name = item.name
                 exports[item.name] = (item.sort, value)
                 spaces[item.sort].append(value)
         return InstanceValue(exports)
@@ -306,7 +308,7 @@ class Instantiator:
                 raise ModuleError("canon lift names a type that is not a function type")
             core = scope.item("core func", item.target)
             return lift(
-                self.store, core, ft, self._options(scope, item.options), state, f"func {item.target}"
+                self.store, core, ft, self._options(scope, item.options), state, f"lifted func {item.target}"
             )
         if item.kind == "lower":
             function: ComponentFunction = scope.item("func", item.target)
