@@ -34,11 +34,13 @@ class ComponentFunction:
 
 class InstanceState:
     """What canon definitions of one component instance share: its handle table, and whether it
-    may be entered (a component calling back into itself through the host traps)."""
+    may be entered (a component calling back into itself through the host traps, and so does
+    any call after the instance trapped: its state is no longer trustworthy)."""
 
     def __init__(self) -> None:
         self.table = HandleTable()
         self.busy = False
+        self.trapped = False
 
 
 def core_signature(ft: FuncType, *, lift: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -93,8 +95,9 @@ def lift(
         name = lifted.name
         if len(args) != len(params):
             raise TypeError(f"{name} takes {len(params)} arguments ({len(args)} given)")
-        if state.busy:
-            raise trap(f"{name}: the component instance cannot be entered while it is running")
+        if state.busy or state.trapped:
+            why = "it trapped before" if state.trapped else "it is running"
+            raise trap(f"{name}: the component instance cannot be entered: {why}")
         scope = CallScope()
         cx = Context(options, state.table, state, scope)
         state.busy = True
@@ -107,9 +110,12 @@ def lift(
             values = _lift_values(cx, results, iter(flat_results), MAX_FLAT_RESULTS)
             if options.post_return is not None:
                 options.post_return(*flat_results)
+            scope.finish()
+        except GuestTrap:
+            state.trapped = True
+            raise
         finally:
             state.busy = False
-        scope.finish()
         return values[0] if values else None
 
     lifted = ComponentFunction(ft, call, name=name)
