@@ -43,7 +43,10 @@ class LoadedComponent:
         from pywasi_web.preview2.host import wasi_imports
 
         store = self.engine.core_store()
-        provided = {**wasi_imports(kernel), **host}
+        given = {
+            name: value._value if isinstance(value, Interface) else value for name, value in host.items()
+        }
+        provided = {**wasi_imports(kernel), **given}
         return Instantiator(store, self.modules).root(self.component, provided), store
 
 

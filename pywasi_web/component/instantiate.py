@@ -15,7 +15,7 @@ from typing import Any
 
 from pywasi_web.component import parse as p
 from pywasi_web.component.abi import Options
-from pywasi_web.component.calls import ComponentFunction, InstanceState, lift, lower
+from pywasi_web.component.calls import ComponentFunction, InstanceState, core_signature, lift, lower
 from pywasi_web.component.link import find, host_function
 from pywasi_web.component.resources import ResourceType
 from pywasi_web.component.types import (
@@ -225,6 +225,8 @@ class Instantiator:
                 value = scope.item(item.sort, item.index)
                 if isinstance(value, ResourceType) and value.name == "resource":
                     value.name = item.name
+                if isinstance(value, ComponentFunction) and value.name.startswith("lifted "):
+                    value.name = item.name
                 exports[item.name] = (item.sort, value)
                 spaces[item.sort].append(value)
         return InstanceValue(exports)
@@ -280,22 +282,24 @@ class Instantiator:
                 core = scope.item("core func", definition.dtor)
 
                 def destructor(rep: Any) -> None:
-                    self.store.call(core, rep)
+                    self.store.call(core, ("i32",), rep)
 
             return ResourceType("resource", owner=state, destructor=destructor)
         return scope.resolve(definition)
 
-    def _options(self, scope: _Scope, options: p.CanonOptions) -> Options:
+    def _options(self, scope: _Scope, options: p.CanonOptions, results: tuple[str, ...] = ()) -> Options:
+        """The live options; `results` are the lifted core function's result types (post-return's
+        parameters)."""
         store = self.store
         live = Options(encoding=options.string_encoding)
         if options.memory is not None:
             live.memory = store.memory(scope.item("core memory", options.memory))
         if options.realloc is not None:
             realloc = scope.item("core func", options.realloc)
-            live.realloc = lambda *args: int(store.call(realloc, *args)[0])
+            live.realloc = lambda *args: int(store.call(realloc, ("i32",) * 4, *args)[0])
         if options.post_return is not None:
             post = scope.item("core func", options.post_return)
-            live.post_return = lambda *args: store.call(post, *args)
+            live.post_return = lambda *args: store.call(post, results, *args)
         return live
 
     def _canon(self, scope: _Scope, item: p.Canon, state: InstanceState) -> Any:
@@ -305,9 +309,8 @@ class Instantiator:
             if not isinstance(ft, FuncType):
                 raise ModuleError("canon lift names a type that is not a function type")
             core = scope.item("core func", item.target)
-            return lift(
-                self.store, core, ft, self._options(scope, item.options), state, f"func {item.target}"
-            )
+            options = self._options(scope, item.options, core_signature(ft, lift=True)[1])
+            return lift(self.store, core, ft, options, state, f"lifted func {item.target}")
         if item.kind == "lower":
             function: ComponentFunction = scope.item("func", item.target)
             return lower(self.store, function, self._options(scope, item.options), state)

@@ -88,8 +88,6 @@ class CoreStore(Protocol):
     unsigned): callers mask them to the width they need.
     """
 
-    def compile(self, wasm: bytes) -> CompiledModule: ...
-
     def host_function(
         self,
         params: tuple[str, ...],
@@ -107,8 +105,9 @@ class CoreStore(Protocol):
         """Raise ModuleError naming an import that `imports` lacks; GuestTrap if `start` traps."""
         ...
 
-    def call(self, function: object, *args: Any) -> list[Any]:
-        """Call a core function; raise GuestTrap, GuestTimeout, or what a host function raised."""
+    def call(self, function: object, params: tuple[str, ...], *args: Any) -> list[Any]:
+        """Call a core function whose parameters have the core types `params` (the browser
+        passes i64 as BigInt); raise GuestTrap, GuestTimeout, or what a host function raised."""
         ...
 
     def memory(self, memory: object) -> GuestMemory: ...

@@ -52,9 +52,6 @@ class WasmtimeCoreStore:
         if engine.max_memory is not None:
             self._store.set_limits(memory_size=engine.max_memory)
 
-    def compile(self, wasm: bytes) -> CompiledModule:
-        return self._engine.compile(wasm)
-
     def host_function(
         self,
         params: tuple[str, ...],
@@ -91,11 +88,10 @@ class WasmtimeCoreStore:
         except wasmtime.WasmtimeError as error:
             raise ModuleError(f"cannot instantiate a core module: {str(error).splitlines()[0]}") from None
 
-    def call(self, function: object, *args: Any) -> list[Any]:
+    def call(self, function: object, params: tuple[str, ...], *args: Any) -> list[Any]:
         assert isinstance(function, wasmtime.Func)
-        kinds = [str(p) for p in function.type(self._store).params]
         try:
-            result = function(self._store, *[_signed(k, a) for k, a in zip(kinds, args, strict=True)])
+            result = function(self._store, *[_signed(k, a) for k, a in zip(params, args, strict=True)])
         except wasmtime.Trap as failure:
             if failure.trap_code == wasmtime.TrapCode.INTERRUPT:
                 raise GuestTimeout(self._engine.interrupt_reason or "the guest was interrupted") from None

@@ -68,8 +68,9 @@ def adapted(guest: str) -> Path:
     return _cached(guest, [core.read_bytes(), COMMAND_ADAPTER.read_bytes(), _version()], make)
 
 
-def native(name: str, world: str | None = None) -> Path:
-    source, wit = HERE / "guests" / f"{name}.c", HERE / "guests" / f"{name}.wit"
+def native(name: str, world: str | None = None, package: str | None = None) -> Path:
+    """guests/<name>.c for `world` (default: name) of guests/<package or name>.wit."""
+    source, wit = HERE / "guests" / f"{name}.c", HERE / "guests" / f"{package or name}.wit"
     core = build_c(source, extra_flags=("-mexec-model=reactor",), depends=(wit,))
 
     def make(output: Path) -> None:
@@ -83,8 +84,49 @@ def native(name: str, world: str | None = None) -> Path:
         finally:
             embedded.unlink(missing_ok=True)
 
-    inputs = [core.read_bytes(), wit.read_bytes(), REACTOR_ADAPTER.read_bytes(), _version()]
+    inputs = [
+        core.read_bytes(),
+        wit.read_bytes(),
+        (world or name).encode(),
+        REACTOR_ADAPTER.read_bytes(),
+        _version(),
+    ]
     return _cached(f"{name}-native", inputs, make)
+
+
+def composed() -> Path:
+    """demo with its example:demo/host import satisfied by the provider component: one component
+    nesting both (written as text around `wasm-tools print` of each, since the pinned toolchain
+    has no `compose`), exporting demo's example:demo/shapes."""
+    demo, provider = native("demo"), native("provider", "provider", "demo")
+
+    def make(output: Path) -> None:
+        source = output.with_suffix(".wat")
+        try:
+            source.write_text(
+                "(component\n"
+                f"  (component $provider {_body(provider)})\n"
+                f"  (component $demo {_body(demo)})\n"
+                "  (instance $p (instantiate $provider))\n"
+                '  (instance $d (instantiate $demo\n'
+                '    (with "example:demo/host" (instance $p "example:demo/host"))))\n'
+                '  (export "example:demo/shapes" (instance $d "example:demo/shapes"))\n'
+                ")\n"
+            )
+            wasm_tools("parse", str(source), "-o", str(output))
+            wasm_tools("validate", str(output))
+        finally:
+            source.unlink(missing_ok=True)
+
+    return _cached("composed", [demo.read_bytes(), provider.read_bytes(), _version()], make)
+
+
+def _body(component: Path) -> str:
+    """A component's text without its outer `(component` ... `)`, to nest it in another."""
+    text = subprocess.run(
+        [str(WASM_TOOLS), "print", str(component)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return text.removeprefix("(component").removesuffix(")")
 
 
 def main(argv: list[str]) -> int:
