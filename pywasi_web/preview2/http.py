@@ -30,6 +30,8 @@ from pywasi_web.preview2.io import Error, InputStream, OutputStream, Pollable
 # Response bytes buffered for the guest before the Fetcher is asked to pause.
 HIGH_WATER = 1 << 20
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# host[:port] as ASCII: a name, an IPv4 address or a bracketed IPv6 one (no user info)
+_AUTHORITY = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%]+)(:[0-9]{1,5})?")
 # Headers a guest may not set: the connection is the host's (wasmtime forbids the same).
 FORBIDDEN = frozenset(
     {
@@ -197,7 +199,7 @@ class OutgoingRequest:
         return self._path
 
     def set_path_with_query(self, path_with_query: str | None) -> None:
-        if path_with_query is not None and (not path_with_query.startswith("/") or " " in path_with_query):
+        if path_with_query is not None and not re.fullmatch(r"/[\x21-\x7e]*", path_with_query):
             raise Err(None)
         self._path = path_with_query
 
@@ -217,7 +219,7 @@ class OutgoingRequest:
         return self._authority
 
     def set_authority(self, authority: str | None) -> None:
-        if authority is not None and (not authority or any(c in authority for c in "/?#@ ")):
+        if authority is not None and not _AUTHORITY.fullmatch(authority):
             raise Err(None)
         self._authority = authority
 
@@ -567,7 +569,7 @@ class HostFetcher:
             if response.length:  # read1 ends quietly when the peer closes before Content-Length
                 raise http.client.IncompleteRead(b"", response.length)
             bridge.response_end()
-        except (OSError, http.client.HTTPException) as error:
+        except (OSError, ValueError, http.client.HTTPException) as error:  # ValueError: bad URL
             bridge.response_failed(str(error) or type(error).__name__)
         finally:
             connection.close()

@@ -192,8 +192,14 @@ def test_request_setters_validate() -> None:
     types, handler = interfaces()
     outgoing = types.OutgoingRequest(types.Fields())
     assert outgoing.method() == Variant("get") and outgoing.path_with_query() is None
-    assert error_of(outgoing.set_path_with_query, "no-slash") is None
-    assert error_of(outgoing.set_authority, "a/b") is None
+    for bad in ("no-slash", "/a b", "/a\r\nHost: evil", "/é"):
+        assert error_of(outgoing.set_path_with_query, bad) is None, bad
+    outgoing.set_path_with_query("/a/b?c=d&e=%20")
+    for bad in ("a/b", "user@host", "", "hé.example", "host:port", "a b", "[::1"):
+        assert error_of(outgoing.set_authority, bad) is None, bad
+    for good in ("example.org", "example.org:8080", "127.0.0.1:80", "[::1]:443"):
+        outgoing.set_authority(good)
+    outgoing.set_authority(None)
     assert error_of(outgoing.set_method, Variant("other", "BAD METHOD")) is None
     assert error_of(handler.handle, outgoing, None) == Variant("HTTP-request-URI-invalid")
     body = outgoing.body()
