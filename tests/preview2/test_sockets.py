@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -185,10 +186,110 @@ def test_name_lookup_resolves_only_allowlisted_names_and_grants_their_addresses(
     assert error_of(other.start_connect, network, v4("10.1.2.3", 80)) == "access-denied"
 
 
-def test_udp_is_not_supported() -> None:
-    assert error_of(interfaces(None)["wasi:sockets/udp-create-socket"].create_udp_socket, "ipv4") == (
-        "not-supported"
+def test_udp_without_a_datagram_grant_is_not_supported() -> None:
+    net = PairNetwork("127.0.0.1:*")  # in-process pairs: streams only, like the browser
+    host = interfaces(net.access)
+    udp = host["wasi:sockets/udp-create-socket"].create_udp_socket("ipv4")
+    network = host["wasi:sockets/instance-network"].instance_network()
+    assert error_of(udp.start_bind, network, v4("127.0.0.1", 0)) == "not-supported"
+    assert (
+        error_of(
+            interfaces(None)["wasi:sockets/udp-create-socket"].create_udp_socket("ipv4").start_bind,
+            network_of(None),
+            v4("127.0.0.1", 0),
+        )
+        == "access-denied"
     )
+
+
+def network_of(access: SocketAccess | None) -> Any:
+    return interfaces(access)["wasi:sockets/instance-network"].instance_network()
+
+
+@pytest.fixture
+def udp_echo() -> Iterator[tuple[str, int]]:
+    """A host UDP socket that sends every datagram back to its sender."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server.bind(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def echo() -> None:
+        while not stop.is_set():
+            data, sender = server.recvfrom(65536)
+            if data == b"stop":
+                return
+            server.sendto(data, sender)
+
+    thread = threading.Thread(target=echo)
+    thread.start()
+    address = server.getsockname()
+    yield address
+    server.sendto(b"stop", address)
+    thread.join()
+    server.close()
+
+
+def bound_udp(allowed: list[str]) -> Any:
+    host = interfaces(host_sockets(Allowlist(allowed)))
+    network = host["wasi:sockets/instance-network"].instance_network()
+    udp = host["wasi:sockets/udp-create-socket"].create_udp_socket("ipv4")
+    udp.start_bind(network, v4("127.0.0.1", 0))
+    udp.finish_bind()
+    return udp
+
+
+def test_real_udp_datagrams_go_and_come_back(udp_echo: tuple[str, int]) -> None:
+    udp = bound_udp(["127.0.0.1:*"])
+    assert to_host(udp.local_address())[1] != 0
+    incoming, outgoing = udp.stream(None)
+    assert incoming.receive(10) == []  # nothing yet
+    assert outgoing.check_send() > 0
+    datagrams = [
+        {"data": b"one", "remote_address": v4(*udp_echo)},
+        {"data": b"two", "remote_address": v4(*udp_echo)},
+    ]
+    assert outgoing.send(datagrams) == 2
+    received: list[dict[str, Any]] = []
+    while len(received) < 2:
+        incoming.subscribe().block()
+        received += incoming.receive(10)
+    assert sorted(item["data"] for item in received) == [b"one", b"two"]
+    assert all(item["remote_address"] == v4(*udp_echo) for item in received)
+    assert error_of(outgoing.send, [{"data": b"x", "remote_address": None}]) == "invalid-argument"
+    assert error_of(outgoing.send, [{"data": bytes(70000), "remote_address": v4(*udp_echo)}]) == (
+        "datagram-too-large"
+    )
+    udp.drop()
+
+
+def test_udp_destinations_outside_the_allowlist_are_denied(udp_echo: tuple[str, int]) -> None:
+    udp = bound_udp(["127.0.0.1:0", "127.0.0.1:9"])
+    _incoming, outgoing = udp.stream(None)
+    assert error_of(outgoing.send, [{"data": b"x", "remote_address": v4(*udp_echo)}]) == "access-denied"
+    assert error_of(udp.stream, v4(*udp_echo)) == "access-denied"
+    denied_bind = interfaces(host_sockets(Allowlist(["127.0.0.1:9"])))
+    other = denied_bind["wasi:sockets/udp-create-socket"].create_udp_socket("ipv4")
+    network = denied_bind["wasi:sockets/instance-network"].instance_network()
+    assert error_of(other.start_bind, network, v4("127.0.0.1", 0)) == "access-denied"
+    udp.drop()
+
+
+def test_a_connected_udp_stream_takes_only_its_peer(udp_echo: tuple[str, int]) -> None:
+    udp = bound_udp(["127.0.0.1:*"])
+    incoming, outgoing = udp.stream(v4(*udp_echo))
+    assert udp.remote_address() == v4(*udp_echo)
+    stranger = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    stranger.sendto(b"noise", to_host(udp.local_address())[:2])
+    assert outgoing.send([{"data": b"mine", "remote_address": None}]) == 1
+    received: list[dict[str, Any]] = []
+    while not received:
+        incoming.subscribe().block()
+        received += incoming.receive(10)
+    assert [item["data"] for item in received] == [b"mine"]
+    other = ("127.0.0.1", udp_echo[1] + 1 if udp_echo[1] < 65535 else 1)
+    assert error_of(outgoing.send, [{"data": b"x", "remote_address": v4(*other)}]) == "invalid-argument"
+    stranger.close()
+    udp.drop()
 
 
 def test_ipv6_addresses_round_trip() -> None:
