@@ -12,7 +12,10 @@ capability in net: udp.py opens host UDP sockets through the grant (CPython), an
 
 from __future__ import annotations
 
+import errno as errno_module
 import ipaddress
+import os
+import selectors
 import socket as socketlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,11 +96,34 @@ class SocketAccess:
         return {host for host, _port in self.allow.hosts}
 
 
+class ConnectingTcpSocket(TcpSocket):
+    """A host TCP socket whose connect was started without waiting: finish-connect asks
+    `connected()`, which arms the socket watcher while the handshake is still going."""
+
+    def connected(self) -> bool:
+        """True once connected; False while connecting; OSError if the connect failed."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._sock, selectors.EVENT_WRITE)
+            if not selector.select(0):
+                self._would_block(selectors.EVENT_WRITE)
+                return False
+        code = self._sock.getsockopt(socketlib.SOL_SOCKET, socketlib.SO_ERROR)
+        if code:
+            raise OSError(code, os.strerror(code))
+        return True
+
+
 def host_sockets(allow: Allowlist) -> SocketAccess:
     """Real TCP (net.tcp.TcpSocket) and UDP on CPython, and the host's resolver, within `allow`."""
 
     def connect(host: str, port: int) -> Socket:
-        return TcpSocket(socketlib.create_connection((host, port), timeout=30))
+        sock = socketlib.socket(socketlib.AF_INET6 if ":" in host else socketlib.AF_INET)
+        sock.setblocking(False)
+        code = sock.connect_ex((host, port))
+        if code not in (0, errno_module.EINPROGRESS):
+            sock.close()
+            raise OSError(code, os.strerror(code))
+        return ConnectingTcpSocket(sock)
 
     def listen(host: str, port: int) -> Socket:
         return TcpSocket(socketlib.create_server((host, port)), listening=True)
@@ -270,7 +296,8 @@ class GuestTcpSocket(BindableSocket):
     """A tcp-socket: unbound, bound, listening or connected, as the WIT describes.
 
     bind only records the address (the socket is opened by listen or connect, through the
-    grant); connect and listen finish at once, so their finish-* never answers would-block.
+    grant); listen finishes at once; a host connect finishes when its handshake does
+    (finish-connect answers would-block until then, and subscribe() is ready then).
     """
 
     def __init__(self, family: str, waiter: Waiter, network: Network | None = None) -> None:
@@ -311,6 +338,13 @@ class GuestTcpSocket(BindableSocket):
     def finish_connect(self) -> tuple[InputStream, OutputStream]:
         if self._state != "connect-started" or self._socket is None:
             raise Err("not-in-progress")
+        if isinstance(self._socket, ConnectingTcpSocket):
+            try:
+                if not self._socket.connected():
+                    raise Err("would-block")
+            except OSError as error:
+                self._state = "closed"
+                raise failure(error) from None
         self._state = "connected"
         return self._streams(self._socket)
 
@@ -372,7 +406,16 @@ class GuestTcpSocket(BindableSocket):
     def subscribe(self) -> Pollable:
         def ready() -> bool:
             socket = self._socket
-            return socket is None or self._state != "listening" or socket.readable()
+            if socket is None:
+                return True
+            if self._state == "listening":
+                return socket.readable()
+            if self._state == "connect-started" and isinstance(socket, ConnectingTcpSocket):
+                try:
+                    return socket.connected()
+                except OSError:
+                    return True  # finish-connect reports it
+            return True
 
         return Pollable(self._waiter, ready)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pywasi_web.component.values import Variant
+from pywasi_web.component.values import Err, Variant
 from pywasi_web.net.allowlist import Allowlist
 from pywasi_web.net.base import Socket
 from pywasi_web.net.pair import Duplex, PairListener, socket_pair
@@ -315,7 +315,7 @@ def test_real_tcp_echo_on_cpython() -> None:
         network = host["wasi:sockets/instance-network"].instance_network()
         tcp = host["wasi:sockets/tcp-create-socket"].create_tcp_socket("ipv4")
         tcp.start_connect(network, v4("127.0.0.1", port))
-        reader, writer = tcp.finish_connect()
+        reader, writer = finish_connect(tcp)
         payload = bytes(range(256)) * 4096  # 1 MiB: more than one send
         writer.write(payload)
         writer.blocking_flush()
@@ -331,14 +331,27 @@ def test_real_tcp_echo_on_cpython() -> None:
         server.close()
 
 
-def test_real_tcp_connection_refused() -> None:
+def finish_connect(tcp: Any) -> Any:
+    """What a guest's connect() does: finish-connect, waiting on subscribe() while it would block."""
+    while True:
+        try:
+            return tcp.finish_connect()
+        except Err as error:
+            if error.value != "would-block":
+                raise
+        tcp.subscribe().block()
+
+
+def test_real_tcp_connection_refused_at_finish_connect() -> None:
     probe = socket.create_server(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()  # nothing listens there now
     host = interfaces(host_sockets(Allowlist([f"127.0.0.1:{port}"])))
     tcp = host["wasi:sockets/tcp-create-socket"].create_tcp_socket("ipv4")
     network = host["wasi:sockets/instance-network"].instance_network()
-    assert error_of(tcp.start_connect, network, v4("127.0.0.1", port)) == "connection-refused"
+    tcp.start_connect(network, v4("127.0.0.1", port))  # the handshake is not waited for here
+    assert error_of(finish_connect, tcp) == "connection-refused"
+    assert error_of(tcp.finish_connect) == "not-in-progress"
 
 
 def test_real_tcp_listen_on_a_free_port() -> None:
