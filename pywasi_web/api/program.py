@@ -10,9 +10,11 @@ from typing import Any
 
 from pywasi_web.abi.signatures import BLOCKING, MODULE
 from pywasi_web.api.arguments import check_command_line, check_timeout
+from pywasi_web.api.components import ComponentInstanceProcess, LoadedComponent
 from pywasi_web.api.result import CompletedRun
 from pywasi_web.api.stdio import input_stream, output_stream
 from pywasi_web.api.trace import Tracer, make_tracer
+from pywasi_web.component.parse import is_component
 from pywasi_web.engines import default_engine, start_timer
 from pywasi_web.engines.base import Engine, HostFunction, Instance
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError
@@ -40,7 +42,7 @@ def _load(module: ModuleSource) -> tuple[bytes, str]:
 
 
 class Program:
-    """A compiled WASI module.
+    """A compiled WASI module or component (WASI 0.2; see pywasi_web/api/components.py).
 
     >>> program = Program("hello.wasm")           # doctest: +SKIP
     >>> program.run(["world"]).stdout             # doctest: +SKIP
@@ -49,6 +51,11 @@ class Program:
     def __init__(self, module: ModuleSource, *, engine: Engine | None = None) -> None:
         self.wasm, self.name = _load(module)
         self.engine = engine or default_engine()
+        self.component: LoadedComponent | None = None
+        if is_component(self.wasm):
+            self.component = LoadedComponent(self.wasm, self.engine)
+            self.exports = self.component.exports
+            return
         self.compiled = self.engine.compile(self.wasm)
         self.exports = {spec.name: spec.kind for spec in self.compiled.exports}
         imports_wasi = any(spec.module == MODULE for spec in self.compiled.imports)
@@ -81,14 +88,18 @@ class Program:
         stdout/stderr: a callable(bytes), a file, INHERIT, or None (this process's sys.stdout/err);
         with capture_output=True they are collected in the result (a callable still sees each chunk).
         trace: True prints every WASI call to stderr; a callable(name, args, result) receives them.
-        imports: {module: {name: callable}} for non-WASI imports the module needs.
+        imports: {module: {name: callable}} for non-WASI imports the module needs; for a
+        component, {interface: host object} (values.py in pywasi_web/component says how).
 
         Raises ModuleError (the module cannot run), GuestTrap (it trapped) or GuestTimeout (it
         exceeded `timeout` seconds); the exception's `result` holds the output up to that point.
         Bad arguments (args as one string, a NUL, a negative timeout) raise TypeError/ValueError.
         """
         check_timeout(timeout)
-        if "_start" not in self.exports:
+        if self.component is not None:
+            if not self.component.is_command:
+                raise ModuleError("the component exports no wasi:cli/run: use Program.instantiate()")
+        elif "_start" not in self.exports:
             if "_initialize" in self.exports:
                 raise ModuleError(
                     "this is a reactor module (it exports _initialize): use Program.instantiate()"
@@ -166,6 +177,9 @@ class Program:
             sockets=sockets,
             max_open=max_open,
         )
+        if self.component is not None:
+            value, store = self.component.instantiate(kernel, imports or {})
+            return Process(argv, kernel, ComponentInstanceProcess(value, store))
         preview1 = Preview1(kernel)
         functions: dict[tuple[str, str], HostFunction] = {
             (MODULE, name): function for name, function in preview1.bind(make_tracer(trace)).items()
@@ -186,20 +200,31 @@ class Program:
 class Process:
     """One instance of a Program with its kernel: a running or runnable guest."""
 
-    def __init__(self, argv: list[str], kernel: Kernel, instance: Instance) -> None:
+    def __init__(
+        self, argv: list[str], kernel: Kernel, instance: Instance | ComponentInstanceProcess
+    ) -> None:
         self.argv = argv
         self.kernel = kernel
         self.instance = instance
 
     @property
     def memory(self) -> Any:
-        return self.instance.memory
+        return None if isinstance(self.instance, ComponentInstanceProcess) else self.instance.memory
+
+    @property
+    def exports(self) -> Any:
+        """A component's exports as Python attributes (see api/components.py)."""
+        if not isinstance(self.instance, ComponentInstanceProcess):
+            raise ModuleError("exports as Python functions are for components; use call() on a module")
+        return self.instance.exports
 
     def call(self, export: str, *args: Any) -> Any:
         """Call an export; proc_exit inside it raises ProcExit."""
         return self.instance.call(export, *args)
 
     def start(self) -> int:
+        if isinstance(self.instance, ComponentInstanceProcess):
+            return self.instance.start()
         try:
             self.instance.call("_start")
         except ProcExit as exit_request:

@@ -81,3 +81,49 @@ class Engine(Protocol):
         Raise ModuleError naming the first import that `functions` does not provide.
         """
         ...
+
+    def core_store(self) -> "CoreStore":
+        """A new store for linking core instances generically (components)."""
+        ...
+
+
+class CoreExports(Protocol):
+    def export(self, name: str) -> object:
+        """The export's extern; KeyError if there is none."""
+        ...
+
+
+class CoreStore(Protocol):
+    """Generic core linking, for the component model: in one store, instantiate core modules
+    whose imports are host functions of any core signature or other instances' exports
+    (functions, memories, tables, globals).
+
+    Externs are opaque engine objects. Integers cross in either convention (signed or
+    unsigned): callers mask them to the width they need.
+    """
+
+    def host_function(
+        self,
+        params: tuple[str, ...],
+        results: tuple[str, ...],
+        function: Callable[..., Any],
+        *,
+        blocking: bool = False,
+    ) -> object:
+        """A core function calling `function`; it returns None, one value or a sequence of them.
+
+        `blocking` marks a function that may wait (the browser wraps those for JSPI)."""
+        ...
+
+    def instantiate(self, module: CompiledModule, imports: Mapping[tuple[str, str], object]) -> CoreExports:
+        """Raise ModuleError naming an import that `imports` lacks; GuestTrap if `start` traps."""
+        ...
+
+    def call(self, function: object, params: tuple[str, ...], *args: Any) -> list[Any]:
+        """Call a core function whose parameters have the core types `params` (the browser
+        passes i64 as BigInt); raise GuestTrap, GuestTimeout, or what a host function raised."""
+        ...
+
+    def memory(self, memory: object) -> GuestMemory: ...
+
+    def interrupt(self, reason: str) -> None: ...

@@ -21,7 +21,7 @@ from typing import Any
 import wasmtime
 from wasmtime import _bindings as ffi
 
-from pywasi_web.engines.base import CompiledModule, ExportSpec, HostFunction, ImportSpec
+from pywasi_web.engines.base import CompiledModule, CoreStore, ExportSpec, HostFunction, ImportSpec
 from pywasi_web.engines.module_cache import ModuleCache
 from pywasi_web.engines.validation import check_header, check_imports
 from pywasi_web.engines.values import (
@@ -352,6 +352,11 @@ class WasmtimeEngine:
         except wasmtime.WasmtimeError as error:
             raise ModuleError(f"cannot instantiate: {str(error).splitlines()[0]}") from None
         return WasmtimeInstance(self, store, instance, host, module.exports)
+
+    def core_store(self) -> CoreStore:
+        from pywasi_web.engines.wasmtime_core import WasmtimeCoreStore
+
+        return WasmtimeCoreStore(self)
 
     def interrupt(self, reason: str) -> None:
         """Stop the running guest at its next epoch check (safe from any thread)."""

@@ -76,6 +76,7 @@ class Kernel:
         self.args = list(args)
         self.env = list(env)
         self.waiter = waiter
+        self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
         self.fds = FdTable(max_open)
@@ -303,6 +304,12 @@ class Kernel:
             raise WasiError(Errno.NOTCAPABLE, "rights can only be dropped")
         descriptor.rights_base = base
         descriptor.rights_inheriting = inheriting
+
+    def fd_filestat_set_size(self, fd: int, size: int) -> None:
+        descriptor: Descriptor = self.mutable(fd, 0)
+        if isinstance(descriptor, FileDescriptor) and not descriptor.rights_base & Rights.FD_WRITE:
+            raise WasiError(Errno.INVAL, "the file is not open for writing")  # ftruncate's answer
+        self.fds.get(fd, Rights.FD_FILESTAT_SET_SIZE).set_size(size)
 
     def sock_accept(self, fd: int, fdflags: int) -> int:
         listener = self.fds.get(fd, Rights.SOCK_ACCEPT, SocketDescriptor)

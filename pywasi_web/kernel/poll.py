@@ -10,7 +10,7 @@ from pywasi_web.abi.types import Clockid, Eventrwflags, Eventtype, Rights, Subcl
 from pywasi_web.errors import WasiError
 from pywasi_web.kernel import clocks
 from pywasi_web.kernel.fdtable import FdTable
-from pywasi_web.kernel.waiting import Waiter
+from pywasi_web.kernel.waiting import MAX_WAIT, Waiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +30,6 @@ class Event:
     kind: int
     nbytes: int = 0
     flags: int = 0
-
-
-MAX_WAIT = 3600.0
-"""Seconds one wait lasts at most; a longer timeout (up to 2**64 ns) waits again. A host timer
-refuses or misreads longer ones (threading.TIMEOUT_MAX; setTimeout past 2**31 ms fires at once)."""
 
 
 def _deadline(sub: Subscription) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -55,3 +56,15 @@ def walked_host_dir(path: str | os.PathLike[str]) -> HostDir:
 def has_hard_links(fs: FileSystem) -> bool:
     """Every FS but a HostDir on a host without link(2) (Pyodide), where path_link gives ENOTSUP."""
     return HARD_LINKS or not isinstance(fs, HostDir)
+
+
+class ReportingWaiter(ThreadWaiter):
+    """A ThreadWaiter that sets `waiting` on entering wait(), so a test acts once the guest waits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = threading.Event()
+
+    def wait(self, timeout: float | None) -> None:
+        self.waiting.set()
+        super().wait(timeout)

@@ -1,0 +1,148 @@
+"""canon lift and canon lower: a guest's core function as a Python callable taking and returning
+Python values, and a Python callable as a core function a guest imports (CanonicalABI.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pywasi_web.component.abi import Context, Options
+from pywasi_web.component.layout import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, alignment, flatten_all, size
+from pywasi_web.component.resources import CallScope, HandleTable, trap
+from pywasi_web.component.types import FuncType, ResultType, TupleType
+from pywasi_web.component.values import Err
+from pywasi_web.engines.base import CoreStore
+from pywasi_web.errors import GuestTrap
+
+
+@dataclass(eq=False)
+class ComponentFunction:
+    """A component-level function: its type and a callable over Python values.
+
+    `blocking` marks a host function that may wait (the browser engine suspends for those);
+    `name` is what errors call it (its export name once exported)."""
+
+    type: FuncType
+    call: Callable[..., Any]
+    blocking: bool = False
+    name: str = "a function"
+
+    def __call__(self, *args: Any) -> Any:
+        return self.call(*args)
+
+
+class InstanceState:
+    """What canon definitions of one component instance share: its handle table, and whether it
+    may be entered (a component calling back into itself through the host traps, and so does
+    any call after the instance trapped: its state is no longer trustworthy)."""
+
+    def __init__(self) -> None:
+        self.table = HandleTable()
+        self.busy = False
+        self.trapped = False
+
+
+def core_signature(ft: FuncType, *, lift: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """flatten_functype: past 16 parameters they go through memory; past one result, a lifted
+    function returns a pointer and a lowered one takes a pointer to write them to."""
+    params = flatten_all(tuple(t for _, t in ft.params))
+    results = flatten_all(() if ft.result is None else (ft.result,))
+    if len(params) > MAX_FLAT_PARAMS:
+        params = ("i32",)
+    if len(results) > MAX_FLAT_RESULTS:
+        if lift:
+            results = ("i32",)
+        else:
+            params, results = (*params, "i32"), ()
+    return params, results
+
+
+def _lower_values(
+    cx: Context, types: tuple[Any, ...], values: tuple[Any, ...], out: Iterator[Any] | None
+) -> list[Any]:
+    if len(flatten_all(types)) <= (MAX_FLAT_PARAMS if out is None else MAX_FLAT_RESULTS):
+        return [flat for t, v in zip(types, values, strict=True) for flat in cx.lower_flat(t, v)]
+    record = TupleType(types)
+    if out is None:
+        ptr = cx.allocate(alignment(record), size(record))
+    else:
+        ptr = next(out) & 0xFFFFFFFF
+        if ptr % alignment(record):
+            raise trap(f"a result pointer {ptr} is not aligned to {alignment(record)}")
+    cx.store(record, values, ptr)
+    return [ptr] if out is None else []
+
+
+def _lift_values(cx: Context, types: tuple[Any, ...], values: Iterator[Any], limit: int) -> list[Any]:
+    if len(flatten_all(types)) <= limit:
+        return [cx.lift_flat(t, values) for t in types]
+    ptr = next(values) & 0xFFFFFFFF
+    record = TupleType(types)
+    if ptr % alignment(record):
+        raise trap(f"a pointer {ptr} to values is not aligned to {alignment(record)}")
+    return list(cx.load(record, ptr))
+
+
+def lift(
+    store: CoreStore, core_function: object, ft: FuncType, options: Options, state: InstanceState, name: str
+) -> ComponentFunction:
+    """canon lift: call the guest's core function with Python values."""
+    params = tuple(t for _, t in ft.params)
+    results = () if ft.result is None else (ft.result,)
+    core_params = core_signature(ft, lift=True)[0]
+
+    def call(*args: Any) -> Any:
+        name = lifted.name
+        if len(args) != len(params):
+            raise TypeError(f"{name} takes {len(params)} arguments ({len(args)} given)")
+        if state.busy or state.trapped:
+            why = "it trapped before" if state.trapped else "it is running"
+            raise trap(f"{name}: the component instance cannot be entered: {why}")
+        scope = CallScope()
+        cx = Context(options, state.table, state, scope)
+        state.busy = True
+        try:
+            try:
+                flat_args = _lower_values(cx, params, args, None)
+            except GuestTrap as mismatch:  # the caller's values, not the guest, are at fault
+                raise TypeError(f"{name}: {str(mismatch).removeprefix('the guest trapped: ')}") from None
+            flat_results = store.call(core_function, core_params, *flat_args)
+            values = _lift_values(cx, results, iter(flat_results), MAX_FLAT_RESULTS)
+            if options.post_return is not None:
+                options.post_return(*flat_results)
+            scope.finish()
+        except GuestTrap:
+            state.trapped = True
+            raise
+        finally:
+            state.busy = False
+        return values[0] if values else None
+
+    lifted = ComponentFunction(ft, call, name=name)
+    return lifted
+
+
+def lower(store: CoreStore, function: ComponentFunction, options: Options, state: InstanceState) -> object:
+    """canon lower: a core function the guest calls, running `function` on lifted arguments."""
+    ft = function.type
+    params = tuple(t for _, t in ft.params)
+    results = () if ft.result is None else (ft.result,)
+    returns_result = isinstance(ft.result, ResultType)
+    flat_params, flat_results = core_signature(ft, lift=False)
+
+    def trampoline(*flat: Any) -> list[Any]:
+        scope = CallScope()
+        cx = Context(options, state.table, state, scope)
+        values = iter(flat)
+        args = _lift_values(cx, params, values, MAX_FLAT_PARAMS)
+        try:
+            result = function.call(*args)
+        except Err as error:
+            if not returns_result:
+                raise
+            result = error
+        scope.finish()
+        return _lower_values(cx, results, (result,) if results else (), values)
+
+    return store.host_function(flat_params, flat_results, trampoline, blocking=function.blocking)

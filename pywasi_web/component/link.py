@@ -1,0 +1,78 @@
+"""Binding a component's imports to what the embedder provides: Python host objects (by the
+naming rules of values.py) or another component instance's exports, with semver-compatible
+interface versions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pywasi_web.component.calls import ComponentFunction
+from pywasi_web.component.types import FuncType
+from pywasi_web.component.values import pascal, snake
+from pywasi_web.errors import ModuleError
+
+
+def split_version(name: str) -> tuple[str, str]:
+    """`wasi:cli/stdout@0.2.8` -> (`wasi:cli/stdout`, `0.2.8`); no version -> (name, "")."""
+    base, _, version = name.partition("@")
+    return base, version
+
+
+def _compatible(wanted: str, offered: str) -> bool:
+    """Semver compatibility: same major, or for 0.x the same minor (0.2.0 ~ 0.2.8)."""
+    if not wanted or not offered:
+        return True
+    a, b = wanted.split("."), offered.split(".")
+    return a[0] == b[0] and (a[0] != "0" or a[1:2] == b[1:2])
+
+
+def find(name: str, provided: Mapping[str, Any]) -> Any:
+    """What `provided` offers for the import `name`: the exact name, the unversioned name, or a
+    semver-compatible version of the same interface. None if nothing fits."""
+    if name in provided:
+        return provided[name]
+    base, version = split_version(name)
+    if base in provided:
+        return provided[base]
+    for key, value in provided.items():
+        key_base, key_version = split_version(key)
+        if key_base == base and _compatible(version, key_version):
+            return value
+    return None
+
+
+def host_function(interface: str, host: object, name: str, ft: FuncType) -> ComponentFunction:
+    """The host callable for the function `name` of `interface`, by the values.py naming rules."""
+    target: Callable[..., Any]
+    where = f"{interface} {name}"
+    if name.startswith("[method]"):
+        resource, _, method = name.removeprefix("[method]").partition(".")
+        cls = _attribute(host, pascal(resource), where)
+        _attribute(cls, snake(method), where)
+        method_name = snake(method)
+
+        def target(self_obj: Any, *args: Any) -> Any:
+            return getattr(self_obj, method_name)(*args)
+
+        blocking = bool(getattr(getattr(cls, method_name), "may_block", False))
+        return ComponentFunction(ft, target, blocking)
+    if name.startswith("[constructor]"):
+        target = _attribute(host, pascal(name.removeprefix("[constructor]")), where)
+    elif name.startswith("[static]"):
+        resource, _, function = name.removeprefix("[static]").partition(".")
+        target = _attribute(_attribute(host, pascal(resource), where), snake(function), where)
+    else:
+        target = (
+            host
+            if callable(host) and not hasattr(host, snake(name))
+            else _attribute(host, snake(name), where)
+        )
+    return ComponentFunction(ft, target, bool(getattr(target, "may_block", False)))
+
+
+def _attribute(owner: object, attribute: str, where: str) -> Any:
+    try:
+        return getattr(owner, attribute)
+    except AttributeError:
+        raise ModuleError(f"the host's {where} is missing (no attribute {attribute!r})") from None

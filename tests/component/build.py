@@ -1,0 +1,140 @@
+"""Test components, cached by content hash beside the C guests (~/.cache/pywasi_web/guests):
+
+- adapted(guest): a tests/guests C program made a component with the preview1 adapter that jco
+  ships (`wasm-tools component new --adapt`);
+- native(name): tests/component/guests/<name>.c, a reactor whose canonical-ABI glue is written by
+  hand from <name>.wit, embedded (`wasm-tools component embed`) and made a component.
+
+`python tests/component/build.py NAME...` prints the paths (adapted guests, or native:NAME).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from pywasi_web.cli.toolchain import build_c, cache_dir
+from tests.guests.build import build_guest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+ADAPTERS = ROOT / "node_modules" / "@bytecodealliance" / "jco" / "lib"
+COMMAND_ADAPTER = ADAPTERS / "wasi_snapshot_preview1.command.wasm"
+REACTOR_ADAPTER = ADAPTERS / "wasi_snapshot_preview1.reactor.wasm"
+WASM_TOOLS = Path(sys.executable).parent / "wasm-tools"
+
+
+def wasm_tools(*args: str) -> None:
+    completed = subprocess.run([str(WASM_TOOLS), *args], capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(f"wasm-tools {' '.join(args)} failed:\n{completed.stderr}")
+
+
+def _cached(stem: str, inputs: list[bytes], make: Callable[[Path], None]) -> Path:
+    digest = hashlib.sha256()
+    for data in inputs:
+        digest.update(hashlib.sha256(data).digest())
+    output = cache_dir() / f"{stem}-component-{digest.hexdigest()[:16]}.wasm"
+    if output.exists():
+        return output
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(suffix=".wasm", dir=output.parent)
+    os.close(handle)
+    try:
+        make(Path(temporary))
+        os.replace(temporary, output)  # atomic: concurrent builders never see a partial file
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return output
+
+
+def _version() -> bytes:
+    return subprocess.run([str(WASM_TOOLS), "--version"], capture_output=True, check=True).stdout
+
+
+def adapted(guest: str) -> Path:
+    core = build_guest(guest)
+
+    def make(output: Path) -> None:
+        adapt = f"wasi_snapshot_preview1={COMMAND_ADAPTER}"
+        wasm_tools("component", "new", str(core), "--adapt", adapt, "-o", str(output))
+
+    return _cached(guest, [core.read_bytes(), COMMAND_ADAPTER.read_bytes(), _version()], make)
+
+
+def native(name: str, world: str | None = None, package: str | None = None) -> Path:
+    """guests/<name>.c for `world` (default: name) of guests/<package or name>.wit."""
+    source, wit = HERE / "guests" / f"{name}.c", HERE / "guests" / f"{package or name}.wit"
+    core = build_c(source, extra_flags=("-mexec-model=reactor",), depends=(wit,))
+
+    def make(output: Path) -> None:
+        embedded = output.with_suffix(".embedded")
+        try:
+            wasm_tools(
+                "component", "embed", str(wit), "--world", world or name, str(core), "-o", str(embedded)
+            )
+            adapt = f"wasi_snapshot_preview1={REACTOR_ADAPTER}"
+            wasm_tools("component", "new", str(embedded), "--adapt", adapt, "-o", str(output))
+        finally:
+            embedded.unlink(missing_ok=True)
+
+    inputs = [
+        core.read_bytes(),
+        wit.read_bytes(),
+        (world or name).encode(),
+        REACTOR_ADAPTER.read_bytes(),
+        _version(),
+    ]
+    return _cached(f"{name}-native", inputs, make)
+
+
+def composed() -> Path:
+    """demo with its example:demo/host import satisfied by the provider component: one component
+    nesting both (written as text around `wasm-tools print` of each, since the pinned toolchain
+    has no `compose`), exporting demo's example:demo/shapes."""
+    demo, provider = native("demo"), native("provider", "provider", "demo")
+
+    def make(output: Path) -> None:
+        source = output.with_suffix(".wat")
+        try:
+            source.write_text(
+                "(component\n"
+                f"  (component $provider {_body(provider)})\n"
+                f"  (component $demo {_body(demo)})\n"
+                "  (instance $p (instantiate $provider))\n"
+                '  (instance $d (instantiate $demo\n'
+                '    (with "example:demo/host" (instance $p "example:demo/host"))))\n'
+                '  (export "example:demo/shapes" (instance $d "example:demo/shapes"))\n'
+                ")\n"
+            )
+            wasm_tools("parse", str(source), "-o", str(output))
+            wasm_tools("validate", str(output))
+        finally:
+            source.unlink(missing_ok=True)
+
+    return _cached("composed", [demo.read_bytes(), provider.read_bytes(), _version()], make)
+
+
+def _body(component: Path) -> str:
+    """A component's text without its outer `(component` ... `)`, to nest it in another."""
+    text = subprocess.run(
+        [str(WASM_TOOLS), "print", str(component)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return text.removeprefix("(component").removesuffix(")")
+
+
+def main(argv: list[str]) -> int:
+    for name in argv:
+        path = native(name.removeprefix("native:")) if name.startswith("native:") else adapted(name)
+        print(f"{name}\t{path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,93 @@
+"""The oracle for components: the same component run by wasmtime's own WASI 0.2
+(wasmtime.component.Linker with add_wasip2), never pywasi_web's implementation."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import wasmtime
+import wasmtime.component as wc
+
+from tests.cases import Case
+from tests.oracle import TRAP, Outcome, _engine, argv, host_tree, materialise, stdin_bytes
+
+_components: dict[tuple[str, float], wc.Component] = {}
+
+
+def component(wasm_path: Path) -> wc.Component:
+    key = (str(wasm_path), wasm_path.stat().st_mtime)
+    if key not in _components:
+        _components[key] = wc.Component(_engine(), wasm_path.read_bytes())
+    return _components[key]
+
+
+def instantiate(wasm_path: Path, store: wasmtime.Store) -> wc.Instance:
+    linker = wc.Linker(_engine())
+    linker.add_wasip2()
+    return linker.instantiate(store, component(wasm_path))
+
+
+def store_with_wasi(config: wasmtime.WasiConfig | None = None) -> wasmtime.Store:
+    store = wasmtime.Store(_engine())
+    store.set_epoch_deadline(1)
+    store.set_wasi(config or wasmtime.WasiConfig())
+    return store
+
+
+def call(store: wasmtime.Store, instance: wc.Instance, export: str, *args: Any) -> Any:
+    """Call a function export: "name", or "interface#name"."""
+    interface, _, name = export.rpartition("#")
+    parent = instance.get_export_index(store, interface) if interface else None
+    index = instance.get_export_index(store, name, parent)
+    assert index is not None, export
+    function = instance.get_func(store, index)
+    assert function is not None, export
+    result = function(store, *args)
+    function.post_return(store)
+    return result
+
+
+def run_component_oracle(wasm_path: Path, case: Case, workdir: Path, timeout: float = 60.0) -> Outcome:
+    """Run a command component's wasi:cli/run like tests/oracle.run_oracle runs a core module."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = wasmtime.WasiConfig()
+    config.argv = argv(case)
+    config.env = [[key, value] for key, value in case.get("env", {}).items()]
+    (workdir / "stdin").write_bytes(stdin_bytes(case))
+    config.stdin_file = str(workdir / "stdin")
+    config.stdout_file = str(workdir / "stdout")
+    config.stderr_file = str(workdir / "stderr")
+    root: Path | None = None
+    if case.get("mount") is not None:
+        root = workdir / "root"
+        materialise(case.get("files", {}), root)
+        config.preopen_dir(str(root), case["mount"], not case.get("read_only", False))
+    store = store_with_wasi(config)
+    instance = instantiate(wasm_path, store)
+    run_interface = next(name for name in _export_names(wasm_path) if name.startswith("wasi:cli/run@"))
+    timer = threading.Timer(timeout, _engine().increment_epoch)
+    timer.start()
+    code: int | str
+    try:
+        outcome = call(store, instance, f"{run_interface}#run")
+        code = 0 if isinstance(outcome, wc.Variant) and outcome.tag == "ok" else 1
+    except wasmtime.ExitTrap as exit_trap:
+        code = exit_trap.code
+    except (wasmtime.Trap, wasmtime.WasmtimeError):
+        code = TRAP
+    finally:
+        timer.cancel()
+    return Outcome(
+        code,
+        (workdir / "stdout").read_bytes(),
+        (workdir / "stderr").read_bytes(),
+        host_tree(root) if root is not None else None,
+    )
+
+
+def _export_names(wasm_path: Path) -> list[str]:
+    from pywasi_web.component.parse import Export, parse
+
+    return [item.name for item in parse(wasm_path.read_bytes()).definitions if isinstance(item, Export)]

@@ -1,0 +1,210 @@
+/* A native component calling wasi:filesystem@0.2 itself (fsprobe.wit), its canonical-ABI glue
+ * written by hand: opens, stats, links, renames and removes under its one preopen, every escape
+ * route included, and reports each answer as a line, so two runtimes can be compared line by line.
+ * The preopen holds tests/security/test_escapes.py's INSIDE layout. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXPORT(name) __attribute__((export_name(name)))
+#define TYPES(name) __attribute__((import_module("wasi:filesystem/types@0.2.12"), import_name(name)))
+#define PREOPENS(name) __attribute__((import_module("wasi:filesystem/preopens@0.2.12"), import_name(name)))
+
+EXPORT("cabi_realloc")
+void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
+    (void)old_size;
+    (void)align; /* malloc's alignment covers every canonical ABI alignment */
+    void *moved = realloc(old, new_size ? new_size : 1);
+    if (!moved) abort();
+    return moved;
+}
+
+enum { FOLLOW = 1 };                                         /* path-flags */
+enum { CREATE = 1, DIRECTORY = 2, EXCLUSIVE = 4, TRUNCATE = 8 }; /* open-flags */
+enum { READ = 1, WRITE = 2 };                                /* descriptor-flags */
+
+PREOPENS("get-directories") void get_directories(void *ret);
+TYPES("[method]descriptor.open-at")
+void open_at(int32_t self, int32_t path_flags, const char *path, uint32_t len, int32_t open_flags,
+             int32_t flags, void *ret);
+TYPES("[method]descriptor.stat-at")
+void stat_at(int32_t self, int32_t path_flags, const char *path, uint32_t len, void *ret);
+TYPES("[method]descriptor.readlink-at") void readlink_at(int32_t self, const char *path, uint32_t len, void *ret);
+TYPES("[method]descriptor.create-directory-at")
+void create_directory_at(int32_t self, const char *path, uint32_t len, void *ret);
+TYPES("[method]descriptor.remove-directory-at")
+void remove_directory_at(int32_t self, const char *path, uint32_t len, void *ret);
+TYPES("[method]descriptor.unlink-file-at")
+void unlink_file_at(int32_t self, const char *path, uint32_t len, void *ret);
+TYPES("[method]descriptor.symlink-at")
+void symlink_at(int32_t self, const char *old, uint32_t old_len, const char *new, uint32_t new_len, void *ret);
+TYPES("[method]descriptor.rename-at")
+void rename_at(int32_t self, const char *old, uint32_t old_len, int32_t other, const char *new, uint32_t new_len,
+               void *ret);
+TYPES("[method]descriptor.read") void desc_read(int32_t self, uint64_t len, uint64_t offset, void *ret);
+TYPES("[method]descriptor.write")
+void desc_write(int32_t self, const void *buf, uint32_t len, uint64_t offset, void *ret);
+TYPES("[resource-drop]descriptor") void drop_descriptor(int32_t self);
+
+typedef struct { char *ptr; uint32_t len; } str_t;
+static str_t lines[128];
+static uint32_t count;
+static _Alignas(8) uint8_t ret[64];
+static _Alignas(8) uint8_t out[8];
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include <stdarg.h>
+static void say(const char *fmt, ...) {
+    char buffer[256];
+    va_list args;
+    va_start(args, fmt);
+    int len = vsnprintf(buffer, sizeof buffer, fmt, args);
+    va_end(args);
+    lines[count].ptr = cabi_realloc(NULL, 0, 1, (size_t)len);
+    memcpy(lines[count].ptr, buffer, (size_t)len);
+    lines[count++].len = (uint32_t)len;
+}
+
+/* result<_, error-code>: tag at 0, the code at 1 */
+static void unit(const char *what) {
+    if (ret[0]) say("%s: err %u", what, ret[1]);
+    else say("%s: ok", what);
+}
+
+/* result<descriptor, error-code>: tag at 0, handle or code at 4; the handle is returned or -1 */
+static int32_t opened(const char *what) {
+    if (ret[0]) {
+        say("%s: err %u", what, ret[4]);
+        return -1;
+    }
+    say("%s: ok", what);
+    return *(int32_t *)(ret + 4);
+}
+
+static int32_t open_path(int32_t dir, int32_t follow, const char *path, int32_t oflags, int32_t flags) {
+    char what[128];
+    snprintf(what, sizeof what, "open %s%s oflags=%d flags=%d", path, follow ? "" : " (nofollow)", oflags, flags);
+    open_at(dir, follow, path, strlen(path), oflags, flags, ret);
+    return opened(what);
+}
+
+/* an open whose descriptor, if any, is not used further */
+static void try_open(int32_t dir, const char *path, int32_t oflags, int32_t flags) {
+    int32_t fd = open_path(dir, FOLLOW, path, oflags, flags);
+    if (fd >= 0) drop_descriptor(fd);
+}
+
+static void stat_path(int32_t dir, int32_t follow, const char *path) {
+    stat_at(dir, follow, path, strlen(path), ret);
+    /* result<descriptor-stat, error-code>: tag at 0, the record (8-aligned) at 8: its type first */
+    if (ret[0]) say("stat %s%s: err %u", path, follow ? "" : " (nofollow)", ret[8]);
+    else say("stat %s%s: ok type=%u", path, follow ? "" : " (nofollow)", ret[8]);
+}
+
+static void read_all(int32_t fd, const char *what) {
+    desc_read(fd, 100, 0, ret);
+    /* result<tuple<list<u8>, bool>, error-code>: list at 4, bool at 12 */
+    if (ret[0]) {
+        say("read %s: err %u", what, ret[4]);
+        return;
+    }
+    char *data = *(char **)(ret + 4);
+    uint32_t len = *(uint32_t *)(ret + 8);
+    say("read %s: ok \"%.*s\" eof=%u", what, (int)len, data, ret[12]);
+    free(data);
+}
+
+static void probe_run(void) {
+    get_directories(ret);
+    uint8_t *list = *(uint8_t **)ret;
+    uint32_t n = *(uint32_t *)(ret + 4);
+    say("preopens: %u", n);
+    if (n != 1) return;
+    int32_t root = *(int32_t *)list;
+    char *name = *(char **)(list + 4);
+    say("preopen name: %.*s", (int)*(uint32_t *)(list + 8), name);
+    free(name);
+    free(list);
+
+    int32_t file = open_path(root, FOLLOW, "data.txt", 0, READ);
+    if (file >= 0) {
+        read_all(file, "data.txt");
+        desc_write(file, "x", 1, 0, ret);
+        say("write on a read-only descriptor: %s %u", ret[0] ? "err" : "ok", ret[8]);
+        drop_descriptor(file);
+    }
+    static const char *escapes[] = {
+        "..", "../secret", "/secret", "/etc/passwd", "sub/../../secret", "./../secret", "out_rel", "out_abs",
+        "chain1", "up", "up/secret", "loop_a", "missing", "data.txt/", "data.txt/x", "sub/nested.txt",
+    };
+    for (size_t i = 0; i < sizeof escapes / sizeof *escapes; i++) {
+        try_open(root, escapes[i], 0, READ);
+        stat_path(root, FOLLOW, escapes[i]);
+    }
+    stat_path(root, 0, "out_abs");
+    stat_path(root, 0, "up");
+    readlink_at(root, "out_rel", 7, ret);
+    if (ret[0]) say("readlink out_rel: err %u", ret[4]);
+    else say("readlink out_rel: ok %.*s", (int)*(uint32_t *)(ret + 8), *(char **)(ret + 4));
+    readlink_at(root, "data.txt", 8, ret);
+    say("readlink data.txt: %s %u", ret[0] ? "err" : "ok", ret[4]);
+
+    try_open(root, "sub", DIRECTORY, READ);
+    try_open(root, "data.txt", DIRECTORY, READ);
+    try_open(root, "data.txt", CREATE | EXCLUSIVE, READ | WRITE);
+    try_open(root, "sub", 0, READ | WRITE);
+    try_open(root, "out_rel", CREATE, READ | WRITE);
+    try_open(root, "../created", CREATE, READ | WRITE);
+    int32_t fd = open_path(root, FOLLOW, "new.txt", CREATE | EXCLUSIVE, READ | WRITE);
+    if (fd >= 0) {
+        desc_write(fd, "hello", 5, 0, ret);
+        say("write new.txt: %s %llu", ret[0] ? "err" : "ok", (unsigned long long)*(uint64_t *)(ret + 8));
+        read_all(fd, "new.txt");
+        drop_descriptor(fd);
+    }
+    create_directory_at(root, "newdir", 6, ret);
+    unit("mkdir newdir");
+    create_directory_at(root, "newdir", 6, ret);
+    unit("mkdir newdir again");
+    create_directory_at(root, "../outside", 10, ret);
+    unit("mkdir ../outside");
+    create_directory_at(root, "up/outside", 10, ret);
+    unit("mkdir up/outside");
+    symlink_at(root, "/etc/passwd", 11, "abs-link", 8, ret);
+    unit("symlink to an absolute path");
+    symlink_at(root, "../secret", 9, "rel-out", 7, ret);
+    unit("symlink pointing out");
+    stat_path(root, FOLLOW, "rel-out");
+    rename_at(root, "new.txt", 7, root, "../stolen", 9, ret);
+    unit("rename out");
+    rename_at(root, "new.txt", 7, root, "sub/moved.txt", 13, ret);
+    unit("rename into sub");
+    unlink_file_at(root, "sub", 3, ret);
+    unit("unlink a directory");
+    remove_directory_at(root, "sub", 3, ret);
+    unit("rmdir a non-empty directory");
+    remove_directory_at(root, "newdir", 6, ret);
+    unit("rmdir newdir");
+    unlink_file_at(root, "../secret", 9, ret);
+    unit("unlink ../secret");
+    unlink_file_at(root, "out_rel", 7, ret);
+    unit("unlink the link out_rel (not what it points to)");
+}
+
+EXPORT("probe") uint8_t *probe(void) {
+    count = 0;
+    probe_run();
+    str_t *copy = cabi_realloc(NULL, 0, 4, count * sizeof(str_t));
+    memcpy(copy, lines, count * sizeof(str_t));
+    *(str_t **)out = copy;
+    *(uint32_t *)(out + 4) = count;
+    return out;
+}
+
+EXPORT("cabi_post_probe") void post_probe(uint8_t *result) {
+    str_t *items = *(str_t **)result;
+    uint32_t n = *(uint32_t *)(result + 4);
+    for (uint32_t i = 0; i < n; i++) free(items[i].ptr);
+    free(items);
+}
