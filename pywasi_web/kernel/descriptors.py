@@ -94,6 +94,8 @@ class FileDescriptor(Descriptor):
         return written
 
     def pread(self, size: int, offset: int) -> bytes:
+        if offset > MAX_FILE_SIZE:
+            raise WasiError(Errno.INVAL, "offset past the largest file size")  # pread's answer
         return self.handle.pread(offset, size)
 
     def pwrite(self, data: bytes | memoryview, offset: int) -> int:

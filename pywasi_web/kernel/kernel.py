@@ -130,8 +130,8 @@ class Kernel:
         if fdflags & (Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC):
             raise WasiError(Errno.NOTSUP, "synchronous-I/O fdflags are not supported (as in wasmtime)")
         wants_write = bool(rights_base & Rights.FD_WRITE or oflags & (Oflags.CREAT | Oflags.TRUNC))
-        if wants_write and directory.read_only:
-            raise WasiError(READ_ONLY, f"{path}: opened in a read-only directory")
+        if wants_write and directory.fs.read_only:
+            raise WasiError(READ_ONLY, f"{path}: read-only mount")
         if oflags & Oflags.CREAT:
             self.directory(fd, Rights.PATH_CREATE_FILE)
         if oflags & Oflags.TRUNC:
@@ -292,6 +292,12 @@ class Kernel:
             raise WasiError(Errno.NOTCAPABLE, "rights can only be dropped")
         descriptor.rights_base = base
         descriptor.rights_inheriting = inheriting
+
+    def fd_filestat_set_size(self, fd: int, size: int) -> None:
+        descriptor: Descriptor = self.mutable(fd, 0)
+        if isinstance(descriptor, FileDescriptor) and not descriptor.rights_base & Rights.FD_WRITE:
+            raise WasiError(Errno.INVAL, "the file is not open for writing")  # ftruncate's answer
+        self.fds.get(fd, Rights.FD_FILESTAT_SET_SIZE).set_size(size)
 
     def sock_accept(self, fd: int, fdflags: int) -> int:
         listener = self.fds.get(fd, Rights.SOCK_ACCEPT, SocketDescriptor)

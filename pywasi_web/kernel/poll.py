@@ -10,7 +10,7 @@ from pywasi_web.abi.types import Clockid, Eventrwflags, Eventtype, Rights, Subcl
 from pywasi_web.errors import WasiError
 from pywasi_web.kernel import clocks
 from pywasi_web.kernel.fdtable import FdTable
-from pywasi_web.kernel.waiting import Waiter
+from pywasi_web.kernel.waiting import MAX_WAIT, Waiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ def poll(fds: FdTable, waiter: Waiter, subscriptions: list[Subscription]) -> lis
         if events:
             return events
         earliest = min((due for due, _ in deadlines), default=None)
-        waiter.wait(None if earliest is None else (earliest - current) / 1e9)
+        waiter.wait(None if earliest is None else min((earliest - current) / 1e9, MAX_WAIT))
 
 
 def _fd_event(fds: FdTable, sub: Subscription) -> Event | None:

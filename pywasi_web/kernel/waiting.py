@@ -12,6 +12,10 @@ from typing import Protocol
 
 from pywasi_web.errors import GuestTimeout
 
+# Longest single wait for a deadline; a later deadline is waited for in several waits (a u64 of
+# nanoseconds overflows the hosts' timers: threading's, and setTimeout past 2**31 ms).
+MAX_WAIT = 86400.0
+
 
 class Waiter(Protocol):
     def wait(self, timeout: float | None) -> None:

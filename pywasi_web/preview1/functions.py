@@ -28,7 +28,6 @@ from pywasi_web.kernel import clocks
 from pywasi_web.kernel.descriptors import (
     Descriptor,
     DirectoryDescriptor,
-    FileDescriptor,
     SocketDescriptor,
     StreamDescriptor,
 )
@@ -199,10 +198,7 @@ class Preview1:
         self.memory.write(result_ptr, _pack_stat(self.fds.get(fd, Rights.FD_FILESTAT_GET).stat()))
 
     def fd_filestat_set_size(self, fd: int, size: int) -> None:
-        descriptor: Descriptor = self.kernel.mutable(fd, 0)
-        if isinstance(descriptor, FileDescriptor) and not descriptor.rights_base & Rights.FD_WRITE:
-            raise WasiError(Errno.INVAL, "the file is not open for writing")  # ftruncate's answer
-        self.fds.get(fd, Rights.FD_FILESTAT_SET_SIZE).set_size(size)
+        self.kernel.fd_filestat_set_size(fd, size)
 
     def fd_filestat_set_times(self, fd: int, atim: int, mtim: int, fstflags: int) -> None:
         self.kernel.mutable(fd, Rights.FD_FILESTAT_SET_TIMES).set_times(*new_times(atim, mtim, fstflags))

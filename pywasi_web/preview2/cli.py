@@ -8,7 +8,7 @@ from pywasi_web.kernel.kernel import Kernel
 from pywasi_web.kernel.streams import InputStream as Source
 from pywasi_web.kernel.streams import OutputStream as Sink
 from pywasi_web.kernel.waiting import Waiter
-from pywasi_web.preview2.io import InputStream, OutputStream
+from pywasi_web.preview2.io import DirectOutputStream, InputStream, OutputStream
 
 
 def _text(value: bytes) -> str:
@@ -58,7 +58,7 @@ class StdinStream(InputStream):
         return self._source.read(size) if self._source.ready() else None
 
 
-class SinkStream(OutputStream):
+class SinkStream(DirectOutputStream):
     """stdout or stderr: never full, so writes go straight to the kernel's sink."""
 
     def __init__(self, sink: Sink, waiter: Waiter) -> None:

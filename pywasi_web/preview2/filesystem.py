@@ -2,9 +2,9 @@
 
 A `descriptor` is one kernel descriptor number: opening, path resolution, containment and
 rights are the kernel's, exactly as Preview 1 uses them; this module only translates flags,
-records and the kernel's errnos into WASI 0.2's error-code names. A directory opened without
-`mutate-directory` is marked read-only in the kernel, so changes under it fail with
-`not-permitted`, as wasmtime answers.
+records and the kernel's errnos into WASI 0.2's error-code names. As in wasmtime, a directory
+is as mutable as its mount whatever flags opened it, and changes on a read-only mount are
+`not-permitted` (the kernel's read-only check, which comes before its rights check).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.types import (
     DIRECTORY_RIGHTS,
     FILE_RIGHTS,
+    Fdflags,
     Filetype,
     Fstflags,
     Lookupflags,
@@ -31,7 +32,7 @@ from pywasi_web.kernel.descriptors import Descriptor as KernelDescriptor
 from pywasi_web.kernel.descriptors import DirectoryDescriptor, FileDescriptor
 from pywasi_web.kernel.kernel import Kernel, new_times
 from pywasi_web.preview2.clocks import datetime
-from pywasi_web.preview2.io import MAX_READ, Error, InputStream, OutputStream
+from pywasi_web.preview2.io import MAX_READ, DirectOutputStream, Error, InputStream, OutputStream
 from pywasi_web.vfs.base import Stat
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -92,9 +93,17 @@ ERROR_CODES: dict[int, str] = {
     Errno.NFILE: "insufficient-memory",
 }
 
+# The latest time a file can carry: Preview 1's u64 nanoseconds (a 0.2 datetime reaches further).
+MAX_TIMESTAMP = (1 << 64) - 1
 # Rights a descriptor-flag grants in the kernel; without it they are dropped at open.
 _READ_RIGHTS = Rights.FD_READ | Rights.FD_READDIR
-_WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_DATASYNC | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE
+_WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_DATASYNC | Rights.FD_ALLOCATE
+# The synchronous-I/O descriptor flags, as Preview 1 fdflags (the kernel refuses them, as wasmtime).
+_SYNC_FLAGS = {
+    "file-integrity-sync": Fdflags.SYNC,
+    "data-integrity-sync": Fdflags.DSYNC,
+    "requested-write-sync": Fdflags.RSYNC,
+}
 _OPEN_FLAGS = {
     "create": Oflags.CREAT,
     "directory": Oflags.DIRECTORY,
@@ -130,7 +139,10 @@ def _timestamp(value: Variant) -> tuple[int, bool, bool]:
         return 0, False, True
     if value.case == "timestamp":
         stamp = value.value
-        return stamp["seconds"] * 1_000_000_000 + stamp["nanoseconds"], True, False
+        ns = stamp["seconds"] * 1_000_000_000 + stamp["nanoseconds"]
+        if stamp["nanoseconds"] >= 1_000_000_000 or ns > MAX_TIMESTAMP:
+            raise WasiError(Errno.INVAL, f"timestamp {stamp} out of range")
+        return ns, True, False
     return 0, False, False
 
 
@@ -166,16 +178,15 @@ def _hash(stat: Stat) -> dict[str, int]:
 
 
 class Descriptor:
-    """A filesystem descriptor: kernel descriptor `fd`, opened with WASI 0.2 `flags`.
+    """A filesystem descriptor: kernel descriptor `fd`.
 
     Streams opened on it keep it alive: dropping the descriptor first closes the kernel
     descriptor only once its last stream is dropped.
     """
 
-    def __init__(self, kernel: Kernel, fd: int, flags: frozenset[str], *, owned: bool = True) -> None:
+    def __init__(self, kernel: Kernel, fd: int, *, owned: bool = True) -> None:
         self._kernel = kernel
         self.fd = fd
-        self.flags = flags
         self._owned = owned  # a preopen stays open in the kernel for the next get-directories
         self._users = 1
 
@@ -201,12 +212,12 @@ class Descriptor:
 
     @_errors
     def write_via_stream(self, offset: int) -> OutputStream:
-        file = self._get(Rights.FD_WRITE, FileDescriptor)
+        file = self._kernel.mutable(self.fd, Rights.FD_WRITE, FileDescriptor)
         return FileOutputStream(self, file, offset)
 
     @_errors
     def append_via_stream(self) -> OutputStream:
-        file = self._get(Rights.FD_WRITE, FileDescriptor)
+        file = self._kernel.mutable(self.fd, Rights.FD_WRITE, FileDescriptor)
         return FileOutputStream(self, file, None)
 
     # -- the descriptor itself -----------------------------------------------------------------
@@ -225,8 +236,15 @@ class Descriptor:
 
     @_errors
     def get_flags(self) -> frozenset[str]:
-        self._get()
-        return self.flags
+        """A file's flags are its read and write rights; a directory can be read, and changed
+        unless its mount is read-only (what it was opened with does not matter, as in wasmtime)."""
+        descriptor = self._get()
+        if isinstance(descriptor, DirectoryDescriptor):
+            return frozenset({"read"} if descriptor.read_only else {"read", "mutate-directory"})
+        rights = descriptor.rights_base
+        return frozenset(
+            name for name, right in (("read", Rights.FD_READ), ("write", Rights.FD_WRITE)) if rights & right
+        )
 
     @_errors
     def get_type(self) -> str:
@@ -234,7 +252,7 @@ class Descriptor:
 
     @_errors
     def set_size(self, size: int) -> None:
-        self._get(Rights.FD_FILESTAT_SET_SIZE).set_size(size)
+        self._kernel.fd_filestat_set_size(self.fd, size)
 
     @_errors
     def set_times(self, data_access_timestamp: Variant, data_modification_timestamp: Variant) -> None:
@@ -248,7 +266,7 @@ class Descriptor:
 
     @_errors
     def write(self, buffer: bytes, offset: int) -> int:
-        written: int = self._get(Rights.FD_WRITE).pwrite(buffer, offset)
+        written: int = self._kernel.mutable(self.fd, Rights.FD_WRITE).pwrite(buffer, offset)
         return written
 
     @_errors
@@ -304,7 +322,7 @@ class Descriptor:
     def open_at(
         self, path_flags: Iterable[str], path: str, open_flags: Iterable[str], flags: Iterable[str]
     ) -> Descriptor:
-        wanted = frozenset(flags)
+        wanted = frozenset(flags)  # mutate-directory: a directory is as mutable as its mount
         oflags = 0
         for name in open_flags:
             oflags |= _OPEN_FLAGS[name]
@@ -313,11 +331,11 @@ class Descriptor:
             rights &= ~_READ_RIGHTS
         if "write" not in wanted:
             rights &= ~_WRITE_RIGHTS
-        fd = self._kernel.path_open(self.fd, _lookup(path_flags), path, oflags, rights, rights, 0)
-        opened = self._kernel.fds.get(fd)
-        if isinstance(opened, DirectoryDescriptor) and "mutate-directory" not in wanted:
-            opened.read_only = True
-        return Descriptor(self._kernel, fd, wanted)
+        fdflags = 0
+        for name, flag in _SYNC_FLAGS.items():
+            fdflags |= flag if name in wanted else 0
+        fd = self._kernel.path_open(self.fd, _lookup(path_flags), path, oflags, rights, rights, fdflags)
+        return Descriptor(self._kernel, fd)
 
     @_errors
     def readlink_at(self, path: str) -> str:
@@ -373,7 +391,7 @@ class FileInputStream(InputStream):
         self._owner._release()
 
 
-class FileOutputStream(OutputStream):
+class FileOutputStream(DirectOutputStream):
     """write-via-stream (at an offset) or append-via-stream (`offset` None: at the end each time)."""
 
     def __init__(self, owner: Descriptor, file: FileDescriptor, offset: int | None) -> None:
@@ -413,8 +431,5 @@ class Preopens:
         found = []
         for fd, descriptor in self._kernel.fds:
             if isinstance(descriptor, DirectoryDescriptor) and descriptor.preopen_name is not None:
-                flags = {"read"} if descriptor.read_only else {"read", "mutate-directory"}
-                found.append(
-                    (Descriptor(self._kernel, fd, frozenset(flags), owned=False), descriptor.preopen_name)
-                )
+                found.append((Descriptor(self._kernel, fd, owned=False), descriptor.preopen_name))
         return found

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pywasi_web.kernel.kernel import Kernel
-from pywasi_web.preview2 import cli, clocks, filesystem, io, random, sockets
+from pywasi_web.preview2 import cli, clocks, filesystem, http, io, random, sockets
 
 
-def wasi_imports(kernel: Kernel, *, network: sockets.SocketAccess | None = None) -> dict[str, object]:
+def wasi_imports(
+    kernel: Kernel, *, network: sockets.SocketAccess | None = None, http_access: http.HttpAccess | None = None
+) -> dict[str, object]:
     """Map each WASI 0.2 interface name, without version ("wasi:cli/stdout"), to its host object.
 
     The objects follow the component layer's contract: a free function `get-stdout` is the
@@ -18,7 +20,9 @@ def wasi_imports(kernel: Kernel, *, network: sockets.SocketAccess | None = None)
     traps are raised as pywasi_web.errors.GuestTrap; wasi:cli/exit raises ProcExit.
 
     `network`: what wasi:sockets may reach (sockets.host_sockets(allowlist) on CPython); None
-    denies every socket operation.
+    denies every socket operation. `http_access`: the origins wasi:http may reach and the Fetcher to reach
+    them with (http.host_http(allowlist) on CPython; the browser's fetch bridge there); None
+    denies every request.
     """
     waiter = kernel.waiter
     stdio = cli.TerminalStdio()
@@ -53,4 +57,6 @@ def wasi_imports(kernel: Kernel, *, network: sockets.SocketAccess | None = None)
         "wasi:sockets/udp": udp,
         "wasi:sockets/udp-create-socket": udp,
         "wasi:sockets/ip-name-lookup": sockets.IpNameLookup(waiter),
+        "wasi:http/types": http.HttpTypes(waiter),
+        "wasi:http/outgoing-handler": http.OutgoingHandler(http_access, waiter),
     }

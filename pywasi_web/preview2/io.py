@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from pywasi_web.component.values import Err, Variant
 from pywasi_web.errors import GuestTrap, WasiError
-from pywasi_web.kernel.waiting import Waiter
+from pywasi_web.kernel.waiting import MAX_WAIT, Waiter
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -36,10 +36,10 @@ class Error:
     """wasi:io/error's `error`: why a stream operation failed; interfaces read the code back
     (filesystem-error-code, network-error-code)."""
 
-    def __init__(self, message: str, *, errno: int | None = None, network_code: str | None = None) -> None:
+    def __init__(self, message: str, *, errno: int | None = None, http_code: object = None) -> None:
         self.message = message
-        self.errno = errno
-        self.network_code = network_code
+        self.errno = errno  # filesystem and sockets: the kernel's errno
+        self.http_code = http_code  # wasi:http: its error-code value
 
     @classmethod
     def of(cls, error: WasiError) -> Error:
@@ -91,7 +91,7 @@ def wait_for_any(waiter: Waiter, pollables: Sequence[Pollable]) -> list[int]:
             return ready
         deadlines = [p.deadline for p in pollables if p.deadline is not None]
         timeout = None if not deadlines else max(0, min(deadlines) - time.monotonic_ns()) / 1e9
-        waiter.wait(timeout)
+        waiter.wait(None if timeout is None else min(timeout, MAX_WAIT))
 
 
 def wait_until(waiter: Waiter, condition: Callable[[], bool]) -> None:
@@ -253,6 +253,19 @@ class OutputStream:
             return self._room() > 0
         except WasiError:
             return True  # the next call reports the failure
+
+
+class DirectOutputStream(OutputStream):
+    """A destination that takes every write at once and buffers nothing here (stdout, a file):
+    blocking-write-and-flush has nothing to wait for, so it is one write and one flush (the
+    adapter's fd_write calls it for every chunk)."""
+
+    def blocking_write_and_flush(self, contents: bytes) -> None:
+        try:
+            self._put(contents)
+            self._push()
+        except WasiError as error:
+            raise failed(error) from None
 
 
 class StreamsInterface:

@@ -13,7 +13,7 @@ from pywasi_web.kernel.streams import BytesInput, CaptureOutput, QueueInput
 from pywasi_web.kernel.waiting import ThreadWaiter
 from pywasi_web.preview2.io import Error, Pollable
 from tests.preview2.helpers import imports, stream_error
-from tests.unit.helpers import make_kernel
+from tests.unit.helpers import ReportingWaiter, make_kernel
 
 
 def kernel_with(stdin_data: bytes = b"", env: list[bytes] | None = None) -> Kernel:
@@ -64,6 +64,20 @@ def test_stdout_and_stderr_reach_the_kernels_sinks() -> None:
     assert out.subscribe().ready()
 
 
+def test_splice_and_skip_move_bytes_between_streams() -> None:
+    kernel = kernel_with(b"0123456789abcdef")
+    host = imports(kernel)
+    stdin = host["wasi:cli/stdin"].get_stdin()
+    out = host["wasi:cli/stdout"].get_stdout()
+    assert out.splice(stdin, 4) == 4
+    assert stdin.blocking_skip(2) == 2
+    assert out.blocking_splice(stdin, 100) == 10
+    out.blocking_write_zeroes_and_flush(1)
+    assert stream_error(out.blocking_splice, stdin, 1).case == "closed"
+    assert isinstance(kernel.stdout, CaptureOutput)
+    assert bytes(kernel.stdout.buffer) == b"0123" + b"6789abcdef" + b"\0"
+
+
 def test_stdin_reads_then_reports_closed() -> None:
     stdin = imports(kernel_with(b"abcdef"))["wasi:cli/stdin"].get_stdin()
     assert stdin.read(0) == b""
@@ -75,7 +89,7 @@ def test_stdin_reads_then_reports_closed() -> None:
 
 
 def test_interactive_stdin_blocks_until_fed() -> None:
-    waiter = ThreadWaiter()
+    waiter = ReportingWaiter()
     source = QueueInput(waiter)
     kernel = Kernel(
         args=[], env=[], stdin=source, stdout=CaptureOutput(), stderr=CaptureOutput(), waiter=waiter
@@ -84,16 +98,9 @@ def test_interactive_stdin_blocks_until_fed() -> None:
     assert stdin.read(5) == b""  # nothing yet: an empty read, not an error
     pollable = stdin.subscribe()
     assert not pollable.ready()
-    started = threading.Event()
-
-    def feed() -> None:
-        started.wait()
-        source.feed(b"typed")
-
-    feeder = threading.Thread(target=feed)
+    feeder = threading.Thread(target=lambda: (waiter.waiting.wait(), source.feed(b"typed")))
     feeder.start()
-    started.set()
-    assert stdin.blocking_read(100) == b"typed"
+    assert stdin.blocking_read(100) == b"typed"  # fed only once the read waited
     feeder.join()
     source.close()
     assert pollable.ready()
@@ -116,16 +123,28 @@ def test_poll_returns_the_ready_indexes_and_waits_for_a_deadline() -> None:
     assert not never.ready()
 
 
+def test_a_deadline_beyond_the_hosts_timers_still_waits_for_events() -> None:
+    """2**64 - 1 ns overflows threading's timeout: the wait is cut into day-long ones."""
+    waiter = ReportingWaiter()
+    flag = threading.Event()
+    pollable = Pollable(waiter, flag.is_set, deadline=2**64 - 1)
+    setter = threading.Thread(target=lambda: (waiter.waiting.wait(), flag.set(), waiter.notify()))
+    setter.start()
+    pollable.block()
+    setter.join()
+    assert pollable.ready()
+
+
 def test_poll_with_no_pollables_traps() -> None:
     with pytest.raises(GuestTrap):
         imports(make_kernel())["wasi:io/poll"].poll([])
 
 
 def test_poll_wakes_on_notify_not_on_a_timer() -> None:
-    waiter = ThreadWaiter()
+    waiter = ReportingWaiter()
     flag = threading.Event()
     pollable = Pollable(waiter, flag.is_set)
-    setter = threading.Thread(target=lambda: (flag.set(), waiter.notify()))
+    setter = threading.Thread(target=lambda: (waiter.waiting.wait(), flag.set(), waiter.notify()))
     setter.start()
     pollable.block()
     setter.join()

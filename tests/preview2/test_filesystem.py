@@ -134,29 +134,41 @@ def test_set_times(empty_fs: FileSystem) -> None:
     assert stat["data_modification_timestamp"]["seconds"] > 1_000_000
 
 
-def test_descriptor_flags_limit_what_a_descriptor_does(empty_fs: FileSystem) -> None:
+def test_descriptor_flags_limit_what_a_file_descriptor_does(empty_fs: FileSystem) -> None:
     _, root = preopen(empty_fs)
     root.open_at([], "f", ["create"], RW).write(b"data", 0)
     reader = root.open_at([], "f", [], ["read"])
+    assert reader.get_flags() == {"read"}
     assert error_of(reader.write, b"x", 0) == "bad-descriptor"
     assert error_of(reader.write_via_stream, 0) == "bad-descriptor"
-    assert error_of(reader.set_size, 0) == "bad-descriptor"
+    assert error_of(reader.set_size, 0) == "invalid"  # ftruncate's answer, as in wasmtime
     writer = root.open_at([], "f", [], ["write"])
+    assert writer.get_flags() == {"write"}
     assert error_of(writer.read, 1, 0) == "bad-descriptor"
     assert error_of(writer.read_via_stream, 0) == "bad-descriptor"
     assert error_of(root.read_via_stream, 0) == "bad-descriptor"
-    # A directory opened without mutate-directory refuses every change under it.
+
+
+def test_a_directory_is_as_mutable_as_its_mount_whatever_its_flags(empty_fs: FileSystem) -> None:
+    """wasmtime ignores mutate-directory when opening (the P1 adapter never asks for it)."""
+    _, root = preopen(empty_fs)
     root.create_directory_at("d")
-    frozen = root.open_at([], "d", ["directory"], ["read"])
-    assert frozen.get_flags() == {"read"}
-    assert error_of(frozen.open_at, [], "new", ["create"], RW) == "not-permitted"
-    assert error_of(frozen.create_directory_at, "sub") == "not-permitted"
-    assert error_of(frozen.symlink_at, "x", "y") == "not-permitted"
-    assert root.stat_at([], "d")["type"] == "directory"
+    d = root.open_at([], "d", ["directory"], ["read"])
+    assert d.get_flags() == {"read", "mutate-directory"}
+    d.open_at([], "new", ["create"], RW).drop()
+    d.create_directory_at("sub")
+    assert root.stat_at([], "d/new")["type"] == "regular-file"
+    assert error_of(root.open_at, [], "d", ["directory"], RW) == "is-directory"
 
 
 def test_read_only_mount_refuses_every_change() -> None:
-    _, root = preopen(MemoryFS({"f": b"x"}, read_only=True))
+    _, root = preopen(MemoryFS({"f": b"x", "d": None}, read_only=True))
+    assert root.open_at([], "d", ["directory"], DIR).get_flags() == {"read"}
+    reader = root.open_at([], "f", [], ["read"])
+    # the mount's refusal comes first: not-permitted where a writable mount says bad-descriptor
+    assert error_of(reader.write_via_stream, 0) == "not-permitted"
+    assert error_of(reader.write, b"y", 0) == "not-permitted"
+    assert error_of(reader.set_size, 0) == "not-permitted"
     assert error_of(root.open_at, [], "f", [], RW) == "not-permitted"
     assert error_of(root.open_at, [], "g", ["create"], ["read"]) == "not-permitted"
     assert error_of(root.unlink_file_at, "f") == "not-permitted"
@@ -223,3 +235,19 @@ def test_every_error_code_is_a_wit_case() -> None:
         "read-only", "invalid-seek", "text-file-busy", "cross-device",
     }  # fmt: skip
     assert set(ERROR_CODES.values()) <= cases
+
+
+def test_out_of_range_offsets_and_timestamps_are_invalid(empty_fs: FileSystem) -> None:
+    _, root = preopen(empty_fs)
+    file = root.open_at([], "f", ["create"], RW)
+    assert error_of(file.read, 10, 2**64 - 1) == "invalid"
+    failure = stream_error(file.read_via_stream(2**64 - 1).read, 5)
+    assert failure.case == "last-operation-failed"
+    assert error_of(file.write, b"x", 2**63) == "file-too-large"
+    too_late = Variant("timestamp", {"seconds": 2**64 - 1, "nanoseconds": 0})
+    bad_nanoseconds = Variant("timestamp", {"seconds": 1, "nanoseconds": 10**9})
+    assert error_of(file.set_times, too_late, NO_CHANGE) == "invalid"
+    assert error_of(root.set_times_at, [], "f", NO_CHANGE, bad_nanoseconds) == "invalid"
+    far = Variant("timestamp", {"seconds": 4_000_000_000, "nanoseconds": 0})  # year 2096
+    file.set_times(NO_CHANGE, far)
+    assert file.stat()["data_modification_timestamp"]["seconds"] == 4_000_000_000

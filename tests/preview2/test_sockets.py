@@ -15,7 +15,7 @@ from pywasi_web.net.pair import Duplex, PairListener, socket_pair
 from pywasi_web.preview2.host import wasi_imports
 from pywasi_web.preview2.sockets import SocketAccess, host_sockets, socket_address, to_host
 from tests.preview2.helpers import error_of, stream_error
-from tests.unit.helpers import make_kernel
+from tests.unit.helpers import ReportingWaiter, make_kernel
 
 
 def v4(host: str, port: int) -> Variant:
@@ -77,11 +77,14 @@ def test_connect_exchange_and_close_over_a_pair() -> None:
 
 def test_blocking_read_waits_for_the_peer() -> None:
     net = PairNetwork("10.0.0.1:80")
-    host = interfaces(net.access)
+    waiter = ReportingWaiter()
+    kernel = make_kernel()
+    kernel.waiter = waiter
+    host = wasi_imports(kernel, network=net.access)
     tcp = host["wasi:sockets/tcp-create-socket"].create_tcp_socket("ipv4")
     tcp.start_connect(host["wasi:sockets/instance-network"].instance_network(), v4("10.0.0.1", 80))
     reader, _writer = tcp.finish_connect()
-    sender = threading.Thread(target=net.peers[0].send, args=(b"late",))
+    sender = threading.Thread(target=lambda: (waiter.waiting.wait(), net.peers[0].send(b"late")))
     sender.start()
     assert reader.blocking_read(10) == b"late"
     sender.join()

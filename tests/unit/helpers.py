@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from pywasi_web.abi.types import ALL_RIGHTS
 from pywasi_web.kernel.kernel import Kernel, Preopen
 from pywasi_web.kernel.streams import BytesInput, CaptureOutput, InputStream
@@ -34,3 +36,15 @@ def open_file(kernel: Kernel, path: str, oflags: int = 0, fd: int = PREOPEN_FD, 
 def has_hard_links(fs: FileSystem) -> bool:
     """Every FS but a HostDir on a host without link(2) (Pyodide), where path_link gives ENOTSUP."""
     return HARD_LINKS or not isinstance(fs, HostDir)
+
+
+class ReportingWaiter(ThreadWaiter):
+    """A ThreadWaiter that sets `waiting` on entering wait(), so a test acts once the guest waits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = threading.Event()
+
+    def wait(self, timeout: float | None) -> None:
+        self.waiting.set()
+        super().wait(timeout)

@@ -15,7 +15,7 @@ from pywasi_web.kernel.poll import Subscription, poll
 from pywasi_web.kernel.streams import BytesInput, QueueInput
 from pywasi_web.kernel.waiting import ThreadWaiter
 from pywasi_web.vfs import MemoryFS
-from tests.unit.helpers import make_kernel, open_file
+from tests.unit.helpers import ReportingWaiter, make_kernel, open_file
 
 
 def clock(userdata: int, ns: int, clock_id: int = Clockid.MONOTONIC, absolute: bool = False) -> Subscription:
@@ -82,6 +82,18 @@ def test_waits_for_interactive_input_then_wakes() -> None:
     events = poll(kernel.fds, waiter, [Subscription(1, Eventtype.FD_READ, fd=0), clock(2, 5_000_000_000)])
     assert 0.1 < time.monotonic() - began < 4
     assert [(e.userdata, e.nbytes) for e in events] == [(1, 4)]
+
+
+def test_a_timeout_beyond_the_hosts_timers_still_waits_for_input() -> None:
+    """A u64 timeout (~584 years) overflows threading's wait: it is waited for in day-long waits."""
+    waiter = ReportingWaiter()
+    stdin = QueueInput(waiter)
+    kernel = make_kernel(stdin=stdin)
+    feeder = threading.Thread(target=lambda: (waiter.waiting.wait(), stdin.feed(b"x")))
+    feeder.start()
+    events = poll(kernel.fds, waiter, [Subscription(1, Eventtype.FD_READ, fd=0), clock(2, 2**64 - 1)])
+    feeder.join()
+    assert [e.userdata for e in events] == [1]
 
 
 def test_timeout_wins_when_input_never_comes_and_hangup_on_close() -> None:
