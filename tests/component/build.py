@@ -60,13 +60,17 @@ def _version() -> bytes:
 
 
 def adapted(guest: str) -> Path:
-    core = build_guest(guest)
+    return adapt(build_guest(guest), guest)
+
+
+def adapt(core: Path, stem: str) -> Path:
+    """A wasip1 command module made a component by the preview1 adapter."""
 
     def make(output: Path) -> None:
         adapt = f"wasi_snapshot_preview1={COMMAND_ADAPTER}"
         wasm_tools("component", "new", str(core), "--adapt", adapt, "-o", str(output))
 
-    return _cached(guest, [core.read_bytes(), COMMAND_ADAPTER.read_bytes(), _version()], make)
+    return _cached(stem, [core.read_bytes(), COMMAND_ADAPTER.read_bytes(), _version()], make)
 
 
 def versioned(guest: str, version: str) -> Path:

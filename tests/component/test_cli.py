@@ -1,4 +1,5 @@
-"""`pywasi-web run` on components, in a subprocess like a user runs it, against wasmtime's WASI 0.2."""
+"""`pywasi-web run` on components, in a subprocess like a user runs it, against wasmtime's WASI 0.2;
+and run()'s timeout stopping a component."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.component.build import adapted
+from pywasi_web import GuestTimeout, run
+from pywasi_web.cli.toolchain import build_c
+from tests.component.build import ROOT, adapt, adapted
 from tests.component.oracle import run_component_oracle
 
 
@@ -32,3 +35,10 @@ def test_pywasi_web_run_a_component(guest: str, args: list[str], tmp_path: Path)
         assert b"pywasi-web: the guest trapped: " in completed.stderr
     else:
         assert (completed.returncode, completed.stderr) == (expected.exit_code, expected.stderr)
+
+
+def test_a_component_that_never_ends_is_stopped_by_its_timeout() -> None:
+    spin = adapt(build_c(ROOT / "playwright" / "guests" / "spin.c"), "spin")
+    with pytest.raises(GuestTimeout, match=r"longer than 0\.5 s") as stopped:
+        run(spin, capture_output=True, timeout=0.5)
+    assert stopped.value.result.stdout == b"spinning\n"  # the output before it was stopped
