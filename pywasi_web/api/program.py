@@ -11,7 +11,7 @@ from typing import Any
 from pywasi_web.abi.signatures import BLOCKING, MODULE
 from pywasi_web.api.result import CompletedRun
 from pywasi_web.api.stdio import input_stream, output_stream
-from pywasi_web.api.trace import Tracer, make_tracer
+from pywasi_web.api.trace import CallLog, Tracer, make_tracer
 from pywasi_web.engines import default_engine, start_timer
 from pywasi_web.engines.base import Engine, HostFunction, Instance
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError
@@ -67,7 +67,7 @@ class Program:
         stderr: object = None,
         capture_output: bool = False,
         timeout: float | None = None,
-        trace: bool | Tracer | None = None,
+        trace: bool | Tracer | CallLog | None = None,
         imports: ExtraImports | None = None,
         max_open: int = 1024,
         waiter: Waiter | None = None,
@@ -79,7 +79,8 @@ class Program:
         stdin: bytes, str, a file, a callable(size) -> bytes, INHERIT or None (empty).
         stdout/stderr: a callable(bytes), a file, INHERIT, or None (this process's sys.stdout/err);
         with capture_output=True they are collected in the result (a callable still sees each chunk).
-        trace: True prints every WASI call to stderr; a callable(name, args, result) receives them.
+        trace: True prints every WASI call to stderr; a callable(name, args, result) receives them;
+        a CallLog keeps them with the seconds each took.
         imports: {module: {name: callable}} for non-WASI imports the module needs.
 
         Raises ModuleError (the module cannot run), GuestTrap (it trapped) or GuestTimeout (it
@@ -140,7 +141,7 @@ class Program:
         stdout: object = None,
         stderr: object = None,
         capture_output: bool = False,
-        trace: bool | Tracer | None = None,
+        trace: bool | Tracer | CallLog | None = None,
         imports: ExtraImports | None = None,
         max_open: int = 1024,
         waiter: Waiter | None = None,
