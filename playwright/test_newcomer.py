@@ -88,6 +88,9 @@ def run_each(page: Any, name: str, tmp_path: Path) -> None:
         wait_for_terminal(page, "HTTP/1.1 200 OK")
     elif name == "python":
         wait_for_terminal(page, "1 1\n2 4\n3 9\n4 16\n5 25")  # /data/hello.py's squares
+        # the prompts are stderr: yellow, not an error's red (xterm's classes for ANSI 33 and 31/91)
+        expect(page.locator("#terminal .xterm-fg-3", has_text=">>>").first).to_be_visible()
+        expect(page.locator("#terminal .xterm-fg-1, #terminal .xterm-fg-9")).to_have_count(0)
         expect(page.locator("#files li[data-path='/data/squares.txt'] .badge")).to_have_text("new")
     elif name == "quickjs":
         wait_for_terminal(page, f"the first ten primes: {' '.join(map(str, first_primes(10)))}")

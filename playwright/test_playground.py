@@ -242,6 +242,18 @@ def test_missing_import_is_named(page: Any) -> None:
     assert "wasi_snapshot_preview1" in page.get_by_test_id("error-help").inner_text()
 
 
+def test_a_reactor_module_is_explained_for_the_page(page: Any) -> None:
+    module = bytes(wasmtime.wat2wasm('(module (memory (export "memory") 1) (func (export "_initialize")))'))
+    upload_wasm(page, "library.wasm", module)
+    page.get_by_test_id("run").click()
+    message = error_message(page)
+    assert message == (
+        "This module cannot run: it is a library (a WASI reactor: it exports _initialize, not _start), "
+        "not a program"
+    )
+    assert "_start function" in page.get_by_test_id("error-help").inner_text()
+
+
 def test_trap_shows_its_backtrace(page: Any) -> None:
     upload_wasm(page, "trap.wasm", (examples_dir() / "trap.wasm").read_bytes())
     page.get_by_test_id("run").click()
