@@ -147,6 +147,7 @@ def test_newcomer_path(fresh: Any, tmp_path: Path, server_url: str, wait_ready: 
 
     # share the run; the link restores the program, its arguments and the edited file
     page.get_by_test_id("args").fill("/data/primes.js extra")
+    page.get_by_test_id("env").fill("GREETING=hi there")
     page.get_by_test_id("share").click()
     link = page.get_by_test_id("share-link").input_value()
     assert "#run=" in link
@@ -155,6 +156,7 @@ def test_newcomer_path(fresh: Any, tmp_path: Path, server_url: str, wait_ready: 
     wait_ready(other)
     assert other.get_by_test_id("example").input_value() == "quickjs"
     assert other.get_by_test_id("args").input_value() == "/data/primes.js extra"
+    assert other.get_by_test_id("env").input_value() == "GREETING=hi there"
     other.locator("#files li[data-path='/data/primes.js'] .name").click()
     assert other.get_by_test_id("file-editor").input_value() == 'console.log("edited " + 6 * 7);\n'
     assert run_program(other).startswith("exit 0")

@@ -328,6 +328,7 @@ function beginRun(interactive) {
   updateButtons();
   showInputHint(interactive);
   showTab("terminal");
+  if (matchMedia("(max-width: 60rem)").matches) $("work").scrollIntoView({ block: "start" }); // one column: bring the output up
 }
 
 function endRun(result, given, traced) {
