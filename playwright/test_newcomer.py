@@ -176,7 +176,7 @@ def drop(page: Any, name: str, data: bytes) -> None:
     page.dispatch_event("#dropzone", "drop", {"dataTransfer": transfer})
 
 
-def test_dropped_files_new_files_and_a_dropped_program(fresh: Any) -> None:
+def test_dropped_files_new_files_and_a_dropped_program(fresh: Any, wait_ready: Any) -> None:
     page = fresh
     page.get_by_test_id("example").select_option("wc")
     text = "dropped on the page\n"
@@ -197,6 +197,12 @@ def test_dropped_files_new_files_and_a_dropped_program(fresh: Any) -> None:
     wait_for_terminal(page, "hello from wasm dropped")
     page.get_by_test_id("share").click()  # an uploaded program cannot travel in a link: it says so
     expect(page.get_by_test_id("share-note")).to_contain_text("an uploaded .wasm is not in the link")
+    other = page.context.new_page()
+    other.goto(page.get_by_test_id("share-link").input_value())
+    wait_ready(other)  # the link restores the inputs and files, and asks for the program
+    expect(other.get_by_test_id("notice")).to_contain_text("made with mine.wasm, which is not on this page")
+    assert other.get_by_test_id("args").input_value() == "dropped"
+    other.locator("#files li[data-path='/data/made.txt']").wait_for()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -259,14 +259,18 @@ function share() {
 function restoreShared() {
   const shared = readShared();
   if (!shared) return;
-  if (shared.error || !state.programs.has(shared.program)) {
-    showMessage({ tone: "error", title: "This link cannot be restored", message: shared.error ?? `there is no program named ${shared.program} here` });
+  if (shared.error) {
+    showMessage({ tone: "error", title: "This link cannot be restored", message: shared.error });
     return;
   }
-  selectProgram(shared.program);
-  Object.assign($("args"), { value: shared.args });
-  Object.assign($("env"), { value: shared.env });
-  Object.assign($("stdin"), { value: shared.stdin });
+  if (state.programs.has(shared.program)) selectProgram(shared.program);
+  else {
+    const name = shared.program.replace(/^upload:/, "");
+    showMessage({ tone: "notice", title: "Open the program", message: `this link was made with ${name}, which is not on this page: open or drop the same .wasm to run it` });
+  }
+  $("args").value = shared.args;
+  $("env").value = shared.env;
+  $("stdin").value = shared.stdin;
   files.set(shared.files);
 }
 
@@ -343,7 +347,8 @@ function endRun(result, given, traced) {
   else if (result.notice) showMessage({ tone: "notice", title: "Note", message: result.notice });
   const why = !traced ? "This run was not traced: tick “trace the WASI calls” and run again." : "A stopped run reports no trace.";
   trace.show(result.trace, why);
-  if (state.stopped) return; // a stopped run reports no files: keep what the guest was given
+  // a stopped run reports no files, nor one refused before its mounts existed: keep what the guest was given
+  if (state.stopped || (result.error && !Object.keys(result.files).length)) return;
   files.set(result.files, given);
   const output = state.programs.get($("example").value).example?.output;
   if (output && output in result.files && !result.error) showOutput(output);
