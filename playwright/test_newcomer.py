@@ -126,8 +126,12 @@ def test_newcomer_path(fresh: Any, tmp_path: Path, server_url: str, wait_ready: 
     page.get_by_test_id("example").select_option("quickjs")
     page.locator("#files li[data-path='/data/primes.js'] .name").click()
     expect(page.get_by_test_id("file-path")).to_have_text("/data/primes.js")
-    page.get_by_test_id("file-editor").fill('console.log("edited " + 6 * 7);\n')
+    edited = 'console.log("edited " + 6 * 7);\n'
+    page.get_by_test_id("file-editor").fill(edited)
     expect(page.get_by_test_id("file-state")).to_contain_text("edited")
+    with page.expect_download() as download:  # the file as edited, before any run
+        page.get_by_test_id("file-download").click()
+    assert Path(download.value.path()).read_text() == edited
     assert run_program(page).startswith("exit 0")
     wait_for_terminal(page, f"edited {6 * 7}")
 
@@ -158,7 +162,7 @@ def test_newcomer_path(fresh: Any, tmp_path: Path, server_url: str, wait_ready: 
     assert other.get_by_test_id("args").input_value() == "/data/primes.js extra"
     assert other.get_by_test_id("env").input_value() == "GREETING=hi there"
     other.locator("#files li[data-path='/data/primes.js'] .name").click()
-    assert other.get_by_test_id("file-editor").input_value() == 'console.log("edited " + 6 * 7);\n'
+    assert other.get_by_test_id("file-editor").input_value() == edited
     assert run_program(other).startswith("exit 0")
     wait_for_terminal(other, f"edited {6 * 7}")
 

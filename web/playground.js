@@ -25,11 +25,13 @@ const terminal = new Terminal({ convertEol: true, cursorBlink: true, cols: 100, 
 const state = {
   programs: new Map(), // <select> value -> {wasm: URL or bytes, argv0, description, example?}
   canWait: true, // the worker can block a guest on input (JSPI or Atomics.wait): stdin can be the terminal
+  wired: false, // the page's controls have their handlers (Run waits for that too)
   booting: true, // the worker is (re)starting: Run waits for onReady
   running: false,
   stdinOpen: false, // the running guest reads what is typed in the terminal
   line: "", // the line being typed (sent on Enter, as a terminal in cooked mode does)
   stopped: false,
+  outputURL: "", // the object URL of the output file's download link
 };
 const files = new FilesPanel(
   {
@@ -98,6 +100,7 @@ async function main() {
   $("share").onclick = share;
   terminal.onData((data) => onTerminalInput(runtime, data));
   $("share").disabled = false;
+  state.wired = true;
   updateButtons();
   listStores(runtime);
 }
@@ -124,7 +127,7 @@ function showReady(info, bootMs) {
 
 /** Run is usable when the worker is ready and nothing runs; Stop while something runs. */
 function updateButtons() {
-  $("run").disabled = state.booting || state.running;
+  $("run").disabled = !state.wired || state.booting || state.running;
   $("run").title = state.booting ? "the worker is starting" : "";
   $("stop").disabled = !state.running;
 }
@@ -345,7 +348,9 @@ function endRun(result, given, traced) {
   $("exit").className = `exit ${result.exitCode === 0 && !result.error ? "ok" : "bad"}`;
   if (result.error) showMessage(describeError(result.error, { stopped: state.stopped }));
   else if (result.notice) showMessage({ tone: "notice", title: "Note", message: result.notice });
-  const why = !traced ? "This run was not traced: tick “trace the WASI calls” and run again." : "A stopped run reports no trace.";
+  const why = !traced
+    ? "This run was not traced: tick “trace the WASI calls” and run again."
+    : state.stopped ? "A stopped run reports no trace." : "The program did not start, so it made no calls.";
   trace.show(result.trace, why);
   // a stopped run reports no files, nor one refused before its mounts existed: keep what the guest was given
   if (state.stopped || (result.error && !Object.keys(result.files).length)) return;
@@ -354,9 +359,12 @@ function endRun(result, given, traced) {
   if (output && output in result.files && !result.error) showOutput(output);
 }
 
-/** A program's output file (a gallery compiler's), offered for download under the terminal. */
+/** A program's output file (a gallery compiler's), offered for download under the terminal; its
+ * link outlives the files panel's redraws (which revoke theirs) until the next output. */
 function showOutput(path) {
-  const link = files.downloadLink(path);
+  URL.revokeObjectURL(state.outputURL);
+  const link = files.downloadLink(path, document.createElement("a"), { kept: true });
+  state.outputURL = link.href;
   link.textContent = `Download ${path.split("/").pop()}`;
   link.className = "button";
   link.dataset.testid = "output-download";

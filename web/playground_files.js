@@ -100,9 +100,10 @@ export class FilesPanel {
     return item;
   }
 
-  downloadLink(path, link = document.createElement("a")) {
+  /** A link that downloads the file; its URL is revoked at the next redraw unless `kept`. */
+  downloadLink(path, link = document.createElement("a"), { kept = false } = {}) {
     const url = URL.createObjectURL(new Blob([this.files[path]]));
-    this.urls.push(url);
+    if (!kept) this.urls.push(url);
     return Object.assign(link, { href: url, download: path.split("/").pop(), title: `download ${path}` });
   }
 
@@ -144,9 +145,11 @@ export class FilesPanel {
     this.marks[path] = "edited";
     this.el.state.textContent = "edited: the next run sees this";
     const item = this.el.list.querySelector(`li[data-path="${CSS.escape(path)}"]`);
+    this.downloadLink(path, this.el.download); // the links download what the editor now holds
     if (item) {
       item.querySelector(".badge").textContent = "edited";
       item.querySelector(".size").textContent = formatSize(this.files[path].length);
+      this.downloadLink(path, item.querySelector("a"));
     }
   }
 
