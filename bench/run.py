@@ -1,6 +1,7 @@
 """`python -m bench.run`: run the benchmarks and print a Markdown table (median of --runs).
 
-By default the CPython benchmarks (wasmtime-py's WASI as the baseline); with --browser the browser
+By default the CPython benchmarks (wasmtime-py's WASI as the baseline); with --components the same
+for WASI 0.2 components (wasmtime-py's WASI 0.2 as the baseline); with --browser the browser
 ones in Chromium (browser_wasi_shim as the baseline), see bench/browser/; with --persistence the
 write-back throughput of persistent mounts (a plain IndexedDB put loop as the baseline).
 """
@@ -15,9 +16,9 @@ from pathlib import Path
 from bench import cpython
 
 
-def markdown(rows: list[dict[str, object]], runs: int) -> str:
+def markdown(rows: list[dict[str, object]], runs: int, baseline: str = "wasmtime-py's built-in WASI") -> str:
     lines = [
-        f"CPython {platform.python_version()}, median of {runs} runs, baseline: wasmtime-py's built-in WASI.",
+        f"CPython {platform.python_version()}, median of {runs} runs, baseline: {baseline}.",
         "",
         "| benchmark | our mount | baseline | pywasi_web | ratio (ours / baseline) |",
         "|---|---|---|---|---|",
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="a tenth of the work, for a smoke run")
     parser.add_argument("--browser", action="store_true", help="the browser benchmarks, in Chromium")
+    parser.add_argument("--components", action="store_true", help="WASI 0.2 components on CPython")
     parser.add_argument(
         "--persistence", action="store_true", help="IndexedDB write-back throughput, in Chromium"
     )
@@ -50,6 +52,11 @@ def main() -> None:
 
         results = driver.measure(options.runs, options.quick)
         _save("browser", results, report.markdown(results, options.runs))
+    elif options.components:
+        from bench import components
+
+        rows = components.run_cases(options.runs, options.quick)
+        _save("components", rows, markdown(rows, options.runs, "wasmtime-py's built-in WASI 0.2"))
     elif options.persistence:
         from bench.browser import persistence
 

@@ -1,0 +1,185 @@
+"""WASI 0.2 benchmarks on CPython: the same component (a bench/guests C program made a component by
+the preview1 adapter, as tests/component/build.py makes them) run by wasmtime-py's own WASI 0.2
+(`wasmtime.component.Linker` with `add_wasip2()`, the baseline) and by pywasi_web's component model
+over its Python WASI 0.2 host, in the same process.
+
+Only the call of `wasi:cli/run` is timed, except for start-up, which is timed from the component's
+bytes to its exit (compile, instantiate, run a hello world), as a user's first run sees it.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import wasmtime
+import wasmtime.component as wc
+
+from pywasi_web import MemoryFS, Program
+from pywasi_web.cli.toolchain import build_c
+from tests.component.build import adapt
+
+GUESTS = Path(__file__).parent / "guests"
+HELLO = Path(__file__).parents[1] / "examples" / "hello.c"
+
+
+@dataclass
+class Case:
+    name: str
+    guest: Path
+    args: list[str]
+    unit: str
+    operations: int
+
+
+def component_of(source: Path) -> Path:
+    return adapt(build_c(source), f"bench-{source.stem}")
+
+
+def _run_interface(wasm: bytes) -> str:
+    """The wasi:cli/run version the component exports (wasmtime-py cannot list exports)."""
+    from pywasi_web.component.parse import Export, parse
+
+    names = [item.name for item in parse(wasm).definitions if isinstance(item, Export)]
+    return next(name for name in names if name.startswith("wasi:cli/run@"))
+
+
+def _run_export(store: wasmtime.Store, instance: wc.Instance, interface: str) -> Callable[[], object]:
+    parent = instance.get_export_index(store, interface)
+    index = instance.get_export_index(store, "run", parent)
+    assert index is not None, interface
+    function = instance.get_func(store, index)
+    assert function is not None, interface
+
+    def run() -> object:
+        outcome = function(store)
+        function.post_return(store)
+        return outcome
+
+    return run
+
+
+def time_baseline(component: Path, args: list[str], workdir: Path) -> tuple[float, bytes]:
+    """Seconds in wasi:cli/run under wasmtime's WASI 0.2, and the guest's stdout."""
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    config = wasmtime.WasiConfig()
+    config.argv = [component.name, *args]
+    config.preopen_dir(str(workdir), ".")
+    stdout = workdir / "stdout.txt"
+    config.stdout_file = str(stdout)
+    store.set_wasi(config)
+    linker = wc.Linker(engine)
+    linker.add_wasip2()
+    wasm = component.read_bytes()
+    run = _run_export(store, linker.instantiate(store, wc.Component(engine, wasm)), _run_interface(wasm))
+    began = time.perf_counter()
+    outcome = run()
+    elapsed = time.perf_counter() - began
+    assert not (isinstance(outcome, wc.Variant) and outcome.tag == "err"), outcome
+    return elapsed, stdout.read_bytes()
+
+
+def time_ours(program: Program, args: list[str]) -> tuple[float, bytes]:
+    process = program.instantiate(args, argv0="bench.wasm", mounts={".": MemoryFS()}, capture_output=True)
+    began = time.perf_counter()
+    code = process.start()
+    elapsed = time.perf_counter() - began
+    assert code == 0, code
+    return elapsed, process.result(code, elapsed).stdout
+
+
+def _startup(runs: int) -> dict[str, object]:
+    """Compile, instantiate and run hello (argv: one word) until it exits; its first output is
+    its only output, so this is start-up to first output plus the exit."""
+    component = component_of(HELLO)
+    wasm = component.read_bytes()
+    interface = _run_interface(wasm)
+
+    def baseline() -> float:
+        began = time.perf_counter()
+        engine = wasmtime.Engine()
+        store = wasmtime.Store(engine)
+        config = wasmtime.WasiConfig()
+        config.argv = ["hello", "world"]
+        store.set_wasi(config)
+        linker = wc.Linker(engine)
+        linker.add_wasip2()
+        _run_export(store, linker.instantiate(store, wc.Component(engine, wasm)), interface)()
+        return time.perf_counter() - began
+
+    def ours() -> float:
+        began = time.perf_counter()
+        Program(wasm).run(["world"], capture_output=True)
+        return time.perf_counter() - began
+
+    base = statistics.median(baseline() for _ in range(runs))
+    mine = statistics.median(ours() for _ in range(runs))
+    return _row("start-up to first output (hello)", base, mine, "run", 1)
+
+
+def _row(name: str, base: float, ours: float, unit: str, operations: int) -> dict[str, object]:
+    return {
+        "benchmark": name,
+        "mount": "MemoryFS",
+        "baseline_us": base / operations * 1e6,
+        "ours_us": ours / operations * 1e6,
+        "ratio": ours / base,
+        "unit": unit,
+    }
+
+
+def _bulk(runs: int, mib: int) -> list[dict[str, object]]:
+    """64 MiB written then read in 64 KiB chunks, timed inside the guest (bulk.c prints ns)."""
+    component = component_of(GUESTS / "bulk.c")
+    program = Program(component)
+    base: list[list[int]] = []
+    ours: list[list[int]] = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as workdir:
+            base.append([int(n) for n in time_baseline(component, [str(mib)], Path(workdir))[1].split()])
+        ours.append([int(n) for n in time_ours(program, [str(mib)])[1].split()])
+    rows: list[dict[str, object]] = []
+    for index, direction in enumerate(("write", "read")):
+        base_rate = statistics.median(mib / 1024 / (run[index] / 1e9) for run in base)
+        our_rate = statistics.median(mib / 1024 / (run[index] / 1e9) for run in ours)
+        rows.append(
+            {
+                "benchmark": f"{mib} MiB {direction} in 64 KiB chunks",
+                "mount": "MemoryFS",
+                "baseline_GBps": base_rate,
+                "ours_GBps": our_rate,
+                "ratio": our_rate / base_rate,
+                "unit": "GB/s",
+            }
+        )
+    return rows
+
+
+def run_cases(runs: int, quick: bool) -> list[dict[str, object]]:
+    scale = 10 if quick else 1
+    count = 100000 // scale
+    cases = [
+        Case("100 000 16-byte stdout writes", GUESTS / "writes.c", ["stdout", str(count)], "write", count),
+        Case("100 000 clock reads", GUESTS / "clock.c", [str(count)], "call", count),
+        Case("compute-bound (about 1 s)", GUESTS / "compute.c", [str(700000000 // scale)], "run", 1),
+    ]
+    rows = [_startup(runs)]
+    for case in cases:
+        component = component_of(case.guest)
+        program = Program(component)
+        baseline: list[float] = []
+        ours: list[float] = []
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as workdir:
+                baseline.append(time_baseline(component, case.args, Path(workdir))[0])
+            ours.append(time_ours(program, case.args)[0])
+        rows.append(
+            _row(case.name, statistics.median(baseline), statistics.median(ours), case.unit, case.operations)
+        )
+    rows += _bulk(runs, 4 if quick else 64)
+    return rows
