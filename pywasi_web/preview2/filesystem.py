@@ -334,7 +334,9 @@ class Descriptor:
         fdflags = 0
         for name, flag in _SYNC_FLAGS.items():
             fdflags |= flag if name in wanted else 0
-        fd = self._kernel.path_open(self.fd, _lookup(path_flags), path, oflags, rights, rights, fdflags)
+        # what is opened through a directory is not limited by that directory's own read/write flags
+        inheriting = FILE_RIGHTS | DIRECTORY_RIGHTS
+        fd = self._kernel.path_open(self.fd, _lookup(path_flags), path, oflags, rights, inheriting, fdflags)
         return Descriptor(self._kernel, fd)
 
     @_errors
