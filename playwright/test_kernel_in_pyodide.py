@@ -27,6 +27,8 @@ SUITES = ["tests/security/test_escapes.py", "tests/unit/test_kernel_files.py"]
 SUITES += ["tests/unit/test_edge_semantics.py"]
 SUPPORT = ["tests/__init__.py", "tests/unit/__init__.py", "tests/unit/conftest.py", "tests/unit/helpers.py"]
 SUPPORT += ["tests/security/__init__.py"]
+FUZZ = ["tests/fuzz/test_fuzz_short.py"]
+FUZZ_SUPPORT = ["tests/__init__.py", "tests/fuzz/__init__.py", "tests/fuzz/harness.py"]
 
 RUN_PYTEST = """async ([wheels, files, suites]) => {
     const { loadPyodide } = await import("/vendor/pyodide/pyodide.mjs");
@@ -61,20 +63,37 @@ def _test_wheels() -> list[Path]:
     return list(pyodide_wheels(pins, TEST_WHEELS, log=lambda _message: None).values())
 
 
-def test_kernel_suites_pass_inside_pyodide(browser: Any, server_url: str) -> None:
+def run_suites(browser: Any, server_url: str, files: dict[str, str], suites: list[str]) -> str:
+    """Run `suites` (paths among `files`: {path: text}) with pytest in a fresh Pyodide; assert every
+    test passed, none skipped, and return pytest's report."""
     ours = wheel_index()["pywasi_web"]
     assert ours is not None
     wheels = [wheels_dir() / ours, *_test_wheels()]
-    files = {path: (ROOT / path).read_text() for path in SUPPORT + SUITES}
     context = browser.new_context()
     try:
         page = context.new_page()
         page.goto(f"{server_url}examples/index.json")
         code, report = page.evaluate(
-            RUN_PYTEST, [[base64.b64encode(path.read_bytes()).decode() for path in wheels], files, SUITES]
+            RUN_PYTEST, [[base64.b64encode(path.read_bytes()).decode() for path in wheels], files, suites]
         )
     finally:
         context.close()
     summary = report.strip().splitlines()[-1] if report.strip() else ""
     assert code == 0, report
     assert " passed" in summary and "failed" not in summary and "skipped" not in summary, report
+    return str(report)
+
+
+def _files(paths: list[str]) -> dict[str, str]:
+    return {path: (ROOT / path).read_text() for path in paths}
+
+
+def test_kernel_suites_pass_inside_pyodide(browser: Any, server_url: str) -> None:
+    run_suites(browser, server_url, _files(SUPPORT + SUITES), SUITES)
+
+
+def test_fuzzer_finds_no_host_exception_inside_pyodide(browser: Any, server_url: str) -> None:
+    """The short fuzzing run (tests/fuzz/test_fuzz_short.py: 26 000 calls over MemoryFS and HostDir
+    on Pyodide's file system, with signed and extreme values) inside Pyodide's 32-bit Python."""
+    report = run_suites(browser, server_url, _files(FUZZ_SUPPORT + FUZZ), FUZZ)
+    assert "6 passed" in report, report
