@@ -30,6 +30,7 @@ from pywasi_web.vfs.base import DirNode, FileNode, FileSystem, Node, OpenFile, S
 HARD_LINKS = hasattr(os, "link")  # False on Pyodide: path_link on a HostDir gives ENOTSUP there
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _ROOT_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+_AT_CALLS = {os.open, os.stat, os.mkdir, os.rename, os.unlink, os.rmdir, os.readlink, os.utime}
 EMSCRIPTEN = sys.platform == "emscripten"
 HOLDS_DIRECTORIES = not EMSCRIPTEN
 """Whether a descriptor opened on a directory goes on naming that directory after a rename."""
@@ -88,7 +89,7 @@ class HostDir(FileSystem):
         self.read_only = read_only
         if not os.path.isdir(self.path):
             raise CapabilityError(f"HostDir: {self.path} is not a directory")
-        if not {os.open, os.stat, os.mkdir, os.rename, os.unlink, os.rmdir} <= os.supports_dir_fd:
+        if not _AT_CALLS.issubset(os.supports_dir_fd):
             raise CapabilityError(
                 "HostDir needs openat() and its kin (os.supports_dir_fd), which this Python lacks"
             )
@@ -327,12 +328,13 @@ class HostDirectory(DirNode):
         with self.fd() as fd:
             if os.symlink in os.supports_dir_fd:
                 os.symlink(target, name, dir_fd=fd)
-            else:
+            elif self.parts is not None:
                 # Pyodide's file system has no symlinkat; there directories keep their paths
                 # (walked with O_NOFOLLOW just now), and nothing but the kernel changes that file
                 # system, so nothing can swap a component before the path form runs.
-                assert self.parts is not None
                 os.symlink(target, os.path.join(self.fs.path, *self.parts, name))
+            else:
+                raise WasiError(Errno.NOTSUP, "this host cannot make a symlink relative to a directory")
 
     def link(self, name: str, node: Node) -> None:
         if not isinstance(node, _HostNode) or node.parent.fs is not self.fs:
