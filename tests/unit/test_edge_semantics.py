@@ -175,3 +175,16 @@ def test_a_host_file_system_with_a_size_limit_refuses_growth_past_it(tmp_path: p
     assert file.stat().size == 100
     if host.EMSCRIPTEN:
         assert HostDir(tmp_path).max_file_size == 1 << 30
+
+
+def test_a_host_out_of_memory_is_enomem(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """os.pread allocates the whole request first; a host that cannot gives ENOMEM, not MemoryError."""
+    (tmp_path / "f").write_bytes(b"data")
+    kernel = make_kernel(HostDir(tmp_path))
+    file = kernel.fds.get(open_file(kernel, "f"))
+
+    def no_memory(fd: int, size: int, offset: int) -> bytes:
+        raise MemoryError
+
+    monkeypatch.setattr(os, "pread", no_memory)
+    assert errno_of(file.pread, 4, 0) == Errno.NOMEM
