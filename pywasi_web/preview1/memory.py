@@ -83,11 +83,15 @@ class BufferMemory:
         view = self._view if 0 <= ptr <= self._size - 4 else self._check(ptr, 4)
         return int(U32.unpack_from(view, ptr)[0])
 
+    # A value is stored as the u32/u64 it stands for (as JsMemory does): a guest pointer an engine
+    # passed signed, stored back by args_get, must not become a struct.error.
     def set_u32(self, ptr: int, value: int) -> None:
-        U32.pack_into(self._view if 0 <= ptr <= self._size - 4 else self._check(ptr, 4), ptr, value)
+        view = self._view if 0 <= ptr <= self._size - 4 else self._check(ptr, 4)
+        U32.pack_into(view, ptr, value & 0xFFFFFFFF)
 
     def set_u64(self, ptr: int, value: int) -> None:
-        U64.pack_into(self._view if 0 <= ptr <= self._size - 8 else self._check(ptr, 8), ptr, value)
+        view = self._view if 0 <= ptr <= self._size - 8 else self._check(ptr, 8)
+        U64.pack_into(view, ptr, value & 0xFFFFFFFFFFFFFFFF)
 
     def iovecs(self, ptr: int, count: int) -> list[tuple[int, int]]:
         view = self._check(ptr, count * 8)

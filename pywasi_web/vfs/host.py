@@ -30,8 +30,14 @@ from pywasi_web.vfs.base import DirNode, FileNode, FileSystem, Node, OpenFile, S
 HARD_LINKS = hasattr(os, "link")  # False on Pyodide: path_link on a HostDir gives ENOTSUP there
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _ROOT_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
-HOLDS_DIRECTORIES = sys.platform != "emscripten"
+_AT_CALLS = {os.open, os.stat, os.mkdir, os.rename, os.unlink, os.rmdir, os.readlink, os.utime}
+EMSCRIPTEN = sys.platform == "emscripten"
+HOLDS_DIRECTORIES = not EMSCRIPTEN
 """Whether a descriptor opened on a directory goes on naming that directory after a rename."""
+MAX_FILE_SIZE = 1 << 30 if EMSCRIPTEN else None
+"""Pyodide's file system keeps each file in one typed array, and one it cannot allocate fails in
+JavaScript, where Python cannot catch it (the runtime dies): past this size, EFBIG. Elsewhere the
+host file system answers (EFBIG, ENOSPC)."""
 
 
 def _filetype(mode: int) -> Filetype:
@@ -83,11 +89,12 @@ class HostDir(FileSystem):
         self.read_only = read_only
         if not os.path.isdir(self.path):
             raise CapabilityError(f"HostDir: {self.path} is not a directory")
-        if not {os.open, os.stat, os.mkdir, os.rename, os.unlink, os.rmdir} <= os.supports_dir_fd:
+        if not _AT_CALLS.issubset(os.supports_dir_fd):
             raise CapabilityError(
                 "HostDir needs openat() and its kin (os.supports_dir_fd), which this Python lacks"
             )
         self.holds_directories = HOLDS_DIRECTORIES
+        self.max_file_size = MAX_FILE_SIZE
         # Without held directories: the live directory nodes, whose paths renames move.
         self._walked: weakref.WeakSet[HostDirectory] = weakref.WeakSet()
 
@@ -164,14 +171,25 @@ class _HostNode(Node):
 
 
 class HostOpenFile(OpenFile):
-    def __init__(self, fd: int) -> None:
+    """An open host file; `max_size`, when set, is the size past which growing it is EFBIG."""
+
+    def __init__(self, fd: int, max_size: int | None = None) -> None:
         self.fd = fd
+        self.max_size = max_size
+
+    def _fits(self, size: int) -> None:
+        if self.max_size is not None and size > self.max_size:
+            raise WasiError(
+                Errno.FBIG, f"files on this host file system are limited to {self.max_size} bytes"
+            )
 
     def pread(self, offset: int, size: int) -> bytes:
         with _host_errors():
             return os.pread(self.fd, size, offset)
 
     def pwrite(self, offset: int, data: bytes | memoryview) -> int:
+        if len(data):
+            self._fits(offset + len(data))
         with _host_errors():
             return os.pwrite(self.fd, data, offset)
 
@@ -180,6 +198,7 @@ class HostOpenFile(OpenFile):
             return os.fstat(self.fd).st_size
 
     def truncate(self, size: int) -> None:
+        self._fits(size)
         with _host_errors():
             os.ftruncate(self.fd, size)
 
@@ -209,9 +228,8 @@ class HostFile(_HostNode, FileNode):
     def open(self, *, read: bool, write: bool) -> OpenFile:
         mode = os.O_RDWR if read and write else os.O_WRONLY if write else os.O_RDONLY
         with self.parent.fd() as fd:
-            return HostOpenFile(
-                os.open(self.name, mode | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), dir_fd=fd)
-            )
+            flags = mode | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+            return HostOpenFile(os.open(self.name, flags, dir_fd=fd), self.parent.fs.max_file_size)
 
 
 class HostSymlink(_HostNode, SymlinkNode):
@@ -310,12 +328,13 @@ class HostDirectory(DirNode):
         with self.fd() as fd:
             if os.symlink in os.supports_dir_fd:
                 os.symlink(target, name, dir_fd=fd)
-            else:
+            elif self.parts is not None:
                 # Pyodide's file system has no symlinkat; there directories keep their paths
                 # (walked with O_NOFOLLOW just now), and nothing but the kernel changes that file
                 # system, so nothing can swap a component before the path form runs.
-                assert self.parts is not None
                 os.symlink(target, os.path.join(self.fs.path, *self.parts, name))
+            else:
+                raise WasiError(Errno.NOTSUP, "this host cannot make a symlink relative to a directory")
 
     def link(self, name: str, node: Node) -> None:
         if not isinstance(node, _HostNode) or node.parent.fs is not self.fs:

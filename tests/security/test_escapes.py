@@ -235,3 +235,30 @@ def test_host_symlink_swapped_between_check_and_use(tmp_path: pathlib.Path) -> N
         assert errno_of(open_read, kernel, "sub/nested.txt") == ESCAPE
         os.unlink(mount / "sub")
         os.rename(mount / "sub-moved", mount / "sub")
+
+
+def test_held_directory_moved_out_by_the_host(tmp_path: pathlib.Path) -> None:
+    """cap-std's model: a held directory the host moves outside the mount is still the guest's,
+    but nothing above it is; a walked one (Pyodide) is simply gone from its path."""
+    (tmp_path / "secret").write_bytes(b"SECRET")
+    for fs_of in (HostDir, walked_host_dir):
+        mount = tmp_path / "mount"
+        (mount / "sub").mkdir(parents=True)
+        (mount / "sub" / "nested.txt").write_bytes(b"nested")
+        fs = fs_of(mount)
+        kernel = make_kernel(fs)
+        held = kernel.path_open(PREOPEN_FD, 0, "sub", Oflags.DIRECTORY, DIRECTORY_RIGHTS, ALL_RIGHTS, 0)
+        os.rename(mount / "sub", tmp_path / "moved-out")
+        for path in ("..", "../secret", "../../secret"):
+            assert errno_of(kernel.path_open, held, 0, path, 0, Rights.FD_READ, 0, 0) == ESCAPE
+        if fs.holds_directories:
+            assert (
+                kernel.fds.get(kernel.path_open(held, 0, "nested.txt", 0, Rights.FD_READ, 0, 0)).read(9)
+                == b"nested"
+            )
+        else:
+            assert errno_of(kernel.path_open, held, 0, "nested.txt", 0, Rights.FD_READ, 0, 0) == Errno.NOENT
+        assert errno_of(open_read, kernel, "sub/nested.txt") == Errno.NOENT
+        kernel.fds.close_all()
+        os.rename(tmp_path / "moved-out", tmp_path / f"moved-out-{fs_of.__name__}")
+        (tmp_path / "mount").rmdir()

@@ -11,7 +11,7 @@ import pytest
 from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.types import ALL_RIGHTS, DIRECTORY_RIGHTS, Fstflags, Lookupflags, Oflags, Rights, Whence
 from pywasi_web.kernel.descriptors import DirectoryDescriptor
-from pywasi_web.vfs import HostDir, MemoryFS
+from pywasi_web.vfs import HostDir, MemoryFS, host
 from pywasi_web.vfs.base import FileSystem
 from tests.unit.helpers import PREOPEN_FD, errno_of, make_kernel, open_file, walked_host_dir
 
@@ -159,3 +159,32 @@ def test_a_held_directory_is_not_walked_again_from_the_mount(
         assert opened == ["new.txt", "new.txt", "d"]
     else:  # Pyodide: each use walks from the mount, without following symlinks
         assert opened.count(str(tmp_path)) == 6 and opened.count("c") == 6
+
+
+def test_a_host_file_system_with_a_size_limit_refuses_growth_past_it(tmp_path: pathlib.Path) -> None:
+    """Pyodide's (MAX_FILE_SIZE there): a file it cannot allocate would kill the runtime in JS."""
+    fs = HostDir(tmp_path)
+    fs.max_file_size = 100
+    kernel = make_kernel(fs)
+    file = kernel.fds.get(open_file(kernel, "f", Oflags.CREAT))
+    assert file.pwrite(b"x", 99) == 1
+    assert errno_of(file.pwrite, b"xy", 99) == Errno.FBIG
+    assert file.pwrite(b"", 1000) == 0
+    assert errno_of(file.set_size, 101) == Errno.FBIG
+    file.set_size(100)
+    assert file.stat().size == 100
+    if host.EMSCRIPTEN:
+        assert HostDir(tmp_path).max_file_size == 1 << 30
+
+
+def test_a_host_out_of_memory_is_enomem(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """os.pread allocates the whole request first; a host that cannot gives ENOMEM, not MemoryError."""
+    (tmp_path / "f").write_bytes(b"data")
+    kernel = make_kernel(HostDir(tmp_path))
+    file = kernel.fds.get(open_file(kernel, "f"))
+
+    def no_memory(fd: int, size: int, offset: int) -> bytes:
+        raise MemoryError
+
+    monkeypatch.setattr(os, "pread", no_memory)
+    assert errno_of(file.pread, 4, 0) == Errno.NOMEM
