@@ -217,6 +217,12 @@ BAD_RUNS = [
     ('"examples/hello.wasm"', '{mounts: {"/d": "text"}}', "options", 'mounts["/d"] must be an object'),
     (
         '"examples/hello.wasm"',
+        '{mounts: {"/d": {host: 42}}}',
+        "options",
+        'mounts["/d"].host must be a string',
+    ),
+    (
+        '"examples/hello.wasm"',
         "{timeoutMs: -5}",
         "options",
         "timeoutMs must be a positive number, not number -5",

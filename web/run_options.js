@@ -10,6 +10,7 @@ export const RUN_OPTIONS = Object.freeze([
   "maxMemoryBytes", "sockets", "allow", "onStdout", "onStderr", "onTrace",
 ]);
 const MOUNT_KEYS = ["files", "readOnly", "persistent", "backend", "host"];
+const BACKENDS = ["indexeddb", "opfs"];
 
 /** Why `wasm` cannot be a guest, or null: a URL (string or URL) or the module's bytes. */
 export function checkGuest(wasm) {
@@ -42,12 +43,7 @@ export function checkOptions(options) {
     ["onStderr", () => checkType(options.onStderr, "onStderr", "function")],
     ["onTrace", () => checkType(options.onTrace, "onTrace", "function")],
   ];
-  for (const [name, check] of checks) {
-    if (options[name] === undefined || options[name] === null) continue;
-    const problem = check();
-    if (problem) return problem;
-  }
-  return null;
+  return firstProblem(checks, options);
 }
 
 function checkEnv(env) {
@@ -69,10 +65,25 @@ function checkMounts(mounts) {
     if (!isPlainObject(mount)) return `${what} must be an object ({files}, {persistent} or {host}), not ${describe(mount)}`;
     const unknown = Object.keys(mount).find((key) => !MOUNT_KEYS.includes(key));
     if (unknown) return `${what} has an unknown key ${JSON.stringify(unknown)} (known: ${MOUNT_KEYS.join(", ")})`;
-    if (mount.files !== undefined && mount.files !== null) {
-      const problem = checkFiles(mount.files, `${what}.files`);
-      if (problem) return problem;
-    }
+    const problem = firstProblem([
+      ["files", () => checkFiles(mount.files, `${what}.files`)],
+      ["host", () => checkText(mount.host, `${what}.host`)],
+      ["persistent", () => checkText(mount.persistent, `${what}.persistent`)],
+      ["backend", () => (BACKENDS.includes(mount.backend) ? null
+        : `${what}.backend must be one of ${BACKENDS.join(", ")}, not ${describe(mount.backend)}`)],
+      ["readOnly", () => checkType(mount.readOnly, `${what}.readOnly`, "boolean")],
+    ], mount);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** The first problem among [name, check] pairs, checking only the names `values` sets. */
+function firstProblem(checks, values) {
+  for (const [name, check] of checks) {
+    if (values[name] === undefined || values[name] === null) continue;
+    const problem = check();
+    if (problem) return problem;
   }
   return null;
 }
