@@ -1,6 +1,7 @@
 // run_options.js: what Runtime.run(wasm, options) accepts, checked on the page before anything is
 // sent to the worker, so a mistake becomes an error result with one line naming the option (never
-// an exception, never a Python traceback from deep inside the run).
+// an exception, never a Python traceback from deep inside the run). `sockets` and `allow` are checked
+// by the worker (pywasi_web/net/spec.py), whose refusals are one line too.
 //
 //   const problem = checkRun(wasm, options);   // null, or a one-line message
 
@@ -36,9 +37,6 @@ export function checkOptions(options) {
     ["trace", () => checkType(options.trace, "trace", "boolean")],
     ["timeoutMs", () => checkPositive(options.timeoutMs, "timeoutMs")],
     ["maxMemoryBytes", () => checkPositive(options.maxMemoryBytes, "maxMemoryBytes")],
-    ["sockets", () => checkList(options.sockets, "sockets", (socket, what) =>
-      (isPlainObject(socket) ? null : `${what} must be an object, not ${describe(socket)}`))],
-    ["allow", () => checkList(options.allow, "allow", checkText)],
     ["onStdout", () => checkType(options.onStdout, "onStdout", "function")],
     ["onStderr", () => checkType(options.onStderr, "onStderr", "function")],
     ["onTrace", () => checkType(options.onTrace, "onTrace", "function")],
