@@ -78,6 +78,13 @@ def lite_url() -> Iterator[str]:
     server.server_close()
 
 
+KERNEL_IDLE = """() => {
+    const widget = window.jupyterapp.shell.currentWidget;
+    const kernel = widget?.sessionContext?.session?.kernel;
+    return kernel && kernel.status === "idle";
+}"""
+
+
 @pytest.fixture(scope="module")
 def lite_page(lite_url: str, browser: Any) -> Iterator[tuple[Any, list[str], list[str]]]:
     """A page of its own in the session's shared Chromium (one Playwright per process)."""
@@ -94,14 +101,7 @@ def lite_page(lite_url: str, browser: Any) -> Iterator[tuple[Any, list[str], lis
     )
     page.goto(f"{lite_url}lab/index.html?path={NOTEBOOK}")
     page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
-    page.wait_for_function(
-        """() => {
-            const widget = window.jupyterapp.shell.currentWidget;
-            const kernel = widget?.sessionContext?.session?.kernel;
-            return kernel && kernel.status === "idle";
-        }""",
-        timeout=120_000,
-    )
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
     yield page, errors, external
     context.close()
 
@@ -110,8 +110,9 @@ def _outputs(page: Any) -> list[str]:
     return [area.inner_text() for area in page.query_selector_all(".jp-Cell-outputArea")]
 
 
-def _cell_with(page: Any, text: str) -> str:
-    return next((output for output in _outputs(page) if text in output), "")
+# The output area that holds the open input box already shows the line the guest printed before it.
+STREAMED_BEFORE_THE_PROMPT = """() => [...document.querySelectorAll('.jp-Cell-outputArea')].some(
+    (area) => area.querySelector('.jp-Stdin-input') && area.innerText.split('\\n').includes('ready'))"""
 
 
 @pytest.mark.browser
@@ -119,23 +120,25 @@ def test_example_notebook_runs_every_cell(lite_page: tuple[Any, list[str], list[
     page, errors, external = lite_page
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
 
-    # streaming: the ticker's first lines are in the cell while the guest still runs
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-Cell-outputArea')]"
-        ".some(e => e.innerText.includes('tick 1 of 8'))",
-        timeout=120_000,
-    )
-    ticker = _cell_with(page, "tick 1 of 8")
-    assert "wrote /out/ticks.txt" not in ticker, "the cell only showed output after the guest ended"
-
     # interactive stdin: answer each prompt, waiting for the guest's echo before the next
     for answer in ["one", "two", ""]:
         try:
-            box = page.wait_for_selector(".jp-Stdin-input", timeout=60_000)
+            box = page.wait_for_selector(".jp-Stdin-input", timeout=120_000)
         except Exception:
             raise AssertionError(f"no stdin prompt for {answer!r}: {_outputs(page)}") from None
         assert box is not None
-        page.wait_for_timeout(300)  # a box filled the instant it appears may lose the text
+        if answer == "one":
+            # streaming, shown by events rather than timing: echo.wasm printed "ready" and now waits
+            # for this answer, so it is still running while its line is in the cell
+            try:
+                page.wait_for_function(STREAMED_BEFORE_THE_PROMPT, timeout=30_000)
+            except Exception:
+                raise AssertionError(
+                    f"the cell showed no output before the guest ended: {_outputs(page)}"
+                ) from None
+            assert box.is_visible()  # not answered yet: the guest cannot have ended
+        # JupyterLab focuses a new input box once it is attached; text typed before that may be lost
+        page.wait_for_function("(box) => document.activeElement === box", arg=box, timeout=30_000)
         box.fill(answer)
         box.press("Enter")
         page.wait_for_function("(box) => !box.isConnected", arg=box, timeout=30_000)
@@ -188,9 +191,10 @@ def test_example_notebook_runs_every_cell(lite_page: tuple[Any, list[str], list[
     assert not external, f"the site loaded from outside: {external}"
 
 
-# Runs code in the notebook's kernel (after the notebook test: same page, same kernel) and returns
-# its stream output, and any error as "Name: value".
-EXECUTE = """async (code) => {
+# Runs code in the notebook's kernel and returns its stream output, and any error as "Name: value".
+# A cell that has not finished after `bound` ms fails the test with what it printed so far (a
+# failure bound: a working cell ends long before).
+EXECUTE = """async ([code, bound]) => {
     const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
     const future = kernel.requestExecute({ code });
     const out = [];
@@ -199,9 +203,40 @@ EXECUTE = """async (code) => {
         const { ename, evalue } = message.content;
         if (message.header.msg_type === "error") out.push(`${ename}: ${evalue}`);
     };
-    await future.done;
+    let timer;
+    const unfinished = new Promise((_, reject) => {
+        const report = () => reject(new Error(`the cell did not finish; it printed: ${out.join("")}`));
+        timer = setTimeout(report, bound);
+    });
+    try {
+        await Promise.race([future.done, unfinished]);
+    } finally {
+        clearTimeout(timer);
+    }
     return out.join("");
 }"""
+RESTART = """async () => {
+    const context = window.jupyterapp.shell.currentWidget.sessionContext;
+    await context.session.kernel.restart();
+}"""
+
+
+def execute(page: Any, code: str, bound_ms: int = 120_000) -> str:
+    output: str = page.evaluate(EXECUTE, [code, bound_ms])
+    return output
+
+
+@pytest.fixture(scope="module")
+def kernel(lite_page: tuple[Any, list[str], list[str]]) -> Any:
+    """The notebook's kernel restarted (whatever the notebook test left running in it ends) with
+    pywasi_web installed and nothing else imported, so each test below depends on no other."""
+    page = lite_page[0]
+    page.evaluate(RESTART)
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+    installed = execute(page, "%pip install pywasi_web")
+    assert "Error" not in installed, installed
+    return page
+
 
 PERSISTENT_CELL = """
 import time
@@ -217,14 +252,63 @@ again.close()
 """
 
 
+NONZERO_EXIT_CELL = """
+from pywasi_web import run
+result = run("wasm/echo.wasm", stdin="x\\n")
+print("exit", result.exit_code)
+"""
+
+
 @pytest.mark.browser
-def test_indexeddb_mount_from_python_in_the_lite_kernel(lite_page: tuple[Any, list[str], list[str]]) -> None:
+def test_a_nonzero_exit_shows_only_the_guests_output(
+    kernel: Any, lite_page: tuple[Any, list[str], list[str]]
+) -> None:
+    """echo.wasm exits 3 through proc_exit, an exception that crosses JavaScript inside the engine;
+    the cell shows the guest's output and nothing else (no JsException), without the user having
+    imported pywasi_web.notebook."""
+    assert execute(kernel, NONZERO_EXIT_CELL) == "ready\ngot: x\nbye\nexit 3\n"
+    assert not lite_page[1], lite_page[1]
+
+
+TIMEOUT_CELL = """
+from pywasi_web import QueueInput, GuestTimeout, run
+from pywasi_web.engines import default_waiter
+
+try:
+    run("wasm/ticker.wasm", ["100000"], timeout=0.5)   # sleeps 200 ms between lines
+except GuestTimeout as stopped:
+    print("sleeping:", stopped)
+waiter = default_waiter()
+try:
+    run("wasm/echo.wasm", stdin=QueueInput(waiter), waiter=waiter, timeout=0.5)  # waits for input
+except GuestTimeout as stopped:
+    print("waiting:", stopped)
+"""
+
+
+@pytest.mark.browser
+def test_timeout_stops_a_guest_that_sleeps_or_waits(kernel: Any) -> None:
+    """timeout= in a JupyterLite cell: the guest waits on a JS promise (JSPI), so the timer fires.
+    (Without the timeout the ticker would print for hours and the echo wait forever: the bound
+    would fail the test.)"""
+    output = execute(kernel, TIMEOUT_CELL)
+    stops = [line for line in output.splitlines() if not line.startswith("tick ")]
+    assert stops == [
+        "sleeping: the guest ran longer than 0.5 s",
+        "ready",
+        "waiting: the guest ran longer than 0.5 s",
+    ], output
+
+
+@pytest.mark.browser
+def test_indexeddb_mount_from_python_in_the_lite_kernel(
+    kernel: Any, lite_page: tuple[Any, list[str], list[str]]
+) -> None:
     """IndexedDBFS mounted from a JupyterLite cell: the guest's file is in the store after the run."""
-    page, errors, _ = lite_page
-    output = page.evaluate(EXECUTE, PERSISTENT_CELL)
+    output = execute(kernel, PERSISTENT_CELL)
     expected = "exit 0 stored {'ticks.txt': b'2 ticks written by a wasm32-wasi guest\\n'} listed True"
     assert expected in output, output
-    assert not errors, errors
+    assert not lite_page[1], lite_page[1]
 
 
 def test_cpython_notebook_streams_and_renders() -> None:

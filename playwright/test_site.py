@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from pywasi_web.cli.site import build_site
+from tests.chromium import INSECURE_HOST
 
 pytestmark = pytest.mark.browser
 
@@ -50,3 +52,39 @@ def test_static_site_runs_an_example(browser: Any, static_site: str) -> None:
     status = page.get_by_test_id("status").inner_text()
     context.close()
     assert status.endswith("JSPI, cross-origin isolated")  # the page states how input can block
+
+
+def test_static_site_boots_outside_a_secure_context(browser: Any, static_site: str) -> None:
+    """Plain http from a host that is not localhost: no crypto.subtle, no Cache API, no service
+    worker. The site boots cold (no snapshot cache), runs guests with JSPI, and says what it lacks."""
+    insecure = static_site.replace("127.0.0.1", INSECURE_HOST)
+    context = browser.new_context()
+    page = context.new_page()
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+    page.on("pageerror", lambda error: warnings.append(f"uncaught: {error}"))
+    try:
+        page.goto(insecure)
+        page.get_by_test_id("status").filter(has_text=re.compile("^(ready|failed)")).wait_for(timeout=120_000)
+        status = page.get_by_test_id("status").inner_text()
+        assert status.startswith("ready") and status.endswith("JSPI-only mode (not cross-origin isolated)"), (
+            status
+        )
+        assert page.evaluate(
+            "[window.isSecureContext, typeof crypto.subtle, 'serviceWorker' in navigator]"
+        ) == [
+            False,
+            "undefined",
+            False,
+        ]
+        info = page.evaluate("window.pywasiRuntime.info")
+        assert info["fromSnapshot"] is False and info["blocking"] == "jspi"
+        assert info["lacking"][0].startswith("no warm start: the Pyodide snapshot cache needs"), info
+        assert any(text.startswith("pywasi: this page lacks: no warm start") for text in warnings), warnings
+        result = page.evaluate(
+            """() => window.pywasiRuntime.run("examples/hello.wasm", {args: ["over", "http"]})"""
+        )
+        assert (result["exitCode"], result["stdout"]) == (0, "hello from wasm over http\n"), result
+        assert not [text for text in warnings if text.startswith("uncaught")], warnings
+    finally:
+        context.close()

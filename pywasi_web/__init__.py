@@ -1,5 +1,7 @@
 """pywasi_web: run WASI (wasip1) programs on CPython and in the browser, with WASI written in Python."""
 
+import sys
+
 from pywasi_web.api.program import Process, Program, run
 from pywasi_web.api.result import CompletedRun, NonZeroExit
 from pywasi_web.api.stdio import INHERIT
@@ -9,6 +11,10 @@ from pywasi_web.kernel.streams import QueueInput
 from pywasi_web.vfs import HostDir, MemoryFS, Symlink
 
 __version__ = "0.1.0"
+
+if sys.platform == "emscripten":
+    # keeps IPython from reporting the exceptions that only pass through a guest (proc_exit)
+    import pywasi_web.notebook  # noqa: F401
 
 __all__ = [
     "INHERIT",

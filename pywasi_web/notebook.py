@@ -40,15 +40,13 @@ def environment() -> str:
 
 
 def can_block() -> bool:
-    """Whether a guest may wait here (sleep, poll, QueueInput): always on CPython; in Pyodide only
-    where the caller was entered with JSPI stack switching (a JupyterLite cell in Chromium)."""
-    if sys.platform != "emscripten":
-        return True
-    from pyodide.ffi import can_run_sync
+    """Whether a guest may wait here (sleep, poll, QueueInput) without holding up the event loop:
+    always on CPython; in Pyodide only where the caller was entered with JSPI stack switching (a
+    JupyterLite cell in Chromium), where run() waits on a JS promise."""
+    from pywasi_web.engines import default_waiter
+    from pywasi_web.kernel.waiting import ThreadWaiter
 
-    from pywasi_web.engines.js import jspi_available
-
-    return bool(jspi_available() and can_run_sync())
+    return sys.platform != "emscripten" or not isinstance(default_waiter(), ThreadWaiter)
 
 
 def cell_input(prompt: str = "stdin> ", *, eof: str = "") -> Callable[[int], bytes]:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+INSECURE_HOST = "example.test"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -15,6 +16,9 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # A name that is not localhost, for pages that must work outside a secure context
+    # (playwright/test_site.py): http://example.test:PORT/ reaches the test's server on 127.0.0.1.
+    f"--host-resolver-rules=MAP {INSECURE_HOST} 127.0.0.1",
 ]
 
 

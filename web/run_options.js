@@ -1,6 +1,7 @@
 // run_options.js: what Runtime.run(wasm, options) accepts, checked on the page before anything is
 // sent to the worker, so a mistake becomes an error result with one line naming the option (never
-// an exception, never a Python traceback from deep inside the run).
+// an exception, never a Python traceback from deep inside the run). `sockets` and `allow` are checked
+// by the worker (pywasi_web/net/spec.py), whose refusals are one line too.
 //
 //   const problem = checkRun(wasm, options);   // null, or a one-line message
 
@@ -10,6 +11,7 @@ export const RUN_OPTIONS = Object.freeze([
   "maxMemoryBytes", "sockets", "allow", "onStdout", "onStderr", "onTrace",
 ]);
 const MOUNT_KEYS = ["files", "readOnly", "persistent", "backend", "host"];
+const BACKENDS = ["indexeddb", "opfs"];
 
 /** Why `wasm` cannot be a guest, or null: a URL (string or URL) or the module's bytes. */
 export function checkGuest(wasm) {
@@ -35,19 +37,11 @@ export function checkOptions(options) {
     ["trace", () => checkType(options.trace, "trace", "boolean")],
     ["timeoutMs", () => checkPositive(options.timeoutMs, "timeoutMs")],
     ["maxMemoryBytes", () => checkPositive(options.maxMemoryBytes, "maxMemoryBytes")],
-    ["sockets", () => checkList(options.sockets, "sockets", (socket, what) =>
-      (isPlainObject(socket) ? null : `${what} must be an object, not ${describe(socket)}`))],
-    ["allow", () => checkList(options.allow, "allow", checkText)],
     ["onStdout", () => checkType(options.onStdout, "onStdout", "function")],
     ["onStderr", () => checkType(options.onStderr, "onStderr", "function")],
     ["onTrace", () => checkType(options.onTrace, "onTrace", "function")],
   ];
-  for (const [name, check] of checks) {
-    if (options[name] === undefined || options[name] === null) continue;
-    const problem = check();
-    if (problem) return problem;
-  }
-  return null;
+  return firstProblem(checks, options);
 }
 
 function checkEnv(env) {
@@ -69,10 +63,25 @@ function checkMounts(mounts) {
     if (!isPlainObject(mount)) return `${what} must be an object ({files}, {persistent} or {host}), not ${describe(mount)}`;
     const unknown = Object.keys(mount).find((key) => !MOUNT_KEYS.includes(key));
     if (unknown) return `${what} has an unknown key ${JSON.stringify(unknown)} (known: ${MOUNT_KEYS.join(", ")})`;
-    if (mount.files !== undefined && mount.files !== null) {
-      const problem = checkFiles(mount.files, `${what}.files`);
-      if (problem) return problem;
-    }
+    const problem = firstProblem([
+      ["files", () => checkFiles(mount.files, `${what}.files`)],
+      ["host", () => checkText(mount.host, `${what}.host`)],
+      ["persistent", () => checkText(mount.persistent, `${what}.persistent`)],
+      ["backend", () => (BACKENDS.includes(mount.backend) ? null
+        : `${what}.backend must be one of ${BACKENDS.join(", ")}, not ${describe(mount.backend)}`)],
+      ["readOnly", () => checkType(mount.readOnly, `${what}.readOnly`, "boolean")],
+    ], mount);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** The first problem among [name, check] pairs, checking only the names `values` sets. */
+function firstProblem(checks, values) {
+  for (const [name, check] of checks) {
+    if (values[name] === undefined || values[name] === null) continue;
+    const problem = check();
+    if (problem) return problem;
   }
   return null;
 }

@@ -10,7 +10,8 @@
 //                {type: "sync", id} (write the running guest's persistent mounts back now)
 //                {type: "store", id, operation: "list"|"clear"|"export"|"import", name, data, backend}
 //                  (persistent stores; queued with runs)
-// Messages out:  {type: "progress", stage, fraction}   {type: "ready", ...info}   {type: "error", message}
+// Messages out:  {type: "progress", stage, fraction}   {type: "ready", ...info, lacking: [reasons]}
+//                {type: "error", message}
 //                {type: "stdout"|"stderr", id, data: Uint8Array}   {type: "trace", id, line}
 //                {type: "exit", id, exitCode, stdout, stderr, files, error?, durationMs}
 //                {type: "reply", id, value?, error?} (to "sync" and "store")
@@ -79,17 +80,17 @@ async function boot() {
     Promise.all([names.pywasi_web, names.micropip].filter(Boolean).map((name) => fetchBytes(new URL(`wheels/${name}`, base)))),
     fetch(new URL("pywasi_worker.py", base)).then((response) => response.text()),
   ]);
-  const key = await snapshotKey(version, wheels[0], source);
+  const key = SNAPSHOTS_POSSIBLE ? await snapshotKey(version, wheels[0], source) : null;
   const indexURL = new URL("vendor/pyodide/", base).href;
-  let pyodide = await bootFromSnapshot(loadPyodide, indexURL, key);
-  const fromSnapshot = pyodide !== null;
-  pyodide ??= await loadPyodide({ indexURL, _makeSnapshot: true });
+  let pyodide = key && (await bootFromSnapshot(loadPyodide, indexURL, key));
+  const fromSnapshot = Boolean(pyodide);
+  pyodide ||= await loadPyodide({ indexURL, _makeSnapshot: key !== null });
   progress("wheels", 0.6);
   install(pyodide, wheels, source);
   if (!fromSnapshot) {
     progress("import", 0.85);
     pyodide.runPython(PRELOAD);
-    saveSnapshot(pyodide, key);
+    if (key) saveSnapshot(pyodide, key);
   }
   const pyodideMs = performance.now() - started;
   const module = pyodide.pyimport("pywasi_worker");
@@ -112,6 +113,7 @@ async function boot() {
     fromSnapshot,
     pyodideVersion: pyodide.version,
     crossOriginIsolated: self.crossOriginIsolated,
+    lacking: LACKING,
     ...info,
   });
   return pyodide;
@@ -148,6 +150,18 @@ for name in ("abi", "api", "kernel", "vfs", "preview1", "net", "engines"):
         except (ImportError, OSError):
             pass  # CPython-only: wasmtime, host sockets
 `;
+
+// A page outside a secure context (plain http from a host other than localhost) has neither the
+// Cache API nor crypto.subtle: it boots cold every time, and says so (with what else it lacks) in
+// the ready message's `lacking`.
+const SNAPSHOTS_POSSIBLE = typeof caches !== "undefined" && globalThis.crypto?.subtle !== undefined;
+const LACKING = [
+  SNAPSHOTS_POSSIBLE ? null : "no warm start: the Pyodide snapshot cache needs the Cache API and crypto.subtle " +
+    "(a secure context: https or localhost), so every boot is cold",
+  globalThis.navigator?.locks ? null : "no Web Locks: a persistent store is not locked against other tabs",
+  globalThis.navigator?.storage?.getDirectory ? null : "no OPFS: only IndexedDB stores",
+].filter(Boolean);
+if (LACKING.length) console.warn(`pywasi: this page lacks: ${LACKING.join("; ")}`);
 
 async function snapshotKey(version, wheel, source) {
   const glue = new TextEncoder().encode(source);

@@ -15,12 +15,12 @@ from pywasi_web.api.result import CompletedRun
 from pywasi_web.api.stdio import input_stream, output_stream
 from pywasi_web.api.trace import CallLog, Tracer, make_tracer
 from pywasi_web.component.parse import is_component
-from pywasi_web.engines import default_engine, start_timer
+from pywasi_web.engines import default_engine, default_waiter, start_timer
 from pywasi_web.engines.base import Engine, HostFunction, Instance
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError
 from pywasi_web.kernel.kernel import Kernel, Preopen
 from pywasi_web.kernel.streams import CaptureOutput
-from pywasi_web.kernel.waiting import ThreadWaiter, Waiter
+from pywasi_web.kernel.waiting import Waiter
 from pywasi_web.net.base import Socket
 from pywasi_web.preview1.functions import Preview1
 from pywasi_web.vfs.base import FileSystem
@@ -165,7 +165,7 @@ class Program:
         For a reactor its `_initialize` is called; then call exports with `process.call(name, *args)`.
         """
         check_command_line(args, argv0, env)
-        waiter = waiter or ThreadWaiter()
+        waiter = waiter or default_waiter()
         argv = [argv0 if argv0 is not None else self.name, *args]
         kernel = Kernel(
             args=[arg.encode() for arg in argv],

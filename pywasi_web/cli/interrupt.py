@@ -50,7 +50,9 @@ class StopOnSigint:
         if self._watcher is None:
             return
         signal.set_wakeup_fd(self._previous_fd)
-        signal.signal(signal.SIGINT, self._previous_handler)  # type: ignore[arg-type]
+        # None: the handler was not installed from Python and cannot be put back; Python's own then
+        previous = self._previous_handler
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)  # type: ignore[arg-type]
         os.close(self._write)  # the watcher reads end of file and returns
         self._watcher.join()
         os.close(self._read)

@@ -5,6 +5,7 @@ import threading
 from collections.abc import Callable
 
 from pywasi_web.engines.base import Engine
+from pywasi_web.kernel.waiting import ThreadWaiter, Waiter
 
 
 def default_engine() -> Engine:
@@ -20,6 +21,24 @@ def default_engine() -> Engine:
             "pywasi_web needs wasmtime on CPython: pip install 'pywasi_web[wasmtime]'"
         ) from error
     return WasmtimeEngine()
+
+
+def default_waiter() -> Waiter:
+    """How a guest waits (sleep, poll_oneoff, QueueInput) when the embedder names no waiter.
+
+    In Pyodide entered with JSPI stack switching (a JupyterLite cell in Chromium), on a JS promise:
+    the event loop runs meanwhile, so `timeout=`'s timer fires and stops a sleeping or waiting
+    guest. Elsewhere on a condition variable (without JSPI in Pyodide that wait cannot yield to the
+    event loop: a sleep still sleeps, but no timer fires during it).
+    """
+    if sys.platform == "emscripten":
+        from pyodide.ffi import can_run_sync
+
+        from pywasi_web.engines.js import JsWaiter, jspi_available
+
+        if jspi_available() and can_run_sync():
+            return JsWaiter()
+    return ThreadWaiter()
 
 
 def start_timer(seconds: float, callback: Callable[[], None]) -> Callable[[], None]:

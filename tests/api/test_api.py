@@ -64,16 +64,28 @@ def test_default_output_goes_to_python_streams(cat: Program, capsys: pytest.Capt
     assert captured.out == "to sys.stdout" and captured.err == "read 13 bytes\n"
 
 
+class _WatchedWaiter(ThreadWaiter):
+    """A ThreadWaiter that tells the test when the guest starts to wait."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = threading.Event()
+
+    def wait(self, timeout: float | None) -> None:
+        self.waiting.set()
+        super().wait(timeout)
+
+
 def test_interactive_stdin_blocks_until_fed(cat: Program) -> None:
-    waiter = ThreadWaiter()
+    waiter = _WatchedWaiter()
     queue = QueueInput(waiter)
     results = []
     thread = threading.Thread(
         target=lambda: results.append(cat.run(stdin=queue, waiter=waiter, capture_output=True, timeout=20))
     )
     thread.start()
-    time.sleep(0.2)
-    assert thread.is_alive()  # blocked in fd_read, without a busy loop
+    assert waiter.waiting.wait(20)  # blocked in fd_read, on the waiter (no busy loop)
+    assert thread.is_alive() and not results
     queue.feed(b"typed ")
     queue.feed(b"later")
     queue.close()
