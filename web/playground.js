@@ -397,6 +397,7 @@ function stop(runtime) {
 
 function onTerminalInput(runtime, data) {
   if (data === CTRL_C) {
+    if (!state.running) return;
     terminal.write("^C\r\n");
     stop(runtime);
     return;
