@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import js
-from pyodide.ffi import JsNull, create_proxy, to_js
+from pyodide.ffi import JsNull, create_proxy, jsnull, to_js
 
 import pywasi_web
 from pywasi_web.engines.browser_stores import BrowserStoreFS, StoreError, delete_store, list_stores
@@ -194,7 +194,7 @@ def _trees(mounts: dict[str, FileSystem]) -> dict[str, Any]:
 def _tree_entry(data: bytes | Symlink | None) -> Any:
     if isinstance(data, Symlink):
         return {"symlink": data.target}
-    return None if data is None else to_js(data)
+    return jsnull if data is None else to_js(data)  # a directory: null (None would become undefined)
 
 
 def _in_memory(mounts: dict[str, FileSystem]) -> dict[str, MemoryFS]:
