@@ -188,7 +188,8 @@ export class Runtime {
         );
       }
       if (this._usesChannel()) this._channel.reset();
-      this.worker.postMessage({ type: "run", id, wasm: bytes, options: { ...rest, timeoutMs, traceLines: Boolean(onTrace) } }, [bytes.buffer]);
+      const runOptions = { ...rest, timeoutMs, traceLines: Boolean(onTrace) }; // lines only for a listener
+      this.worker.postMessage({ type: "run", id, wasm: bytes, options: runOptions }, [bytes.buffer]);
     });
   }
 
