@@ -54,5 +54,6 @@ def test_on_trace_streams_a_line_per_recorded_call(page: Any) -> None:
             return [lines, r.trace.calls];
         }"""
     )
-    assert lines == [f"{name}({', '.join(map(str, args))}) = {shown(result)}" for name, args, result, _ in calls]
+    expected = [f"{name}({', '.join(map(str, args))}) = {shown(result)}" for name, args, result, _ in calls]
+    assert lines == expected
     assert any(line.startswith("path_open(") and line.endswith(" ENOENT") for line in lines)
