@@ -209,6 +209,20 @@ def test_dropped_files_new_files_and_a_dropped_program(fresh: Any, wait_ready: A
     other.locator("#files li[data-path='/data/made.txt']").wait_for()
 
 
+def test_the_tree_shows_what_the_guest_made_directories_included(page: Any) -> None:
+    script = "import os\nos.makedirs('/data/made/empty')\nos.symlink('hello.py', '/data/link.py')\n"
+    run_program(page, "python", stdin=script)
+    expect(page.locator("#files li.dir > span", has_text="empty/")).to_have_count(1)  # an empty directory
+    link = page.locator("#files li[data-path='/data/link.py']")
+    expect(link).to_contain_text("link.py → hello.py")
+    expect(link.locator(".badge")).to_have_text("new")
+    directory = page.evaluate(
+        "async () => (await window.pywasiRuntime.run('examples/ls.wasm', {files: {'/d': null}})).trees['/'].d"
+        " === null"
+    )
+    assert directory, "a directory of the JS API's trees is not null"
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_layout_fits_and_follows_the_colour_scheme(

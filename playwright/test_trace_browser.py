@@ -9,6 +9,7 @@ import pytest
 
 from pywasi_web import CallLog, MemoryFS, run
 from pywasi_web.abi.errno import Errno
+from pywasi_web.api.trace import shown
 from pywasi_web.cli.serve import example_manifest, examples_dir
 
 pytestmark = pytest.mark.browser
@@ -41,3 +42,18 @@ def test_trace_is_the_calls_cpython_sees(page: Any, name: str) -> None:
     failures = {errno for _, _, errno, _ in log.calls if errno}
     assert failures, "the guest makes no failing call: the errno names go untested"
     assert traced["errnos"] == {str(errno): Errno(errno).name for errno in failures}
+
+
+def test_on_trace_streams_a_line_per_recorded_call(page: Any) -> None:
+    lines, calls = page.evaluate(
+        """async () => {
+            const lines = [];
+            const r = await window.pywasiRuntime.run('examples/wc.wasm',
+                {args: ['/data/missing'], files: {'/data/a.txt': 'a'}, trace: true,
+                 onTrace: (line) => lines.push(line), timeoutMs: 60000});
+            return [lines, r.trace.calls];
+        }"""
+    )
+    expected = [f"{name}({', '.join(map(str, args))}) = {shown(result)}" for name, args, result, _ in calls]
+    assert lines == expected
+    assert any(line.startswith("path_open(") and line.endswith(" ENOENT") for line in lines)

@@ -354,9 +354,15 @@ function endRun(result, given, traced) {
   trace.show(result.trace, why);
   // a stopped run reports no files, nor one refused before its mounts existed: keep what the guest was given
   if (state.stopped || (result.error && !Object.keys(result.files).length)) return;
-  files.set(result.files, given);
+  files.set(guestTree(result), given);
   const output = state.programs.get($("example").value).example?.output;
   if (output && output in result.files && !result.error) showOutput(output);
+}
+
+/** What the guest left under "/": files, directories (even empty ones) and symlinks. */
+function guestTree(result) {
+  const tree = result.trees?.["/"];
+  return tree ? Object.fromEntries(Object.entries(tree).map(([path, entry]) => [`/${path}`, entry])) : result.files;
 }
 
 /** A program's output file (a gallery compiler's), offered for download under the terminal; its
@@ -397,6 +403,7 @@ function stop(runtime) {
 
 function onTerminalInput(runtime, data) {
   if (data === CTRL_C) {
+    if (!state.running) return;
     terminal.write("^C\r\n");
     stop(runtime);
     return;

@@ -1,6 +1,7 @@
 // The files panel: the guest's "/" mount as a tree (what the next run is given, and after a run what
-// the guest left there, new and changed files marked), a viewer and editor for one file, downloads,
-// and drag-and-drop of files (to /data) and of a .wasm (which becomes the program).
+// the guest left there, new and changed entries marked), a viewer and editor for one file, downloads,
+// and drag-and-drop of files (to /data) and of a .wasm (which becomes the program). An entry is a
+// file's bytes (Uint8Array), null for a directory or {symlink: target}, as rt.run's `files` takes them.
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 const HEX_BYTES = 4096; // a binary file's first bytes are shown as a hex dump
@@ -10,7 +11,7 @@ export class FilesPanel {
     this.el = elements;
     this.onWasm = onWasm;
     this.onOpen = onOpen;
-    this.files = {}; // guest path -> Uint8Array
+    this.files = {}; // guest path -> Uint8Array | null (a directory) | {symlink: target}
     this.marks = {}; // guest path -> "new" | "changed" (by the last run)
     this.urls = []; // object URLs of the download links, revoked on each redraw
     this.opened = null;
@@ -25,7 +26,7 @@ export class FilesPanel {
     if (before) {
       for (const [path, data] of Object.entries(files)) {
         if (!(path in before)) this.marks[path] = "new";
-        else if (!sameBytes(before[path], data)) this.marks[path] = "changed";
+        else if (!sameEntry(before[path], data)) this.marks[path] = "changed";
       }
     }
     this.render();
@@ -62,7 +63,10 @@ export class FilesPanel {
         if (!level.has(`${directory}/`)) level.set(`${directory}/`, new Map());
         level = level.get(`${directory}/`);
       }
-      level.set(parts.at(-1), path);
+      const name = parts.at(-1);
+      if (this.files[path] === null) {
+        if (!level.has(`${name}/`)) level.set(`${name}/`, new Map()); // a directory, perhaps empty
+      } else level.set(name, path);
     }
     this.el.list.replaceChildren(...this.items(root));
   }
@@ -76,7 +80,7 @@ export class FilesPanel {
         item.append(Object.assign(document.createElement("span"), { textContent: name }), list);
         return item;
       }
-      return this.fileItem(name, entry);
+      return this.files[entry] instanceof Uint8Array ? this.fileItem(name, entry) : this.symlinkItem(name, entry);
     });
   }
 
@@ -101,6 +105,17 @@ export class FilesPanel {
   }
 
   /** A link that downloads the file; its URL is revoked at the next redraw unless `kept`. */
+  symlinkItem(name, path) {
+    const item = document.createElement("li");
+    item.dataset.path = path;
+    const label = Object.assign(document.createElement("span"), { className: "name", textContent: `${name} → ${this.files[path].symlink}` });
+    const badge = Object.assign(document.createElement("span"), { className: "badge", textContent: this.marks[path] ?? "" });
+    const remove = Object.assign(document.createElement("button"), { className: "remove", textContent: "×", title: `remove ${path}` });
+    remove.onclick = () => this.remove(path);
+    item.append(label, badge, remove);
+    return item;
+  }
+
   downloadLink(path, link = document.createElement("a"), { kept = false } = {}) {
     const url = URL.createObjectURL(new Blob([this.files[path]]));
     if (!kept) this.urls.push(url);
@@ -187,8 +202,9 @@ export class FilesPanel {
   }
 }
 
-function sameBytes(a, b) {
-  return a.length === b.length && a.every((byte, index) => byte === b[index]);
+function sameEntry(a, b) {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((byte, index) => byte === b[index]);
+  return JSON.stringify(a) === JSON.stringify(b); // directories (null) and symlinks
 }
 
 /** The file as text when it is UTF-8 without NUL bytes, else null (shown as hex). */

@@ -14,6 +14,7 @@ export function shareLink({ program, args, env, stdin, files }, base = location.
   const shared = {};
   let total = 0;
   for (const [path, data] of Object.entries(files).sort()) {
+    if (!(data instanceof Uint8Array)) continue; // a directory or a symlink: only files travel
     const text = asText(data);
     if (text === null) left.push(`${path} (binary)`);
     else if (data.length > MAX_FILE_BYTES || total + data.length > MAX_FILES_BYTES) left.push(`${path} (too large)`);

@@ -205,11 +205,9 @@ export class Runtime {
         );
       }
       if (this._usesChannel()) this._channel.reset();
+      const runOptions = { ...rest, timeoutMs, traceLines: Boolean(onTrace) }; // lines only for a listener
       try {
-        this.worker.postMessage(
-          { type: "run", id, wasm: bytes, options: { ...rest, timeoutMs, traceLines: Boolean(onTrace) } },
-          [bytes.buffer],
-        );
+        this.worker.postMessage({ type: "run", id, wasm: bytes, options: runOptions }, [bytes.buffer]);
       } catch (error) {
         this._current.fail(error); // an option value that cannot be sent to a worker
       }

@@ -15,16 +15,16 @@ from collections.abc import Callable
 from typing import Any
 
 import js
-from pyodide.ffi import JsNull, create_proxy, to_js
+from pyodide.ffi import JsNull, create_proxy, jsnull, to_js
 
 import pywasi_web
+from pywasi_web.abi.errno import Errno
+from pywasi_web.api.trace import CallLog, shown
 from pywasi_web.engines.browser_stores import BrowserStoreFS, StoreError, delete_store, list_stores
 from pywasi_web.engines.channel import AtomicsWaiter
 from pywasi_web.engines.js import OUTPUT_FLUSH_BYTES, OUTPUT_FLUSH_SECONDS, JsEngine, JsWaiter
 from pywasi_web.engines.js_net import JsTransports, Transports, open_sockets
 from pywasi_web.engines.net_relay import PageRelay
-from pywasi_web.abi.errno import Errno
-from pywasi_web.api.trace import CallLog, shown
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, PywasiError, WasiError
 from pywasi_web.kernel.kernel import write_back
 from pywasi_web.kernel.streams import QueueInput
@@ -194,7 +194,7 @@ def _trees(mounts: dict[str, FileSystem]) -> dict[str, Any]:
 def _tree_entry(data: bytes | Symlink | None) -> Any:
     if isinstance(data, Symlink):
         return {"symlink": data.target}
-    return None if data is None else to_js(data)
+    return jsnull if data is None else to_js(data)  # a directory: null (None would become undefined)
 
 
 def _in_memory(mounts: dict[str, FileSystem]) -> dict[str, MemoryFS]:

@@ -108,7 +108,8 @@ def wheel_index(root: Path = REPO_ROOT) -> dict[str, str | None]:
 
 
 def example_manifest(root: Path = REPO_ROOT) -> list[dict[str, Any]]:
-    """The playground's examples: [{name, description, args, env?, files?, stdin?}], name.wasm served."""
+    """The playground's programs: [{name, description, args, env?, files?, stdin?, sockets?,
+    package? (a gallery program's pinned wheel and file), output?}], name.wasm served."""
     manifest: list[dict[str, Any]] = json.loads((example_sources(root) / "index.json").read_text())
     return manifest
 
