@@ -40,6 +40,7 @@ from pywasi_web.component.types import (
     TypeRef,
     VariantType,
 )
+from pywasi_web.component.values import pascal
 from pywasi_web.engines.base import CompiledModule, CoreStore
 from pywasi_web.errors import ModuleError
 
@@ -365,5 +366,6 @@ class Instantiator:
         """One resource type per host object and resource name, whichever interface names it."""
         key = (id(host), name)
         if key not in self.host_resources:
-            self.host_resources[key] = ResourceType(name)
+            cls = getattr(host, pascal(name), None)
+            self.host_resources[key] = ResourceType(name, host_class=cls if isinstance(cls, type) else None)
         return self.host_resources[key]
