@@ -11,7 +11,7 @@ import pytest
 
 from pywasi_web import GuestTimeout, run
 from pywasi_web.cli.toolchain import build_c
-from tests.component.build import ROOT, adapt, adapted
+from tests.component.build import ROOT, adapt, adapted, native
 from tests.component.oracle import run_component_oracle
 
 
@@ -42,3 +42,18 @@ def test_a_component_that_never_ends_is_stopped_by_its_timeout() -> None:
     with pytest.raises(GuestTimeout, match=r"longer than 0\.5 s") as stopped:
         run(spin, capture_output=True, timeout=0.5)
     assert stopped.value.result.stdout == b"spinning\n"  # the output before it was stopped
+
+
+def test_pywasi_web_run_refuses_a_component_without_wasi_cli_run() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pywasi_web.cli.main", "run", str(native("demo"))],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 1
+    assert (
+        completed.stderr
+        == b"pywasi-web: error: the component exports no wasi:cli/run: use Program.instantiate()\n"
+    )
