@@ -2,23 +2,10 @@
  * written by hand: opens, stats, links, renames and removes under its one preopen, every escape
  * route included, and reports each answer as a line, so two runtimes can be compared line by line.
  * The preopen holds tests/security/test_escapes.py's INSIDE layout. */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "probe.h"
 
-#define EXPORT(name) __attribute__((export_name(name)))
-#define TYPES(name) __attribute__((import_module("wasi:filesystem/types@0.2.12"), import_name(name)))
-#define PREOPENS(name) __attribute__((import_module("wasi:filesystem/preopens@0.2.12"), import_name(name)))
-
-EXPORT("cabi_realloc")
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-    (void)old_size;
-    (void)align; /* malloc's alignment covers every canonical ABI alignment */
-    void *moved = realloc(old, new_size ? new_size : 1);
-    if (!moved) abort();
-    return moved;
-}
+#define TYPES(name) IMPORT("wasi:filesystem/types@0.2.12", name)
+#define PREOPENS(name) IMPORT("wasi:filesystem/preopens@0.2.12", name)
 
 enum { FOLLOW = 1 };                                         /* path-flags */
 enum { CREATE = 1, DIRECTORY = 2, EXCLUSIVE = 4, TRUNCATE = 8 }; /* open-flags */
@@ -47,24 +34,6 @@ TYPES("[method]descriptor.write")
 void desc_write(int32_t self, const void *buf, uint32_t len, uint64_t offset, void *ret);
 TYPES("[resource-drop]descriptor") void drop_descriptor(int32_t self);
 
-typedef struct { char *ptr; uint32_t len; } str_t;
-static str_t lines[128];
-static uint32_t count;
-static _Alignas(8) uint8_t ret[64];
-static _Alignas(8) uint8_t out[8];
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-#include <stdarg.h>
-static void say(const char *fmt, ...) {
-    char buffer[256];
-    va_list args;
-    va_start(args, fmt);
-    int len = vsnprintf(buffer, sizeof buffer, fmt, args);
-    va_end(args);
-    lines[count].ptr = cabi_realloc(NULL, 0, 1, (size_t)len);
-    memcpy(lines[count].ptr, buffer, (size_t)len);
-    lines[count++].len = (uint32_t)len;
-}
 
 /* result<_, error-code>: tag at 0, the code at 1 */
 static void unit(const char *what) {
@@ -193,18 +162,8 @@ static void probe_run(void) {
 }
 
 EXPORT("probe") uint8_t *probe(void) {
-    count = 0;
     probe_run();
-    str_t *copy = cabi_realloc(NULL, 0, 4, count * sizeof(str_t));
-    memcpy(copy, lines, count * sizeof(str_t));
-    *(str_t **)out = copy;
-    *(uint32_t *)(out + 4) = count;
-    return out;
+    return said();
 }
 
-EXPORT("cabi_post_probe") void post_probe(uint8_t *result) {
-    str_t *items = *(str_t **)result;
-    uint32_t n = *(uint32_t *)(result + 4);
-    for (uint32_t i = 0; i < n; i++) free(items[i].ptr);
-    free(items);
-}
+EXPORT("cabi_post_probe") void post_probe(uint8_t *result) { free_lines(result); }
