@@ -41,21 +41,11 @@ static void unit(const char *what) {
     else say("%s: ok", what);
 }
 
-/* result<descriptor, error-code>: tag at 0, handle or code at 4; the handle is returned or -1 */
-static int32_t opened(const char *what) {
-    if (ret[0]) {
-        say("%s: err %u", what, ret[4]);
-        return -1;
-    }
-    say("%s: ok", what);
-    return *(int32_t *)(ret + 4);
-}
-
 static int32_t open_path(int32_t dir, int32_t follow, const char *path, int32_t oflags, int32_t flags) {
     char what[128];
     snprintf(what, sizeof what, "open %s%s oflags=%d flags=%d", path, follow ? "" : " (nofollow)", oflags, flags);
     open_at(dir, follow, path, strlen(path), oflags, flags, ret);
-    return opened(what);
+    return made(what);
 }
 
 /* an open whose descriptor, if any, is not used further */

@@ -38,6 +38,17 @@ static void say(const char *fmt, ...) {
     lines[count++].len = (uint32_t)len;
 }
 
+/* A result<own<resource>, error-code> (an 8-bit code) in `ret`: tag at 0, handle or code at 4.
+ * Reports it; returns the handle, or -1. */
+static int32_t made(const char *what) {
+    if (ret[0]) {
+        say("%s: err %u", what, ret[4]);
+        return -1;
+    }
+    say("%s: ok", what);
+    return *(int32_t *)(ret + 4);
+}
+
 /* The lines said so far as the export's list<string> (freed by free_lines after the host read them). */
 static uint8_t *said(void) {
     str_t *copy = cabi_realloc(NULL, 0, 4, count * sizeof(str_t));
