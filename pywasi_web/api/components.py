@@ -17,7 +17,7 @@ from typing import Any
 from pywasi_web.component.calls import ComponentFunction
 from pywasi_web.component.instantiate import InstanceValue, Instantiator, compile_modules
 from pywasi_web.component.link import find
-from pywasi_web.component.parse import parse
+from pywasi_web.component.parse import Export, Import, parse
 from pywasi_web.component.values import Err, pascal, snake
 from pywasi_web.engines.base import CoreStore, Engine
 from pywasi_web.errors import ModuleError, ProcExit
@@ -33,27 +33,30 @@ class LoadedComponent:
         self.engine = engine
         self.component = parse(wasm)
         self.modules = compile_modules(engine.compile, self.component)
-        self.exports = {item.name: item.sort for item in self.component.definitions if _is_export(item)}
+        self.exports = {
+            item.name: item.sort for item in self.component.definitions if isinstance(item, Export)
+        }
+        self.imports_wasi = any(
+            isinstance(item, Import) and item.name.startswith("wasi:") for item in self.component.definitions
+        )
 
     @property
     def is_command(self) -> bool:
         return find(RUN_INTERFACE, self.exports) is not None
 
     def instantiate(self, kernel: Kernel, host: Mapping[str, Any]) -> tuple[InstanceValue, CoreStore]:
-        from pywasi_web.preview2.host import wasi_imports
-
+        """Instantiate with `host` (interface -> object or another instance's Interface), over the
+        WASI 0.2 host on `kernel` when the component imports any wasi: interface."""
         store = self.engine.core_store()
         given = {
             name: value._value if isinstance(value, Interface) else value for name, value in host.items()
         }
-        provided = {**wasi_imports(kernel), **given}
+        provided = given
+        if self.imports_wasi:
+            from pywasi_web.preview2.host import wasi_imports
+
+            provided = {**wasi_imports(kernel), **given}
         return Instantiator(store, self.modules).root(self.component, provided), store
-
-
-def _is_export(item: object) -> bool:
-    from pywasi_web.component.parse import Export
-
-    return isinstance(item, Export)
 
 
 class Interface:

@@ -90,7 +90,7 @@ def lift(
     """canon lift: call the guest's core function with Python values."""
     params = tuple(t for _, t in ft.params)
     results = () if ft.result is None else (ft.result,)
-    core_params = core_signature(ft, lift=True)[0]
+    core_params, core_results = core_signature(ft, lift=True)
 
     def call(*args: Any) -> Any:
         name = lifted.name
@@ -107,7 +107,7 @@ def lift(
                 flat_args = _lower_values(cx, params, args, None)
             except GuestTrap as mismatch:  # the caller's values, not the guest, are at fault
                 raise TypeError(f"{name}: {str(mismatch).removeprefix('the guest trapped: ')}") from None
-            flat_results = store.call(core_function, core_params, *flat_args)
+            flat_results = store.call(core_function, core_params, core_results, *flat_args)
             values = _lift_values(cx, results, iter(flat_results), MAX_FLAT_RESULTS)
             if options.post_return is not None:
                 options.post_return(*flat_results)

@@ -40,6 +40,7 @@ from pywasi_web.component.types import (
     TypeRef,
     VariantType,
 )
+from pywasi_web.component.values import pascal
 from pywasi_web.engines.base import CompiledModule, CoreStore
 from pywasi_web.errors import ModuleError
 
@@ -282,7 +283,7 @@ class Instantiator:
                 core = scope.item("core func", definition.dtor)
 
                 def destructor(rep: Any) -> None:
-                    self.store.call(core, ("i32",), rep)
+                    self.store.call(core, ("i32",), (), rep)
 
             return ResourceType("resource", owner=state, destructor=destructor)
         return scope.resolve(definition)
@@ -296,10 +297,10 @@ class Instantiator:
             live.memory = store.memory(scope.item("core memory", options.memory))
         if options.realloc is not None:
             realloc = scope.item("core func", options.realloc)
-            live.realloc = lambda *args: int(store.call(realloc, ("i32",) * 4, *args)[0])
+            live.realloc = lambda *args: int(store.call(realloc, ("i32",) * 4, ("i32",), *args)[0])
         if options.post_return is not None:
             post = scope.item("core func", options.post_return)
-            live.post_return = lambda *args: store.call(post, results, *args)
+            live.post_return = lambda *args: store.call(post, results, (), *args)
         return live
 
     def _canon(self, scope: _Scope, item: p.Canon, state: InstanceState) -> Any:
@@ -365,5 +366,6 @@ class Instantiator:
         """One resource type per host object and resource name, whichever interface names it."""
         key = (id(host), name)
         if key not in self.host_resources:
-            self.host_resources[key] = ResourceType(name)
+            cls = getattr(host, pascal(name), None)
+            self.host_resources[key] = ResourceType(name, host_class=cls if isinstance(cls, type) else None)
         return self.host_resources[key]

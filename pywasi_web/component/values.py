@@ -9,7 +9,8 @@ Lifting (guest -> Python) gives, and lowering (Python -> guest) accepts:
 - enum -> str, the WIT case name ("would-block")
 - flags -> frozenset[str] of the set flag names (lowering accepts any iterable of names)
 - variant -> Variant(case, value), value None when the case has no payload
-- option<T> -> None or the value itself; for option<option<T>> the inner some is Some(value)
+- option<T> -> None or the value itself; when T is itself an option, a `some` is Some(inner):
+  Some(None) is some(none), Some(5) is some(some(5)) (lowering also takes a bare 5)
 - result<T, E> -> Ok(value) or Err(value); Err is also an Exception
 - own<R> / borrow<R> of a host resource -> the Python object itself; of a guest resource -> a
   ResourceHandle (component/resources.py)
@@ -39,7 +40,7 @@ class Variant:
 
 @dataclass(frozen=True)
 class Some:
-    """The inner `some` of option<option<T>>, where None alone would be ambiguous."""
+    """The `some` of option<option<T>>, where None alone would be ambiguous: Some(None)."""
 
     value: Any
 

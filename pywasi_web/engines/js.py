@@ -39,7 +39,7 @@ from functools import cache
 from typing import Any
 
 from pywasi_web.abi.signatures import MODULE
-from pywasi_web.engines.base import CompiledModule, ExportSpec, HostFunction, ImportSpec
+from pywasi_web.engines.base import CompiledModule, CoreStore, ExportSpec, HostFunction, ImportSpec
 from pywasi_web.engines.memory_cap import cap_memory
 from pywasi_web.engines.validation import check_header, check_imports, read_imports
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
@@ -817,6 +817,11 @@ class JsEngine:
         wrapped = JsInstance(instance, proxies, bridge, suspending)
         link.instance = wrapped
         return wrapped
+
+    def core_store(self) -> CoreStore:
+        from pywasi_web.engines.js_core import JsCoreStore
+
+        return JsCoreStore(self)
 
 
 def _native_clock_sources(function: HostFunction) -> list[int | None] | None:

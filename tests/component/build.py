@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -59,13 +60,36 @@ def _version() -> bytes:
 
 
 def adapted(guest: str) -> Path:
-    core = build_guest(guest)
+    return adapt(build_guest(guest), guest)
+
+
+def adapt(core: Path, stem: str) -> Path:
+    """A wasip1 command module made a component by the preview1 adapter."""
 
     def make(output: Path) -> None:
         adapt = f"wasi_snapshot_preview1={COMMAND_ADAPTER}"
         wasm_tools("component", "new", str(core), "--adapt", adapt, "-o", str(output))
 
-    return _cached(guest, [core.read_bytes(), COMMAND_ADAPTER.read_bytes(), _version()], make)
+    return _cached(stem, [core.read_bytes(), COMMAND_ADAPTER.read_bytes(), _version()], make)
+
+
+def versioned(guest: str, version: str) -> Path:
+    """adapted(guest) with every WASI interface it names moved to `version` (0.2.x), through
+    `wasm-tools print` and `parse`: a component built against another WASI 0.2 release."""
+    component = adapted(guest)
+
+    def make(output: Path) -> None:
+        source = output.with_suffix(".wat")
+        try:
+            text = subprocess.run(
+                [str(WASM_TOOLS), "print", str(component)], capture_output=True, text=True, check=True
+            ).stdout
+            source.write_text(re.sub(r"(wasi:[a-z-]+/[a-z-]+)@0\.2\.\d+", rf"\1@{version}", text))
+            wasm_tools("parse", str(source), "-o", str(output))
+        finally:
+            source.unlink(missing_ok=True)
+
+    return _cached(f"{guest}-{version}", [component.read_bytes(), version.encode(), _version()], make)
 
 
 def native(name: str, world: str | None = None, package: str | None = None) -> Path:
@@ -94,6 +118,16 @@ def native(name: str, world: str | None = None, package: str | None = None) -> P
     return _cached(f"{name}-native", inputs, make)
 
 
+COMPOSITION = """(component
+  (component $provider {provider})
+  (component $demo {demo})
+  (instance $p (instantiate $provider))
+  (instance $d (instantiate $demo (with "example:demo/host" (instance $p "example:demo/host"))))
+  (export "example:demo/shapes" (instance $d "example:demo/shapes"))
+)
+"""
+
+
 def composed() -> Path:
     """demo with its example:demo/host import satisfied by the provider component: one component
     nesting both (written as text around `wasm-tools print` of each, since the pinned toolchain
@@ -103,22 +137,14 @@ def composed() -> Path:
     def make(output: Path) -> None:
         source = output.with_suffix(".wat")
         try:
-            source.write_text(
-                "(component\n"
-                f"  (component $provider {_body(provider)})\n"
-                f"  (component $demo {_body(demo)})\n"
-                "  (instance $p (instantiate $provider))\n"
-                '  (instance $d (instantiate $demo\n'
-                '    (with "example:demo/host" (instance $p "example:demo/host"))))\n'
-                '  (export "example:demo/shapes" (instance $d "example:demo/shapes"))\n'
-                ")\n"
-            )
+            source.write_text(COMPOSITION.format(provider=_body(provider), demo=_body(demo)))
             wasm_tools("parse", str(source), "-o", str(output))
             wasm_tools("validate", str(output))
         finally:
             source.unlink(missing_ok=True)
 
-    return _cached("composed", [demo.read_bytes(), provider.read_bytes(), _version()], make)
+    inputs = [demo.read_bytes(), provider.read_bytes(), COMPOSITION.encode(), _version()]
+    return _cached("composed", inputs, make)
 
 
 def _body(component: Path) -> str:

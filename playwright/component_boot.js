@@ -1,0 +1,27 @@
+// Boots Pyodide in the test page, installs the pywasi_web wheel, writes the test components and
+// runs component_probe.py's function `part` with JsWaiter under runPythonAsync (so JSPI can block).
+// Returns the probe's report as JSON text. Called by playwright/test_components_browser.py.
+async ([wheel, components, probeSource, part]) => {
+  const { loadPyodide } = await import("/vendor/pyodide/pyodide.mjs");
+  const pyodide = await loadPyodide({ indexURL: "/vendor/pyodide/" });
+  const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  pyodide.FS.writeFile("/tmp/pywasi_web.whl", bytes(wheel));
+  pyodide.FS.mkdirTree("/tmp/components");
+  const paths = {};
+  for (const [name, data] of Object.entries(components)) {
+    paths[name] = `/tmp/components/${name}.wasm`;
+    pyodide.FS.writeFile(paths[name], bytes(data));
+  }
+  pyodide.FS.writeFile("/tmp/component_probe.py", probeSource);
+  pyodide.globals.set("paths", pyodide.toPy(paths));
+  pyodide.globals.set("part", part);
+  return await pyodide.runPythonAsync(`
+import json, site, sys, zipfile
+with zipfile.ZipFile("/tmp/pywasi_web.whl") as wheel:
+    wheel.extractall(site.getsitepackages()[0])
+sys.path.insert(0, "/tmp")
+import component_probe
+from pywasi_web.engines.js import JsWaiter
+json.dumps(getattr(component_probe, part)(dict(paths), JsWaiter))
+`);
+}

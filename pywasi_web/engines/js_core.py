@@ -1,0 +1,194 @@
+"""Generic core linking on the page's WebAssembly, for the component model (base.py CoreStore).
+
+The component layer hands over Python functions of any core signature and links instances to
+each other's exports; js_core.js turns them into JS functions (BigInt for i64 results,
+WebAssembly.Suspending around the ones that may block, entered with callPromising) and
+instantiates from an import object of externs. Calls go through WebAssembly.promising and
+run_sync when the caller can wait (JSPI), as JsInstance.call does. An exception a host function
+raises is parked before it unwinds the guest as a JS error, and `call` re-raises the original.
+
+Importable on CPython (for type checking); `js` and `pyodide` are imported only when used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pywasi_web.engines.base import CompiledModule
+from pywasi_web.engines.js import JsEngine, JsModule, _helpers, _wasm_frames, jspi_available
+from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
+from pywasi_web.preview1.memory import Fault
+
+
+@cache
+def _core() -> Any:
+    from pyodide.code import run_js
+
+    return run_js(resources.files(__package__).joinpath("js_core.js").read_text())
+
+
+class _Exports:
+    def __init__(self, instance: Any) -> None:
+        self._instance = instance
+
+    def export(self, name: str) -> object:
+        extern = _core().exportOf(self._instance, name)
+        if extern is None:
+            raise KeyError(name)
+        return extern
+
+
+class JsCoreStore:
+    def __init__(self, engine: JsEngine) -> None:
+        self._engine = engine
+        self._jspi = jspi_available() if engine._jspi is None else engine._jspi
+        self._proxies: list[Any] = []
+        self._pending: BaseException | None = None
+        self._promising: dict[int, Any] = {}
+        self.interrupt_reason: str | None = None
+
+    def host_function(
+        self,
+        params: tuple[str, ...],
+        results: tuple[str, ...],
+        function: Callable[..., Any],
+        *,
+        blocking: bool = False,
+    ) -> object:
+        from pyodide.ffi import create_proxy, to_js
+
+        def adapter(*args: Any) -> Any:
+            try:
+                values = function(
+                    *[int(a) if kind == "i64" else a for kind, a in zip(params, args, strict=True)]
+                )
+            except BaseException as error:
+                self._pending = error
+                raise
+            if isinstance(values, list | tuple):
+                return values[0] if values else None
+            return values
+
+        proxy = create_proxy(adapter)
+        self._proxies.append(proxy)
+        return _core().hostFunction(proxy, to_js(list(results)), blocking, self._jspi)
+
+    def instantiate(self, module: CompiledModule, imports: Mapping[tuple[str, str], object]) -> _Exports:
+        from pyodide.ffi import JsException, to_js
+
+        assert isinstance(module, JsModule)
+        entries = []
+        for spec in module.imports:
+            extern = imports.get((spec.module, spec.name))
+            if extern is None:
+                raise ModuleError(f"the core module's import {spec.module}.{spec.name} is not provided")
+            entries.append([spec.module, spec.name, extern])
+        try:
+            instance = _core().instantiate(module.module, to_js(entries, create_pyproxies=False))
+        except JsException as error:
+            kind, message, _stack = _helpers().describe(error)
+            if kind == "trap":
+                raise self._failure(error, "a core module's start function trapped") from None
+            raise ModuleError(f"cannot instantiate a core module: {message}") from None
+        return _Exports(instance)
+
+    def call(
+        self, function: object, params: tuple[str, ...], results: tuple[str, ...], *args: Any
+    ) -> list[Any]:
+        from pyodide.ffi import JsException, can_run_sync, run_sync, to_js
+
+        core = _core()
+        js_args = core.args(to_js(list(params)), to_js(list(args)))
+        self._pending = None
+        try:
+            if self._jspi and can_run_sync():
+                promising = self._promising.get(id(function))
+                if promising is None:
+                    import js
+
+                    promising = self._promising[id(function)] = js.WebAssembly.promising(function)
+                result = run_sync(promising(*js_args))
+            else:
+                result = function(*js_args)  # type: ignore[operator]
+        except BaseException as failure:
+            parked, self._pending = self._pending, None
+            if parked is not None:
+                raise parked from None
+            if isinstance(failure, JsException):
+                raise self._failure(failure, "the guest trapped") from None
+            raise
+        return [int(value) if isinstance(value, int) else value for value in core.results(result)]
+
+    def _failure(self, error: Any, trapped: str) -> Exception:
+        kind, message, stack = _helpers().describe(error)
+        if kind == "trap":
+            if self.interrupt_reason is not None:
+                return GuestTimeout(self.interrupt_reason)
+            return GuestTrap(f"{trapped}: {message}", _wasm_frames(stack))
+        if kind == "suspend":
+            return GuestTrap(f"the guest tried to block outside WebAssembly.promising: {message}")
+        return GuestTrap(f"the guest failed: {message}", stack)
+
+    def memory(self, memory: object) -> JsCoreMemory:
+        return JsCoreMemory(memory)
+
+    def interrupt(self, reason: str) -> None:
+        """Remembered; a guest waiting in a host function is stopped by the waiter's cancel()."""
+        self.interrupt_reason = reason
+
+
+class JsCoreMemory:
+    """GuestMemory over a WebAssembly.Memory, one JS copy per access (the component layer reads
+    and writes whole values; preview2 never touches guest memory)."""
+
+    def __init__(self, memory: Any) -> None:
+        self._memory = memory
+
+    def check(self, ptr: int, length: int) -> None:
+        if ptr < 0 or length < 0 or ptr + length > _core().size(self._memory):
+            raise Fault(f"guest range {ptr}+{length} outside memory")
+
+    def read(self, ptr: int, length: int) -> bytes:
+        data = _core().read(self._memory, ptr, length)
+        if data is None:
+            raise Fault(f"guest range {ptr}+{length} outside memory")
+        return bytes(data.to_bytes())
+
+    def write(self, ptr: int, data: bytes | bytearray | memoryview) -> None:
+        from pyodide.ffi import to_js
+
+        if not _core().write(self._memory, ptr, to_js(bytes(data))):
+            raise Fault(f"guest range {ptr}+{len(data)} outside memory")
+
+    def u32(self, ptr: int) -> int:
+        return int.from_bytes(self.read(ptr, 4), "little")
+
+    def set_u32(self, ptr: int, value: int) -> None:
+        self.write(ptr, value.to_bytes(4, "little"))
+
+    def set_u64(self, ptr: int, value: int) -> None:
+        self.write(ptr, value.to_bytes(8, "little"))
+
+    def iovecs(self, ptr: int, count: int) -> list[tuple[int, int]]:
+        raw = self.read(ptr, 8 * count)
+        pairs = [
+            (int.from_bytes(raw[i : i + 4], "little"), int.from_bytes(raw[i + 4 : i + 8], "little"))
+            for i in range(0, len(raw), 8)
+        ]
+        for buf, length in pairs:
+            self.check(buf, length)
+        return pairs
+
+    def gather(self, iovs: list[tuple[int, int]]) -> bytes:
+        return b"".join(self.read(buf, length) for buf, length in iovs)
+
+    def scatter(self, iovs: list[tuple[int, int]], data: bytes | bytearray | memoryview) -> int:
+        done = 0
+        for buf, length in iovs:
+            chunk = bytes(data[done : done + length])
+            self.write(buf, chunk)
+            done += len(chunk)
+        return done
