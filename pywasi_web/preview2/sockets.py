@@ -1,13 +1,12 @@
-"""wasi:sockets (network, instance-network, tcp, tcp-create-socket, udp, udp-create-socket,
-ip-name-lookup) over the socket capabilities of pywasi_web/net.
+"""wasi:sockets (network, instance-network, tcp, tcp-create-socket, ip-name-lookup; udp is in
+udp.py) over the socket capabilities of pywasi_web/net.
 
 The guest reaches only what a `SocketAccess` grants: every address it connects to or listens
 on is checked against the embedder's Allowlist (a name the guest resolved counts as the name),
 and the connections themselves are net's Sockets (host TCP on CPython, in-process pairs and
 listeners, the browser's transports), so their streams wait through the kernel's Waiter like
-Preview 1's sockets. Without a SocketAccess every operation is `access-denied`. UDP has no
-capability in net: udp.py opens host UDP sockets through the grant (CPython), and answers
-`not-supported` where the grant has none (the browser).
+Preview 1's sockets. Without a SocketAccess no socket is created and no name looked up, as in
+wasmtime's default context.
 """
 
 from __future__ import annotations
