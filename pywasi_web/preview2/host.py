@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pywasi_web.kernel.kernel import Kernel
-from pywasi_web.preview2 import cli, clocks, filesystem, http, io, random, sockets
+from pywasi_web.preview2 import cli, clocks, filesystem, http, io, random, sockets, udp
 
 
 def wasi_imports(
@@ -27,8 +27,8 @@ def wasi_imports(
     waiter = kernel.waiter
     stdio = cli.TerminalStdio()
     chance = random.Random(kernel)
-    tcp = sockets.Tcp(waiter)
-    udp = sockets.Udp()
+    tcp = sockets.Tcp(waiter, network)
+    datagrams = udp.Udp(waiter, network)
     return {
         "wasi:cli/environment": cli.Environment(kernel),
         "wasi:cli/exit": cli.Exit(),
@@ -54,8 +54,8 @@ def wasi_imports(
         "wasi:sockets/instance-network": sockets.InstanceNetwork(network),
         "wasi:sockets/tcp": tcp,
         "wasi:sockets/tcp-create-socket": tcp,
-        "wasi:sockets/udp": udp,
-        "wasi:sockets/udp-create-socket": udp,
+        "wasi:sockets/udp": datagrams,
+        "wasi:sockets/udp-create-socket": datagrams,
         "wasi:sockets/ip-name-lookup": sockets.IpNameLookup(waiter),
         "wasi:http/types": http.HttpTypes(waiter),
         "wasi:http/outgoing-handler": http.OutgoingHandler(http_access, waiter),

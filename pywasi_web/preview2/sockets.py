@@ -1,21 +1,24 @@
-"""wasi:sockets (network, instance-network, tcp, tcp-create-socket, udp, udp-create-socket,
-ip-name-lookup) over the socket capabilities of pywasi_web/net.
+"""wasi:sockets (network, instance-network, tcp, tcp-create-socket, ip-name-lookup; udp is in
+udp.py) over the socket capabilities of pywasi_web/net.
 
 The guest reaches only what a `SocketAccess` grants: every address it connects to or listens
 on is checked against the embedder's Allowlist (a name the guest resolved counts as the name),
 and the connections themselves are net's Sockets (host TCP on CPython, in-process pairs and
 listeners, the browser's transports), so their streams wait through the kernel's Waiter like
-Preview 1's sockets. Without a SocketAccess every operation is `access-denied`. UDP has no
-capability in net yet: creating a UDP socket answers `not-supported`.
+Preview 1's sockets. Without a SocketAccess no socket is created and no name looked up, as in
+wasmtime's default context.
 """
 
 from __future__ import annotations
 
+import errno as errno_module
 import ipaddress
+import os
+import selectors
 import socket as socketlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any
 
 from pywasi_web.abi.errno import Errno
 from pywasi_web.component.values import Err, Variant
@@ -67,13 +70,15 @@ class SocketAccess:
     """The embedder's grant: an allowlist and how to open what it allows.
 
     `connect(host, port)` and `listen(host, port)` return a net Socket (or raise OSError,
-    WasiError or CapabilityError); `resolve(name)` returns IP address strings.
+    WasiError or CapabilityError); `resolve(name)` returns IP address strings;
+    `datagram(host, port)` returns a bound UDP socket of the host (None: no UDP, as in a browser).
     """
 
     allow: Allowlist
     connect: Callable[[str, int], Socket]
     listen: Callable[[str, int], Socket]
     resolve: Callable[[str], list[str]]
+    datagram: Callable[[str, int], socketlib.socket] | None = None
     # names the guest resolved, by address: an address is allowed when its name is
     resolved: dict[str, set[str]] = field(default_factory=dict)
 
@@ -90,11 +95,34 @@ class SocketAccess:
         return {host for host, _port in self.allow.hosts}
 
 
+class ConnectingTcpSocket(TcpSocket):
+    """A host TCP socket whose connect was started without waiting: finish-connect asks
+    `connected()`, which arms the socket watcher while the handshake is still going."""
+
+    def connected(self) -> bool:
+        """True once connected; False while connecting; OSError if the connect failed."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._sock, selectors.EVENT_WRITE)
+            if not selector.select(0):
+                self._would_block(selectors.EVENT_WRITE)
+                return False
+        code = self._sock.getsockopt(socketlib.SOL_SOCKET, socketlib.SO_ERROR)
+        if code:
+            raise OSError(code, os.strerror(code))
+        return True
+
+
 def host_sockets(allow: Allowlist) -> SocketAccess:
-    """Real TCP on CPython (net.tcp.TcpSocket) and the host's resolver, within `allow`."""
+    """Real TCP (net.tcp.TcpSocket) and UDP on CPython, and the host's resolver, within `allow`."""
 
     def connect(host: str, port: int) -> Socket:
-        return TcpSocket(socketlib.create_connection((host, port), timeout=30))
+        sock = socketlib.socket(socketlib.AF_INET6 if ":" in host else socketlib.AF_INET)
+        sock.setblocking(False)
+        code = sock.connect_ex((host, port))
+        if code not in (0, errno_module.EINPROGRESS):
+            sock.close()
+            raise OSError(code, os.strerror(code))
+        return ConnectingTcpSocket(sock)
 
     def listen(host: str, port: int) -> Socket:
         return TcpSocket(socketlib.create_server((host, port)), listening=True)
@@ -103,10 +131,20 @@ def host_sockets(allow: Allowlist) -> SocketAccess:
         found = socketlib.getaddrinfo(name, None, proto=socketlib.IPPROTO_TCP)
         return list(dict.fromkeys(str(info[4][0]) for info in found))
 
-    return SocketAccess(allow, connect, listen, resolve)
+    def datagram(host: str, port: int) -> socketlib.socket:
+        family = socketlib.AF_INET6 if ":" in host else socketlib.AF_INET
+        sock = socketlib.socket(family, socketlib.SOCK_DGRAM)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            sock.close()
+            raise
+        return sock
+
+    return SocketAccess(allow, connect, listen, resolve, datagram)
 
 
-def _failure(error: Exception) -> Err:
+def failure(error: Exception) -> Err:
     """The error-code for what opening a connection raised."""
     if isinstance(error, CapabilityError):
         return Err("access-denied")
@@ -213,35 +251,61 @@ _DEFAULT_OPTIONS: dict[str, Any] = {
 }
 
 
-def _option(name: str) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]:
-    """The getter and setter methods of one tcp-socket option (0 is refused except for a flag)."""
+def option(name: str) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]:
+    """The getter and setter methods of one socket option kept in `self._options` (0 is refused
+    except for a flag)."""
 
     def get(self: Any) -> Any:
         return self._options[name]
 
     def put(self: Any, value: Any) -> None:
-        if value == 0 and not isinstance(_DEFAULT_OPTIONS[name], bool):
+        if value == 0 and not isinstance(self._options[name], bool):
             raise Err("invalid-argument")
         self._options[name] = value
 
     return get, put
 
 
-class GuestTcpSocket:
+class BindableSocket:
+    """What tcp-socket and udp-socket share: an address family, and a bind in two steps."""
+
+    def __init__(self, family: str) -> None:
+        self.family = family
+        self._state = "unbound"
+
+    def endpoint(self, address: Variant, *, remote: bool = False) -> tuple[str, int]:
+        """(host, port) of an address of this socket's family; a remote one names a real peer."""
+        host, port, family = to_host(address)
+        if family != self.family:
+            raise Err("invalid-argument")
+        if remote and (port == 0 or ipaddress.ip_address(host).is_unspecified):
+            raise Err("invalid-argument")
+        return host, port
+
+    def finish_bind(self) -> None:
+        if self._state != "bind-started":
+            raise Err("not-in-progress")
+        self._state = "bound"
+
+    def address_family(self) -> str:
+        return self.family
+
+
+class GuestTcpSocket(BindableSocket):
     """A tcp-socket: unbound, bound, listening or connected, as the WIT describes.
 
     bind only records the address (the socket is opened by listen or connect, through the
-    grant); connect and listen finish at once, so their finish-* never answers would-block.
+    grant); listen finishes at once; a host connect finishes when its handshake does
+    (finish-connect answers would-block until then, and subscribe() is ready then).
     """
 
     def __init__(self, family: str, waiter: Waiter, network: Network | None = None) -> None:
-        self.family = family
+        super().__init__(family)
         self._waiter = waiter
         self._network = network
         self._local: tuple[str, int] | None = None
         self._remote: tuple[str, int] | None = None
         self._socket: Socket | None = None
-        self._state = "unbound"
         self._options = dict(_DEFAULT_OPTIONS)
 
     def _attach(self, socket: Socket) -> Socket:
@@ -249,43 +313,37 @@ class GuestTcpSocket:
         self._socket = socket
         return socket
 
-    def _address(self, address: Variant) -> tuple[str, int]:
-        host, port, family = to_host(address)
-        if family != self.family:
-            raise Err("invalid-argument")
-        return host, port
-
     def start_bind(self, network: Network, local_address: Variant) -> None:
         if self._state != "unbound":
             raise Err("invalid-state")
-        self._local = self._address(local_address)
+        self._local = self.endpoint(local_address)
         self._network = network
         self._state = "bind-started"
-
-    def finish_bind(self) -> None:
-        if self._state != "bind-started":
-            raise Err("not-in-progress")
-        self._state = "bound"
 
     def start_connect(self, network: Network, remote_address: Variant) -> None:
         if self._state not in ("unbound", "bound"):
             raise Err("invalid-state")
-        host, port = self._address(remote_address)
-        if port == 0 or ipaddress.ip_address(host).is_unspecified:
-            raise Err("invalid-argument")
+        host, port = self.endpoint(remote_address, remote=True)
         access = network.granted()
         access.check(host, port)
         try:
             self._attach(access.connect(host, port))
         except (OSError, WasiError, CapabilityError) as error:
             self._state = "closed"
-            raise _failure(error) from None
+            raise failure(error) from None
         self._remote = (host, port)
         self._state = "connect-started"
 
     def finish_connect(self) -> tuple[InputStream, OutputStream]:
         if self._state != "connect-started" or self._socket is None:
             raise Err("not-in-progress")
+        if isinstance(self._socket, ConnectingTcpSocket):
+            try:
+                if not self._socket.connected():
+                    raise Err("would-block")
+            except OSError as error:
+                self._state = "closed"
+                raise failure(error) from None
         self._state = "connected"
         return self._streams(self._socket)
 
@@ -301,7 +359,7 @@ class GuestTcpSocket:
         try:
             listener = self._attach(access.listen(host, port))
         except (OSError, WasiError, CapabilityError) as error:
-            raise _failure(error) from None
+            raise failure(error) from None
         if isinstance(listener, TcpSocket):
             self._local = (host, listener.port)
         self._state = "listen-started"
@@ -338,9 +396,6 @@ class GuestTcpSocket:
     def is_listening(self) -> bool:
         return self._state == "listening"
 
-    def address_family(self) -> str:
-        return self.family
-
     def set_listen_backlog_size(self, value: int) -> None:
         if value == 0:
             raise Err("invalid-argument")
@@ -350,7 +405,16 @@ class GuestTcpSocket:
     def subscribe(self) -> Pollable:
         def ready() -> bool:
             socket = self._socket
-            return socket is None or self._state != "listening" or socket.readable()
+            if socket is None:
+                return True
+            if self._state == "listening":
+                return socket.readable()
+            if self._state == "connect-started" and isinstance(socket, ConnectingTcpSocket):
+                try:
+                    return socket.connected()
+                except OSError:
+                    return True  # finish-connect reports it
+            return True
 
         return Pollable(self._waiter, ready)
 
@@ -370,13 +434,13 @@ class GuestTcpSocket:
 
     # The socket options: kept and checked, not applied to the transport, which may not have
     # them (an in-process pair, a browser stream).
-    keep_alive_enabled, set_keep_alive_enabled = _option("keep_alive_enabled")
-    keep_alive_idle_time, set_keep_alive_idle_time = _option("keep_alive_idle_time")
-    keep_alive_interval, set_keep_alive_interval = _option("keep_alive_interval")
-    keep_alive_count, set_keep_alive_count = _option("keep_alive_count")
-    hop_limit, set_hop_limit = _option("hop_limit")
-    receive_buffer_size, set_receive_buffer_size = _option("receive_buffer_size")
-    send_buffer_size, set_send_buffer_size = _option("send_buffer_size")
+    keep_alive_enabled, set_keep_alive_enabled = option("keep_alive_enabled")
+    keep_alive_idle_time, set_keep_alive_idle_time = option("keep_alive_idle_time")
+    keep_alive_interval, set_keep_alive_interval = option("keep_alive_interval")
+    keep_alive_count, set_keep_alive_count = option("keep_alive_count")
+    hop_limit, set_hop_limit = option("hop_limit")
+    receive_buffer_size, set_receive_buffer_size = option("receive_buffer_size")
+    send_buffer_size, set_send_buffer_size = option("send_buffer_size")
 
 
 class NetworkInterface:
@@ -399,38 +463,19 @@ class InstanceNetwork:
 
 
 class Tcp:
-    """wasi:sockets/tcp and tcp-create-socket."""
+    """wasi:sockets/tcp and tcp-create-socket; with no grant, no socket is created at all (as in
+    wasmtime, whose default context grants no network)."""
 
     TcpSocket = GuestTcpSocket
 
-    def __init__(self, waiter: Waiter) -> None:
+    def __init__(self, waiter: Waiter, access: SocketAccess | None) -> None:
         self._waiter = waiter
+        self._access = access
 
     def create_tcp_socket(self, address_family: str) -> GuestTcpSocket:
+        if self._access is None:
+            raise Err("access-denied")
         return GuestTcpSocket(address_family, self._waiter)
-
-
-class UdpSocket:
-    """udp-socket: never created (see create_udp_socket)."""
-
-
-class IncomingDatagramStream:
-    """incoming-datagram-stream: never created."""
-
-
-class OutgoingDatagramStream:
-    """outgoing-datagram-stream: never created."""
-
-
-class Udp:
-    """wasi:sockets/udp and udp-create-socket: net offers no datagram capability yet."""
-
-    UdpSocket = UdpSocket
-    IncomingDatagramStream = IncomingDatagramStream
-    OutgoingDatagramStream = OutgoingDatagramStream
-
-    def create_udp_socket(self, address_family: str) -> NoReturn:
-        raise Err("not-supported")
 
 
 class AddressStream:
@@ -449,8 +494,9 @@ class AddressStream:
 
 
 class IpNameLookup:
-    """wasi:sockets/ip-name-lookup: only names the allowlist mentions resolve (deny by default);
-    IP literals resolve to themselves. Resolution happens in the call (the host's resolver)."""
+    """wasi:sockets/ip-name-lookup: only names the allowlist mentions resolve (deny by default:
+    permanent-resolver-failure, what wasmtime answers when lookups are not allowed); IP literals
+    resolve to themselves. Resolution happens in the call (the host's resolver)."""
 
     ResolveAddressStream = AddressStream
 
@@ -458,7 +504,9 @@ class IpNameLookup:
         self._waiter = waiter
 
     def resolve_addresses(self, network: Network, name: str) -> AddressStream:
-        access = network.granted()
+        access = network.access
+        if access is None:
+            raise Err("permanent-resolver-failure")  # no lookups at all: wasmtime's answer
         try:
             return AddressStream([str(ipaddress.ip_address(name.strip("[]")))], self._waiter)
         except ValueError:
@@ -466,11 +514,11 @@ class IpNameLookup:
         if not name or len(name) > 253 or any(part == "" for part in name.rstrip(".").split(".")):
             raise Err("invalid-argument")
         if name.lower() not in access.names():
-            raise Err("name-unresolvable")
+            raise Err("permanent-resolver-failure")  # this name may not be looked up
         try:
             addresses = access.resolve(name)
         except OSError as error:
-            raise _failure(error) from None
+            raise failure(error) from None
         for address in addresses:
             access.resolved.setdefault(address, set()).add(name.lower())
         return AddressStream(addresses, self._waiter)

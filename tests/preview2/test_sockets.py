@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from pywasi_web.component.values import Variant
+from pywasi_web.component.values import Err, Variant
 from pywasi_web.net.allowlist import Allowlist
 from pywasi_web.net.base import Socket
 from pywasi_web.net.pair import Duplex, PairListener, socket_pair
@@ -100,13 +101,14 @@ def test_connect_outside_the_allowlist_is_denied_before_anything_opens(target: t
     assert net.opened == []
 
 
-def test_without_a_grant_every_operation_is_denied() -> None:
+def test_without_a_grant_nothing_is_created_or_looked_up() -> None:
+    """As wasmtime's default context answers (tests/preview2/test_sockprobe.py checks it)."""
     host = interfaces(None)
     network = host["wasi:sockets/instance-network"].instance_network()
-    tcp = host["wasi:sockets/tcp-create-socket"].create_tcp_socket("ipv4")
-    assert error_of(tcp.start_connect, network, v4("127.0.0.1", 80)) == "access-denied"
+    assert error_of(host["wasi:sockets/tcp-create-socket"].create_tcp_socket, "ipv4") == "access-denied"
+    assert error_of(host["wasi:sockets/udp-create-socket"].create_udp_socket, "ipv4") == "access-denied"
     assert error_of(host["wasi:sockets/ip-name-lookup"].resolve_addresses, network, "localhost") == (
-        "access-denied"
+        "permanent-resolver-failure"
     )
 
 
@@ -169,7 +171,7 @@ def test_name_lookup_resolves_only_allowlisted_names_and_grants_their_addresses(
     host = interfaces(net.access)
     lookup = host["wasi:sockets/ip-name-lookup"]
     network = host["wasi:sockets/instance-network"].instance_network()
-    assert error_of(lookup.resolve_addresses, network, "other.example") == "name-unresolvable"
+    assert error_of(lookup.resolve_addresses, network, "other.example") == "permanent-resolver-failure"
     assert error_of(lookup.resolve_addresses, network, "bad..name") == "invalid-argument"
     found = lookup.resolve_addresses(network, "db.example")
     assert found.subscribe().ready()
@@ -185,10 +187,98 @@ def test_name_lookup_resolves_only_allowlisted_names_and_grants_their_addresses(
     assert error_of(other.start_connect, network, v4("10.1.2.3", 80)) == "access-denied"
 
 
-def test_udp_is_not_supported() -> None:
-    assert error_of(interfaces(None)["wasi:sockets/udp-create-socket"].create_udp_socket, "ipv4") == (
-        "not-supported"
+def test_udp_without_a_datagram_grant_is_not_supported() -> None:
+    net = PairNetwork("127.0.0.1:*")  # in-process pairs: streams only, like the browser
+    host = interfaces(net.access)
+    udp = host["wasi:sockets/udp-create-socket"].create_udp_socket("ipv4")
+    network = host["wasi:sockets/instance-network"].instance_network()
+    assert error_of(udp.start_bind, network, v4("127.0.0.1", 0)) == "not-supported"
+
+
+@pytest.fixture
+def udp_echo() -> Iterator[tuple[str, int]]:
+    """A host UDP socket that sends every datagram back to its sender."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server.bind(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def echo() -> None:
+        while not stop.is_set():
+            data, sender = server.recvfrom(65536)
+            if data == b"stop":
+                return
+            server.sendto(data, sender)
+
+    thread = threading.Thread(target=echo)
+    thread.start()
+    address = server.getsockname()
+    yield address
+    server.sendto(b"stop", address)
+    thread.join()
+    server.close()
+
+
+def bound_udp(allowed: list[str]) -> Any:
+    host = interfaces(host_sockets(Allowlist(allowed)))
+    network = host["wasi:sockets/instance-network"].instance_network()
+    udp = host["wasi:sockets/udp-create-socket"].create_udp_socket("ipv4")
+    udp.start_bind(network, v4("127.0.0.1", 0))
+    udp.finish_bind()
+    return udp
+
+
+def test_real_udp_datagrams_go_and_come_back(udp_echo: tuple[str, int]) -> None:
+    udp = bound_udp(["127.0.0.1:*"])
+    assert to_host(udp.local_address())[1] != 0
+    incoming, outgoing = udp.stream(None)
+    assert incoming.receive(10) == []  # nothing yet
+    assert outgoing.check_send() > 0
+    datagrams = [
+        {"data": b"one", "remote_address": v4(*udp_echo)},
+        {"data": b"two", "remote_address": v4(*udp_echo)},
+    ]
+    assert outgoing.send(datagrams) == 2
+    received: list[dict[str, Any]] = []
+    while len(received) < 2:
+        incoming.subscribe().block()
+        received += incoming.receive(10)
+    assert sorted(item["data"] for item in received) == [b"one", b"two"]
+    assert all(item["remote_address"] == v4(*udp_echo) for item in received)
+    assert error_of(outgoing.send, [{"data": b"x", "remote_address": None}]) == "invalid-argument"
+    assert error_of(outgoing.send, [{"data": bytes(70000), "remote_address": v4(*udp_echo)}]) == (
+        "datagram-too-large"
     )
+    udp.drop()
+
+
+def test_udp_destinations_outside_the_allowlist_are_denied(udp_echo: tuple[str, int]) -> None:
+    udp = bound_udp(["127.0.0.1:0", "127.0.0.1:9"])
+    _incoming, outgoing = udp.stream(None)
+    assert error_of(outgoing.send, [{"data": b"x", "remote_address": v4(*udp_echo)}]) == "access-denied"
+    assert error_of(udp.stream, v4(*udp_echo)) == "access-denied"
+    denied_bind = interfaces(host_sockets(Allowlist(["127.0.0.1:9"])))
+    other = denied_bind["wasi:sockets/udp-create-socket"].create_udp_socket("ipv4")
+    network = denied_bind["wasi:sockets/instance-network"].instance_network()
+    assert error_of(other.start_bind, network, v4("127.0.0.1", 0)) == "access-denied"
+    udp.drop()
+
+
+def test_a_connected_udp_stream_takes_only_its_peer(udp_echo: tuple[str, int]) -> None:
+    udp = bound_udp(["127.0.0.1:*"])
+    incoming, outgoing = udp.stream(v4(*udp_echo))
+    assert udp.remote_address() == v4(*udp_echo)
+    stranger = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    stranger.sendto(b"noise", to_host(udp.local_address())[:2])
+    assert outgoing.send([{"data": b"mine", "remote_address": None}]) == 1
+    received: list[dict[str, Any]] = []
+    while not received:
+        incoming.subscribe().block()
+        received += incoming.receive(10)
+    assert [item["data"] for item in received] == [b"mine"]
+    other = ("127.0.0.1", udp_echo[1] + 1 if udp_echo[1] < 65535 else 1)
+    assert error_of(outgoing.send, [{"data": b"x", "remote_address": v4(*other)}]) == "invalid-argument"
+    stranger.close()
+    udp.drop()
 
 
 def test_ipv6_addresses_round_trip() -> None:
@@ -214,7 +304,7 @@ def test_real_tcp_echo_on_cpython() -> None:
         network = host["wasi:sockets/instance-network"].instance_network()
         tcp = host["wasi:sockets/tcp-create-socket"].create_tcp_socket("ipv4")
         tcp.start_connect(network, v4("127.0.0.1", port))
-        reader, writer = tcp.finish_connect()
+        reader, writer = finish_connect(tcp)
         payload = bytes(range(256)) * 4096  # 1 MiB: more than one send
         writer.write(payload)
         writer.blocking_flush()
@@ -230,14 +320,27 @@ def test_real_tcp_echo_on_cpython() -> None:
         server.close()
 
 
-def test_real_tcp_connection_refused() -> None:
+def finish_connect(tcp: Any) -> Any:
+    """What a guest's connect() does: finish-connect, waiting on subscribe() while it would block."""
+    while True:
+        try:
+            return tcp.finish_connect()
+        except Err as error:
+            if error.value != "would-block":
+                raise
+        tcp.subscribe().block()
+
+
+def test_real_tcp_connection_refused_at_finish_connect() -> None:
     probe = socket.create_server(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()  # nothing listens there now
     host = interfaces(host_sockets(Allowlist([f"127.0.0.1:{port}"])))
     tcp = host["wasi:sockets/tcp-create-socket"].create_tcp_socket("ipv4")
     network = host["wasi:sockets/instance-network"].instance_network()
-    assert error_of(tcp.start_connect, network, v4("127.0.0.1", port)) == "connection-refused"
+    tcp.start_connect(network, v4("127.0.0.1", port))  # the handshake is not waited for here
+    assert error_of(finish_connect, tcp) == "connection-refused"
+    assert error_of(tcp.finish_connect) == "not-in-progress"
 
 
 def test_real_tcp_listen_on_a_free_port() -> None:

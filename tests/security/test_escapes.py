@@ -43,16 +43,19 @@ class Layout:
         self.outside = outside
 
 
-@pytest.fixture(params=["memory", "host"])
-def layout(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Layout:
-    if request.param == "memory":
-        tree = MemoryFS({"secret": b"SECRET", **{f"mount/{k}": v for k, v in INSIDE.items()}})
-        mount = tree.root().children["mount"]
-        fs = MemoryFS()
-        fs._root = mount  # type: ignore[assignment]  # mount a subtree: its parent holds the secret
-        return Layout(fs, lambda: b"SECRET", lambda: sorted(tree.root().children))
-    (tmp_path / "secret").write_bytes(b"SECRET")
-    mount_dir = tmp_path / "mount"
+def memory_layout() -> tuple[MemoryFS, MemoryFS]:
+    """The layout in memory: (the whole tree, a MemoryFS mounting its `mount` subtree)."""
+    tree = MemoryFS({"secret": b"SECRET", **{f"mount/{k}": v for k, v in INSIDE.items()}})
+    fs = MemoryFS()
+    fs._root = tree.root().children["mount"]  # type: ignore[assignment]  # its parent holds the secret
+    return tree, fs
+
+
+def host_layout(root: pathlib.Path) -> pathlib.Path:
+    """The layout on disk under `root` (created): the secret, and the mount directory returned."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "secret").write_bytes(b"SECRET")
+    mount_dir = root / "mount"
     for name, content in INSIDE.items():
         target = mount_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -60,6 +63,15 @@ def layout(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Layout:
             os.symlink(content.target, target)
         else:
             target.write_bytes(content)
+    return mount_dir
+
+
+@pytest.fixture(params=["memory", "host"])
+def layout(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Layout:
+    if request.param == "memory":
+        tree, fs = memory_layout()
+        return Layout(fs, lambda: b"SECRET", lambda: sorted(tree.root().children))
+    mount_dir = host_layout(tmp_path)
     return Layout(
         HostDir(mount_dir), lambda: (tmp_path / "secret").read_bytes(), lambda: sorted(os.listdir(tmp_path))
     )
