@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,3 +58,26 @@ def test_pywasi_web_run_refuses_a_component_without_wasi_cli_run() -> None:
         completed.stderr
         == b"pywasi-web: error: the component exports no wasi:cli/run: use Program.instantiate()\n"
     )
+
+
+def test_trace_shows_a_components_host_calls() -> None:
+    calls: list[tuple[str, tuple[Any, ...], Any]] = []
+    result = run(adapted("hello"), ["x"], capture_output=True, trace=lambda *call: calls.append(call))
+    names = [name for name, _args, _result in calls]
+    assert "wasi:cli/environment@0.2.12#get-arguments" in names
+    arguments = next(result for name, _args, result in calls if name.endswith("#get-arguments"))
+    assert arguments == [str(adapted("hello")), "x"]
+    writes = [
+        args
+        for name, args, _result in calls
+        if name.endswith("#[method]output-stream.blocking-write-and-flush")
+    ]
+    assert b"".join(args[1] for args in writes) == result.stdout
+    completed = subprocess.run(
+        [sys.executable, "-m", "pywasi_web.cli.main", "run", "--trace", str(adapted("hello"))],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        check=False,
+    )
+    assert b"wasi:cli/stdout@0.2.12#get-stdout() = " in completed.stderr
