@@ -34,16 +34,21 @@ DEMO_CALLS: list[tuple[str, tuple[Any, ...]]] = [
 
 
 class DemoHost:
-    """example:demo/host."""
+    """example:demo/host. `config` waits a little through the kernel's waiter first, as a host
+    function that blocks does: in the browser it runs under JSPI (WebAssembly.Suspending)."""
 
-    def __init__(self) -> None:
+    def __init__(self, waiter: Any) -> None:
         self.logged: list[str] = []
+        self.waiter = waiter
 
     def log(self, message: str) -> None:
         self.logged.append(message)
 
     def config(self) -> list[tuple[str, str]]:
+        self.waiter.wait(0.01)
         return [("mode", "test"), ("level", "3")]
+
+    config.may_block = True  # type: ignore[attr-defined]
 
     def checked_half(self, n: int) -> int:
         if n % 2:
@@ -101,7 +106,7 @@ def commands(paths: dict[str, str], waiter: Any) -> dict[str, Any]:
 def natives(paths: dict[str, str], waiter: Any) -> dict[str, Any]:
     report: dict[str, Any] = {}
 
-    host = DemoHost()
+    host = DemoHost(waiter())
     shapes = Program(paths["demo"]).instantiate(imports={"example:demo/host": host}, waiter=waiter())
     report["demo"] = [_shown(shapes.exports["example:demo/shapes"][name](*args)) for name, args in DEMO_CALLS]
     report["demo-logged"] = host.logged

@@ -16,7 +16,7 @@ from typing import Any
 from pywasi_web.component import parse as p
 from pywasi_web.component.abi import Options
 from pywasi_web.component.calls import ComponentFunction, InstanceState, core_signature, lift, lower
-from pywasi_web.component.link import find, host_function
+from pywasi_web.component.link import Observer, find, host_function, traced
 from pywasi_web.component.resources import ResourceType
 from pywasi_web.component.types import (
     Alias,
@@ -40,6 +40,7 @@ from pywasi_web.component.types import (
     TypeRef,
     VariantType,
 )
+from pywasi_web.component.values import pascal
 from pywasi_web.engines.base import CompiledModule, CoreStore
 from pywasi_web.errors import ModuleError
 
@@ -174,9 +175,13 @@ class _Scope:
 class Instantiator:
     """Instantiates a component tree into one CoreStore."""
 
-    def __init__(self, store: CoreStore, modules: Mapping[int, CompiledModule]) -> None:
+    def __init__(
+        self, store: CoreStore, modules: Mapping[int, CompiledModule], observe: Observer | None = None
+    ) -> None:
+        """`observe(name, args, result)` hears every call of a host function, if given."""
         self.store = store
         self.modules = modules
+        self.observe = observe
         self.host_resources: dict[tuple[int, str], ResourceType] = {}
 
     def root(self, component: p.Component, host: Mapping[str, Any]) -> InstanceValue:
@@ -282,7 +287,7 @@ class Instantiator:
                 core = scope.item("core func", definition.dtor)
 
                 def destructor(rep: Any) -> None:
-                    self.store.call(core, ("i32",), rep)
+                    self.store.call(core, ("i32",), (), rep)
 
             return ResourceType("resource", owner=state, destructor=destructor)
         return scope.resolve(definition)
@@ -296,10 +301,10 @@ class Instantiator:
             live.memory = store.memory(scope.item("core memory", options.memory))
         if options.realloc is not None:
             realloc = scope.item("core func", options.realloc)
-            live.realloc = lambda *args: int(store.call(realloc, ("i32",) * 4, *args)[0])
+            live.realloc = lambda *args: int(store.call(realloc, ("i32",) * 4, ("i32",), *args)[0])
         if options.post_return is not None:
             post = scope.item("core func", options.post_return)
-            live.post_return = lambda *args: store.call(post, results, *args)
+            live.post_return = lambda *args: store.call(post, results, (), *args)
         return live
 
     def _canon(self, scope: _Scope, item: p.Canon, state: InstanceState) -> Any:
@@ -347,23 +352,32 @@ class Instantiator:
             exports: dict[str, tuple[str, Any]] = {}
             for export_name, (kind, t) in signature.items():
                 if kind == "func":
-                    exports[export_name] = ("func", host_function(name, provided, export_name, t))
+                    exports[export_name] = (
+                        "func",
+                        self._traced(host_function(name, provided, export_name, t), f"{name}#{export_name}"),
+                    )
                 else:
                     exports[export_name] = (kind, t)
             return "instance", InstanceValue(exports)
         if desc.kind == "func":
             if isinstance(provided, ComponentFunction):
                 return "func", provided
-            return "func", host_function(name, provided, name, scope.item("type", desc.ref))
+            return "func", self._traced(
+                host_function(name, provided, name, scope.item("type", desc.ref)), name
+            )
         if desc.kind == "type" and isinstance(desc.ref, SubResource):
             return "type", self._host_resource(provided, name)
         if desc.kind == "type" and isinstance(desc.ref, Eq):
             return "type", scope.item("type", desc.ref.index)
         raise ModuleError(f"importing a {desc.kind} ({name}) from the host is not supported")
 
+    def _traced(self, function: ComponentFunction, name: str) -> ComponentFunction:
+        return function if self.observe is None else traced(function, name, self.observe)
+
     def _host_resource(self, host: object, name: str) -> ResourceType:
         """One resource type per host object and resource name, whichever interface names it."""
         key = (id(host), name)
         if key not in self.host_resources:
-            self.host_resources[key] = ResourceType(name)
+            cls = getattr(host, pascal(name), None)
+            self.host_resources[key] = ResourceType(name, host_class=cls if isinstance(cls, type) else None)
         return self.host_resources[key]

@@ -22,15 +22,21 @@ class ResourceType:
     """One resource type, by identity: each import binding or instantiation makes a new one.
 
     `owner` is the component instance that defined it (None: implemented by the host);
-    `destructor` runs when the last owning handle is dropped.
+    `destructor` runs when the last owning handle is dropped; `host_class`, for a host
+    resource, is the Python class its objects must be instances of.
     """
 
     def __init__(
-        self, name: str, owner: object | None = None, destructor: Callable[[Any], None] | None = None
+        self,
+        name: str,
+        owner: object | None = None,
+        destructor: Callable[[Any], None] | None = None,
+        host_class: type | None = None,
     ) -> None:
         self.name = name
         self.owner = owner
         self.destructor = destructor
+        self.host_class = host_class
 
     def __repr__(self) -> str:
         return f"<resource {self.name}>"

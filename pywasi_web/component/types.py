@@ -150,7 +150,3 @@ class InstanceTypeDef:
 @dataclass(frozen=True)
 class ComponentTypeDef:
     declarators: tuple[Declarator, ...]
-
-
-def is_unsigned(name: str) -> bool:
-    return name.startswith("u")

@@ -119,9 +119,12 @@ class CoreStore(Protocol):
         """Raise ModuleError naming an import that `imports` lacks; GuestTrap if `start` traps."""
         ...
 
-    def call(self, function: object, params: tuple[str, ...], *args: Any) -> list[Any]:
-        """Call a core function whose parameters have the core types `params` (the browser
-        passes i64 as BigInt); raise GuestTrap, GuestTimeout, or what a host function raised."""
+    def call(
+        self, function: object, params: tuple[str, ...], results: tuple[str, ...], *args: Any
+    ) -> list[Any]:
+        """Call a core function of core type `params` -> `results` (engines pass values by
+        type: the browser i64 as BigInt, wasmtime raw slots); raise GuestTrap, GuestTimeout, or
+        what a host function raised."""
         ...
 
     def memory(self, memory: object) -> GuestMemory: ...

@@ -95,7 +95,9 @@ class JsCoreStore:
             raise ModuleError(f"cannot instantiate a core module: {message}") from None
         return _Exports(instance)
 
-    def call(self, function: object, params: tuple[str, ...], *args: Any) -> list[Any]:
+    def call(
+        self, function: object, params: tuple[str, ...], results: tuple[str, ...], *args: Any
+    ) -> list[Any]:
         from pyodide.ffi import JsException, can_run_sync, run_sync, to_js
 
         core = _core()

@@ -207,18 +207,33 @@ class Descriptor:
 
     @_errors
     def read_via_stream(self, offset: int) -> InputStream:
-        file = self._get(Rights.FD_READ, FileDescriptor)
-        return FileInputStream(self, file, offset)
+        if isinstance(self._get(), DirectoryDescriptor):
+            raise WasiError(Errno.ISDIR, "a directory is read with read-directory")
+        file = self._get(0, FileDescriptor)
+        return FileInputStream(self, file, offset, self._refusal(lambda: self._get(Rights.FD_READ)))
 
     @_errors
     def write_via_stream(self, offset: int) -> OutputStream:
-        file = self._kernel.mutable(self.fd, Rights.FD_WRITE, FileDescriptor)
-        return FileOutputStream(self, file, offset)
+        return self._output(offset)
 
     @_errors
     def append_via_stream(self) -> OutputStream:
-        file = self._kernel.mutable(self.fd, Rights.FD_WRITE, FileDescriptor)
-        return FileOutputStream(self, file, None)
+        return self._output(None)
+
+    def _output(self, offset: int | None) -> OutputStream:
+        file = self._get(0, FileDescriptor)
+        refusal = self._refusal(lambda: self._kernel.mutable(self.fd, Rights.FD_WRITE))
+        return FileOutputStream(self, file, offset, refusal)
+
+    @staticmethod
+    def _refusal(check: Callable[[], object]) -> WasiError | None:
+        """Why the stream's reads or writes will fail: as in wasmtime, a stream opens on any file,
+        and a descriptor without the access (or on a read-only mount) fails its first use."""
+        try:
+            check()
+        except WasiError as error:
+            return error
+        return None
 
     # -- the descriptor itself -----------------------------------------------------------------
 
@@ -377,14 +392,19 @@ class DirectoryEntryStream:
 class FileInputStream(InputStream):
     """read-via-stream: reads at its own offset; a file never makes a reader wait."""
 
-    def __init__(self, owner: Descriptor, file: FileDescriptor, offset: int) -> None:
+    def __init__(
+        self, owner: Descriptor, file: FileDescriptor, offset: int, refusal: WasiError | None
+    ) -> None:
         super().__init__(owner._kernel.waiter)
         owner._users += 1
         self._owner = owner
         self._file = file
         self._offset = offset
+        self._refusal = refusal
 
     def _take(self, size: int) -> bytes:
+        if self._refusal is not None:
+            raise self._refusal
         data = self._file.pread(size, self._offset)
         self._offset += len(data)
         return data
@@ -396,14 +416,19 @@ class FileInputStream(InputStream):
 class FileOutputStream(DirectOutputStream):
     """write-via-stream (at an offset) or append-via-stream (`offset` None: at the end each time)."""
 
-    def __init__(self, owner: Descriptor, file: FileDescriptor, offset: int | None) -> None:
+    def __init__(
+        self, owner: Descriptor, file: FileDescriptor, offset: int | None, refusal: WasiError | None
+    ) -> None:
         super().__init__(owner._kernel.waiter)
         owner._users += 1
         self._owner = owner
         self._file = file
         self._offset = offset
+        self._refusal = refusal
 
     def _put(self, data: bytes) -> None:
+        if self._refusal is not None:
+            raise self._refusal
         offset = self._file.handle.size() if self._offset is None else self._offset
         written = self._file.pwrite(data, offset)
         if self._offset is not None:

@@ -27,8 +27,8 @@ def wasi_imports(
     waiter = kernel.waiter
     stdio = cli.TerminalStdio()
     chance = random.Random(kernel)
-    tcp = sockets.Tcp(waiter)
-    datagrams = udp.Udp(waiter)
+    tcp = sockets.Tcp(waiter, network)
+    datagrams = udp.Udp(waiter, network)
     return {
         "wasi:cli/environment": cli.Environment(kernel),
         "wasi:cli/exit": cli.Exit(),

@@ -34,7 +34,7 @@ def may_block(function: F) -> F:
 
 class Error:
     """wasi:io/error's `error`: why a stream operation failed; interfaces read the code back
-    (filesystem-error-code, network-error-code)."""
+    (filesystem-error-code and network-error-code from `errno`, http-error-code from `http_code`)."""
 
     def __init__(self, message: str, *, errno: int | None = None, http_code: object = None) -> None:
         self.message = message

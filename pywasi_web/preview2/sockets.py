@@ -1,13 +1,12 @@
-"""wasi:sockets (network, instance-network, tcp, tcp-create-socket, udp, udp-create-socket,
-ip-name-lookup) over the socket capabilities of pywasi_web/net.
+"""wasi:sockets (network, instance-network, tcp, tcp-create-socket, ip-name-lookup; udp is in
+udp.py) over the socket capabilities of pywasi_web/net.
 
 The guest reaches only what a `SocketAccess` grants: every address it connects to or listens
 on is checked against the embedder's Allowlist (a name the guest resolved counts as the name),
 and the connections themselves are net's Sockets (host TCP on CPython, in-process pairs and
 listeners, the browser's transports), so their streams wait through the kernel's Waiter like
-Preview 1's sockets. Without a SocketAccess every operation is `access-denied`. UDP has no
-capability in net: udp.py opens host UDP sockets through the grant (CPython), and answers
-`not-supported` where the grant has none (the browser).
+Preview 1's sockets. Without a SocketAccess no socket is created and no name looked up, as in
+wasmtime's default context.
 """
 
 from __future__ import annotations
@@ -464,14 +463,18 @@ class InstanceNetwork:
 
 
 class Tcp:
-    """wasi:sockets/tcp and tcp-create-socket."""
+    """wasi:sockets/tcp and tcp-create-socket; with no grant, no socket is created at all (as in
+    wasmtime, whose default context grants no network)."""
 
     TcpSocket = GuestTcpSocket
 
-    def __init__(self, waiter: Waiter) -> None:
+    def __init__(self, waiter: Waiter, access: SocketAccess | None) -> None:
         self._waiter = waiter
+        self._access = access
 
     def create_tcp_socket(self, address_family: str) -> GuestTcpSocket:
+        if self._access is None:
+            raise Err("access-denied")
         return GuestTcpSocket(address_family, self._waiter)
 
 
@@ -491,8 +494,9 @@ class AddressStream:
 
 
 class IpNameLookup:
-    """wasi:sockets/ip-name-lookup: only names the allowlist mentions resolve (deny by default);
-    IP literals resolve to themselves. Resolution happens in the call (the host's resolver)."""
+    """wasi:sockets/ip-name-lookup: only names the allowlist mentions resolve (deny by default:
+    permanent-resolver-failure, what wasmtime answers when lookups are not allowed); IP literals
+    resolve to themselves. Resolution happens in the call (the host's resolver)."""
 
     ResolveAddressStream = AddressStream
 
@@ -500,7 +504,9 @@ class IpNameLookup:
         self._waiter = waiter
 
     def resolve_addresses(self, network: Network, name: str) -> AddressStream:
-        access = network.granted()
+        access = network.access
+        if access is None:
+            raise Err("permanent-resolver-failure")  # no lookups at all: wasmtime's answer
         try:
             return AddressStream([str(ipaddress.ip_address(name.strip("[]")))], self._waiter)
         except ValueError:
@@ -508,7 +514,7 @@ class IpNameLookup:
         if not name or len(name) > 253 or any(part == "" for part in name.rstrip(".").split(".")):
             raise Err("invalid-argument")
         if name.lower() not in access.names():
-            raise Err("name-unresolvable")
+            raise Err("permanent-resolver-failure")  # this name may not be looked up
         try:
             addresses = access.resolve(name)
         except OSError as error:

@@ -17,7 +17,7 @@ from pywasi_web.component.values import Err, Variant
 from pywasi_web.kernel.waiting import Waiter
 from pywasi_web.net.watcher import WATCHER
 from pywasi_web.preview2.io import Pollable
-from pywasi_web.preview2.sockets import BindableSocket, Network, failure, option, socket_address
+from pywasi_web.preview2.sockets import BindableSocket, Network, SocketAccess, failure, option, socket_address
 
 # Datagrams one send may take (check-send's permit), and the largest UDP payload over IPv4.
 SEND_PERMIT = 64
@@ -190,8 +190,11 @@ class Udp:
     IncomingDatagramStream = IncomingDatagramStream
     OutgoingDatagramStream = OutgoingDatagramStream
 
-    def __init__(self, waiter: Waiter) -> None:
+    def __init__(self, waiter: Waiter, access: SocketAccess | None) -> None:
         self._waiter = waiter
+        self._access = access
 
     def create_udp_socket(self, address_family: str) -> GuestUdpSocket:
+        if self._access is None:
+            raise Err("access-denied")  # no grant: no socket, as for TCP
         return GuestUdpSocket(address_family, self._waiter)

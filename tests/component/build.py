@@ -118,6 +118,16 @@ def native(name: str, world: str | None = None, package: str | None = None) -> P
     return _cached(f"{name}-native", inputs, make)
 
 
+COMPOSITION = """(component
+  (component $provider {provider})
+  (component $demo {demo})
+  (instance $p (instantiate $provider))
+  (instance $d (instantiate $demo (with "example:demo/host" (instance $p "example:demo/host"))))
+  (export "example:demo/shapes" (instance $d "example:demo/shapes"))
+)
+"""
+
+
 def composed() -> Path:
     """demo with its example:demo/host import satisfied by the provider component: one component
     nesting both (written as text around `wasm-tools print` of each, since the pinned toolchain
@@ -127,22 +137,14 @@ def composed() -> Path:
     def make(output: Path) -> None:
         source = output.with_suffix(".wat")
         try:
-            source.write_text(
-                "(component\n"
-                f"  (component $provider {_body(provider)})\n"
-                f"  (component $demo {_body(demo)})\n"
-                "  (instance $p (instantiate $provider))\n"
-                "  (instance $d (instantiate $demo\n"
-                '    (with "example:demo/host" (instance $p "example:demo/host"))))\n'
-                '  (export "example:demo/shapes" (instance $d "example:demo/shapes"))\n'
-                ")\n"
-            )
+            source.write_text(COMPOSITION.format(provider=_body(provider), demo=_body(demo)))
             wasm_tools("parse", str(source), "-o", str(output))
             wasm_tools("validate", str(output))
         finally:
             source.unlink(missing_ok=True)
 
-    return _cached("composed", [demo.read_bytes(), provider.read_bytes(), _version()], make)
+    inputs = [demo.read_bytes(), provider.read_bytes(), COMPOSITION.encode(), _version()]
+    return _cached("composed", inputs, make)
 
 
 def _body(component: Path) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import wasmtime.component as wc
 
-from pywasi_web import Program
+from pywasi_web import ModuleError, Program
 from pywasi_web.component.values import Err, Ok, Variant
 from tests.component.build import native
 from tests.component.oracle import call, component, store_with_wasi
@@ -164,3 +164,14 @@ def test_values_that_do_not_fit_their_type(
     shapes = Program(demo).instantiate(imports={"example:demo/host": Host()}).exports[SHAPES]
     with pytest.raises(TypeError, match=message):
         shapes[name](*args)
+
+
+def test_missing_imports_are_named(demo: Path) -> None:
+    with pytest.raises(ModuleError, match="imports example:demo/host, which the host does not provide"):
+        Program(demo).instantiate()
+
+    class Partial:
+        def log(self, message: str) -> None: ...
+
+    with pytest.raises(ModuleError, match="example:demo/host config is missing"):
+        Program(demo).instantiate(imports={"example:demo/host": Partial()})

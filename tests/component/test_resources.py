@@ -122,6 +122,15 @@ def test_handle_misuse_traps_the_guest(program: Program, mode: int, message: str
         counters(program).blob_test(mode)
 
 
+def test_host_resources_must_be_of_their_class(program: Program) -> None:
+    """A Python value given where a host blob is expected must be a Blob (Blobs.Blob)."""
+    with pytest.raises(TypeError, match="'not a blob' is not a blob"):
+        counters(program).take_blob("not a blob")
+    blobs = Blobs()
+    ours = counters(program, blobs)
+    assert ours.take_blob(Blob(b"ok")) == 2
+
+
 def test_a_borrow_kept_past_its_call_traps(program: Program) -> None:
     with pytest.raises(GuestTrap, match="borrowed handle was not dropped"):
         counters(program).inspect(Blob(b"x"), False)

@@ -5,44 +5,19 @@ escape routes included, and the tree left behind must be identical."""
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from pywasi_web import HostDir, MemoryFS, Program, Symlink
-from pywasi_web.cli.toolchain import build_c
-from tests.component.build import REACTOR_ADAPTER, ROOT, _cached, _version, wasm_tools
 from tests.component.oracle import call, component, store_with_wasi
 from tests.oracle import Tree, host_tree
+from tests.preview2.probes import probe
 from tests.security.test_escapes import host_layout, memory_layout
-
-GUESTS = Path(__file__).parent / "guests"
-# The WASI 0.2 WIT the pinned jco package ships: the probe's world is embedded against it.
-WASI_WIT = ROOT / "node_modules" / "@bytecodealliance" / "jco" / "lib" / "wit" / "builtin" / "0.2.12"
 
 
 def fsprobe() -> Path:
-    source, wit = GUESTS / "fsprobe.c", GUESTS / "fsprobe.wit"
-    core = build_c(source, extra_flags=("-mexec-model=reactor",), depends=(wit,))
-
-    def make(output: Path) -> None:
-        with tempfile.TemporaryDirectory() as scratch:
-            package = Path(scratch)
-            shutil.copy(wit, package / wit.name)
-            (package / "deps").mkdir()
-            for name in ("wasi-filesystem", "wasi-io", "wasi-clocks"):
-                os.symlink(WASI_WIT / name, package / "deps" / name)
-            embedded = package / "embedded.wasm"
-            wasm_tools(
-                "component", "embed", str(package), "--world", "fsprobe", str(core), "-o", str(embedded)
-            )
-            adapt = f"wasi_snapshot_preview1={REACTOR_ADAPTER}"
-            wasm_tools("component", "new", str(embedded), "--adapt", adapt, "-o", str(output))
-
-    inputs = [core.read_bytes(), wit.read_bytes(), REACTOR_ADAPTER.read_bytes(), _version()]
-    return _cached("fsprobe-native", inputs, make)
+    return probe("fsprobe", ("wasi-filesystem", "wasi-io", "wasi-clocks"))
 
 
 def wasmtime_probe(wasm: Path, mount: Path) -> list[str]:
