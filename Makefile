@@ -9,7 +9,7 @@ LITE_PORT ?= 8001
 # Root installs Debian packages directly; anyone else through sudo.
 APT := $(if $(filter 0,$(shell id -u)),,sudo )apt-get
 
-.PHONY: setup setup-python setup-node setup-browser assets lite lite-serve serve test lint bench fuzz clean distclean
+.PHONY: setup setup-python setup-node setup-browser assets examples lite lite-serve serve test lint bench fuzz clean distclean
 
 setup: setup-python setup-node setup-browser
 
@@ -27,8 +27,12 @@ $(VENV)/.installed: pyproject.toml | $(PYTHON)
 
 setup-python: $(VENV)/.installed
 
-setup-node:
+# Reinstalled when package-lock.json changes (npm ci rewrites node_modules/.package-lock.json).
+node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
+	@touch $@
+
+setup-node: node_modules/.package-lock.json
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
 setup-browser:
@@ -38,6 +42,11 @@ setup-browser:
 # the browser tests do this themselves; the target is for building them ahead of time.
 assets: setup-python setup-node
 	$(PYTHON) -c 'from pywasi_web.cli.serve import prepare_assets; prepare_assets()'
+
+# The example guests (examples/*.c, compiled with ziglang) into build/examples: the docs' snippets
+# run them (build/examples/hello.wasm, wc.wasm, ...).
+examples: setup-python
+	$(PYTHON) -c 'from pywasi_web.cli.serve import build_examples; build_examples()'
 
 # The JupyterLite site with the example notebook, built into build/lite (see docs/notebooks.md).
 # Any static server works; `make lite-serve` builds and serves it on http://127.0.0.1:$(LITE_PORT).

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import wasmtime
 
+from bench import startup
 from pywasi_web import HostDir, MemoryFS, Program
 from pywasi_web.cli.toolchain import build_c
 
@@ -112,28 +113,33 @@ def run_cases(runs: int, quick: bool) -> list[dict[str, object]]:
                 }
             )
     rows += _bulk(runs, 4 if quick else 64)
+    rows += _metadata(runs)
+    rows += startup.run_rows(runs, quick)
     return rows
+
+
+def _printed(wasm: Path, args: list[str], runs: int) -> dict[str, tuple[list[list[int]], list[list[int]]]]:
+    """For a guest that times itself and prints the figures: per mount of ours, the numbers it
+    printed in each run under wasmtime's WASI (a host directory) and under pywasi_web."""
+    program = Program(wasm)
+    figures: dict[str, tuple[list[list[int]], list[list[int]]]] = {}
+    for label, make_mount in (("MemoryFS", MemoryFS), ("HostDir", None)):
+        base, ours = figures[label] = ([], [])
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as base_dir, tempfile.TemporaryDirectory() as our_dir:
+                base.append([int(n) for n in time_baseline(wasm, args, Path(base_dir))[1].split()])
+                mount = make_mount() if make_mount else HostDir(our_dir)
+                ours.append([int(n) for n in time_ours(program, args, mount)[1].split()])
+    return figures
 
 
 def _bulk(runs: int, mib: int) -> list[dict[str, object]]:
     """64 MiB written then read in 64 KiB chunks: throughput measured inside the guest."""
-    wasm = build_c(GUESTS / "bulk.c")
-    program = Program(wasm)
     rows: list[dict[str, object]] = []
-    for label, make_mount in (("MemoryFS", MemoryFS), ("HostDir", None)):
-        base_write, base_read, our_write, our_read = [], [], [], []
-        for _ in range(runs):
-            with tempfile.TemporaryDirectory() as base_dir, tempfile.TemporaryDirectory() as our_dir:
-                output = time_baseline(wasm, [str(mib)], Path(base_dir))[1]
-                write_ns, read_ns = map(int, output.split())
-                base_write.append(mib / 1024 / (write_ns / 1e9))
-                base_read.append(mib / 1024 / (read_ns / 1e9))
-                mount = make_mount() if make_mount else HostDir(our_dir)
-                write_ns, read_ns = map(int, time_ours(program, [str(mib)], mount)[1].split())
-                our_write.append(mib / 1024 / (write_ns / 1e9))
-                our_read.append(mib / 1024 / (read_ns / 1e9))
-        for direction, base, ours in (("write", base_write, our_write), ("read", base_read, our_read)):
-            base_median, our_median = statistics.median(base), statistics.median(ours)
+    for label, (base, ours) in _printed(build_c(GUESTS / "bulk.c"), [str(mib)], runs).items():
+        for index, direction in enumerate(("write", "read")):
+            base_median = statistics.median(mib / 1024 / (run[index] / 1e9) for run in base)
+            our_median = statistics.median(mib / 1024 / (run[index] / 1e9) for run in ours)
             rows.append(
                 {
                     "benchmark": f"{mib} MiB {direction} in 64 KiB chunks",
@@ -145,3 +151,35 @@ def _bulk(runs: int, mib: int) -> list[dict[str, object]]:
                 }
             )
     return rows
+
+
+METADATA_FILES, METADATA_ROUNDS = 1000, 10
+
+
+def _metadata(runs: int) -> list[dict[str, object]]:
+    """open, fstat, read, close of 1000 small files, and a listing of their directory, each
+    repeated METADATA_ROUNDS times: the guest's own clock_gettime figures (bench/guests/metadata.c)."""
+    args = [str(METADATA_FILES), str(METADATA_ROUNDS)]
+    rows: list[dict[str, object]] = []
+    for label, (base, ours) in _printed(build_c(GUESTS / "metadata.c"), args, runs).items():
+        for index, (name, unit, operations) in enumerate(METADATA_ROWS):
+            base_median = statistics.median(run[index] for run in base) / operations / 1e3
+            our_median = statistics.median(run[index] for run in ours) / operations / 1e3
+            rows.append(
+                {
+                    "benchmark": name,
+                    "mount": label,
+                    "baseline_us": base_median,
+                    "ours_us": our_median,
+                    "ratio": our_median / base_median,
+                    "unit": unit,
+                }
+            )
+    return rows
+
+
+# (row name, unit, operations per printed figure) for metadata.c's two figures
+METADATA_ROWS = (
+    (f"open, fstat, read, close of {METADATA_FILES} small files", "cycle", METADATA_FILES * METADATA_ROUNDS),
+    (f"listing a {METADATA_FILES}-entry directory", "listing", METADATA_ROUNDS),
+)

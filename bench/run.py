@@ -25,6 +25,8 @@ def markdown(rows: list[dict[str, object]], runs: int) -> str:
     for row in rows:
         if row["unit"] == "GB/s":
             base, ours = f"{row['baseline_GBps']:.2f} GB/s", f"{row['ours_GBps']:.2f} GB/s"
+        elif row["unit"] == "s":
+            base, ours = f"{row['baseline_s']:.3f} s", f"{row['ours_s']:.3f} s"
         else:
             base, ours = (
                 f"{row['baseline_us']:.2f} µs/{row['unit']}",

@@ -1,6 +1,7 @@
 """The shared differential cases (tests/cases.py) run inside Chromium through the JS runtime and
 must give exactly what wasmtime's own WASI gives on CPython for the same case: exit code (or a
-trap), stdout, stderr and the mount's resulting tree. One list, two hosts."""
+trap), stdout, stderr and the mount's resulting tree, or exactly a case's documented difference.
+One list, two hosts."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from tests.cases import CASES, Case
 from tests.guests.build import build_guest
-from tests.oracle import TRAP, argv, memory_entries, run_oracle, stdin_bytes
+from tests.oracle import TRAP, argv, expected_of_ours, memory_entries, run_oracle, stdin_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -67,20 +68,10 @@ def _decode_tree(tree: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _params() -> list[Any]:
-    marks = {"differs": lambda reason: [pytest.mark.xfail(reason=reason, strict=True)]}
-    return [
-        pytest.param(
-            case, id=case["name"], marks=marks["differs"](case["differs"]) if case.get("differs") else []
-        )
-        for case in CASES
-    ]
-
-
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", [pytest.param(case, id=case["name"]) for case in CASES])
 def test_browser_matches_wasmtime(page: Any, case: Case, tmp_path: Path) -> None:
     wasm = build_guest(case["guest"])
-    expected = run_oracle(wasm, case, tmp_path)
+    expected = expected_of_ours(case, run_oracle(wasm, case, tmp_path))
     result = page.evaluate(RUN_IN_PAGE, [base64.b64encode(wasm.read_bytes()).decode(), browser_options(case)])
     error = result["error"]
     assert error is None or error["kind"] == "trap", error

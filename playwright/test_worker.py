@@ -177,3 +177,87 @@ def test_a_reload_boots_warm_from_the_memory_snapshot(
         assert result["exitCode"] == 0 and "warm" in result["stdout"], result
     finally:
         context.close()
+
+
+BAD_RUNS = [
+    pytest.param(
+        '"examples/no-such.wasm"',
+        "{}",
+        "module",
+        "cannot fetch examples/no-such.wasm: 404 Not Found",
+        marks=pytest.mark.expected_console_errors("the server responded with a status of 404"),
+        id="404",
+    ),
+    ("null", "{}", "module", "the guest must be a URL (a string or URL) or the module's bytes"),
+    ("42", "{}", "module", "the guest must be a URL (a string or URL) or the module's bytes"),
+    (
+        '"examples/hello.wasm"',
+        '{env: ["A=1"]}',
+        "options",
+        "env must be an object of names to values, not an array",
+    ),
+    ('"examples/hello.wasm"', "{stdin: 42}", "options", "stdin must be a string or bytes"),
+    ('"examples/hello.wasm"', '{stdn: "typo"}', "options", 'unknown option "stdn" (run() knows args, argv0,'),
+    ('"examples/hello.wasm"', '{args: "one string"}', "options", 'args must be an array, not "one string"'),
+    ('"examples/hello.wasm"', '{args: ["a", 2]}', "options", "args[1] must be a string, not number 2"),
+    ('"examples/hello.wasm"', '{args: ["a\\0b"]}', "options", "args[0] contains a NUL character"),
+    ('"examples/hello.wasm"', '{env: {A: "x\\0"}}', "options", 'env["A"] contains a NUL character'),
+    ('"examples/hello.wasm"', '{mounts: {"/d": "text"}}', "options", 'mounts["/d"] must be an object'),
+    (
+        '"examples/hello.wasm"',
+        "{timeoutMs: -5}",
+        "options",
+        "timeoutMs must be a positive number, not number -5",
+    ),
+    ('"examples/hello.wasm"', '"options"', "options", 'options must be an object, not "options"'),
+]
+
+
+@pytest.mark.parametrize(("wasm", "options", "kind", "message"), BAD_RUNS)
+def test_bad_guest_or_options_is_an_error_result(
+    page: Any, run_guest: Any, wasm: str, options: str, kind: str, message: str
+) -> None:
+    """rt.run never rejects for a bad guest or bad options: it resolves with one line saying why."""
+    result = page.evaluate(
+        f"""async () => {{
+            try {{
+                const r = await window.pywasiRuntime.run({wasm}, {options});
+                return {{exitCode: r.exitCode, stdout: r.stdout, error: r.error}};
+            }} catch (error) {{
+                return {{threw: String(error)}};
+            }}
+        }}"""
+    )
+    assert "threw" not in result, result
+    assert result["exitCode"] is None and result["stdout"] == ""
+    assert result["error"]["kind"] == kind
+    assert result["error"]["message"].startswith(message), result
+    assert "\n" not in result["error"]["message"] and "Traceback" not in result["error"]["message"]
+    assert run_guest("hello.wasm")["stdout"] == "hello from wasm\n"  # the runtime is still usable
+
+
+RAW_WORKER_RUN = """async () => {
+    const worker = new Worker("worker.js", {type: "module"});
+    const exit = new Promise((resolve, reject) => {
+        worker.onmessage = ({data}) => {
+            if (data.type === "error") reject(new Error(data.message));
+            if (data.type === "exit") resolve(data);
+        };
+    });
+    worker.postMessage({type: "init", blocking: "auto"});
+    const wasm = new Uint8Array(await (await fetch("examples/hello.wasm")).arrayBuffer());
+    worker.postMessage({type: "run", id: 1, wasm, options: {env: ["A=1"]}});
+    try {
+        return (await exit).error;
+    } finally {
+        worker.terminate();
+    }
+}"""
+
+
+def test_a_python_exception_in_the_worker_reaches_the_page_as_one_line(page: Any) -> None:
+    """Options that bypass run()'s checks (a message posted to worker.js directly) still fail with
+    the Python exception's last line, not its traceback."""
+    error = page.evaluate(RAW_WORKER_RUN)
+    assert error["kind"] == "internal"
+    assert error["message"] == "AttributeError: 'list' object has no attribute 'items'", error

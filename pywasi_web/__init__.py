@@ -3,7 +3,7 @@
 from pywasi_web.api.program import Process, Program, run
 from pywasi_web.api.result import CompletedRun, NonZeroExit
 from pywasi_web.api.stdio import INHERIT
-from pywasi_web.api.trace import strace
+from pywasi_web.api.trace import CallLog, strace
 from pywasi_web.errors import CapabilityError, GuestTimeout, GuestTrap, ModuleError, PywasiError
 from pywasi_web.kernel.streams import QueueInput
 from pywasi_web.vfs import HostDir, MemoryFS, Symlink
@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "INHERIT",
+    "CallLog",
     "CapabilityError",
     "CompletedRun",
     "GuestTimeout",

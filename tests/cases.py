@@ -8,9 +8,10 @@ A case:
 - mount: the guest path of the single preopen ("/sandbox", "/", ".", ...) or absent for none;
   files: its initial tree, {relative path: text | {"base64": ...} | {"dir": true} | {"symlink": target}};
   read_only: whether the guest may change it;
-- differs (optional): why pywasi_web deliberately differs from wasmtime here (docs/api.md); such a
-  case documents wasmtime's behaviour and must NOT match.
-The expectation is never written here: wasmtime's own WASI is the oracle.
+- differs (optional): a deliberate difference from wasmtime (docs/api.md): {"why": the reason,
+  and what pywasi_web gives instead: "exit_code", "replace" {wasmtime's stdout line: ours},
+  "append" [lines after wasmtime's last, where wasmtime trapped]}. Everything else must match.
+The expectation is never written here beyond such a difference: wasmtime's own WASI is the oracle.
 """
 
 from __future__ import annotations
@@ -46,9 +47,15 @@ EXIT_STATUS_DIFFERS = (
 )
 
 
+def _exit_status(code: int) -> dict[str, Any]:
+    """pywasi_web's exit code is the status proc_exit received (a u32)."""
+    return {"why": EXIT_STATUS_DIFFERS, "exit_code": code % (1 << 32)}
+
+
 CASES: list[Case] = [
     *_check_cases("check_fd", SEED),
     *_check_cases("check_path", SEED),
+    *(case for case in _check_cases("check_edges", SEED) if case["mount"] in ("/sandbox", ".")),
     *(
         {
             "name": f"check_readonly-{label}",
@@ -76,13 +83,13 @@ CASES: list[Case] = [
         "guest": "check_proc",
         "args": ["-", "255"],
         "argv0": "",
-        "differs": EXIT_STATUS_DIFFERS,
+        "differs": _exit_status(255),
     },
     {
         "name": "check_proc-exit-1000",
         "guest": "check_proc",
         "args": ["-", "1000"],
-        "differs": EXIT_STATUS_DIFFERS,
+        "differs": _exit_status(1000),
     },
 ]
 
@@ -153,7 +160,12 @@ CASES += [
             "name": f"exitcode-{code}-{how}",
             "guest": "exitcode",
             "args": [str(code), how],
-            **({"differs": EXIT_STATUS_DIFFERS} if not 0 <= code < 126 else {}),
+            # the status proc_exit received, a u32
+            **(
+                {"differs": {"why": EXIT_STATUS_DIFFERS, "exit_code": code % (1 << 32)}}
+                if not 0 <= code < 126
+                else {}
+            ),
         }
         for code, how in [
             (0, "exit"),
@@ -173,8 +185,8 @@ CASES += [
 ]
 
 
-def _differs(check: str, reason: str) -> Case:
-    """A deliberate difference (docs/api.md): wasmtime's behaviour recorded, the match must fail."""
+def _differs(check: str, why: str, **difference: Any) -> Case:
+    """A deliberate difference (docs/api.md): what pywasi_web gives instead of wasmtime's answer."""
     return {
         "name": f"differs-{check}",
         "guest": "check_differs",
@@ -182,28 +194,80 @@ def _differs(check: str, reason: str) -> Case:
         "stdin": "input for fd_read\n",
         "mount": "/sandbox",
         "files": {},
-        "differs": reason,
+        "differs": {"why": why, **difference},
     }
+
+
+def _answered(label: str, errno: str) -> dict[str, Any]:
+    """wasmtime traps at the case's one call; pywasi_web answers `errno` and the guest ends well."""
+    return {"exit_code": 0, "append": [f"001 {label}: {errno}", "done (1 checks, 0 harness failures)"]}
+
+
+def _lines(*changes: tuple[str, str, str]) -> dict[str, Any]:
+    """Check lines whose answer differs: (label, wasmtime's, ours)."""
+    return {"replace": {f"{label}: {theirs}": f"{label}: {ours}" for label, theirs, ours in changes}}
 
 
 _EFAULT = "wasmtime traps on a guest pointer outside memory; pywasi_web returns EFAULT"
 _ENUM = "wasmtime traps on an out-of-range enum argument; pywasi_web returns EINVAL"
 CASES += [
     *(
-        _differs(check, _EFAULT)
-        for check in (
-            "efault-fd_write",
-            "efault-iovec-array",
-            "efault-fd_read",
-            "efault-result",
-            "efault-path",
-            "efault-random",
+        _differs(check, _EFAULT, **_answered(label, "EFAULT"))
+        for check, label in (
+            ("efault-fd_write", "fd_write from outside memory"),
+            ("efault-iovec-array", "fd_write iovec array outside memory"),
+            ("efault-fd_read", "fd_read into outside memory"),
+            ("efault-result", "args_sizes_get result outside memory"),
+            ("efault-path", "path_open path outside memory"),
+            ("efault-random", "random_get into outside memory"),
         )
     ),
-    *(_differs(check, _ENUM) for check in ("enum-advice", "enum-whence", "enum-clock")),
-    _differs("cpu-clocks", "wasmtime gives EBADF for the CPU-time clocks; pywasi_web gives the CPU time"),
-    _differs("set-rights", "wasmtime gives ENOTSUP for fd_fdstat_set_rights; pywasi_web narrows rights"),
-    _differs("rights-enforced", "wasmtime ignores rights beyond the access mode; pywasi_web enforces them"),
+    *(
+        _differs(check, _ENUM, **_answered(label, "EINVAL"))
+        for check, label in (
+            ("enum-advice", "fd_advise advice=9"),
+            ("enum-whence", "fd_seek whence=7"),
+            ("enum-clock", "clock_time_get id=9"),
+        )
+    ),
+    _differs(
+        "cpu-clocks",
+        "wasmtime gives EBADF for the CPU-time clocks; pywasi_web gives the CPU time",
+        **_lines(
+            *(
+                (f"{number:03} clock_{call}_get {clock} cputime", "EBADF", "ok")
+                for number, (clock, call) in enumerate(
+                    [("process", "res"), ("process", "time"), ("thread", "res"), ("thread", "time")], start=1
+                )
+            )
+        ),
+    ),
+    _differs(
+        "set-rights",
+        "wasmtime gives ENOTSUP for fd_fdstat_set_rights; pywasi_web narrows rights, and a path call "
+        "lacking its right is ENOTCAPABLE",
+        **_lines(
+            ("001 fd_fdstat_set_rights drop write", "ENOTSUP", "ok"),
+            ("002 write after dropping FD_WRITE", "ok", "EBADF"),
+            ("003 fd_fdstat_set_rights add back", "ENOTSUP", "ENOTCAPABLE"),
+            ("004 fd_fdstat_set_rights drop PATH_FILESTAT_SET_SIZE", "ENOTSUP", "ok"),
+            ("005 open with O_TRUNC without PATH_FILESTAT_SET_SIZE", "ok", "ENOTCAPABLE"),
+        ),
+    ),
+    _differs(
+        "rights-enforced",
+        "wasmtime ignores rights beyond the access mode; pywasi_web enforces them",
+        **_lines(
+            ("002   fd_read with none", "ok", "EBADF"),
+            ("003   fd_seek with none", "ok", "EBADF"),
+            ("004   fdstat rights", "base=3fffffbf inheriting=3fffffbf", "base=0 inheriting=0"),
+            ("006   fd_read with readdir only", "ok", "EBADF"),
+            ("007   fd_seek with readdir only", "ok", "EBADF"),
+            ("008   fdstat rights", "base=3fffffbf inheriting=3fffffbf", "base=0 inheriting=0"),
+            ("011   fd_seek with read without seek", "ok", "EBADF"),
+            ("012   fdstat rights", "base=3fffffbf inheriting=3fffffbf", "base=2 inheriting=0"),
+        ),
+    ),
 ]
 
 

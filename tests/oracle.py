@@ -94,6 +94,32 @@ def host_tree(root: Path) -> Tree:
     return tree
 
 
+def expected_of_ours(case: Case, wasmtime_outcome: Outcome) -> Outcome:
+    """What pywasi_web must give for `case`: wasmtime's outcome, with the case's documented
+    difference (`differs`, see tests/cases.py) applied. Each part of the difference must really
+    be there in wasmtime's outcome, so a change on either side that closes or moves it is noticed."""
+    differs = case.get("differs")
+    if differs is None:
+        return wasmtime_outcome
+    lines = wasmtime_outcome.stdout.decode().splitlines()
+    replace: dict[str, str] = differs.get("replace", {})
+    gone = [line for line in replace if line not in lines]
+    assert not gone, f"wasmtime no longer prints {gone}: the documented difference moved"
+    stdout = [replace.get(line, line) for line in lines] + differs.get("append", [])
+    tree = wasmtime_outcome.tree
+    if "files" in differs:
+        assert tree is not None
+        tree = {**tree, **{path: decode(entry) for path, entry in differs["files"].items()}}
+    ours = Outcome(
+        differs.get("exit_code", wasmtime_outcome.exit_code),
+        "".join(f"{line}\n" for line in stdout).encode(),
+        wasmtime_outcome.stderr,
+        tree,
+    )
+    assert ours != wasmtime_outcome, f"the documented difference ({differs['why']}) is no difference"
+    return ours
+
+
 _modules: dict[tuple[str, float], wasmtime.Module] = {}
 
 

@@ -1,35 +1,74 @@
-// The playground: runs an example or an uploaded .wasm in the pywasi worker, with an xterm.js terminal
-// for output and interactive input, and a files panel for what the guest sees under /.
+// The playground: runs an example, a gallery program or an uploaded .wasm in the pywasi worker, with
+// an xterm.js terminal for output and interactive input, a trace of the WASI calls, a files panel
+// (a tree of what the guest sees, with a viewer and editor) and links that restore a run.
 import { Terminal } from "./vendor/xterm/lib/xterm.mjs";
 import { createRuntime, jspiAvailable } from "./pywasi.js";
+import { FilesPanel } from "./playground_files.js";
+import { describeError } from "./playground_messages.js";
+import { readShared, shareLink } from "./playground_share.js";
+import { TracePanel } from "./playground_trace.js";
 
 const $ = (id) => document.getElementById(id);
 
 const CTRL_C = "\x03";
 const CTRL_D = "\x04";
-const STDERR_COLOUR = "\x1b[91m";
+const STDERR_COLOUR = "\x1b[33m"; // stderr is the program's other output, not necessarily an error
 const DEFAULT_COLOUR = "\x1b[39m";
-const ERROR_TITLES = {
-  module: "This module cannot run",
-  trap: "The program trapped",
-  timeout: "Stopped",
+const TERMINAL_THEMES = {
+  light: { background: "#fbfbfc", foreground: "#1d2330", cursor: "#2f6fdf", selectionBackground: "#c9dafb", yellow: "#8a5a00", green: "#1c7c43", brightBlack: "#6b7280" },
+  dark: { background: "#0f1216", foreground: "#e3e7ee", cursor: "#5b93f5", selectionBackground: "#2f4a7a", yellow: "#e2b454", green: "#4cc27f" },
 };
 
-const terminal = new Terminal({ convertEol: true, cursorBlink: true, cols: 100, rows: 26, fontSize: 13 });
+const darkScheme = matchMedia("(prefers-color-scheme: dark)");
+const TERMINAL_FONT = { fontFamily: '"DejaVu Sans Mono", Menlo, Consolas, monospace', fontSize: 13 };
+const terminal = new Terminal({ convertEol: true, cursorBlink: true, cols: 100, rows: 24, ...TERMINAL_FONT, theme: terminalTheme() });
 const state = {
   programs: new Map(), // <select> value -> {wasm: URL or bytes, argv0, description, example?}
-  files: {}, // guest path -> Uint8Array: the next run's "/" mount
-  downloads: [], // object URLs of the files panel, revoked on each redraw
   canWait: true, // the worker can block a guest on input (JSPI or Atomics.wait): stdin can be the terminal
+  wired: false, // the page's controls have their handlers (Run waits for that too)
+  booting: true, // the worker is (re)starting: Run waits for onReady
   running: false,
   stdinOpen: false, // the running guest reads what is typed in the terminal
   line: "", // the line being typed (sent on Enter, as a terminal in cooked mode does)
   stopped: false,
+  outputURL: "", // the object URL of the output file's download link
 };
+const files = new FilesPanel(
+  {
+    list: $("files"), dropzone: $("dropzone"), editor: $("file-editor"), hex: $("file-hex"), path: $("file-path"),
+    state: $("file-state"), download: $("file-download"), empty: $("file-empty"),
+  },
+  { onWasm: (name, data) => addUpload(name, data), onOpen: () => showTab("file") },
+);
+const trace = new TracePanel({
+  summary: $("trace-summary"), calls: $("trace-calls"), status: $("trace-status"),
+  filter: $("trace-filter"), errorsOnly: $("trace-errors"),
+});
+
+/** As many columns as the terminal's box holds (20 to 160), kept so when the page resizes. */
+function fitTerminal() {
+  const box = $("terminal");
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = `${TERMINAL_FONT.fontSize}px ${TERMINAL_FONT.fontFamily}`;
+  const fit = () => {
+    const cols = Math.floor(box.clientWidth / context.measureText("W").width) - 1;
+    const clamped = Math.max(20, Math.min(160, cols));
+    if (clamped !== terminal.cols) terminal.resize(clamped, terminal.rows);
+  };
+  new ResizeObserver(fit).observe(box);
+  fit();
+}
+
+function terminalTheme() {
+  return TERMINAL_THEMES[darkScheme.matches ? "dark" : "light"];
+}
 
 async function main() {
   terminal.open($("terminal"));
+  fitTerminal();
+  darkScheme.addEventListener("change", () => { terminal.options.theme = terminalTheme(); });
   window.playground = { terminalText }; // for tests and the console
+  for (const tab of document.querySelectorAll("[role=tab]")) tab.onclick = () => showTab(tab.dataset.tab);
   const examples = loadExamples();
   const started = performance.now();
   // ?blocking=atomics|none forces how a guest waits (to try the fallbacks in a browser with JSPI).
@@ -43,35 +82,54 @@ async function main() {
   const runtime = await createRuntime({ onProgress: showProgress, onReady, blocking });
   window.pywasiRuntime = runtime;
   await examples;
+  restoreShared();
 
   $("example").onchange = () => selectProgram($("example").value);
   $("upload-wasm").onchange = (event) => uploadWasm(event.target);
-  $("upload-files").onchange = (event) => uploadFiles(event.target);
+  $("upload-files").onchange = async (event) => {
+    await files.addUploads(event.target.files);
+    event.target.value = "";
+  };
+  $("new-file").onclick = newFile;
   $("store-export").onclick = () => exportStore(runtime);
   $("store-clear").onclick = () => clearStore(runtime);
   $("store-import").onchange = (event) => importStore(runtime, event.target);
   $("store-backend").onchange = () => listStores(runtime);
   $("run").onclick = () => run(runtime);
   $("stop").onclick = () => stop(runtime);
+  $("share").onclick = share;
   terminal.onData((data) => onTerminalInput(runtime, data));
-  $("run").disabled = false;
+  $("share").disabled = false;
+  state.wired = true;
+  updateButtons();
   listStores(runtime);
 }
 
 // ---- loading and status
 
 function showProgress({ stage, fraction }) {
+  state.booting = true;
+  updateButtons();
   $("progress").hidden = false;
   $("progress").value = fraction;
   $("status").textContent = `loading Python in the worker: ${stage}…`;
 }
 
 function showReady(info, bootMs) {
+  state.booting = false;
+  updateButtons();
   $("progress").hidden = true;
   const took = bootMs === undefined ? "" : ` in ${(bootMs / 1000).toFixed(1)} s`;
   $("status").textContent = `ready${took}, ${blockingMode(info)}`;
   state.canWait = info.blocking !== "none";
   showInputHint();
+}
+
+/** Run is usable when the worker is ready and nothing runs; Stop while something runs. */
+function updateButtons() {
+  $("run").disabled = !state.wired || state.booting || state.running;
+  $("run").title = state.booting ? "the worker is starting" : "";
+  $("stop").disabled = !state.running;
 }
 
 /** How the guest can wait for input, said plainly (JSPI, Atomics on an isolated page, or not at all). */
@@ -99,7 +157,15 @@ function notInteractiveReason() {
   return missing.length ? missing.join(" and ") : "waiting is turned off (?blocking=none)";
 }
 
-// ---- programs: the examples and uploads
+function showTab(name) {
+  for (const tab of document.querySelectorAll("[role=tab]")) {
+    tab.setAttribute("aria-selected", String(tab.dataset.tab === name));
+    $(`pane-${tab.dataset.tab}`).hidden = tab.dataset.tab !== name;
+  }
+  if (name === "terminal") terminal.focus();
+}
+
+// ---- programs: the examples, the gallery and uploads
 
 async function loadExamples() {
   const examples = await (await fetch("examples/index.json")).json();
@@ -111,7 +177,15 @@ async function loadExamples() {
       example,
     });
   }
-  $("example").replaceChildren(...examples.map((example) => new Option(example.name, example.name)));
+  const group = (label, members) => {
+    const optgroup = Object.assign(document.createElement("optgroup"), { label });
+    optgroup.append(...members.map((example) => new Option(example.name, example.name)));
+    return optgroup;
+  };
+  $("example").replaceChildren(
+    group("Examples (C, built with zig)", examples.filter((example) => !example.package)),
+    group("Gallery (from registry packages)", examples.filter((example) => example.package)),
+  );
   selectProgram(examples[0].name);
 }
 
@@ -126,8 +200,7 @@ function selectProgram(value) {
   $("env").value = Object.entries(example.env ?? {}).map(([name, value]) => `${name}=${value}`).join("\n");
   $("stdin").value = example.stdin ?? "";
   const encoder = new TextEncoder();
-  state.files = Object.fromEntries(Object.entries(example.files ?? {}).map(([path, text]) => [path, encoder.encode(text)]));
-  renderFiles();
+  files.set(Object.fromEntries(Object.entries(example.files ?? {}).map(([path, text]) => [path, encoder.encode(text)])));
 }
 
 /**
@@ -142,17 +215,66 @@ function exampleSockets(example) {
 async function uploadWasm(input) {
   const file = input.files[0];
   if (!file) return;
-  const value = `upload:${file.name}`;
-  state.programs.set(value, {
-    wasm: new Uint8Array(await file.arrayBuffer()),
-    argv0: file.name,
-    description: `${file.name}: uploaded, ${file.size} bytes.`,
-  });
+  addUpload(file.name, new Uint8Array(await file.arrayBuffer()));
+  input.value = ""; // so the same file can be uploaded again after a rebuild
+}
+
+/** An uploaded or dropped module becomes a program of the list, and the selected one. */
+function addUpload(name, wasm) {
+  const value = `upload:${name}`;
+  state.programs.set(value, { wasm, argv0: name, description: `${name}: uploaded, ${wasm.length} bytes.` });
   if (![...$("example").options].some((option) => option.value === value)) {
-    $("example").append(new Option(`${file.name} (uploaded)`, value));
+    $("example").append(new Option(`${name} (uploaded)`, value));
   }
   selectProgram(value);
-  input.value = ""; // so the same file can be uploaded again after a rebuild
+}
+
+function newFile() {
+  const answer = prompt("Path of the new file (the guest sees it there)", "/data/new.txt");
+  if (!answer) return;
+  const path = answer.startsWith("/") ? answer : `/${answer}`;
+  files.add(path, new Uint8Array());
+  files.open(path);
+  showTab("file");
+}
+
+// ---- sharing a run as a link
+
+function share() {
+  const value = $("example").value;
+  const { url, left } = shareLink({
+    program: value, args: $("args").value, env: $("env").value, stdin: $("stdin").value, files: files.files,
+  });
+  $("share-box").hidden = false;
+  $("share-link").value = url;
+  $("share-link").select();
+  const notes = [];
+  if (!state.programs.get(value).example) notes.push("an uploaded .wasm is not in the link: whoever opens it uploads the same file");
+  if (left.length) notes.push(`left out: ${left.join(", ")}`);
+  $("share-note").textContent = notes.join("; ") || "The link restores the program, arguments, environment, stdin and files.";
+  navigator.clipboard?.writeText(url).then(
+    () => { $("share-note").textContent = `Copied. ${$("share-note").textContent}`; },
+    () => {}, // no clipboard permission: the link is selected in the box
+  );
+}
+
+/** A link made by Share (#run=…): restore its program choice, inputs and files. */
+function restoreShared() {
+  const shared = readShared();
+  if (!shared) return;
+  if (shared.error) {
+    showMessage({ tone: "error", title: "This link cannot be restored", message: shared.error });
+    return;
+  }
+  if (state.programs.has(shared.program)) selectProgram(shared.program);
+  else {
+    const name = shared.program.replace(/^upload:/, "");
+    showMessage({ tone: "notice", title: "Open the program", message: `this link was made with ${name}, which is not on this page: open or drop the same .wasm to run it` });
+  }
+  $("args").value = shared.args;
+  $("env").value = shared.env;
+  $("stdin").value = shared.stdin;
+  files.set(shared.files);
 }
 
 // ---- running
@@ -164,11 +286,13 @@ async function run(runtime) {
   try {
     options = { args: splitArgs($("args").value), env: parseEnv($("env").value) };
   } catch (error) {
-    showError("Invalid input", error.message);
+    showMessage({ tone: "error", title: "Check the form", message: error.message });
     return;
   }
   const stdin = $("stdin").value;
   const interactive = stdin === "" && state.canWait;
+  const traced = $("trace").checked;
+  const given = { ...files.files };
   beginRun(interactive);
   let result;
   try {
@@ -177,7 +301,8 @@ async function run(runtime) {
       argv0: program.argv0,
       stdin,
       interactive,
-      files: state.files,
+      trace: traced,
+      files: given,
       ...exampleSockets(program.example),
       mounts: $("persistent").checked ? { "/home": { persistent: $("store-name").value, backend: storeBackend() } } : {},
       onStdout: (data) => terminal.write(data),
@@ -186,7 +311,7 @@ async function run(runtime) {
   } catch (error) {
     result = { exitCode: null, files: {}, error: { kind: "internal", message: error.message } };
   }
-  endRun(result);
+  endRun(result, given, traced);
   if ($("persistent").checked) listStores(runtime);
 }
 
@@ -198,39 +323,65 @@ function writeStderr(data) {
 
 function clearOutput() {
   terminal.reset();
+  $("terminal-empty").hidden = true;
   $("exit").textContent = "";
+  $("exit").className = "exit";
   $("error").hidden = true;
+  $("notice").hidden = true;
 }
 
 function beginRun(interactive) {
   Object.assign(state, { running: true, stdinOpen: interactive, line: "", stopped: false });
-  $("run").disabled = true;
-  $("stop").disabled = false;
+  updateButtons();
   showInputHint(interactive);
-  if (interactive) terminal.focus();
+  showTab("terminal");
+  if (matchMedia("(max-width: 60rem)").matches) $("work").scrollIntoView({ block: "start" }); // one column: bring the output up
 }
 
-function endRun(result) {
+function endRun(result, given, traced) {
   Object.assign(state, { running: false, stdinOpen: false });
-  $("run").disabled = false;
-  $("stop").disabled = true;
+  updateButtons();
   showInputHint();
   const exit = result.exitCode === null || result.exitCode === undefined ? "no exit code" : `exit ${result.exitCode}`;
   const took = result.durationMs === undefined ? "" : ` in ${result.durationMs.toFixed(1)} ms`;
   $("exit").textContent = `${exit}${took}`;
-  if (result.error) {
-    const { kind, message, backtrace } = result.error;
-    showError(ERROR_TITLES[kind] ?? `Error (${kind})`, message, backtrace);
-  }
-  if (!state.stopped) {
-    state.files = result.files; // a stopped run reports no files: keep what the guest was given
-    renderFiles();
-  }
+  $("exit").className = `exit ${result.exitCode === 0 && !result.error ? "ok" : "bad"}`;
+  if (result.error) showMessage(describeError(result.error, { stopped: state.stopped }));
+  else if (result.notice) showMessage({ tone: "notice", title: "Note", message: result.notice });
+  const why = !traced
+    ? "This run was not traced: tick “trace the WASI calls” and run again."
+    : state.stopped ? "A stopped run reports no trace." : "The program did not start, so it made no calls.";
+  trace.show(result.trace, why);
+  // a stopped run reports no files, nor one refused before its mounts existed: keep what the guest was given
+  if (state.stopped || (result.error && !Object.keys(result.files).length)) return;
+  files.set(result.files, given);
+  const output = state.programs.get($("example").value).example?.output;
+  if (output && output in result.files && !result.error) showOutput(output);
 }
 
-function showError(title, message, backtrace) {
-  $("error").hidden = false;
+/** A program's output file (a gallery compiler's), offered for download under the terminal; its
+ * link outlives the files panel's redraws (which revoke theirs) until the next output. */
+function showOutput(path) {
+  URL.revokeObjectURL(state.outputURL);
+  const link = files.downloadLink(path, document.createElement("a"), { kept: true });
+  state.outputURL = link.href;
+  link.textContent = `Download ${path.split("/").pop()}`;
+  link.className = "button";
+  link.dataset.testid = "output-download";
+  $("notice").hidden = false;
+  $("notice").replaceChildren(`The program wrote ${path}. `, link);
+}
+
+/** An error under the terminal (red), or a notice (neutral) such as a run you stopped. */
+function showMessage({ tone, title, message, help, backtrace }) {
+  const box = tone === "error" ? $("error") : $("notice");
+  box.hidden = false;
+  if (tone !== "error") {
+    box.textContent = `${title}: ${message}`;
+    return;
+  }
   $("error-message").textContent = `${title}: ${message}`;
+  $("error-help").textContent = help ?? "";
   $("backtrace").hidden = !backtrace;
   $("backtrace").textContent = backtrace ? `wasm backtrace:\n${backtrace}` : "";
 }
@@ -288,42 +439,6 @@ function terminalText() {
     text += (row > 0 && !line.isWrapped ? "\n" : "") + line.translateToString(true);
   }
   return text.trimEnd();
-}
-
-// ---- files panel
-
-async function uploadFiles(input) {
-  for (const file of input.files) state.files[`/data/${file.name}`] = new Uint8Array(await file.arrayBuffer());
-  input.value = "";
-  renderFiles();
-}
-
-function renderFiles() {
-  for (const url of state.downloads) URL.revokeObjectURL(url);
-  state.downloads = [];
-  $("files").replaceChildren(...Object.keys(state.files).sort().map(fileItem));
-}
-
-function fileItem(path) {
-  const data = state.files[path];
-  const url = URL.createObjectURL(new Blob([data]));
-  state.downloads.push(url);
-  const item = document.createElement("li");
-  item.dataset.path = path;
-  const link = Object.assign(document.createElement("a"), { href: url, download: path.split("/").pop(), textContent: path });
-  link.title = "download";
-  const size = Object.assign(document.createElement("span"), { className: "size", textContent: formatSize(data.length) });
-  const remove = Object.assign(document.createElement("button"), { textContent: "×", title: `remove ${path}` });
-  remove.onclick = () => {
-    delete state.files[path];
-    renderFiles();
-  };
-  item.append(link, size, remove);
-  return item;
-}
-
-function formatSize(bytes) {
-  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
 // ---- persistent stores (IndexedDB or OPFS): list, export, import, clear

@@ -9,14 +9,18 @@
 // mounts ({guestPath: {files: {path: data | null (a directory) | {symlink: target}}, readOnly}},
 // {guestPath: {persistent: "store name", backend: "indexeddb" | "opfs", readOnly}}, see below),
 // stdin (string|Uint8Array), interactive (true: stdin stays open for write()/closeStdin()),
-// onStdout/onStderr (Uint8Array chunks as they come), onTrace (strace lines), trace, timeoutMs,
+// onStdout/onStderr (Uint8Array chunks as they come), trace (true: the result's `trace` holds every
+// WASI call, {calls: [[name, args, result, seconds]], dropped, errnos: {number: name}}), onTrace
+// (with trace: an strace line per call as it happens), timeoutMs,
 // maxMemoryBytes (the guest's linear memory stops growing there: its allocator reports out of memory).
 // sockets ([{websocket: url, host, port} | {fetch: origin} | {listen: port}], preopened after the
 // mounts) with allow (the origins and host:port pairs they may reach; see docs/browser.md#sockets);
 // rt.connect(port) opens a Connection to the running guest's {listen: port} socket.
 // Resolves to {exitCode, stdout, stderr (strings), stdoutBytes, stderrBytes, files (every regular file
 // by guest path), trees ({guestPath: {path: bytes | null | {symlink}}}), error?, durationMs, startMs (the guest's
-// `_start` alone), notice? (set when input could not be interactive)}.
+// `_start` alone), notice? (set when input could not be interactive)}. run() never rejects: a guest that
+// cannot be fetched or is not bytes, an unknown option or a value of the wrong type (run_options.js)
+// resolves at once with exitCode null and error {kind: "module" | "options", message: one line}.
 //
 // Blocking (a guest waiting for input or sleeping): JSPI where the browser has it, else Atomics.wait
 // on a SharedArrayBuffer when the page is cross-origin isolated, else input is not interactive.
@@ -30,6 +34,8 @@
 // error at once. A full quota gives the guest ENOSPC and the run `error` (nothing stored is lost).
 // stores(), clearStore(name), exportStore(name) (.tar bytes) and importStore(name, tarBytes) manage
 // them (a last argument picks the backend); each rejects with a clear Error.
+
+import { checkGuest, checkOptions } from "./run_options.js";
 
 const decoder = () => new TextDecoder("utf-8", { fatal: false });
 const KILL_GRACE_MS = 500;
@@ -63,7 +69,7 @@ export class Runtime {
     this.worker.onerror = (event) => {
       const error = new Error(`pywasi worker failed: ${event.message || "error"}`);
       this._readyReject(error);
-      if (this._current) this._current.reject(error);
+      if (this._current) this._current.fail(error);
     };
   }
 
@@ -105,25 +111,38 @@ export class Runtime {
     }
   }
 
-  /** Run a guest; runs are queued, one at a time. */
+  /** Run a guest; runs are queued, one at a time. Never rejects: what stops a run (a guest or an
+   * option that cannot be used, a worker that failed) is the result's `error`. */
   run(wasm, options = {}) {
-    const job = this._queue.then(() => this._run(wasm, options));
+    const job = this._queue.then(() => this._run(wasm, options ?? {}));
     this._queue = job.catch(() => {});
     return job;
   }
 
   async _run(wasm, options) {
+    const guestProblem = checkGuest(wasm);
+    if (guestProblem) return failedRun("module", guestProblem);
+    const optionsProblem = checkOptions(options);
+    if (optionsProblem) return failedRun("options", optionsProblem);
     let bytes = wasm;
     if (typeof wasm === "string" || wasm instanceof URL) {
-      const response = await fetch(new URL(wasm, this.baseURL));
-      if (!response.ok) throw new Error(`cannot fetch ${wasm}: ${response.status}`);
-      bytes = await response.arrayBuffer();
+      try {
+        const response = await fetch(new URL(wasm, this.baseURL));
+        if (!response.ok) return failedRun("module", `cannot fetch ${wasm}: ${response.status} ${response.statusText}`.trim());
+        bytes = await response.arrayBuffer();
+      } catch (error) {
+        return failedRun("module", `cannot fetch ${wasm}: ${error.message}`);
+      }
     }
     bytes = bytes instanceof Uint8Array ? bytes.slice() : new Uint8Array(bytes.slice(0));
-    await this.ready;
+    try {
+      await this.ready;
+    } catch (error) {
+      return failedRun("internal", `the runtime did not start: ${error.message.split("\n")[0]}`);
+    }
     const id = this._nextId++;
     const { onStdout, onStderr, onTrace, timeoutMs, ...rest } = options;
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       const chunks = { stdout: [], stderr: [] };
       let killTimer = null;
       const done = () => {
@@ -153,6 +172,7 @@ export class Runtime {
             files: message.files ?? {},
             trees: message.trees ?? {},
             error: message.error,
+            trace: message.trace,
             durationMs: message.durationMs,
             startMs: message.startMs,
             notice: message.notice,
@@ -172,9 +192,9 @@ export class Runtime {
             error: { kind: "timeout", message: reason },
           });
         },
-        reject(error) {
+        fail(error) {
           done();
-          reject(error);
+          resolve(failedRun("internal", error.message));
         },
       };
       if (timeoutMs) {
@@ -185,7 +205,14 @@ export class Runtime {
         );
       }
       if (this._usesChannel()) this._channel.reset();
-      this.worker.postMessage({ type: "run", id, wasm: bytes, options: { ...rest, timeoutMs } }, [bytes.buffer]);
+      try {
+        this.worker.postMessage(
+          { type: "run", id, wasm: bytes, options: { ...rest, timeoutMs, traceLines: Boolean(onTrace) } },
+          [bytes.buffer],
+        );
+      } catch (error) {
+        this._current.fail(error); // an option value that cannot be sent to a worker
+      }
     });
   }
 
@@ -562,6 +589,13 @@ class SocketRelay {
     const backlog = this.handles.get(sid)?.backlog?.() ?? 0;
     this.channel.event({ sid, call, args: bytes ? args.slice(1) : args, bytes, backlog }, bytes ? args[0] : EMPTY);
   }
+}
+
+/** The result of a run that could not start: the same shape as any result, with `error` set. */
+function failedRun(kind, message) {
+  const empty = new Uint8Array(0);
+  return { exitCode: null, stdout: "", stderr: "", stdoutBytes: empty, stderrBytes: empty, files: {}, trees: {},
+           error: { kind, message }, durationMs: 0 };
 }
 
 function concat(parts) {

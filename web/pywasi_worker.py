@@ -23,6 +23,8 @@ from pywasi_web.engines.channel import AtomicsWaiter
 from pywasi_web.engines.js import OUTPUT_FLUSH_BYTES, OUTPUT_FLUSH_SECONDS, JsEngine, JsWaiter
 from pywasi_web.engines.js_net import JsTransports, Transports, open_sockets
 from pywasi_web.engines.net_relay import PageRelay
+from pywasi_web.abi.errno import Errno
+from pywasi_web.api.trace import CallLog, shown
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, PywasiError, WasiError
 from pywasi_web.kernel.kernel import write_back
 from pywasi_web.kernel.streams import QueueInput
@@ -275,6 +277,7 @@ def run(
         stdin = _as_bytes(stdin)
     _session = _Session(waiter, queue)
     started = time.perf_counter()
+    trace: _CallLogStream | None = None
     mounts: dict[str, FileSystem] = {}
     sockets: list[Socket] = []
 
@@ -294,17 +297,14 @@ def run(
             page.post({"action": "listening", "ports": page.ports})
         mounts = _mounts(options, blocking)
         _session.persistent = [fs for fs in mounts.values() if isinstance(fs, BrowserStoreFS)]
-        trace = None
         if options.get("trace"):
-
-            def trace(name: str, args: tuple[int, ...], res: int | None) -> None:
-                emit("trace", f"{name}({', '.join(map(str, args))}) = {'?' if res is None else res}")
+            trace = _CallLogStream(emit if options.get("traceLines") else None)
 
         completed = pywasi_web.run(
             _as_bytes(wasm),
             [str(arg) for arg in options.get("args") or []],
             engine=_engine(blocking, options.get("maxMemoryBytes")),
-            argv0=options.get("argv0") or "main.wasm",
+            argv0="main.wasm" if options.get("argv0") is None else str(options["argv0"]),  # "" is an argv0
             env={str(k): str(v) for k, v in (options.get("env") or {}).items()},
             mounts=mounts,
             stdin=stdin,
@@ -341,10 +341,31 @@ def run(
             socket.close()
         page.close()
         output.close()
+    if trace is not None:
+        result["trace"] = trace.as_result()
     result["files"] = _files(mounts)
     result["trees"] = _trees(mounts)
     result["durationMs"] = (time.perf_counter() - started) * 1000
     return _js(result)
+
+
+class _CallLogStream(CallLog):
+    """The run's calls for `result.trace`; when the page listens (onTrace), each is also streamed as
+    an strace line, a message per call."""
+
+    def __init__(self, emit: Any | None) -> None:
+        super().__init__()
+        self._emit = emit
+
+    def __call__(self, name: str, args: tuple[int, ...], result: int | None, seconds: float) -> None:
+        super().__call__(name, args, result, seconds)
+        if self._emit is not None:
+            self._emit("trace", f"{name}({', '.join(map(str, args))}) = {shown(result)}")
+
+    def as_result(self) -> dict[str, Any]:
+        """{calls: [[name, args, result, seconds]], dropped, errnos: {number: name}} for the page."""
+        errnos = {result: Errno(result).name for result in {call[2] for call in self.calls} if result}
+        return {"calls": self.calls, "dropped": self.dropped, "errnos": errnos}
 
 
 def _partial(result: dict[str, Any], error: BaseException) -> None:

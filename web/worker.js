@@ -229,8 +229,11 @@ function callGlue(mode, fn, ...args) {
   return mode === "jspi" ? fn.callPromising(...args) : fn(...args);
 }
 
+/** One line for the page: a Python exception's message is its whole traceback, of which the last
+ * line ("TypeError: ...") says what happened. */
 function describe(error) {
-  return String(error && error.message || error);
+  const text = String(error && error.message || error).trim();
+  return text.startsWith("Traceback") ? text.split("\n").pop() : text;
 }
 
 function blockingMode(requested, channel) {

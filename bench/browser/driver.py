@@ -111,7 +111,7 @@ def guest_rows(page: Any, runs: int, quick: bool) -> list[dict[str, Any]]:
                 "ratio": medians["ours"] / medians["shim"],
             }
         )
-    return rows + bulk_rows(page, runs, 4 if quick else 64)
+    return rows + bulk_rows(page, runs, 4 if quick else 64) + metadata_rows(page, runs)
 
 
 def append_scaling(page: Any, runs: int, counts: tuple[int, ...]) -> dict[int, float]:
@@ -152,6 +152,43 @@ def bulk_rows(page: Any, runs: int, mib: int) -> list[dict[str, Any]]:
     return rows
 
 
+PER_RUN_COUNT = 20  # runs timed per sample; the sample is their median
+
+
+def per_run(page: Any, runs: int) -> dict[str, float]:
+    """Median ms for one run of hello.wasm in a warm runtime, from the call to its result
+    (compiling, instantiating, messages and the run), for each runtime."""
+    return {
+        runtime: statistics.median(
+            page.evaluate(
+                "([which, count]) => window.bench.perRun(which, 'hello', count)", [runtime, PER_RUN_COUNT]
+            )
+            for _ in range(runs)
+        )
+        for runtime in ("ours", "shim")
+    }
+
+
+def metadata_rows(page: Any, runs: int) -> list[dict[str, Any]]:
+    """bench/guests/metadata.c: open, fstat, read and close of small files, and listings of their
+    directory, as the guest times them (the same figures as the CPython rows)."""
+    from bench.cpython import METADATA_FILES, METADATA_ROUNDS, METADATA_ROWS
+
+    args = [str(METADATA_FILES), str(METADATA_ROUNDS)]
+    printed = {
+        runtime: [
+            [int(n) for n in _run(page, runtime, "metadata", args)["stdout"].split()] for _ in range(runs)
+        ]
+        for runtime in ("ours", "shim")
+    }
+    rows = []
+    for index, (name, unit, operations) in enumerate(METADATA_ROWS):
+        ours = statistics.median(run[index] for run in printed["ours"]) / operations / 1e3
+        shim = statistics.median(run[index] for run in printed["shim"]) / operations / 1e3
+        rows.append({"benchmark": name, "unit": unit, "ours": ours, "shim": shim, "ratio": ours / shim})
+    return rows
+
+
 def first_output(browser: Any, url: str, runs: int) -> dict[str, float]:
     """Median ms from navigation start to hello.wasm's first output: cold (fresh context) and warm."""
     cold, warm = [], []
@@ -186,6 +223,7 @@ def measure(runs: int, quick: bool) -> dict[str, Any]:
         info = page.evaluate("window.bench.info")
         rows = guest_rows(page, runs, quick)
         scaling = append_scaling(page, runs, (10_000, 100_000) if not quick else (1_000, 10_000))
+        overhead = per_run(page, runs)
         navigation = first_output(browser, url, runs)
         network = net.measure(page, runs)
         return {
@@ -194,5 +232,6 @@ def measure(runs: int, quick: bool) -> dict[str, Any]:
             "rows": rows,
             "append_scaling": scaling,
             "first_output_ms": navigation,
+            "per_run_ms": overhead,
             "network": network,
         }

@@ -149,3 +149,6 @@ class ComponentInstanceProcess:
 
     def interrupt(self, reason: str) -> None:
         self._store.interrupt(reason)
+
+    def close(self) -> None:
+        """Nothing to release early: the core instances live in the store, which goes with this."""

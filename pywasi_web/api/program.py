@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from pywasi_web.abi.signatures import BLOCKING, MODULE
+from pywasi_web.api.arguments import check_command_line, check_timeout
 from pywasi_web.api.components import ComponentInstanceProcess, LoadedComponent
 from pywasi_web.api.result import CompletedRun
 from pywasi_web.api.stdio import input_stream, output_stream
-from pywasi_web.api.trace import Tracer, make_tracer
+from pywasi_web.api.trace import CallLog, Tracer, make_tracer
 from pywasi_web.component.parse import is_component
 from pywasi_web.engines import default_engine, start_timer
 from pywasi_web.engines.base import Engine, HostFunction, Instance
@@ -74,7 +75,7 @@ class Program:
         stderr: object = None,
         capture_output: bool = False,
         timeout: float | None = None,
-        trace: bool | Tracer | None = None,
+        trace: bool | Tracer | CallLog | None = None,
         imports: ExtraImports | None = None,
         max_open: int = 1024,
         waiter: Waiter | None = None,
@@ -86,13 +87,16 @@ class Program:
         stdin: bytes, str, a file, a callable(size) -> bytes, INHERIT or None (empty).
         stdout/stderr: a callable(bytes), a file, INHERIT, or None (this process's sys.stdout/err);
         with capture_output=True they are collected in the result (a callable still sees each chunk).
-        trace: True prints every WASI call to stderr; a callable(name, args, result) receives them.
+        trace: True prints every WASI call to stderr; a callable(name, args, result) receives them;
+        a CallLog keeps them with the seconds each took.
         imports: {module: {name: callable}} for non-WASI imports the module needs; for a
         component, {interface: host object} (values.py in pywasi_web/component says how).
 
         Raises ModuleError (the module cannot run), GuestTrap (it trapped) or GuestTimeout (it
         exceeded `timeout` seconds); the exception's `result` holds the output up to that point.
+        Bad arguments (args as one string, a NUL, a negative timeout) raise TypeError/ValueError.
         """
+        check_timeout(timeout)
         if self.component is not None:
             if not self.component.is_command:
                 raise ModuleError("the component exports no wasi:cli/run: use Program.instantiate()")
@@ -151,7 +155,7 @@ class Program:
         stdout: object = None,
         stderr: object = None,
         capture_output: bool = False,
-        trace: bool | Tracer | None = None,
+        trace: bool | Tracer | CallLog | None = None,
         imports: ExtraImports | None = None,
         max_open: int = 1024,
         waiter: Waiter | None = None,
@@ -160,6 +164,7 @@ class Program:
 
         For a reactor its `_initialize` is called; then call exports with `process.call(name, *args)`.
         """
+        check_command_line(args, argv0, env)
         waiter = waiter or ThreadWaiter()
         argv = [argv0 if argv0 is not None else self.name, *args]
         kernel = Kernel(
@@ -233,7 +238,8 @@ class Process:
         self.instance.interrupt(reason)
 
     def finish(self) -> list[str]:
-        """Close every descriptor, write persistent mounts back and flush output.
+        """Close every descriptor, write persistent mounts back, flush output and release the
+        engine's instance (the process cannot be called afterwards).
 
         Returns what failed to be written back (store full, another writer): the guest has
         exited, so the embedder is the only one left to tell.
@@ -241,7 +247,9 @@ class Process:
         self.kernel.fds.close_all()
         self.kernel.stdout.flush()
         self.kernel.stderr.flush()
-        return self.kernel.sync_mounts()
+        failures = self.kernel.sync_mounts()
+        self.instance.close()
+        return failures
 
     def result(self, exit_code: int, duration: float) -> CompletedRun:
         stdout = self.kernel.stdout

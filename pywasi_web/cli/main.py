@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
+from pywasi_web.cli import flags
+from pywasi_web.cli.interrupt import EXIT_INTERRUPTED, StopOnSigint
 from pywasi_web.errors import GuestTimeout, GuestTrap, PywasiError
 
 EXIT_TRAP = 134  # 128 + SIGABRT, as wasmtime reports a trap
@@ -15,7 +18,7 @@ EXIT_ERROR = 1
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pywasi-web", description=__doc__)
+    parser = flags.OneLineParser(prog="pywasi-web", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run a WASI command on this machine (wasmtime engine)")
@@ -23,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         "--dir",
         action="append",
         default=[],
+        type=flags.mount,
         metavar="HOST[::GUEST]",
         help="give the guest the host directory HOST, seen as GUEST (default: the same path)",
     )
@@ -30,10 +34,19 @@ def _parser() -> argparse.ArgumentParser:
         "--env",
         action="append",
         default=[],
+        type=flags.variable,
         metavar="NAME[=VALUE]",
         help="set an environment variable; NAME alone passes this process's value, if it has one",
     )
-    run.add_argument("--timeout", type=float, metavar="SECONDS", help="stop the guest after this long")
+    run.add_argument(
+        "--timeout", type=flags.seconds, metavar="SECONDS", help="stop the guest after this long"
+    )
+    run.add_argument(
+        "--max-memory",
+        type=flags.byte_size,
+        metavar="BYTES",
+        help="cap the guest's linear memory (e.g. 64M): past it memory.grow fails, so malloc returns NULL",
+    )
     run.add_argument("--trace", action="store_true", help="print every WASI call to stderr (strace-like)")
     run.add_argument("module", metavar="MODULE.wasm")
     guest_args = run.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the guest")
@@ -46,22 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _mounts(specs: Sequence[str]) -> dict[str, str]:
-    mounts: dict[str, str] = {}
-    for spec in specs:
-        host, _, guest = spec.partition("::")
-        if not os.path.isdir(host):
-            raise PywasiError(f"--dir {spec}: {host} is not a directory")
-        mounts[guest or host] = host
-    return mounts
-
-
-def _environment(specs: Sequence[str]) -> dict[str, str]:
+def _environment(specs: Sequence[tuple[str, str | None]]) -> dict[str, str]:
     """NAME=VALUE sets; NAME alone passes this process's value, or nothing if it has none (as wasmtime)."""
     env: dict[str, str] = {}
-    for spec in specs:
-        name, has_value, value = spec.partition("=")
-        if has_value:
+    for name, value in specs:
+        if value is not None:
             env[name] = value
         elif name in os.environ:
             env[name] = os.environ[name]
@@ -71,19 +73,50 @@ def _environment(specs: Sequence[str]) -> dict[str, str]:
 def _run(options: argparse.Namespace) -> int:
     from pywasi_web.api.program import Program
     from pywasi_web.api.stdio import INHERIT
+    from pywasi_web.kernel.waiting import ThreadWaiter
 
-    program = Program(options.module)
-    return program.run(
-        options.args,
-        argv0=options.module,
-        env=_environment(options.env),
-        mounts=_mounts(options.dir),
-        stdin=INHERIT,
-        stdout=INHERIT,
-        stderr=INHERIT,
-        timeout=options.timeout,
-        trace=options.trace or None,
-    ).exit_code
+    try:
+        from pywasi_web.engines.wasmtime_engine import WasmtimeEngine
+    except ImportError:
+        raise PywasiError("pywasi-web run needs wasmtime: pip install 'pywasi_web[wasmtime]'") from None
+
+    engine = WasmtimeEngine(max_memory=options.max_memory)
+    program = Program(options.module, engine=engine)
+    waiter = ThreadWaiter()
+
+    def stop(reason: str) -> None:
+        waiter.cancel(reason)
+        engine.interrupt(reason)
+
+    with StopOnSigint(stop) as sigint:
+        try:
+            return program.run(
+                options.args,
+                argv0=options.module,
+                env=_environment(options.env),
+                mounts=dict(options.dir),
+                stdin=INHERIT,
+                stdout=INHERIT,
+                stderr=INHERIT,
+                timeout=options.timeout,
+                trace=options.trace or None,
+                waiter=waiter,
+            ).exit_code
+        except GuestTimeout:
+            if sigint.interrupted:
+                raise KeyboardInterrupt from None
+            raise
+
+
+@contextmanager
+def _os_errors_as_one_line() -> Iterator[None]:
+    """`serve` and `build-site` touch the disk and the network: a refusal there (a port in use, a
+    directory not writable) is the user's to fix, so it is reported as a PywasiError line."""
+    try:
+        yield
+    except OSError as error:
+        where = f": {error.filename}" if error.filename else ""
+        raise PywasiError(f"{error.strerror or error}{where}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,11 +127,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.command == "serve":
             from pywasi_web.cli.serve import serve
 
-            serve(port=options.port)
+            with _os_errors_as_one_line():
+                serve(port=options.port)
             return 0
         from pywasi_web.cli.site import build_site
 
-        build_site(options.directory)
+        with _os_errors_as_one_line():
+            build_site(options.directory)
         return 0
     except GuestTrap as trap:
         print(f"pywasi-web: {trap}", file=sys.stderr)
@@ -112,7 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pywasi-web: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        return 130
+        print("pywasi-web: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

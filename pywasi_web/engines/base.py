@@ -21,7 +21,9 @@ class ImportSpec:
 @dataclass(frozen=True)
 class ExportSpec:
     name: str
-    kind: str
+    kind: str  # "func", "memory", "table", "global", "tag"
+    params: tuple[str, ...] = ()
+    results: tuple[str, ...] = ()
 
 
 class CompiledModule(Protocol):
@@ -40,10 +42,22 @@ class Instance(Protocol):
     @property
     def memory(self) -> GuestMemory | None: ...
 
-    def call(self, export: str, *args: Any) -> Any: ...
+    def call(self, export: str, *args: Any) -> Any:
+        """Call an exported function with ints or floats (ints of either sign, wrapped to the
+        parameter's width); returns None, a plain int or float, or a tuple of them for several results."""
+        ...
 
     def interrupt(self, reason: str) -> None:
         """Stop the running guest from another thread; `call` then raises GuestTimeout(reason)."""
+        ...
+
+    def close(self) -> None:
+        """Release what the engine holds for the instance; it cannot be called afterwards.
+
+        In the browser the guest's imports (Python proxies held by JS) and the instance (a JS
+        object held by Python) keep each other alive across the two heaps: without this every
+        run would keep its guest memory until the worker runs out of memory.
+        """
         ...
 
 

@@ -33,6 +33,7 @@ Importable on CPython (for type checking); `js` and `pyodide` are imported only 
 
 from __future__ import annotations
 
+import hashlib
 from array import array
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
@@ -41,7 +42,17 @@ from typing import Any
 from pywasi_web.abi.signatures import MODULE
 from pywasi_web.engines.base import CompiledModule, CoreStore, ExportSpec, HostFunction, ImportSpec
 from pywasi_web.engines.memory_cap import cap_memory
-from pywasi_web.engines.validation import check_header, check_imports, read_imports
+from pywasi_web.engines.validation import check_header, check_imports
+from pywasi_web.engines.values import (
+    JS_VALUE,
+    ExportCall,
+    compile_function,
+    converter,
+    expressions,
+    import_kinds,
+    wasi_function,
+)
+from pywasi_web.engines.wasm_reader import read_module
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.kernel.hot import HotFiles
 from pywasi_web.preview1.memory import Fault
@@ -371,6 +382,23 @@ _JS_HELPERS = r"""
     return ["other", String(error && error.message || error), String(error && error.stack || "")];
   },
   timer(ms, resolve) { return setTimeout(resolve, ms); },
+  // An export called from Python: its i64 arguments as BigInts (a small Python int arrives as a
+  // Number, which an i64 parameter refuses).
+  bigintArguments(fn, int64) {
+    const big = (value, index) => (int64[index] ? BigInt.asIntN(64, BigInt(value)) : value);
+    return (...args) => fn(...args.map(big));
+  },
+  // A host function's results for WebAssembly: an i64 as a BigInt, an i32 that Python gave as a
+  // BigInt (beyond 2**53) wrapped as wasmtime wraps it, several results as an array.
+  typedResults(fn, kinds) {
+    const fix = (value, kind) => {
+      if (kind === "i64") return BigInt.asIntN(64, BigInt(value ?? 0));
+      if (kind === "i32" && typeof value === "bigint") return Number(BigInt.asIntN(32, value));
+      return value;
+    };
+    if (kinds.length === 1) return (...args) => fix(fn(...args), kinds[0]);
+    return (...args) => Array.from(fn(...args), (value, index) => fix(value, kinds[index]));
+  },
 })
 """
 
@@ -634,14 +662,22 @@ class JsMemory:
 class JsInstance:
     """A WebAssembly.Instance with its import proxies; `close()` destroys them."""
 
-    def __init__(self, instance: Any, proxies: list[Any], bridge: _Bridge, suspending: bool) -> None:
+    def __init__(
+        self,
+        instance: Any,
+        exports: Sequence[ExportSpec],
+        proxies: list[Any],
+        bridge: _Bridge,
+        suspending: bool,
+    ) -> None:
         self._instance = instance
         self._proxies = proxies
         self._bridge = bridge
+        self._closed = False
         self._suspending = suspending
         self._exports_js = instance.exports
-        self._functions: dict[str, Any] = {}
-        self._promising: dict[str, Any] = {}
+        self._specs = {spec.name: spec for spec in exports if spec.kind == "func"}
+        self._functions: dict[str, _JsExport] = {}
         self.pending: BaseException | None = None
         self.interrupt_reason: str | None = None
         memory = self._exports_js.memory if hasattr(self._exports_js, "memory") else None
@@ -651,14 +687,15 @@ class JsInstance:
     def memory(self) -> JsMemory | None:
         return self._memory
 
-    def _export(self, name: str) -> Any:
-        function = self._functions.get(name)
-        if function is None:
+    def _export(self, name: str) -> _JsExport:
+        export = self._functions.get(name)
+        if export is None:
             function = getattr(self._exports_js, name, None)
-            if function is None or not callable(function):
+            spec = self._specs.get(name)
+            if function is None or not callable(function) or spec is None:
                 raise ModuleError(f"the module has no exported function {name!r}")
-            self._functions[name] = function
-        return function
+            export = self._functions[name] = _JsExport(function, ExportCall(name, spec.params, spec.results))
+        return export
 
     def call(self, export: str, *args: Any) -> Any:
         try:
@@ -666,21 +703,17 @@ class JsInstance:
         finally:
             self._bridge.js.settle()  # leased descriptors back to the kernel (kernel/hot.py)
 
-    def _call(self, export: str, *args: Any) -> Any:
+    def _call(self, name: str, *args: Any) -> Any:
         from pyodide.ffi import JsException, can_run_sync, run_sync
 
-        function = self._export(export)
+        export = self._export(name)
+        arguments = export.signature.arguments(args)
         self.pending = None
         try:
             if self._suspending and can_run_sync():
-                promising = self._promising.get(export)
-                if promising is None:
-                    import js
-
-                    promising = self._promising[export] = js.WebAssembly.promising(function)
-                result = run_sync(promising(*args))
+                result = run_sync(export.promising()(*arguments))
             else:
-                result = function(*args)
+                result = export.function(*arguments)
         except MustSuspend:
             raise
         except BaseException as failure:
@@ -693,7 +726,7 @@ class JsInstance:
         parked, self.pending = self.pending, None
         if parked is not None:  # an import raised, but the guest went on (should not happen)
             raise parked
-        return result
+        return export.result(result)
 
     def _translate(self, failure: BaseException) -> BaseException:
         from pyodide.ffi import JsException
@@ -715,6 +748,9 @@ class JsInstance:
 
     def close(self) -> None:
         """Destroy the import proxies and the bridge's buffers (the instance is unusable afterwards)."""
+        if self._closed:
+            return
+        self._closed = True
         self._bridge.release()
         if self._memory is not None:
             self._memory.release()
@@ -724,11 +760,45 @@ class JsInstance:
         self._proxies.clear()
 
 
+class _JsExport:
+    """An exported function called from Python: i64 arguments made BigInts in JS (a small Python
+    int would arrive as a Number, which an i64 parameter refuses), results decoded by kind."""
+
+    def __init__(self, function: Any, signature: ExportCall) -> None:
+        from pyodide.ffi import to_js
+
+        self.signature = signature
+        self._raw = function
+        self._int64 = to_js([kind == "i64" for kind in signature.params])
+        self.function = self._typed(function)
+        self._promising: Any = None
+        self.result = converter(JS_VALUE, signature.result_kinds, single=True)
+
+    def _typed(self, function: Any) -> Any:
+        return (
+            _helpers().bigintArguments(function, self._int64) if "i64" in self.signature.params else function
+        )
+
+    def promising(self) -> Any:
+        """The function for a guest that may suspend (JSPI), made on first use."""
+        if self._promising is None:
+            import js
+
+            self._promising = self._typed(js.WebAssembly.promising(self._raw))
+        return self._promising
+
+
 def _wasm_frames(stack: str) -> str:
     frames = [
         line.strip() for line in stack.splitlines() if "wasm" in line and line.strip().startswith("at ")
     ]
     return "\n".join(f"  {frame.removeprefix('at ')}" for frame in frames)
+
+
+# Compiled modules by (SHA-256 of the bytes, memory cap), most recently used last: a
+# WebAssembly.Module can be instantiated any number of times.
+_COMPILED: dict[tuple[bytes, int | None], JsModule] = {}
+COMPILED_LIMIT = 16
 
 
 class JsEngine:
@@ -737,7 +807,8 @@ class JsEngine:
     name = "browser"
 
     def __init__(self, *, jspi: bool | None = None, max_memory: int | None = None) -> None:
-        """jspi: wrap blocking imports for JSPI (default: when the browser has it).
+        """jspi: wrap blocking imports for JSPI (default: when the browser has it and the instance is
+        made where stack switching is possible, in code entered with callPromising).
 
         max_memory: cap each instance's linear memory in bytes, as WasmtimeEngine(max_memory=)
         does: past it `memory.grow` fails (the module's declared maximum is lowered; see memory_cap).
@@ -746,6 +817,18 @@ class JsEngine:
         self.max_memory = max_memory
 
     def compile(self, wasm: bytes) -> CompiledModule:
+        """The compiled module, from the worker's cache when these bytes were compiled before (with
+        the same memory cap): a run of a module already seen compiles and parses nothing."""
+        key = (hashlib.sha256(wasm).digest(), self.max_memory)
+        compiled = _COMPILED.pop(key, None)
+        if compiled is None:
+            compiled = self._compile(wasm)
+            while len(_COMPILED) >= COMPILED_LIMIT:
+                del _COMPILED[next(iter(_COMPILED))]  # the least recently used
+        _COMPILED[key] = compiled
+        return compiled
+
+    def _compile(self, wasm: bytes) -> JsModule:
         import js
         from pyodide.ffi import JsException, to_js
 
@@ -757,15 +840,9 @@ class JsEngine:
         except JsException as error:
             message = str(getattr(error, "message", error)).removeprefix("WebAssembly.Module(): ")
             raise ModuleError(f"invalid WebAssembly module: {message}") from None
-        # The JS API lists imports without their types; read them from the bytes instead.
-        imports = read_imports(wasm)
-        if imports is None:
-            raise ModuleError("the module uses type encodings this runtime cannot read (GC proposal)")
-        exports = []
-        for item in js.WebAssembly.Module.exports(module):
-            kind = str(item.kind)
-            exports.append(ExportSpec(str(item.name), "func" if kind == "function" else kind))
-        return JsModule(module, imports, exports)
+        # The JS API lists imports and exports without their types; read them from the bytes instead.
+        types = read_module(wasm)
+        return JsModule(module, types.imports, types.exports)
 
     def instantiate(
         self,
@@ -779,7 +856,11 @@ class JsEngine:
 
         assert isinstance(module, JsModule)
         check_imports(module.imports, functions)
-        jspi = jspi_available() if self._jspi is None else self._jspi
+        jspi = self._jspi
+        if jspi is None:  # JSPI needs a caller entered with callPromising (run_sync possible)
+            from pyodide.ffi import can_run_sync
+
+            jspi = jspi_available() and can_run_sync()
         bridge = _Bridge()
         link = _Link()
         proxies: list[Any] = []
@@ -788,8 +869,12 @@ class JsEngine:
         hot = _hot_files(bridge, functions, proxies)
         for spec in module.imports:
             key = (spec.module, spec.name)
+            if spec.name in namespaces.get(spec.module, {}):
+                continue  # imported twice (check_imports saw the same type): one function serves both
             suspends = jspi and key in blocking
-            proxy = create_proxy(_adapt(functions[key], spec.params, link, suspends=suspends))
+            kinds = import_kinds(spec.module, spec.name, spec.params, spec.results)
+            adapter = _adapt(functions[key], kinds, len(spec.results), link, suspends=suspends)
+            proxy = create_proxy(adapter)
             proxies.append(proxy)
             sources = _native_clock_sources(functions[key])
             fast = getattr(hot, spec.name[3:]) if hot is not None and key in HOT_IMPORTS else None
@@ -800,6 +885,8 @@ class JsEngine:
                 entry = bridge.js.clock(proxy, to_js(sources))
             else:
                 entry = bridge.js.wrap(proxy, fast)
+            if spec.results and not wasi_function(spec.module, spec.name, spec.params, spec.results):
+                entry = _helpers().typedResults(entry, to_js(list(spec.results)))
             namespaces.setdefault(spec.module, {})[spec.name] = entry
         import_object = to_js(namespaces, dict_converter=js.Object.fromEntries, create_pyproxies=False)
         try:
@@ -814,7 +901,7 @@ class JsEngine:
                     f"the module's start function trapped: {message}", _wasm_frames(stack)
                 ) from None
             raise ModuleError(f"cannot instantiate: {message}") from None
-        wrapped = JsInstance(instance, proxies, bridge, suspending)
+        wrapped = JsInstance(instance, module.exports, proxies, bridge, suspending)
         link.instance = wrapped
         return wrapped
 
@@ -917,33 +1004,43 @@ class _Link:
 
 
 _ADAPTER = """
-def call({params}):
-    try:
-        return function({args})
-    except MustSuspend:
-        {on_suspend}
-    except BaseException as error:
-        park(error)
-        raise
+def make(function, park):
+    def call({params}):
+        try:
+            return {result}
+        except MustSuspend:
+            {on_suspend}
+        except BaseException as error:
+            park(error)
+            raise
+    return call
 """
 MUST_SUSPEND = -0x7FFFFFFF  # what a suspending import's adapter returns for MustSuspend; no errno
 
 
 def _adapt(
-    function: HostFunction, params: tuple[str, ...], link: _Link, *, suspends: bool = False
+    function: HostFunction, kinds: tuple[str, ...], results: int, link: _Link, *, suspends: bool = False
 ) -> Callable[..., Any]:
-    """An adapter made for the signature: i64s arrive as BigInt (int() them), exceptions are parked.
-    Under the `suspending` wrapper a MustSuspend becomes the MUST_SUSPEND result (cheap to pass);
-    elsewhere it propagates."""
-    names = [f"a{index}" for index in range(len(params))]
-    args = [f"int({name})" if kind == "i64" else name for name, kind in zip(names, params, strict=True)]
-    namespace: dict[str, Any] = {
-        "function": function,
-        "MustSuspend": MustSuspend,
-        "park": link.park,
-        "MUST_SUSPEND": MUST_SUSPEND,
-    }
-    on_suspend = "return MUST_SUSPEND" if suspends else "raise"
-    exec(_ADAPTER.format(params=", ".join(names), args=", ".join(args), on_suspend=on_suspend), namespace)
-    adapter: Callable[..., Any] = namespace["call"]
+    """An adapter made for the signature: each argument decoded by its kind (engines/values.py),
+    several results handed back as a JS array, exceptions parked. Under the `suspending` wrapper
+    a MustSuspend becomes the MUST_SUSPEND result (cheap to pass); elsewhere it propagates."""
+    adapter: Callable[..., Any] = _adapter_maker(kinds, results, suspends)(function, link.park)
     return adapter
+
+
+@cache
+def _adapter_maker(kinds: tuple[str, ...], results: int, suspends: bool) -> Callable[..., Any]:
+    """The adapter's code, generated once per signature (not on every instantiation)."""
+    from pyodide.ffi import to_js
+
+    names = [f"a{index}" for index in range(len(kinds))]
+    call = f"function({', '.join(expressions(JS_VALUE, kinds, names.__getitem__))})"
+    source = _ADAPTER.format(
+        params=", ".join(names),
+        result=f"to_js(list({call}))" if results > 1 else call,
+        on_suspend="return MUST_SUSPEND" if suspends else "raise",
+    )
+    maker: Callable[..., Any] = compile_function(
+        source, "make", MustSuspend=MustSuspend, MUST_SUSPEND=MUST_SUSPEND, to_js=to_js
+    )
+    return maker

@@ -8,7 +8,7 @@ the guest's allocator reports out of memory, on both engines.
 
 from __future__ import annotations
 
-from pywasi_web.engines.validation import Reader
+from pywasi_web.engines.wasm_reader import Reader
 from pywasi_web.errors import ModuleError
 
 PAGE = 65536

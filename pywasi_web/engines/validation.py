@@ -26,117 +26,22 @@ def check_header(wasm: bytes) -> None:
         raise ModuleError(f"unsupported WebAssembly version {wasm[4:8].hex()}")
 
 
-_VALTYPES = {
-    0x7F: "i32",
-    0x7E: "i64",
-    0x7D: "f32",
-    0x7C: "f64",
-    0x7B: "v128",
-    0x70: "funcref",
-    0x6F: "externref",
-}
-_IMPORT_KINDS = {0: "func", 1: "table", 2: "memory", 3: "global", 4: "tag"}
-
-
-class Reader:
-    """Just enough of the binary format to read the type and import sections."""
-
-    def __init__(self, data: bytes, position: int = 0) -> None:
-        self.data = data
-        self.position = position
-
-    def byte(self) -> int:
-        value = self.data[self.position]
-        self.position += 1
-        return value
-
-    def u32(self) -> int:
-        result = shift = 0
-        while True:
-            value = self.byte()
-            result |= (value & 0x7F) << shift
-            if not value & 0x80:
-                return result
-            shift += 7
-
-    def name(self) -> str:
-        length = self.u32()
-        self.position += length
-        return self.data[self.position - length : self.position].decode()
-
-    def valtypes(self) -> tuple[str, ...]:
-        return tuple(_VALTYPES[self.byte()] for _ in range(self.u32()))
-
-
-def read_imports(wasm: bytes) -> list[ImportSpec] | None:
-    """The imports of a validated module with their function signatures, read from its bytes.
-
-    For engines whose API does not report import signatures (the browser's). None when the module
-    uses type encodings beyond plain value types (GC proposal): then signatures are unknown.
-    """
-    try:
-        return _read_imports(wasm)
-    except (KeyError, IndexError, UnicodeDecodeError):
-        return None
-
-
-def _read_imports(wasm: bytes) -> list[ImportSpec]:
-    reader = Reader(wasm, 8)
-    types: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
-    while reader.position < len(wasm):
-        section, size = reader.byte(), reader.u32()
-        end = reader.position + size
-        if section == 1:
-            for _ in range(reader.u32()):
-                if reader.byte() != 0x60:
-                    raise KeyError("not a plain function type")
-                types.append((reader.valtypes(), reader.valtypes()))
-        elif section == 2:
-            imports = []
-            for _ in range(reader.u32()):
-                module, name, kind = reader.name(), reader.name(), _IMPORT_KINDS[reader.byte()]
-                if kind == "func":
-                    params, results = types[reader.u32()]
-                    imports.append(ImportSpec(module, name, kind, params, results))
-                    continue
-                imports.append(ImportSpec(module, name, kind))
-                _skip_import_type(reader, kind)
-            return imports
-        elif section > 2:
-            return []
-        reader.position = end
-    return []
-
-
-def _skip_import_type(reader: Reader, kind: str) -> None:
-    if kind == "table":
-        reader.byte()
-        _skip_limits(reader)
-    elif kind == "memory":
-        _skip_limits(reader)
-    elif kind == "global":
-        reader.byte()
-        reader.byte()
-    else:  # tag: attribute, then a type index
-        reader.byte()
-        reader.u32()
-
-
-def _skip_limits(reader: Reader) -> None:
-    flags = reader.byte()
-    reader.u32()
-    if flags & 1:
-        reader.u32()
-
-
 def check_imports(imports: Sequence[ImportSpec], functions: Mapping[tuple[str, str], HostFunction]) -> None:
-    """Name the first import nobody provides, or one whose signature is not what WASI defines."""
+    """Name the first import nobody provides, one whose signature is not what WASI defines, or one
+    imported twice with different types (a host function has one signature)."""
+    seen: dict[tuple[str, str], ImportSpec] = {}
     for spec in imports:
         where = f"{spec.module}.{spec.name}"
         if spec.kind != "func":
             raise ModuleError(f"the module imports a {spec.kind} {where}; only functions can be provided")
         if (spec.module, spec.name) not in functions:
             raise ModuleError(f"the module imports {where}, which is not provided")
+        first = seen.setdefault((spec.module, spec.name), spec)
+        if (first.params, first.results) != (spec.params, spec.results):
+            raise ModuleError(
+                f"the module imports {where} twice, as {_show(first.params, first.results)} and as "
+                f"{_show(spec.params, spec.results)}: a host function has one signature"
+            )
         expected = SIGNATURES.get(spec.name) if spec.module == MODULE else None
         if expected is not None and (spec.params, spec.results) != expected:
             raise ModuleError(

@@ -13,24 +13,28 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import platform
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import wasmtime
 from wasmtime import _bindings as ffi
 
 from pywasi_web.engines.base import CompiledModule, CoreStore, ExportSpec, HostFunction, ImportSpec
+from pywasi_web.engines.module_cache import ModuleCache
 from pywasi_web.engines.validation import check_header, check_imports
+from pywasi_web.engines.values import (
+    WASMTIME_ARGUMENT,
+    WASMTIME_RESULT,
+    ExportCall,
+    compile_function,
+    expressions,
+    import_kinds,
+)
+from pywasi_web.engines.wasm_reader import read_module
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.preview1.memory import BufferMemory, Fault, GuestMemory
-
-_KINDS = {
-    wasmtime.FuncType: "func",
-    wasmtime.MemoryType: "memory",
-    wasmtime.TableType: "table",
-    wasmtime.GlobalType: "global",
-}
-
 
 # The raw callback: wasmtime_val_raw_t slots (16 bytes, read as pairs of u64) arrive as a bare
 # address. A typed pointer argument would cost ctypes ~0.1 µs a call to build.
@@ -38,12 +42,45 @@ _RawCallback = ctypes.CFUNCTYPE(
     ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t
 )
 _NO_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(0)
-_SUPPORTED = frozenset({"i32", "i64"})
+# The engine's settings: compiled code depends on them, so they are part of the module cache's key.
+_CONFIG = {"epoch_interruption": True}
+
+
+@functools.cache
+def _engine_id() -> str:
+    """What a compiled module depends on besides its bytes: wasmtime's version, the CPU, _CONFIG."""
+    return f"wasmtime {_wasmtime_version()} {platform.machine()} {sorted(_CONFIG.items())}"
+
+
+def _wasmtime_version() -> str:
+    """From the name of wasmtime's .dist-info beside it: importlib.metadata would add ~30 ms to
+    every run's start (it imports the email package), which is a tenth of a cached start."""
+    site_packages = Path(wasmtime.__file__).parent.parent
+    for info in site_packages.glob("wasmtime-*.dist-info"):
+        return info.name.removeprefix("wasmtime-").removesuffix(".dist-info")
+    from importlib.metadata import version
+
+    return version("wasmtime")
+
+
+def _invalid(message: str) -> str:
+    """One line for a module wasmtime refuses: its last line, and a way out for legacy exceptions."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    reason = lines[-1] if lines else message
+    if "legacy_exceptions" in reason:
+        return (
+            f"the module uses legacy exception handling (try/catch), which wasmtime does not support: "
+            f"{reason}; rebuild it with the standard exceptions (exnref), e.g. wasm-opt --translate-to-exnref"
+        )
+    if "feature required" in reason or "not enabled" in reason:
+        return f"the module uses a WebAssembly feature wasmtime does not enable: {reason}"
+    return f"invalid WebAssembly module: {reason}"
+
 
 # One callback per signature, generated (as dataclasses generates methods) so that each argument
-# is one explicit expression: no loop, no argument tuple. The slots sit in the frame of wasmtime's
-# trampoline, at the same address call after call, so the ctypes array over them is made once per
-# address and reused. An i32 fills only the low half of its slot: the rest is masked off.
+# is one explicit expression from engines/values.py: no loop, no argument tuple. The slots sit in
+# the frame of wasmtime's trampoline, at the same address call after call, so the ctypes array
+# over them is made once per address and reused.
 _CALLBACK_TEMPLATE = """
 def bind(function, host, Slots, readers):
     slots_address = slots = None
@@ -68,7 +105,7 @@ def bind(function, host, Slots, readers):
 # other case goes to the function, which decides the errno.
 _CLOCK_TIME_GET = (("i32", "i64", "i32"), ("i32",))
 _CLOCK_BODY = """\
-            clock_id, pointer = slots[0] & 0xFFFFFFFF, slots[4] & 0xFFFFFFFF
+            clock_id, pointer = {0}, {2}
             reader = readers.get(clock_id)
             if reader is not None and host.memory is not None:
                 try:
@@ -77,26 +114,33 @@ _CLOCK_BODY = """\
                     return 0
                 except Fault:
                     pass
-            slots[0] = function(clock_id, slots[2], pointer) or 0"""
+            slots[0] = function(clock_id, {1}, pointer) or 0"""
 
 
-def _callback_body(params: tuple[str, ...], returns: bool) -> str:
-    unsupported = sorted(set(params) - _SUPPORTED)
-    if unsupported:
-        raise ModuleError(f"host functions take i32/i64 parameters, not {', '.join(unsupported)}")
-    arguments = ", ".join(
-        f"slots[{2 * index}] & 0xFFFFFFFF" if kind == "i32" else f"slots[{2 * index}]"
-        for index, kind in enumerate(params)
-    )
-    call = f"function({arguments})"
-    return f"            slots[0] = ({call} or 0) & 0xFFFFFFFFFFFFFFFF" if returns else f"            {call}"
+def _arguments(kinds: tuple[str, ...]) -> list[str]:
+    return expressions(WASMTIME_ARGUMENT, kinds, lambda index: f"slots[{2 * index}]")
+
+
+def _callback_body(kinds: tuple[str, ...], results: tuple[str, ...]) -> str:
+    call = f"function({', '.join(_arguments(kinds))})"
+    indent = " " * 12
+    if not results:
+        return f"{indent}{call}"
+    if len(results) == 1:
+        return f"{indent}slots[0] = {WASMTIME_RESULT[results[0]].format(f'{call} or 0')}"
+    stores = [f"{indent}values = {call}"]
+    stores += [
+        f"{indent}slots[{2 * index}] = {WASMTIME_RESULT[kind].format(f'values[{index}]')}"
+        for index, kind in enumerate(results)
+    ]
+    return "\n".join(stores)
 
 
 @functools.cache
 def _binder(body: str) -> Callable[..., Callable[..., int]]:
-    namespace: dict[str, Any] = {"Fault": Fault}
-    exec(_CALLBACK_TEMPLATE.format(body=body), namespace)
-    bind: Callable[..., Callable[..., int]] = namespace["bind"]
+    bind: Callable[..., Callable[..., int]] = compile_function(
+        _CALLBACK_TEMPLATE.format(body=body), "bind", Fault=Fault
+    )
     return bind
 
 
@@ -109,12 +153,14 @@ class _HostCalls:
         self.pending: BaseException | None = None
         self.memory: GuestMemory | None = None
 
-    def adapt(self, function: HostFunction, params: tuple[str, ...], results: tuple[str, ...]) -> object:
+    def adapt(self, function: HostFunction, spec: ImportSpec) -> object:
+        params, results = spec.params, spec.results
+        kinds = import_kinds(spec.module, spec.name, params, results)
         readers = getattr(function, "host_clock_readers", None)
         if readers is not None and (params, results) == _CLOCK_TIME_GET:
-            body = _CLOCK_BODY
+            body = _CLOCK_BODY.format(*_arguments(kinds))
         else:
-            body = _callback_body(params, bool(results))
+            body = _callback_body(kinds, results)
         slots = ctypes.c_uint64 * (2 * max(len(params), len(results), 1))
         raw_callback = _RawCallback(_binder(body)(function, self, slots, readers))
         self.callbacks.append(raw_callback)
@@ -131,28 +177,16 @@ class _HostCalls:
         return error
 
 
-def _valtype(value: wasmtime.ValType) -> str:
-    return str(value)
-
-
-def _spec_kind(extern_type: object) -> str:
-    return _KINDS.get(type(extern_type), type(extern_type).__name__)
-
-
 class WasmtimeModule:
-    def __init__(self, module: wasmtime.Module) -> None:
+    """A compiled module with its imports and exports as the bytes declare them (wasm_reader:
+    the same reading as the browser's, and wasmtime's C API aborts on some value types, v128)."""
+
+    def __init__(self, module: wasmtime.Module, wasm: bytes, *, from_cache: bool = False) -> None:
         self.module = module
-        imports: list[ImportSpec] = []
-        for item in module.imports:
-            ty = item.type
-            if isinstance(ty, wasmtime.FuncType):
-                params = tuple(_valtype(v) for v in ty.params)
-                results = tuple(_valtype(v) for v in ty.results)
-                imports.append(ImportSpec(item.module, item.name or "", "func", params, results))
-            else:
-                imports.append(ImportSpec(item.module, item.name or "", _spec_kind(ty)))
-        self._imports = imports
-        self._exports = [ExportSpec(item.name, _spec_kind(item.type)) for item in module.exports]
+        self.from_cache = from_cache  # loaded from the compiled-module cache, not compiled now
+        types = read_module(wasm)
+        self._imports = types.imports
+        self._exports = types.exports
 
     @property
     def imports(self) -> Sequence[ImportSpec]:
@@ -165,12 +199,19 @@ class WasmtimeModule:
 
 class WasmtimeInstance:
     def __init__(
-        self, engine: WasmtimeEngine, store: wasmtime.Store, instance: wasmtime.Instance, host: _HostCalls
+        self,
+        engine: WasmtimeEngine,
+        store: wasmtime.Store,
+        instance: wasmtime.Instance,
+        host: _HostCalls,
+        exports: Sequence[ExportSpec],
     ) -> None:
         self._engine = engine
+        self._specs = {spec.name: spec for spec in exports if spec.kind == "func"}
         self._store = store
         self._host = host
         self._exports = instance.exports(store)
+        self._functions: dict[str, tuple[wasmtime.Func, ExportCall]] = {}
         memory = self._exports.get("memory")
         self._memory: GuestMemory | None = None
         if isinstance(memory, wasmtime.Memory):
@@ -185,12 +226,20 @@ class WasmtimeInstance:
     def memory(self) -> GuestMemory | None:
         return self._memory
 
+    def _function(self, export: str) -> tuple[wasmtime.Func, ExportCall]:
+        found = self._functions.get(export)
+        if found is None:
+            func, spec = self._exports.get(export), self._specs.get(export)
+            if not isinstance(func, wasmtime.Func) or spec is None:
+                raise ModuleError(f"the module has no exported function {export!r}")
+            found = self._functions[export] = (func, ExportCall(export, spec.params, spec.results))
+        return found
+
     def call(self, export: str, *args: Any) -> Any:
-        func = self._exports.get(export)
-        if not isinstance(func, wasmtime.Func):
-            raise ModuleError(f"the module has no exported function {export!r}")
+        func, signature = self._function(export)
+        arguments = signature.arguments(args)
         try:
-            return func(self._store, *args)
+            result = func(self._store, *arguments)
         except (wasmtime.Trap, wasmtime.WasmtimeError) as failure:
             parked = self._host.take()
             if parked is not None:
@@ -201,9 +250,13 @@ class WasmtimeInstance:
                 raise GuestTimeout(self._engine.interrupt_reason or "the guest was interrupted") from None
             frames = "\n".join(_frame(frame) for frame in failure.frames or [])
             raise GuestTrap(f"the guest trapped: {_reason(failure.message)}", frames) from None
+        return tuple(result) if isinstance(result, list) else result
 
     def interrupt(self, reason: str) -> None:
         self._engine.interrupt(reason)
+
+    def close(self) -> None:
+        """Nothing to release: the store and instance go with their last reference."""
 
 
 def _reason(message: str) -> str:
@@ -223,24 +276,47 @@ class WasmtimeEngine:
 
     `max_memory` caps each instance's linear memory in bytes: past it `memory.grow` fails, so the
     guest's allocator sees an out-of-memory condition instead of exhausting the host.
+    `cache`: keep compiled modules in the on-disk ModuleCache (unless PYWASI_WEB_MODULE_CACHE=off).
     """
 
     name = "wasmtime"
 
-    def __init__(self, *, max_memory: int | None = None) -> None:
+    def __init__(self, *, max_memory: int | None = None, cache: bool = True) -> None:
         self.max_memory = max_memory
         config = wasmtime.Config()
-        config.epoch_interruption = True
+        for setting, value in _CONFIG.items():
+            setattr(config, setting, value)
         self._engine = wasmtime.Engine(config)
+        self._cache = ModuleCache.from_environment(_engine_id()) if cache else None
         self.interrupt_reason: str | None = None
 
     def compile(self, wasm: bytes) -> CompiledModule:
+        """Load the module's compiled form from the cache, or validate (a quick refusal of what
+        wasmtime cannot run, before a compile that can take minutes), compile and store it."""
         check_header(wasm)
+        cache = self._cache
+        key = cache.key(wasm) if cache is not None else ""
+        cached = self._deserialize(cache.load(key)) if cache is not None else None
+        if cached is not None:
+            return WasmtimeModule(cached, wasm, from_cache=True)
         try:
-            return WasmtimeModule(wasmtime.Module(self._engine, wasm))
+            wasmtime.Module.validate(self._engine, wasm)
+            module = wasmtime.Module(self._engine, wasm)
         except wasmtime.WasmtimeError as error:
-            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-            raise ModuleError(f"invalid WebAssembly module: {lines[-1] if lines else error}") from None
+            raise ModuleError(_invalid(str(error))) from None
+        if cache is not None:
+            cache.store(key, module.serialize())
+        return WasmtimeModule(module, wasm)
+
+    def _deserialize(self, artifact: Path | None) -> wasmtime.Module | None:
+        """A cached artifact as a module; None when there is none, or when this wasmtime refuses it
+        (made by another version or for another CPU despite its key): it is compiled again."""
+        if artifact is None:
+            return None
+        try:
+            return wasmtime.Module.deserialize_file(self._engine, str(artifact))
+        except wasmtime.WasmtimeError:
+            return None
 
     def instantiate(
         self,
@@ -255,33 +331,27 @@ class WasmtimeEngine:
         store.set_epoch_deadline(1)
         if self.max_memory is not None:
             store.set_limits(memory_size=self.max_memory)
-        linker = wasmtime.Linker(self._engine)
         host = _HostCalls()
+        # The imports go in order, one host function per name: a name imported twice (as Go and
+        # AssemblyScript emit; check_imports saw the same type) is linked once, to both entries.
+        linked: dict[tuple[str, str], wasmtime.Func] = {}
         for spec, item in zip(module.imports, module.module.imports, strict=True):
-            callback = host.adapt(functions[(spec.module, spec.name)], spec.params, spec.results)
-            module_name, name = spec.module.encode(), spec.name.encode()
-            error = ffi.wasmtime_linker_define_func_unchecked(
-                linker.ptr(),
-                module_name,
-                len(module_name),
-                name,
-                len(name),
-                item.type.ptr(),
-                callback,
-                None,
-                _NO_FINALIZER,
-            )
-            if error:
-                raise ModuleError(
-                    f"cannot link {spec.module}.{spec.name}: {wasmtime.WasmtimeError._from_ptr(error)}"
+            key = (spec.module, spec.name)
+            if key not in linked:
+                callback = host.adapt(functions[key], spec)
+                raw = ffi.wasmtime_func_t()
+                ffi.wasmtime_func_new_unchecked(
+                    store._context(), item.type.ptr(), callback, None, _NO_FINALIZER, ctypes.byref(raw)
                 )
+                linked[key] = wasmtime.Func._from_raw(raw)
+        externs = [linked[(spec.module, spec.name)] for spec in module.imports]
         try:
-            instance = linker.instantiate(store, module.module)
+            instance = wasmtime.Instance(store, module.module, externs)
         except wasmtime.Trap as trap:
             raise GuestTrap(f"the module's start function trapped: {_reason(trap.message)}") from None
         except wasmtime.WasmtimeError as error:
             raise ModuleError(f"cannot instantiate: {str(error).splitlines()[0]}") from None
-        return WasmtimeInstance(self, store, instance, host)
+        return WasmtimeInstance(self, store, instance, host, module.exports)
 
     def core_store(self) -> CoreStore:
         from pywasi_web.engines.wasmtime_core import WasmtimeCoreStore

@@ -19,7 +19,22 @@ from pywasi_web.kernel.waiting import Waiter
 from pywasi_web.net.base import Socket
 from pywasi_web.vfs.base import DirNode, FileSystem, OpenFile, Stat
 
-MAX_FILE_SIZE = (1 << 63) - 1
+MAX_OFFSET = (1 << 63) - 1
+"""File offsets are off_t: an I/O range ending past this, or a size beyond it, is EINVAL (Linux's
+check, hence wasmtime's answer), so no offset reaches `os` or a bytearray out of range."""
+MAX_POSITION = (1 << 64) - 1
+"""fd_seek may put the position anywhere a u64 holds (as wasmtime does); I/O there is EINVAL."""
+MAX_READ = 1 << 26
+"""The most one read asks of a file (a short read, as POSIX allows): overlapping iovecs could
+otherwise make the host allocate far more than the guest's memory holds."""
+
+
+def _io_range(offset: int, size: int) -> None:
+    """EINVAL unless [offset, offset + size) lies within off_t (the kernel takes unsigned values)."""
+    if not 0 <= offset <= MAX_OFFSET or offset + size > MAX_OFFSET:
+        raise WasiError(Errno.INVAL, f"file range {offset}+{size} is past the largest offset")
+
+
 _T = TypeVar("_T")
 
 
@@ -82,25 +97,24 @@ class FileDescriptor(Descriptor):
         self.filetype = Filetype.REGULAR_FILE
 
     def read(self, size: int) -> bytes:
-        data = self.handle.pread(self.position, size)
+        data = self.pread(size, self.position)
         self.position += len(data)
         return data
 
     def write(self, data: bytes | memoryview) -> int:
         if self.fdflags & Fdflags.APPEND:
             self.position = self.handle.size()
-        written = self.handle.pwrite(self.position, data)
+        written = self.pwrite(data, self.position)
         self.position += written
         return written
 
     def pread(self, size: int, offset: int) -> bytes:
-        if offset > MAX_FILE_SIZE:
-            raise WasiError(Errno.INVAL, "offset past the largest file size")  # pread's answer
+        size = min(size, MAX_READ)
+        _io_range(offset, size)
         return self.handle.pread(offset, size)
 
     def pwrite(self, data: bytes | memoryview, offset: int) -> int:
-        if offset + len(data) > MAX_FILE_SIZE:
-            raise WasiError(Errno.FBIG)
+        _io_range(offset, len(data))
         return self.handle.pwrite(offset, data)
 
     def seek(self, offset: int, whence: int) -> int:
@@ -112,8 +126,8 @@ class FileDescriptor(Descriptor):
             target = self.handle.size() + offset
         else:
             raise WasiError(Errno.INVAL, f"bad whence {whence}")
-        if target < 0 or target > MAX_FILE_SIZE:
-            raise WasiError(Errno.INVAL, "seek before the start of the file")
+        if not 0 <= target <= MAX_POSITION:
+            raise WasiError(Errno.INVAL, f"seek to {target}, outside the file's positions")
         self.position = target
         return target
 
@@ -121,8 +135,8 @@ class FileDescriptor(Descriptor):
         return self.handle.stat()
 
     def set_size(self, size: int) -> None:
-        if size > MAX_FILE_SIZE:
-            raise WasiError(Errno.INVAL)
+        if not 0 <= size <= MAX_OFFSET:
+            raise WasiError(Errno.INVAL, f"file size {size} is past the largest offset")
         self.handle.truncate(size)
 
     def set_times(self, atim: int | None, mtim: int | None) -> None:
@@ -175,6 +189,8 @@ class DirectoryDescriptor(Descriptor):
         The listing is taken once at cookie 0 and reused for later cookies, so cookies stay
         stable across calls and a 100 000-entry directory is listed in linear time.
         """
+        if cookie < 0:  # the kernel takes unsigned values: nothing lies beyond the listing
+            return []
         if cookie == 0 or self.listing is None:
             ino = self.node.stat().ino
             listing = [(b".", ino, Filetype.DIRECTORY), (b"..", ino, Filetype.DIRECTORY)]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import operator
 from collections.abc import Iterator
 from typing import TypeVar, overload
 
 from pywasi_web.abi.errno import Errno
+from pywasi_web.abi.types import Rights
 from pywasi_web.errors import WasiError
 from pywasi_web.kernel.descriptors import Descriptor
 
@@ -15,6 +18,9 @@ D = TypeVar("D", bound=Descriptor)
 # Errno for an operation the descriptor's rights do not allow: wasmtime answers EBADF for a
 # descriptor not opened for the operation (fd_read on a directory, fd_write on a read-only file).
 MISSING_RIGHTS = Errno.BADF
+# A directory without a path right (dropped by fd_fdstat_set_rights, or not inherited) is a
+# capability the guest lacks, not a bad descriptor: ENOTCAPABLE, as programs expect.
+PATH_RIGHTS = functools.reduce(operator.or_, (v for k, v in vars(Rights).items() if k.startswith("PATH_")))
 
 
 class FdTable:
@@ -44,8 +50,10 @@ class FdTable:
             raise WasiError(Errno.BADF, f"fd {fd} is not open")
         if not isinstance(descriptor, kind):
             raise WasiError(_WRONG_KIND.get(kind.__name__, Errno.BADF), f"fd {fd} is not a {kind.__name__}")
-        if descriptor.rights_base & rights != rights:
-            raise WasiError(MISSING_RIGHTS, f"fd {fd} lacks rights {rights & ~descriptor.rights_base:#x}")
+        missing = rights & ~descriptor.rights_base
+        if missing:
+            errno = Errno.NOTCAPABLE if missing & PATH_RIGHTS else MISSING_RIGHTS
+            raise WasiError(errno, f"fd {fd} lacks rights {missing:#x}")
         return descriptor
 
     def close(self, fd: int) -> None:

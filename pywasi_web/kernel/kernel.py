@@ -38,10 +38,19 @@ from pywasi_web.kernel.paths import ESCAPE, Resolved, resolve
 from pywasi_web.kernel.streams import InputStream, OutputStream
 from pywasi_web.kernel.waiting import Waiter
 from pywasi_web.net.base import Socket
-from pywasi_web.vfs.base import DirNode, FileNode, FileSystem, Node, SymlinkNode
+from pywasi_web.vfs.base import (
+    DirNode,
+    FileSystem,
+    Node,
+    SymlinkNode,
+    is_directory,
+    is_regular_file,
+    is_symlink,
+)
 
 # Errno for a change attempted on a read-only mount (wasmtime's answer).
 READ_ONLY = Errno.PERM
+MAX_TIMESTAMP = (1 << 64) - 1
 
 
 @dataclass(frozen=True)
@@ -136,9 +145,12 @@ class Kernel:
             self.directory(fd, Rights.PATH_CREATE_FILE)
         if oflags & Oflags.TRUNC:
             self.directory(fd, Rights.PATH_FILESTAT_SET_SIZE)
-        resolved = self._resolve(directory, path, bool(lookupflags & Lookupflags.SYMLINK_FOLLOW))
+        exclusive = bool(oflags & Oflags.CREAT and oflags & Oflags.EXCL)
+        # O_CREAT|O_EXCL never follows a final symlink: a link, dangling or not, already exists.
+        follow = bool(lookupflags & Lookupflags.SYMLINK_FOLLOW) and not exclusive
+        resolved = self._resolve(directory, path, follow)
         node = resolved.node
-        if node is not None and oflags & Oflags.CREAT and oflags & Oflags.EXCL:
+        if node is not None and exclusive:
             raise WasiError(Errno.EXIST, path)
         if node is None:
             if not oflags & Oflags.CREAT:
@@ -149,10 +161,10 @@ class Kernel:
             node = parent.create_file(name)
         base = rights_base & directory.rights_inheriting
         inheriting = rights_inheriting & directory.rights_inheriting
-        if isinstance(node, SymlinkNode):
+        if is_symlink(node):
             raise WasiError(Errno.LOOP, f"{path} is a symlink and SYMLINK_FOLLOW is not set")
-        if isinstance(node, DirNode):
-            if (wants_write and rights_base & Rights.FD_WRITE) or oflags & Oflags.TRUNC:
+        if is_directory(node):
+            if rights_base & Rights.FD_WRITE or oflags & (Oflags.TRUNC | Oflags.CREAT):
                 raise WasiError(Errno.ISDIR, path)
             opened: Descriptor = DirectoryDescriptor(
                 base & DIRECTORY_RIGHTS,
@@ -164,7 +176,7 @@ class Kernel:
             )
         elif oflags & Oflags.DIRECTORY:
             raise WasiError(Errno.NOTDIR, path)
-        elif isinstance(node, FileNode):
+        elif is_regular_file(node):
             base &= FILE_RIGHTS
             write = bool(base & Rights.FD_WRITE)
             truncate = bool(oflags & Oflags.TRUNC)
@@ -337,6 +349,9 @@ def new_times(atim: int, mtim: int, fstflags: int) -> tuple[int | None, int | No
         raise WasiError(Errno.INVAL, "MTIM with MTIM_NOW")
     if fstflags & ~0xF:
         raise WasiError(Errno.INVAL, f"unknown fstflags {fstflags:#x}")
+    for name, value, flag in (("atim", atim, Fstflags.ATIM), ("mtim", mtim, Fstflags.MTIM)):
+        if fstflags & flag and not 0 <= value <= MAX_TIMESTAMP:
+            raise WasiError(Errno.INVAL, f"{name} {value} is not a u64 timestamp")
     now = time.time_ns()
     new_atim = atim if fstflags & Fstflags.ATIM else now if fstflags & Fstflags.ATIM_NOW else None
     new_mtim = mtim if fstflags & Fstflags.MTIM else now if fstflags & Fstflags.MTIM_NOW else None

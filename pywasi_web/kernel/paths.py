@@ -7,12 +7,11 @@ Symlinks are followed here (not by the file system) with a limit that gives ELOO
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pywasi_web.abi.errno import Errno
 from pywasi_web.errors import WasiError
-from pywasi_web.vfs.base import DirNode, Node, SymlinkNode
+from pywasi_web.vfs.base import DirNode, Node, is_directory, is_symlink
 
 MAX_SYMLINKS = 40
 MAX_PATH = 4096
@@ -20,9 +19,8 @@ MAX_PATH = 4096
 ESCAPE = Errno.PERM
 
 
-@dataclass(frozen=True)
-class Resolved:
-    """Where a path leads.
+class Resolved(NamedTuple):
+    """Where a path leads (a named tuple: one is made on every path lookup).
 
     `parent` and `name` name the final entry, or are None when the path ends in '.' or '..'
     (then `node` is that directory). `node` is the entry (followed if asked), or None if absent.
@@ -58,14 +56,19 @@ def _split(path: str) -> list[str]:
 
 
 def resolve(start: DirNode, path: str, *, follow: bool) -> Resolved:
-    """Resolve `path` relative to `start`; `follow` says whether a final symlink is followed."""
-    pending = deque(_split(path))
+    """Resolve `path` relative to `start`; `follow` says whether a final symlink is followed.
+
+    Every open and stat passes here, so the loop is kept lean: the components wait reversed in a
+    list (pop() takes the next one), and a name's UTF-8 length is computed only when it could
+    exceed 255 bytes (more than 63 characters)."""
+    pending = _split(path)
+    pending.reverse()
     stack: list[DirNode] = [start]
     links = 0
     while True:
-        component = pending.popleft()
+        component = pending.pop()
         last = not pending
-        if component in ("", "."):
+        if component == "" or component == ".":
             if last:
                 return Resolved(None, None, stack[-1], path.endswith("/"))
             continue
@@ -76,13 +79,13 @@ def resolve(start: DirNode, path: str, *, follow: bool) -> Resolved:
             if last:
                 return Resolved(None, None, stack[-1], False)
             continue
-        if len(component.encode()) > 255:
+        if len(component) > 63 and len(component.encode()) > 255:
             raise WasiError(Errno.NAMETOOLONG, component)
         directory = stack[-1]
         node = directory.lookup(component)
         # "name/" refers to a directory: its symlink is followed, and it must be a directory.
         slash_follows = len(pending) == 1 and pending[0] == ""
-        if isinstance(node, SymlinkNode) and (follow or slash_follows or not last):
+        if is_symlink(node) and (follow or slash_follows or not last):
             links += 1
             if links > MAX_SYMLINKS:
                 raise WasiError(Errno.LOOP, f"too many symlinks in {path!r}")
@@ -91,14 +94,12 @@ def resolve(start: DirNode, path: str, *, follow: bool) -> Resolved:
                 raise WasiError(ESCAPE, f"symlink {component!r} points to an absolute path")
             if not target:
                 raise WasiError(Errno.NOENT, f"symlink {component!r} is empty")
-            pending.extendleft(reversed(target.split("/")))
+            pending.extend(reversed(target.split("/")))
             continue
         if last or slash_follows:
-            if slash_follows and node is not None and not isinstance(node, DirNode):
+            if slash_follows and node is not None and not is_directory(node):
                 raise WasiError(Errno.NOTDIR, component)
             return Resolved(directory, component, node, slash_follows)
-        if node is None:
-            raise WasiError(Errno.NOENT, component)
-        if not isinstance(node, DirNode):
-            raise WasiError(Errno.NOTDIR, component)
+        if not is_directory(node):
+            raise WasiError(Errno.NOENT if node is None else Errno.NOTDIR, component)
         stack.append(node)

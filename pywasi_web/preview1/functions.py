@@ -37,7 +37,8 @@ from pywasi_web.kernel.poll import Subscription, poll
 from pywasi_web.preview1.memory import Fault, GuestMemory
 from pywasi_web.vfs.base import Stat
 
-Tracer = Callable[[str, tuple[int, ...], int | None], None]
+# called after each call with its name, arguments, result (None: proc_exit) and seconds taken
+TimedTracer = Callable[[str, tuple[int, ...], int | None, float], None]
 
 _monotonic_ns = time.monotonic_ns
 
@@ -58,7 +59,7 @@ class Preview1:
 
     # -- binding -------------------------------------------------------------------------------
 
-    def bind(self, tracer: Tracer | None = None) -> dict[str, Callable[..., int | None]]:
+    def bind(self, tracer: TimedTracer | None = None) -> dict[str, Callable[..., int | None]]:
         """One host callable per import name: errors become errnos, optionally traced.
 
         Untraced, some calls carry what an engine needs to answer their common case itself, the
@@ -76,17 +77,20 @@ class Preview1:
         return functions
 
     @staticmethod
-    def _bind_one(name: str, method: Callable[..., None], tracer: Tracer | None) -> Callable[..., int | None]:
+    def _bind_one(
+        name: str, method: Callable[..., None], tracer: TimedTracer | None
+    ) -> Callable[..., int | None]:
         if name == "proc_exit":
 
             def exit_call(*args: int) -> None:
                 if tracer is not None:
-                    tracer(name, args, None)
+                    tracer(name, args, None, 0.0)
                 method(*args)
 
             return exit_call
 
         def call(*args: int) -> int:
+            started = time.perf_counter() if tracer is not None else 0.0
             try:
                 method(*args)
                 result = 0
@@ -95,7 +99,7 @@ class Preview1:
             except Fault:
                 result = Errno.FAULT
             if tracer is not None:
-                tracer(name, args, result)
+                tracer(name, args, result, time.perf_counter() - started)
             return result
 
         call.__name__ = name
@@ -260,8 +264,7 @@ class Preview1:
     def fd_seek(self, fd: int, offset: int, whence: int, result_ptr: int) -> None:
         tell_only = offset == 0 and whence == Whence.CUR
         descriptor = self._seekable(fd, Rights.FD_TELL if tell_only else Rights.FD_SEEK)
-        signed = offset - (1 << 64) if offset >= 1 << 63 else offset
-        self.memory.set_u64(result_ptr, descriptor.seek(signed, whence))
+        self.memory.set_u64(result_ptr, descriptor.seek(offset, whence))
 
     def fd_tell(self, fd: int, result_ptr: int) -> None:
         self.memory.set_u64(result_ptr, self._seekable(fd, Rights.FD_TELL).seek(0, Whence.CUR))

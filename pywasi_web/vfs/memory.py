@@ -78,17 +78,15 @@ class MemoryFile(_Inode, FileNode, OpenFile):
 
     def pwrite(self, offset: int, data: bytes | memoryview) -> int:
         length = len(data)
+        if not length:  # POSIX: writing nothing to a regular file has no other result
+            return 0
         current = len(self.data)
         end = offset + length
         if end > current:
             self.fs.grow(end, end - current)
-        if offset == current:
-            self.data += data
-        elif offset > current:
-            self.data += bytes(offset - current)
-            self.data += data
-        else:
-            self.data[offset:end] = data
+            if offset > current:
+                self._zeros(offset - current, charged=end - current)
+        self.data[offset:end] = data
         self.mtim = self.ctim = time.time_ns()
         self.fs.changed(self)
         return length
@@ -100,12 +98,21 @@ class MemoryFile(_Inode, FileNode, OpenFile):
         current = len(self.data)
         if size > current:
             self.fs.grow(size, size - current)
-            self.data += bytes(size - current)
+            self._zeros(size - current, charged=size - current)
         else:
             self.fs.charge(size - current)
             del self.data[size:]
         self.mtim = self.ctim = time.time_ns()
         self.fs.changed(self)
+
+    def _zeros(self, count: int, *, charged: int) -> None:
+        """Append `count` zero bytes; a host with no memory for them (or, on a 32-bit host such as
+        Pyodide, no index that large) gives back the `charged` bytes and ENOSPC."""
+        try:
+            self.data += bytes(count)
+        except (MemoryError, OverflowError):
+            self.fs.charge(-charged)
+            raise WasiError(Errno.NOSPC, f"no memory for {count} more bytes") from None
 
     def sync(self) -> None:
         self.fs.sync()

@@ -13,14 +13,14 @@ from collections.abc import Callable
 import pytest
 
 from pywasi_web.abi.errno import Errno
-from pywasi_web.abi.types import ALL_RIGHTS, Lookupflags, Oflags, Rights
+from pywasi_web.abi.types import ALL_RIGHTS, DIRECTORY_RIGHTS, Lookupflags, Oflags, Rights
 from pywasi_web.errors import WasiError
 from pywasi_web.kernel.descriptors import FileDescriptor
 from pywasi_web.kernel.kernel import Kernel
 from pywasi_web.kernel.paths import ESCAPE
 from pywasi_web.vfs import HostDir, MemoryFS, Symlink
 from pywasi_web.vfs.base import FileSystem
-from tests.unit.helpers import PREOPEN_FD, has_hard_links, make_kernel
+from tests.unit.helpers import PREOPEN_FD, errno_of, has_hard_links, make_kernel, walked_host_dir
 
 FOLLOW = Lookupflags.SYMLINK_FOLLOW
 INSIDE = {
@@ -66,21 +66,14 @@ def host_layout(root: pathlib.Path) -> pathlib.Path:
     return mount_dir
 
 
-@pytest.fixture(params=["memory", "host"])
+@pytest.fixture(params=["memory", "host", "host-walked"])
 def layout(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Layout:
     if request.param == "memory":
         tree, fs = memory_layout()
         return Layout(fs, lambda: b"SECRET", lambda: sorted(tree.root().children))
     mount_dir = host_layout(tmp_path)
-    return Layout(
-        HostDir(mount_dir), lambda: (tmp_path / "secret").read_bytes(), lambda: sorted(os.listdir(tmp_path))
-    )
-
-
-def errno_of(call: Callable[..., object], *args: object) -> int:
-    with pytest.raises(WasiError) as caught:
-        call(*args)
-    return caught.value.errno
+    fs = HostDir(mount_dir) if request.param == "host" else walked_host_dir(mount_dir)
+    return Layout(fs, lambda: (tmp_path / "secret").read_bytes(), lambda: sorted(os.listdir(tmp_path)))
 
 
 def open_read(kernel: Kernel, path: str, follow: bool = True) -> int:
@@ -166,7 +159,7 @@ def test_rights_cannot_be_escalated_through_inheriting(layout: Layout) -> None:
     assert descriptor.rights_base & ~Rights.FD_READ == 0
     assert errno_of(kernel.fds.get, child, Rights.FD_WRITE) == Errno.BADF
     # Without PATH_CREATE_FILE the directory cannot create, whatever is asked.
-    assert errno_of(kernel.path_open, narrow, 0, "new", Oflags.CREAT, ALL_RIGHTS, 0, 0) == Errno.BADF
+    assert errno_of(kernel.path_open, narrow, 0, "new", Oflags.CREAT, ALL_RIGHTS, 0, 0) == Errno.NOTCAPABLE
     # And a dropped right does not come back.
     kernel.fd_fdstat_set_rights(child, 0, 0)
     assert errno_of(kernel.fd_fdstat_set_rights, child, Rights.FD_READ, 0) == Errno.NOTCAPABLE
@@ -194,23 +187,51 @@ def test_read_only_mount_refuses_every_change(layout: Layout) -> None:
     assert errno_of(kernel.fds.get, open_read(kernel, "data.txt"), Rights.FD_WRITE) == Errno.BADF
 
 
+def test_directory_renamed_while_held(layout: Layout) -> None:
+    """A directory descriptor holds its directory: after a rename it still reaches it, never the
+    new entry at the old name, and `..` from it still cannot rise above it."""
+    kernel = make_kernel(layout.fs)
+    held = kernel.path_open(PREOPEN_FD, 0, "sub", Oflags.DIRECTORY, DIRECTORY_RIGHTS, ALL_RIGHTS, 0)
+    kernel.path_rename(PREOPEN_FD, "sub", PREOPEN_FD, "moved")
+    assert (
+        kernel.fds.get(kernel.path_open(held, 0, "nested.txt", 0, Rights.FD_READ, 0, 0)).read(10) == b"nested"
+    )
+    kernel.path_create_directory(PREOPEN_FD, "sub")
+    kernel.path_open(held, 0, "made", Oflags.CREAT, ALL_RIGHTS, 0, 0)
+    assert kernel.path_filestat_get(PREOPEN_FD, 0, "moved/made").stat().size == 0
+    assert errno_of(kernel.path_filestat_get, PREOPEN_FD, 0, "sub/made") == Errno.NOENT
+    kernel.path_rename(PREOPEN_FD, "moved", PREOPEN_FD, "sub/deeper")  # a second move, below
+    assert kernel.path_filestat_get(held, 0, "made").stat().size == 0
+    for path in ("..", "../secret", "../../secret", "./../data.txt"):
+        assert errno_of(kernel.path_open, held, 0, path, 0, Rights.FD_READ, 0, 0) == ESCAPE
+    assert errno_of(kernel.path_rename, held, "made", PREOPEN_FD, "../made") == ESCAPE
+    assert layout.secret() == b"SECRET"
+    assert "made" not in layout.outside()
+
+
 def test_host_symlink_swapped_between_check_and_use(tmp_path: pathlib.Path) -> None:
-    """The kernel resolves sub/nested.txt; then the host swaps `sub` for a link to outside.
-    Opening the node walks again with O_NOFOLLOW and must fail instead of reading outside."""
+    """The kernel resolves sub/nested.txt; then the host swaps `sub` for a link to outside. A
+    held directory still names the real `sub` (now sub-moved, inside); a walked one walks again
+    with O_NOFOLLOW and fails. Neither reads outside."""
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "nested.txt").write_bytes(b"OUTSIDE")
     mount = tmp_path / "mount"
     (mount / "sub").mkdir(parents=True)
     (mount / "sub" / "nested.txt").write_bytes(b"inside")
-    fs = HostDir(mount)
-    sub = fs.root().lookup("sub")
-    assert sub is not None
-    node = sub.lookup("nested.txt")  # type: ignore[attr-defined]
-    os.rename(mount / "sub", mount / "sub-moved")
-    os.symlink(tmp_path / "outside", mount / "sub")
-    with pytest.raises(WasiError) as caught:
-        node.open(read=True, write=False).pread(0, 100)
-    assert caught.value.errno in (Errno.LOOP, Errno.NOTDIR)
-    # And path resolution itself now refuses the (absolute, host-planted) link.
-    kernel = make_kernel(fs)
-    assert errno_of(open_read, kernel, "sub/nested.txt") == ESCAPE
+    for fs in (HostDir(mount), walked_host_dir(mount)):
+        sub = fs.root().lookup("sub")
+        assert sub is not None
+        node = sub.lookup("nested.txt")  # type: ignore[attr-defined]
+        os.rename(mount / "sub", mount / "sub-moved")
+        os.symlink(tmp_path / "outside", mount / "sub")
+        if fs.holds_directories:
+            assert node.open(read=True, write=False).pread(0, 100) == b"inside"
+        else:
+            with pytest.raises(WasiError) as caught:
+                node.open(read=True, write=False).pread(0, 100)
+            assert caught.value.errno in (Errno.LOOP, Errno.NOTDIR)
+        # And path resolution itself now refuses the (absolute, host-planted) link.
+        kernel = make_kernel(fs)
+        assert errno_of(open_read, kernel, "sub/nested.txt") == ESCAPE
+        os.unlink(mount / "sub")
+        os.rename(mount / "sub-moved", mount / "sub")

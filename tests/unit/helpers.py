@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Callable
+
+import pytest
 
 from pywasi_web.abi.types import ALL_RIGHTS
+from pywasi_web.errors import WasiError
 from pywasi_web.kernel.kernel import Kernel, Preopen
 from pywasi_web.kernel.streams import BytesInput, CaptureOutput, InputStream
 from pywasi_web.kernel.waiting import ThreadWaiter
@@ -31,6 +36,21 @@ def make_kernel(*filesystems: FileSystem, stdin: InputStream | None = None, max_
 
 def open_file(kernel: Kernel, path: str, oflags: int = 0, fd: int = PREOPEN_FD, fdflags: int = 0) -> int:
     return kernel.path_open(fd, 0, path, oflags, ALL_RIGHTS, ALL_RIGHTS, fdflags)
+
+
+def errno_of(call: Callable[..., object], *args: object) -> int:
+    """The errno of the WasiError `call(*args)` must raise."""
+    with pytest.raises(WasiError) as caught:
+        call(*args)
+    return caught.value.errno
+
+
+def walked_host_dir(path: str | os.PathLike[str]) -> HostDir:
+    """A HostDir whose directory nodes keep their paths, as on Pyodide (where a descriptor of a
+    directory follows the path it was opened with), so CPython tests that way too."""
+    fs = HostDir(path)
+    fs.holds_directories = False
+    return fs
 
 
 def has_hard_links(fs: FileSystem) -> bool:

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.types import Fdflags, Oflags, Rights, Whence
-from pywasi_web.errors import WasiError
 from pywasi_web.kernel.descriptors import DirectoryDescriptor
 from pywasi_web.vfs.base import FileSystem
-from tests.unit.helpers import PREOPEN_FD, has_hard_links, make_kernel, open_file
-
-
-def errno_of(call, *args) -> int:  # type: ignore[no-untyped-def]
-    with pytest.raises(WasiError) as caught:
-        call(*args)
-    return caught.value.errno
+from tests.unit.helpers import PREOPEN_FD, errno_of, has_hard_links, make_kernel, open_file
 
 
 def test_create_write_read_seek(empty_fs: FileSystem) -> None:

@@ -11,8 +11,9 @@ import pytest
 from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.types import Clockid, Eventtype, Subclockflags
 from pywasi_web.errors import WasiError
-from pywasi_web.kernel.poll import Subscription, poll
-from pywasi_web.kernel.streams import BytesInput, QueueInput
+from pywasi_web.kernel.kernel import Kernel
+from pywasi_web.kernel.poll import MAX_WAIT, Subscription, poll
+from pywasi_web.kernel.streams import BytesInput, CaptureOutput, QueueInput
 from pywasi_web.kernel.waiting import ThreadWaiter
 from pywasi_web.vfs import MemoryFS
 from tests.unit.helpers import ReportingWaiter, make_kernel, open_file
@@ -60,10 +61,12 @@ def test_ready_descriptors_return_at_once_with_nbytes() -> None:
     assert events[1].nbytes == 3 and events[3].nbytes == 5
 
 
-def test_bad_descriptors_and_clocks_report_errors_per_subscription() -> None:
+def test_bad_descriptors_clocks_and_empty_lists_fail_the_whole_call() -> None:
     kernel = make_kernel()
-    events = poll(kernel.fds, kernel.waiter, [clock(2, 0, clock_id=Clockid.PROCESS_CPUTIME_ID)])
-    assert [(e.userdata, e.error) for e in events] == [(2, Errno.NOTSUP)]
+    for clock_id in (Clockid.PROCESS_CPUTIME_ID, Clockid.THREAD_CPUTIME_ID, 9):  # wasmtime: EINVAL
+        with pytest.raises(WasiError) as bad_clock:
+            poll(kernel.fds, kernel.waiter, [clock(1, 0), clock(2, 0, clock_id=clock_id)])
+        assert bad_clock.value.errno == Errno.INVAL
     with pytest.raises(WasiError) as bad_fd:  # a descriptor that is not open fails the whole call
         poll(kernel.fds, kernel.waiter, [Subscription(1, Eventtype.FD_READ, fd=99), clock(2, 0)])
     assert bad_fd.value.errno == Errno.BADF
@@ -123,3 +126,30 @@ def test_cpu_time_clocks_advance() -> None:
         assert clocks.resolution(clock_id) >= 1
     with pytest.raises(WasiError):
         clocks.now(9)
+
+
+class RecordingWaiter(ThreadWaiter):
+    """Records each timeout it is asked to wait, and feeds stdin on the first wait."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[float | None] = []
+        self.stdin: QueueInput | None = None
+
+    def wait(self, timeout: float | None) -> None:
+        self.timeouts.append(timeout)
+        assert self.stdin is not None
+        self.stdin.feed(b"x")
+        super().wait(timeout)
+
+
+def test_the_longest_timeout_waits_in_pieces_a_host_timer_takes() -> None:
+    waiter = RecordingWaiter()
+    stdin = waiter.stdin = QueueInput(waiter)
+    kernel = Kernel(
+        args=[], env=[], stdin=stdin, stdout=CaptureOutput(), stderr=CaptureOutput(), waiter=waiter
+    )
+    events = poll(kernel.fds, waiter, [clock(1, (1 << 64) - 1), Subscription(2, Eventtype.FD_READ, fd=0)])
+    assert [e.userdata for e in events] == [2]
+    assert waiter.timeouts == [MAX_WAIT]
+    assert MAX_WAIT <= threading.TIMEOUT_MAX
