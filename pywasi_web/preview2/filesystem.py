@@ -341,7 +341,8 @@ class Descriptor:
         oflags = 0
         for name in open_flags:
             oflags |= _OPEN_FLAGS[name]
-        rights = FILE_RIGHTS | DIRECTORY_RIGHTS
+        everything = FILE_RIGHTS | DIRECTORY_RIGHTS
+        rights = everything
         if "read" not in wanted:
             rights &= ~_READ_RIGHTS
         if "write" not in wanted:
@@ -349,9 +350,9 @@ class Descriptor:
         fdflags = 0
         for name, flag in _SYNC_FLAGS.items():
             fdflags |= flag if name in wanted else 0
-        # what is opened through a directory is not limited by that directory's own read/write flags
-        inheriting = FILE_RIGHTS | DIRECTORY_RIGHTS
-        fd = self._kernel.path_open(self.fd, _lookup(path_flags), path, oflags, rights, inheriting, fdflags)
+        # What is opened under it may still be written, as its parent allows (wasmtime's rule: the
+        # flags limit this descriptor, not its children); the kernel caps that by the parent's.
+        fd = self._kernel.path_open(self.fd, _lookup(path_flags), path, oflags, rights, everything, fdflags)
         return Descriptor(self._kernel, fd)
 
     @_errors
