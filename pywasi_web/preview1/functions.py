@@ -160,6 +160,8 @@ class Preview1:
             raise WasiError(Errno.BADF, "cannot advise on a directory")
         if advice > Advice.NOREUSE:
             raise WasiError(Errno.INVAL, f"unknown advice {advice}")
+        if length >= 1 << 63:
+            raise WasiError(Errno.INVAL, "a negative length (as off_t)")  # posix_fadvise's answer
 
     def fd_allocate(self, fd: int, offset: int, length: int) -> None:
         self._not_directory(fd)
@@ -231,7 +233,10 @@ class Preview1:
 
     def fd_prestat_get(self, fd: int, result_ptr: int) -> None:
         name = self._preopen_name(fd)
-        self.memory.write(result_ptr, PRESTAT.pack(PREOPENTYPE_DIR, len(name)))
+        self.memory.check(result_ptr, PRESTAT.size)
+        # the tag and the length, not the padding between them (as wasmtime writes it)
+        self.memory.write(result_ptr, bytes([PREOPENTYPE_DIR]))
+        self.memory.set_u32(result_ptr + 4, len(name))
 
     def fd_prestat_dir_name(self, fd: int, path: int, path_len: int) -> None:
         name = self._preopen_name(fd)
