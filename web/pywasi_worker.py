@@ -23,11 +23,12 @@ from pywasi_web.engines.channel import AtomicsWaiter
 from pywasi_web.engines.js import OUTPUT_FLUSH_BYTES, OUTPUT_FLUSH_SECONDS, JsEngine, JsWaiter
 from pywasi_web.engines.js_net import JsTransports, Transports, open_sockets
 from pywasi_web.engines.net_relay import PageRelay
-from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, PywasiError, WasiError
+from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError, WasiError
 from pywasi_web.kernel.kernel import write_back
 from pywasi_web.kernel.streams import QueueInput
 from pywasi_web.net.base import Socket
 from pywasi_web.net.page import PageConnections
+from pywasi_web.preview1.memory import Fault
 from pywasi_web.vfs import FileSystem, HostDir, MemoryFS, PersistentFS, Symlink
 from pywasi_web.vfs.archive import from_tar, to_tar
 
@@ -242,6 +243,114 @@ def _engine(blocking: str, max_memory: Any) -> JsEngine:
     return JsEngine(jspi=blocking == "jspi", max_memory=int(max_memory))
 
 
+class _Setup:
+    """What a run or an instance needs from its options: stdio, mounts, sockets, trace; `close`
+    releases them (stores, sockets, page connections) and says what the guest left behind."""
+
+    def __init__(
+        self, options: dict[str, Any], emit: Any, blocking: str, channel: Any, transports: Any
+    ) -> None:
+        global _session
+        self.options = options
+        self.emit = emit
+        self.blocking = blocking
+        self.output = _Batcher(emit)
+        self.waiter: JsWaiter | AtomicsWaiter = (
+            AtomicsWaiter(channel, self.output.flush) if blocking == "atomics" else JsWaiter()
+        )
+        self.result: dict[str, Any] = {"exitCode": None}
+        self.stdin = self._stdin()
+        self.started = time.perf_counter()
+        self.mounts: dict[str, FileSystem] = {}
+        self.sockets: list[Socket] = []
+        self.page = PageConnections(self.post_net)
+        _session = _Session(self.waiter, self.stdin if isinstance(self.stdin, QueueInput) else None)
+        _session.page = self.page
+        self.channel, self.transports = channel, transports
+
+    def _stdin(self) -> Any:
+        stdin: Any = self.options.get("stdin")
+        if self.options.get("interactive") and self.blocking == "none":
+            self.output.write("stderr", NOT_INTERACTIVE.encode())
+            self.result["notice"] = NOT_INTERACTIVE.strip()
+        elif self.options.get("interactive"):
+            queue = QueueInput(self.waiter)
+            if stdin:
+                queue.feed(_as_bytes(stdin))
+            if isinstance(self.waiter, AtomicsWaiter):
+                self.waiter.attach_stdin(queue)
+            return queue
+        return None if stdin is None else _as_bytes(stdin)
+
+    def post_net(self, message: dict[str, Any]) -> None:
+        """A message to the page's network side (its connections, or the relay in atomics mode)."""
+        self.emit("net", _js(message))
+
+    def open(self) -> dict[str, Any]:
+        """Open the sockets and mounts; the keyword arguments of Program.run / instantiate."""
+        options = self.options
+        self.sockets = open_sockets(
+            options.get("sockets") or [],
+            options.get("allow") or [],
+            self.page,
+            _transports(self.blocking, self.waiter, self.transports, self.post_net),
+        )
+        if self.page.ports:
+            self.page.post({"action": "listening", "ports": self.page.ports})
+        self.mounts = _mounts(options, self.blocking)
+        if _session is not None:
+            _session.persistent = [fs for fs in self.mounts.values() if isinstance(fs, BrowserStoreFS)]
+        trace = None
+        if options.get("trace"):
+
+            def trace(name: str, args: tuple[int, ...], res: int | None) -> None:
+                self.emit("trace", f"{name}({', '.join(map(str, args))}) = {'?' if res is None else res}")
+
+        return {
+            "argv0": options.get("argv0") or "main.wasm",
+            "env": {str(k): str(v) for k, v in (options.get("env") or {}).items()},
+            "mounts": self.mounts,
+            "stdin": self.stdin,
+            "stdout": lambda data: self.output.write("stdout", data),
+            "stderr": lambda data: self.output.write("stderr", data),
+            "capture_output": True,
+            "trace": trace,
+            "waiter": self.waiter,
+            "sockets": self.sockets,
+        }
+
+    def engine(self) -> JsEngine:
+        return _engine(self.blocking, self.options.get("maxMemoryBytes"))
+
+    def fail(self, error: BaseException) -> None:
+        """The run's result for an error (a trap, a timeout, a module that cannot run...)."""
+        if isinstance(error, GuestTrap):
+            self.result.update(
+                exitCode=134, error={"kind": "trap", "message": str(error), "backtrace": error.backtrace}
+            )
+        elif isinstance(error, GuestTimeout):
+            self.result.update(exitCode=124, error={"kind": "timeout", "message": str(error)})
+        elif isinstance(error, ModuleError):
+            self.result.update(error={"kind": "module", "message": str(error)})
+            return
+        else:  # a write-back that failed at exit: the guest's own result is kept
+            self.result.update(error={"kind": type(error).__name__, "message": str(error)})
+        _partial(self.result, error)
+
+    def close(self) -> Any:
+        global _session
+        _session = None
+        _close_stores(self.mounts)
+        for socket in self.sockets:
+            socket.close()
+        self.page.close()
+        self.output.close()
+        self.result["files"] = _files(self.mounts)
+        self.result["trees"] = _trees(self.mounts)
+        self.result["durationMs"] = (time.perf_counter() - self.started) * 1000
+        return _js(self.result)
+
+
 def run(
     wasm: Any,
     options_js: Any,
@@ -252,99 +361,134 @@ def run(
 ) -> Any:
     """Run one guest; `emit(kind, payload)` streams "stdout"/"stderr" chunks, trace lines and
     messages for the page's network side. `transports` is web/net_transports.js's object."""
-    global _session
-    options: dict[str, Any] = options_js.to_py() if options_js is not None else {}
-    output = _Batcher(emit)
-    waiter: JsWaiter | AtomicsWaiter = (
-        AtomicsWaiter(channel, output.flush) if blocking == "atomics" else JsWaiter()
-    )
-    stdin: Any = options.get("stdin")
-    queue = None
-    result: dict[str, Any] = {"exitCode": None}
-    if options.get("interactive") and blocking == "none":
-        output.write("stderr", NOT_INTERACTIVE.encode())
-        result["notice"] = NOT_INTERACTIVE.strip()
-    elif options.get("interactive"):
-        queue = QueueInput(waiter)
-        if stdin:
-            queue.feed(_as_bytes(stdin))
-        if isinstance(waiter, AtomicsWaiter):
-            waiter.attach_stdin(queue)
-        stdin = queue
-    if stdin is not None and queue is None:
-        stdin = _as_bytes(stdin)
-    _session = _Session(waiter, queue)
-    started = time.perf_counter()
-    mounts: dict[str, FileSystem] = {}
-    sockets: list[Socket] = []
-
-    def post_net(message: dict[str, Any]) -> None:
-        """A message to the page's network side (its connections, or the relay in atomics mode)."""
-        emit("net", _js(message))
-
-    page = _session.page = PageConnections(post_net)
+    setup = _Setup(options_js.to_py() if options_js is not None else {}, emit, blocking, channel, transports)
     try:
-        sockets = open_sockets(
-            options.get("sockets") or [],
-            options.get("allow") or [],
-            page,
-            _transports(blocking, waiter, transports, post_net),
-        )
-        if page.ports:
-            page.post({"action": "listening", "ports": page.ports})
-        mounts = _mounts(options, blocking)
-        _session.persistent = [fs for fs in mounts.values() if isinstance(fs, BrowserStoreFS)]
-        trace = None
-        if options.get("trace"):
-
-            def trace(name: str, args: tuple[int, ...], res: int | None) -> None:
-                emit("trace", f"{name}({', '.join(map(str, args))}) = {'?' if res is None else res}")
-
         completed = pywasi_web.run(
             _as_bytes(wasm),
-            [str(arg) for arg in options.get("args") or []],
-            engine=_engine(blocking, options.get("maxMemoryBytes")),
-            argv0=options.get("argv0") or "main.wasm",
-            env={str(k): str(v) for k, v in (options.get("env") or {}).items()},
-            mounts=mounts,
-            stdin=stdin,
-            stdout=lambda data: output.write("stdout", data),
-            stderr=lambda data: output.write("stderr", data),
-            capture_output=True,
-            trace=trace,
-            waiter=waiter,
-            sockets=sockets,
+            [str(arg) for arg in setup.options.get("args") or []],
+            engine=setup.engine(),
+            imports=_imports(setup.options),
+            **setup.open(),
         )
-        result.update(
+        setup.result.update(
             exitCode=completed.exit_code,
             stdout=to_js(completed.stdout),
             stderr=to_js(completed.stderr),
             startMs=completed.duration * 1000,
         )
-    except GuestTrap as error:
-        result.update(
-            exitCode=134, error={"kind": "trap", "message": str(error), "backtrace": error.backtrace}
-        )
-        _partial(result, error)
-    except GuestTimeout as error:
-        result.update(exitCode=124, error={"kind": "timeout", "message": str(error)})
-        _partial(result, error)
-    except ModuleError as error:
-        result.update(error={"kind": "module", "message": str(error)})
-    except PywasiError as error:
-        result.update(error={"kind": type(error).__name__, "message": str(error)})
-        _partial(result, error)  # a write-back that failed at exit: the guest's own result is kept
+    except (PywasiError, WasiError) as error:
+        setup.fail(error)
     finally:
-        _session = None
-        _close_stores(mounts)
-        for socket in sockets:
-            socket.close()
-        page.close()
-        output.close()
-    result["files"] = _files(mounts)
-    result["trees"] = _trees(mounts)
-    result["durationMs"] = (time.perf_counter() - started) * 1000
-    return _js(result)
+        result = setup.close()
+    return result
+
+
+def _imports(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`imports` ({module: {name: JS function source}}) evaluated here, in the worker, once each:
+    the engine links a JS function directly, so the guest calls it as WebAssembly's JS API does
+    (numbers, BigInts for i64), with no Python in between."""
+    if not options.get("imports"):
+        return {}
+    from pyodide.code import run_js
+
+    return {
+        str(module): {str(name): run_js(f"({source})") for name, source in members.items()}
+        for module, members in options["imports"].items()
+    }
+
+
+def _from_js(value: Any) -> Any:
+    """A JS result as Python: a BigInt as an int, an array as a tuple (several results)."""
+    if hasattr(value, "to_py"):
+        return tuple(_from_js(item) for item in value)
+    return int(value) if isinstance(value, int) else value
+
+
+class _Reactor:
+    """An instance the page drives (rt.instantiate): its process, its setup and its exports' types."""
+
+    def __init__(self, setup: _Setup, process: Any, results: dict[str, tuple[str, ...]]) -> None:
+        self.setup = setup
+        self.process = process
+        self.results = results
+
+
+_reactor: _Reactor | None = None
+
+
+def instantiate(wasm: Any, options_js: Any, emit: Any, *context: Any) -> Any:
+    """Instantiate a module for the page (calling a reactor's `_initialize`), with `run`'s
+    arguments: {value: {exports: {name: kind}}} or {error}; then `call`, `memory_read`,
+    `memory_write`, and `close` ends it."""
+    global _reactor
+    setup = _Setup(options_js.to_py() if options_js is not None else {}, emit, *context)
+    try:
+        program = pywasi_web.Program(_as_bytes(wasm), engine=setup.engine())
+        process = program.instantiate(
+            [str(arg) for arg in setup.options.get("args") or []],
+            imports=_imports(setup.options),
+            **setup.open(),
+        )
+    except (PywasiError, WasiError) as error:
+        setup.fail(error)
+        setup.close()
+        return _js({"error": setup.result["error"]["message"]})
+    results = {spec.name: spec.results for spec in program.compiled.exports if spec.kind == "func"}
+    _reactor = _Reactor(setup, process, results)
+    return _js({"value": {"exports": program.exports}})
+
+
+def call(name: str, args_js: Any) -> Any:
+    """Call an export of the page's instance: {value: [results], i64: [flags]} or {error}."""
+    if _reactor is None:
+        return _js({"error": "the instance is closed"})
+    args = [_from_js(arg) for arg in args_js] if args_js is not None else []
+    try:
+        value = _reactor.process.call(name, *args)
+    except ProcExit as exit_request:
+        return _js({"error": f"the guest exited with code {exit_request.code}"})
+    except (TypeError, PywasiError) as error:
+        return _js({"error": str(error)})
+    finally:
+        _reactor.setup.output.flush()
+    # the page makes BigInts of the i64 results (a small Python int would reach it as a Number)
+    results = _reactor.results.get(name, ())
+    values = list(value) if len(results) > 1 else [] if value is None else [value]
+    return _js({"value": values, "i64": [kind == "i64" for kind in results]})
+
+
+def memory_read(ptr: Any, length: Any) -> Any:
+    if _reactor is None or _reactor.process.memory is None:
+        return _js({"error": "no open instance with a memory"})
+    try:
+        return _js({"value": to_js(_reactor.process.memory.read(int(ptr), int(length)))})
+    except Fault as error:
+        return _js({"error": str(error)})
+
+
+def memory_write(ptr: Any, data: Any) -> Any:
+    if _reactor is None or _reactor.process.memory is None:
+        return _js({"error": "no open instance with a memory"})
+    try:
+        _reactor.process.memory.write(int(ptr), _as_bytes(data))
+    except Fault as error:
+        return _js({"error": str(error)})
+    return _js({})
+
+
+def close() -> Any:
+    """End the page's instance: descriptors closed, mounts written back, output flushed; the
+    result as a run's (stdout, stderr, files, trees)."""
+    global _reactor
+    reactor, _reactor = _reactor, None
+    if reactor is None:
+        return _js({"error": "the instance is closed"})
+    failures = reactor.process.finish()
+    completed = reactor.process.result(0, time.perf_counter() - reactor.setup.started)
+    reactor.setup.result.update(exitCode=0, stdout=to_js(completed.stdout), stderr=to_js(completed.stderr))
+    if failures:
+        reactor.setup.result.update(error={"kind": "PywasiError", "message": "; ".join(failures)})
+    return _js({"value": reactor.setup.close()})
 
 
 def _partial(result: dict[str, Any], error: BaseException) -> None:

@@ -848,6 +848,9 @@ class JsEngine:
             key = (spec.module, spec.name)
             if spec.name in namespaces.get(spec.module, {}):
                 continue  # imported twice (check_imports saw the same type): one function serves both
+            if getattr(functions[key], "typeof", None) == "function":  # a JS function: linked as it is
+                namespaces.setdefault(spec.module, {})[spec.name] = functions[key]
+                continue
             suspends = jspi and key in blocking
             kinds = import_kinds(spec.module, spec.name, spec.params, spec.results)
             adapter = _adapt(functions[key], kinds, len(spec.results), link, suspends=suspends)
