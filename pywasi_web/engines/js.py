@@ -61,6 +61,7 @@ SCRATCH_SIZE = 1 << 16
 PREFETCH_LIMIT = 4096  # iovec bytes copied along with their table: enough for small writes
 LOG_CAPACITY = 64  # deferred u32 stores per import before they are written at once
 
+
 class MustSuspend(BaseException):
     """A blocking import reached a wait during its synchronous try: re-run it with stack switching."""
 
