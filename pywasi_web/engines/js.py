@@ -55,6 +55,7 @@ from pywasi_web.engines.values import (
 from pywasi_web.engines.wasm_reader import read_module
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.kernel.hot import HotFiles
+from pywasi_web.preview1.fast_paths import FastPaths
 from pywasi_web.preview1.memory import Fault
 
 SCRATCH_SIZE = 1 << 16
@@ -489,6 +490,7 @@ class JsEngine:
         functions: Mapping[tuple[str, str], HostFunction],
         *,
         blocking: frozenset[tuple[str, str]] = frozenset(),
+        fast: FastPaths | None = None,
     ) -> JsInstance:
         import js
         from pyodide.ffi import JsException, create_proxy, to_js
@@ -505,7 +507,8 @@ class JsEngine:
         proxies: list[Any] = []
         namespaces: dict[str, dict[str, Any]] = {}
         suspending = False
-        hot = _hot_files(bridge, functions, proxies)
+        hot = _hot_files(bridge, fast.files, proxies) if fast is not None else None
+        sources = _native_clock_sources(fast.clock_readers) if fast is not None else None
         for spec in module.imports:
             key = (spec.module, spec.name)
             if spec.name in namespaces.get(spec.module, {}):
@@ -518,15 +521,14 @@ class JsEngine:
             adapter = _adapt(functions[key], kinds, len(spec.results), link, suspends=suspends)
             proxy = create_proxy(adapter)
             proxies.append(proxy)
-            sources = _native_clock_sources(functions[key])
-            fast = getattr(hot, spec.name[3:]) if hot is not None and key in HOT_IMPORTS else None
+            answer = getattr(hot, spec.name[3:]) if hot is not None and key in HOT_IMPORTS else None
             if suspends:
-                entry = bridge.js.suspending(proxy, fast)
+                entry = bridge.js.suspending(proxy, answer)
                 suspending = True
-            elif sources is not None:
+            elif sources is not None and key == (MODULE, "clock_time_get"):
                 entry = bridge.js.clock(proxy, to_js(sources))
             else:
-                entry = bridge.js.wrap(proxy, fast)
+                entry = bridge.js.wrap(proxy, answer)
             if spec.results and not wasi_function(spec.module, spec.name, spec.params, spec.results):
                 entry = _helpers().typedResults(entry, to_js(list(spec.results)))
             namespaces.setdefault(spec.module, {})[spec.name] = entry
@@ -548,7 +550,7 @@ class JsEngine:
         return wrapped
 
 
-def _native_clock_sources(function: HostFunction) -> list[int | None] | None:
+def _native_clock_sources(readers: Mapping[int, Callable[[], int]]) -> list[int | None] | None:
     """For preview1's clock_time_get: the JS source of each clock id whose reader has one.
 
     Pyodide's CPython reads time.time_ns through emscripten's clock_time_get, which is Date.now(),
@@ -558,9 +560,6 @@ def _native_clock_sources(function: HostFunction) -> list[int | None] | None:
     """
     import time
 
-    readers: Mapping[int, Callable[[], int]] | None = getattr(function, "host_clock_readers", None)
-    if readers is None:
-        return None
     native = {time.time_ns: 0, time.monotonic_ns: 1}
     sources: list[int | None] = [None] * (max(readers) + 1)
     for clock_id, reader in readers.items():
@@ -579,16 +578,9 @@ OUTPUT_FLUSH_SECONDS = 0.03
 OUTPUT_FLUSH_BYTES = 1 << 16
 
 
-def _hot_files(bridge: _Bridge, functions: Mapping[tuple[str, str], HostFunction], proxies: list[Any]) -> Any:
-    """The JS answers to fd_write and fd_seek on leased descriptors (kernel/hot.py), or None when
-    the preview1 functions carry no HotFiles (traced, or replaced by the embedder)."""
+def _hot_files(bridge: _Bridge, files: HotFiles, proxies: list[Any]) -> Any:
+    """The JS answers to fd_write and fd_seek on descriptors `files` leases (kernel/hot.py)."""
     from pyodide.ffi import create_proxy, to_js
-
-    write, seek = functions.get((MODULE, "fd_write")), functions.get((MODULE, "fd_seek"))
-    hot = getattr(write, "hot_files", None)
-    if getattr(seek, "hot_files", None) is not hot or not isinstance(hot, HotFiles):
-        return None
-    files = hot  # narrowed, for the closures below
 
     def lease(fd: int) -> Any:
         granted = files.lease(fd)
