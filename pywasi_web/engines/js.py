@@ -3,7 +3,7 @@
 Costs that shaped it (Chromium 156, Pyodide 314.0.7; see ARCHITECTURE.md):
 
 - A guest -> Python import is a PyProxy (~0.3-0.5 us) behind a small JS function of the
-  instance's `bridge`, which notes the guest memory size on entry and applies JsMemory's deferred
+  instance's `bridge` (js_bridge.js), which notes the guest memory size on entry and applies JsMemory's deferred
   stores on return. Imports are proxied once per instance and the proxies destroyed at teardown.
 - Blocking (JSPI): each import that may wait is wrapped in `WebAssembly.Suspending`, and the guest is
   started with `WebAssembly.promising` and awaited with `run_sync` (so the caller must have been
@@ -20,8 +20,10 @@ Costs that shaped it (Chromium 156, Pyodide 314.0.7; see ARCHITECTURE.md):
   and the small buffers it points at come over in one call, bounds are checked against the size JS
   noted on entry. Copies go through a scratch bytearray in Pyodide's heap and one JS `set`, large
   ones through `subarray().to_bytes()` / `assign`.
-- i64 parameters arrive as JS BigInt: each import gets an adapter generated for its signature that
-  int()s just those.
+- Values: each import gets an adapter generated for its signature from engines/values.py (an i32
+  arrives as a signed number, an i64 as a BigInt; a pointer is made unsigned, a filedelta stays
+  signed, as abi/signatures.py types them). Exports are called with i64 arguments made BigInts in
+  JS and their results decoded the same way, so Python sees plain ints and floats.
 
 Errors: a compile failure becomes ModuleError with the browser's message; WebAssembly.RuntimeError
 (and stack exhaustion) becomes GuestTrap with the JS stack's wasm frames as backtrace; any Python
