@@ -4,7 +4,8 @@ Costs that shaped it (Chromium 156, Pyodide 314.0.7; see ARCHITECTURE.md):
 
 - A guest -> Python import is a PyProxy (~0.3-0.5 us) behind a small JS function of the
   instance's `bridge` (js_bridge.js), which notes the guest memory size on entry and applies
-  JsMemory's deferred stores on return. Imports are proxied once per instance and the proxies destroyed at teardown.
+  JsMemory's deferred stores on return. Imports are proxied once per instance and the proxies
+  destroyed at teardown.
 - Blocking (JSPI): each import that may wait is wrapped in `WebAssembly.Suspending`, and the guest is
   started with `WebAssembly.promising` and awaited with `run_sync` (so the caller must have been
   entered with `callPromising`). A blocking import is first tried as a plain synchronous call
