@@ -1,4 +1,4 @@
-"""The extreme-values guest (tests/guests/check_extremes.c) in Chromium gives exactly the lines
+"""The extreme-values guest (tests/api/check_extremes.c) in Chromium gives exactly the lines
 it gives on CPython: the same errno, memory and file digests for every call and value, pointers
 at 2 GiB included (its memory grows past them), and the same files at the end.
 tests/api/test_extremes.py compares the CPython lines with wasmtime's own WASI."""
@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from test_differential_browser import RUN_IN_PAGE, _decode_tree, browser_options
 
-from tests.api.extremes import extremes_case
-from tests.guests.build import build_guest
+from tests.api.extremes import build_extremes, extremes_case
 from tests.test_differential import run_pywasi
 
 pytestmark = pytest.mark.browser
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("calls", [(), ("proc_raise",)], ids=["all-calls", "proc_raise"])
 def test_chromium_gives_the_lines_cpython_gives(page: Any, tmp_path: Path, calls: tuple[str, ...]) -> None:
-    wasm = build_guest("check_extremes")
+    wasm = build_extremes()
     case = extremes_case(calls=calls)
     expected = run_pywasi(wasm, case, tmp_path, "memory")
     result = page.evaluate(RUN_IN_PAGE, [base64.b64encode(wasm.read_bytes()).decode(), browser_options(case)])

@@ -1,5 +1,5 @@
 """The extreme value of every integer parameter through each of the 46 preview1 calls
-(tests/guests/check_extremes.c): pywasi_web on CPython against wasmtime's own WASI, line by line
+(tests/api/check_extremes.c): pywasi_web on CPython against wasmtime's own WASI, line by line
 where wasmtime does not trap, and the same files. playwright/test_extremes_browser.py checks that
 Chromium gives exactly the lines CPython gives."""
 
@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.extremes import extremes_case, known_difference, label, run_wasmtime
-from tests.guests.build import build_guest
+from tests.api.extremes import build_extremes, extremes_case, known_difference, label, run_wasmtime
 from tests.test_differential import run_pywasi
 
 ALL_BUT_PROC_RAISE: tuple[str, ...] = ()
@@ -18,7 +17,7 @@ ALL_BUT_PROC_RAISE: tuple[str, ...] = ()
 
 @pytest.mark.parametrize("calls", [ALL_BUT_PROC_RAISE, ("proc_raise",)], ids=["all-calls", "proc_raise"])
 def test_extreme_values_against_wasmtime(tmp_path: Path, calls: tuple[str, ...]) -> None:
-    wasm = build_guest("check_extremes")
+    wasm = build_extremes()
     ours = run_pywasi(wasm, extremes_case(calls=calls), tmp_path / "ours", "memory")
     assert ours.exit_code == 0  # the last call: proc_exit(0)
     lines = ours.stdout.decode().splitlines()
@@ -41,7 +40,7 @@ def test_extreme_values_against_wasmtime(tmp_path: Path, calls: tuple[str, ...])
 def test_the_issues_extremes_give_errnos_not_damage(tmp_path: Path) -> None:
     """fd_filestat_set_size(2**64-1) cut a file's last byte in the browser, fd_pwrite/fd_pread at
     2**64-6 wrote or read inside the file, a pointer at 2 GiB arrived negative (EFAULT)."""
-    wasm = build_guest("check_extremes")
+    wasm = build_extremes()
     calls = ("fd_filestat_set_size", "fd_pwrite", "fd_pread", "fd_read", "fd_write")
     ours = run_pywasi(wasm, extremes_case(calls=calls), tmp_path, "memory")
     answers = {label(line): line.rsplit(": ", 1)[1].split() for line in ours.stdout.decode().splitlines()}

@@ -15,7 +15,7 @@
  * stdin is gone, hosts number new descriptors differently. Ends with proc_exit(0), the 46th call.
  * Writing or growing a file at offsets of 2 GiB and more would make files of gigabytes on every
  * host, so fd_pwrite and fd_filestat_set_size sweep 0, 2**63, 2**64-6 and 2**64-1 for those. */
-#include "check.h"
+#include "../guests/check.h"
 
 #define WASI(name) __attribute__((__import_module__("wasi_snapshot_preview1"), __import_name__(#name)))
 typedef int32_t I;
