@@ -74,9 +74,9 @@ def test_a_page_drives_a_reactor_with_js_imports(page: Any) -> None:
     assert "after" in out["runAfter"]
 
 
-RUN_WITH_IMPORT = """async (wasmBase64) => {
+RUN_WITH_IMPORT = """async ([wasmBase64, code]) => {
     const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
-    const r = await window.pywasiRuntime.run(bytes, { imports: { env: { code: () => 7 } } });
+    const r = await window.pywasiRuntime.run(bytes, { imports: { env: { code: code ?? (() => 7) } } });
     return [r.exitCode, r.error ?? null];
 }"""
 
@@ -90,4 +90,26 @@ COMMAND = wasmtime.wat2wasm(
 
 
 def test_a_run_with_a_js_import(page: Any) -> None:
-    assert page.evaluate(RUN_WITH_IMPORT, base64.b64encode(COMMAND).decode()) == [7, None]
+    wasm = base64.b64encode(COMMAND).decode()
+    assert page.evaluate(RUN_WITH_IMPORT, [wasm, None]) == [7, None]
+    code, error = page.evaluate(RUN_WITH_IMPORT, [wasm, "42"])
+    assert error == {"kind": "module", "message": "the import env.code is not a JS function"}
+    assert code is None
+
+
+KILL = """async (wasmBase64) => {
+    const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
+    const rt = window.pywasiRuntime;
+    const inst = await rt.instantiate(bytes, { imports: { env: { twice: (x) => x, next: (x) => x } } });
+    rt.kill("stopped by the test");
+    let after = null;
+    try { await inst.call("compute", 1); } catch (error) { after = error.message; }
+    const run = await rt.run("examples/hello.wasm", { args: ["again"] });
+    return [after, run.stdout];
+}"""
+
+
+def test_a_kill_ends_an_open_instance_and_runs_go_on(page: Any) -> None:
+    after, stdout = page.evaluate(KILL, base64.b64encode(REACTOR).decode())
+    assert after == "the instance is closed"
+    assert "again" in stdout

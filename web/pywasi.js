@@ -192,7 +192,9 @@ export class Runtime {
     this.worker.postMessage(message, [bytes.buffer]);
     try {
       const { exports } = await reply;
-      return new Instance(this, exports, chunks);
+      const instance = new Instance(this, exports, chunks);
+      this._current.killed = () => instance._end(); // kill() ends it: later runs must not wait for it
+      return instance;
     } catch (error) {
       this._current = null;
       throw error;
@@ -345,10 +347,14 @@ export class Instance {
   /** End the instance (descriptors closed, mounts written back); resolves like Runtime.run. */
   async close() {
     const message = await this._ask({ type: "close" });
-    this._open = false;
     this.runtime._current = null;
-    this._closed();
+    this._end();
     return outcome(message, this._chunks);
+  }
+
+  _end() {
+    this._open = false;
+    this._closed();
   }
 
   _ask(message, whole = false) {

@@ -389,12 +389,23 @@ def _imports(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
     (numbers, BigInts for i64), with no Python in between."""
     if not options.get("imports"):
         return {}
-    from pyodide.code import run_js
-
     return {
-        str(module): {str(name): run_js(f"({source})") for name, source in members.items()}
+        str(module): {str(name): _js_function(f"{module}.{name}", source) for name, source in members.items()}
         for module, members in options["imports"].items()
     }
+
+
+def _js_function(where: str, source: Any) -> Any:
+    from pyodide.code import run_js
+    from pyodide.ffi import JsException
+
+    try:
+        function = run_js(f"({source})")
+    except JsException as error:
+        raise ModuleError(f"the import {where} is not a JS function: {error}") from None
+    if getattr(function, "typeof", None) != "function":
+        raise ModuleError(f"the import {where} is not a JS function")
+    return function
 
 
 def _from_js(value: Any) -> Any:
