@@ -12,7 +12,10 @@
 // onStdout/onStderr (Uint8Array chunks as they come), trace (true: the result's `trace` holds every
 // WASI call, {calls: [[name, args, result, seconds]], dropped, errnos: {number: name}}), onTrace
 // (with trace: an strace line per call as it happens), timeoutMs,
-// maxMemoryBytes (the guest's linear memory stops growing there: its allocator reports out of memory).
+// maxMemoryBytes (the guest's linear memory stops growing there: its allocator reports out of memory),
+// imports ({module: {name: function}} for the module's non-WASI imports: each function is sent as its
+// source and runs in the worker, called as WebAssembly calls a JS import, so it must not use the
+// page's variables).
 // sockets ([{websocket: url, host, port} | {fetch: origin} | {listen: port}], preopened after the
 // mounts) with allow (the origins and host:port pairs they may reach; see docs/browser.md#sockets);
 // rt.connect(port) opens a Connection to the running guest's {listen: port} socket.
@@ -21,6 +24,12 @@
 // `_start` alone), notice? (set when input could not be interactive)}. run() never rejects: a guest that
 // cannot be fetched or is not bytes, an unknown option or a value of the wrong type (run_options.js)
 // resolves at once with exitCode null and error {kind: "module" | "options", message: one line}.
+//
+// instantiate(wasm, options): a module the page drives (a reactor: `_initialize` is called), with
+// run's options; resolves to an Instance: await inst.call(name, ...args) (numbers, BigInts for i64;
+// the result as WebAssembly's JS API gives it, an array for several), inst.exports ({name: kind}),
+// await inst.memory.read(ptr, length) (a Uint8Array), await inst.memory.write(ptr, bytes), and
+// await inst.close() (resolves like run: stdout, stderr, files...). Runs queued meanwhile wait for close.
 //
 // Blocking (a guest waiting for input or sleeping): JSPI where the browser has it, else Atomics.wait
 // on a SharedArrayBuffer when the page is cross-origin isolated, else input is not interactive.
@@ -105,7 +114,7 @@ export class Runtime {
         this._requests.delete(message.id);
         if (!request) break;
         if (message.error) request.reject(new Error(message.error));
-        else request.resolve(message.value);
+        else request.resolve(request.whole ? message : message.value);
         break;
       }
     }
@@ -120,25 +129,12 @@ export class Runtime {
   }
 
   async _run(wasm, options) {
-    const guestProblem = checkGuest(wasm);
-    if (guestProblem) return failedRun("module", guestProblem);
-    const optionsProblem = checkOptions(options);
-    if (optionsProblem) return failedRun("options", optionsProblem);
-    let bytes = wasm;
-    if (typeof wasm === "string" || wasm instanceof URL) {
-      try {
-        const response = await fetch(new URL(wasm, this.baseURL));
-        if (!response.ok) return failedRun("module", `cannot fetch ${wasm}: ${response.status} ${response.statusText}`.trim());
-        bytes = await response.arrayBuffer();
-      } catch (error) {
-        return failedRun("module", `cannot fetch ${wasm}: ${error.message}`);
-      }
-    }
-    bytes = bytes instanceof Uint8Array ? bytes.slice() : new Uint8Array(bytes.slice(0));
+    let bytes;
     try {
-      await this.ready;
+      bytes = await this._prepare(wasm, options);
     } catch (error) {
-      return failedRun("internal", `the runtime did not start: ${error.message.split("\n")[0]}`);
+      if (error instanceof RunProblem) return failedRun(error.kind, error.message);
+      throw error;
     }
     const id = this._nextId++;
     const { onStdout, onStderr, onTrace, timeoutMs, ...rest } = options;
@@ -154,43 +150,14 @@ export class Runtime {
       this._current = {
         id,
         options,
-        chunk(kind, data) {
-          chunks[kind].push(data);
-          const callback = kind === "stdout" ? onStdout : onStderr;
-          if (callback) callback(data);
-        },
+        chunk: collect(chunks, onStdout, onStderr),
         finish(message) {
           done();
-          const stdoutBytes = message.stdout ?? concat(chunks.stdout);
-          const stderrBytes = message.stderr ?? concat(chunks.stderr);
-          resolve({
-            exitCode: message.exitCode,
-            stdout: decoder().decode(stdoutBytes),
-            stderr: decoder().decode(stderrBytes),
-            stdoutBytes,
-            stderrBytes,
-            files: message.files ?? {},
-            trees: message.trees ?? {},
-            error: message.error,
-            trace: message.trace,
-            durationMs: message.durationMs,
-            startMs: message.startMs,
-            notice: message.notice,
-          });
+          resolve(outcome(message, chunks));
         },
         killed(reason) {
           done();
-          const stdoutBytes = concat(chunks.stdout);
-          const stderrBytes = concat(chunks.stderr);
-          resolve({
-            exitCode: 124,
-            stdout: decoder().decode(stdoutBytes),
-            stderr: decoder().decode(stderrBytes),
-            stdoutBytes,
-            stderrBytes,
-            files: {},
-            error: { kind: "timeout", message: reason },
-          });
+          resolve(outcome({ exitCode: 124, error: { kind: "timeout", message: reason } }, chunks));
         },
         fail(error) {
           done();
@@ -205,13 +172,74 @@ export class Runtime {
         );
       }
       if (this._usesChannel()) this._channel.reset();
-      const runOptions = { ...rest, timeoutMs, traceLines: Boolean(onTrace) }; // lines only for a listener
+      const runOptions = { ...rest, imports: sources(rest.imports), timeoutMs, traceLines: Boolean(onTrace) };
       try {
         this.worker.postMessage({ type: "run", id, wasm: bytes, options: runOptions }, [bytes.buffer]);
       } catch (error) {
         this._current.fail(error); // an option value that cannot be sent to a worker
       }
     });
+  }
+
+  /** Instantiate a module the page drives (see Instance); runs and instances are queued, one at a time. */
+  instantiate(wasm, options = {}) {
+    const job = this._queue.then(() => this._instantiate(wasm, options));
+    this._queue = job.then((instance) => instance.closed, () => {});
+    return job;
+  }
+
+  async _instantiate(wasm, options) {
+    const bytes = await this._prepare(wasm, options);
+    const id = this._nextId++;
+    const { onStdout, onStderr, onTrace, ...rest } = options;
+    const chunks = { stdout: [], stderr: [] };
+    this._current = {
+      id,
+      options,
+      chunk: collect(chunks, onStdout, onStderr),
+      finish() {},
+      killed() {},
+      reject() {},
+    };
+    if (this._usesChannel()) this._channel.reset();
+    const reply = new Promise((resolve, reject) => this._requests.set(id, { resolve, reject }));
+    const message = { type: "instantiate", id, wasm: bytes, options: { ...rest, imports: sources(rest.imports) } };
+    this.worker.postMessage(message, [bytes.buffer]);
+    try {
+      const { exports } = await reply;
+      const instance = new Instance(this, exports, chunks);
+      this._current.killed = () => instance._end(); // kill() ends it: later runs must not wait for it
+      return instance;
+    } catch (error) {
+      this._current = null;
+      throw error;
+    }
+  }
+
+  /** The guest's bytes (a copy, to transfer) once the runtime is ready; a RunProblem says why not:
+   * a guest that is neither a URL nor bytes, bad options (run_options.js), a failed fetch or boot. */
+  async _prepare(wasm, options) {
+    const problem = checkGuest(wasm);
+    if (problem) throw new RunProblem("module", problem);
+    const optionsProblem = checkOptions(options);
+    if (optionsProblem) throw new RunProblem("options", optionsProblem);
+    let bytes = wasm;
+    if (typeof wasm === "string" || wasm instanceof URL) {
+      let response;
+      try {
+        response = await fetch(new URL(wasm, this.baseURL));
+      } catch (error) {
+        throw new RunProblem("module", `cannot fetch ${wasm}: ${error.message}`);
+      }
+      if (!response.ok) throw new RunProblem("module", `cannot fetch ${wasm}: ${response.status} ${response.statusText}`.trim());
+      bytes = await response.arrayBuffer();
+    }
+    try {
+      await this.ready;
+    } catch (error) {
+      throw new RunProblem("internal", `the runtime did not start: ${error.message.split("\n")[0]}`);
+    }
+    return bytes instanceof Uint8Array ? bytes.slice() : new Uint8Array(bytes.slice(0));
   }
 
   /** Write the running guest's persistent mounts back now (a no-op when nothing runs). */
@@ -240,11 +268,11 @@ export class Runtime {
     return this._request({ type: "store", operation: "import", name, data, backend });
   }
 
-  async _request(message) {
+  async _request(message, whole = false) {
     await this.ready;
     const id = this._nextId++;
     return new Promise((resolve, reject) => {
-      this._requests.set(id, { resolve, reject });
+      this._requests.set(id, { resolve, reject, whole });
       this.worker.postMessage({ ...message, id });
     });
   }
@@ -320,6 +348,61 @@ export class Runtime {
     for (const request of this._requests.values()) request.reject(new Error(`the worker was stopped: ${reason}`));
     this._requests.clear();
   }
+}
+
+/**
+ * A module instance the page drives (Runtime.instantiate): call its exports, read and write its
+ * memory, close it. Its stdout/stderr stream to the options' onStdout/onStderr and are in close()'s result.
+ */
+export class Instance {
+  constructor(runtime, exports, chunks) {
+    this.runtime = runtime;
+    this.exports = exports;
+    this._chunks = chunks;
+    this._open = true;
+    this.closed = new Promise((resolve) => (this._closed = resolve));
+    this.memory = {
+      read: (ptr, length) => this._ask({ type: "memory", op: "read", ptr, length }),
+      write: (ptr, bytes) => this._ask({ type: "memory", op: "write", ptr, data: new Uint8Array(bytes) }),
+    };
+  }
+
+  /** Call an export: numbers, BigInts for i64 (a number is accepted too); the result as
+   * WebAssembly's JS API gives it (i64 as a BigInt), several results as an array. */
+  async call(name, ...args) {
+    const { value, i64 } = await this._ask({ type: "call", name, args }, true);
+    const results = value.map((item, index) => (i64[index] ? BigInt(item) : item));
+    return results.length > 1 ? results : results[0];
+  }
+
+  /** End the instance (descriptors closed, mounts written back); resolves like Runtime.run. */
+  async close() {
+    const message = await this._ask({ type: "close" });
+    this.runtime._current = null;
+    this._end();
+    return outcome(message, this._chunks);
+  }
+
+  _end() {
+    this._open = false;
+    this._closed();
+  }
+
+  _ask(message, whole = false) {
+    if (!this._open) return Promise.reject(new Error("the instance is closed"));
+    return this.runtime._request(message, whole);
+  }
+}
+
+/** `imports` for the worker: each function as its source. */
+function sources(imports) {
+  if (!imports) return undefined;
+  return Object.fromEntries(
+    Object.entries(imports).map(([module, members]) => [
+      module,
+      Object.fromEntries(Object.entries(members).map(([name, fn]) => [name, String(fn)])),
+    ]),
+  );
 }
 
 /**
@@ -589,11 +672,48 @@ class SocketRelay {
   }
 }
 
+/** Why a run could not start: the kind and one line, for its error result. */
+class RunProblem extends Error {
+  constructor(kind, message) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
 /** The result of a run that could not start: the same shape as any result, with `error` set. */
 function failedRun(kind, message) {
   const empty = new Uint8Array(0);
   return { exitCode: null, stdout: "", stderr: "", stdoutBytes: empty, stderrBytes: empty, files: {}, trees: {},
            error: { kind, message }, durationMs: 0 };
+}
+
+/** Keeps each output chunk and hands it to its callback. */
+function collect(chunks, onStdout, onStderr) {
+  return (kind, data) => {
+    chunks[kind].push(data);
+    const callback = kind === "stdout" ? onStdout : onStderr;
+    if (callback) callback(data);
+  };
+}
+
+/** A run's (or a closed instance's) result from the worker's message and the chunks streamed so far. */
+function outcome(message, chunks) {
+  const stdoutBytes = message.stdout ?? concat(chunks.stdout);
+  const stderrBytes = message.stderr ?? concat(chunks.stderr);
+  return {
+    exitCode: message.exitCode,
+    stdout: decoder().decode(stdoutBytes),
+    stderr: decoder().decode(stderrBytes),
+    stdoutBytes,
+    stderrBytes,
+    files: message.files ?? {},
+    trees: message.trees ?? {},
+    error: message.error,
+    trace: message.trace,
+    durationMs: message.durationMs,
+    startMs: message.startMs,
+    notice: message.notice,
+  };
 }
 
 function concat(parts) {

@@ -25,11 +25,12 @@ from pywasi_web.engines.channel import AtomicsWaiter
 from pywasi_web.engines.js import OUTPUT_FLUSH_BYTES, OUTPUT_FLUSH_SECONDS, JsEngine, JsWaiter
 from pywasi_web.engines.js_net import JsTransports, Transports, open_sockets
 from pywasi_web.engines.net_relay import PageRelay
-from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, PywasiError, WasiError
+from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError, WasiError
 from pywasi_web.kernel.kernel import write_back
 from pywasi_web.kernel.streams import QueueInput
 from pywasi_web.net.base import Socket
 from pywasi_web.net.page import PageConnections
+from pywasi_web.preview1.memory import Fault
 from pywasi_web.vfs import FileSystem, HostDir, MemoryFS, PersistentFS, Symlink
 from pywasi_web.vfs.archive import from_tar, to_tar
 
@@ -244,109 +245,119 @@ def _engine(blocking: str, max_memory: Any) -> JsEngine:
     return JsEngine(jspi=blocking == "jspi", max_memory=int(max_memory))
 
 
-def run(
-    wasm: Any,
-    options_js: Any,
-    emit: Any,
-    blocking: str = "jspi",
-    channel: Any = None,
-    transports: Any = None,
-) -> Any:
-    """Run one guest; `emit(kind, payload)` streams "stdout"/"stderr" chunks, trace lines and
-    messages for the page's network side. `transports` is web/net_transports.js's object."""
-    global _session
-    options: dict[str, Any] = options_js.to_py() if options_js is not None else {}
-    output = _Batcher(emit)
-    waiter: JsWaiter | AtomicsWaiter = (
-        AtomicsWaiter(channel, output.flush) if blocking == "atomics" else JsWaiter()
-    )
-    stdin: Any = options.get("stdin")
-    queue = None
-    result: dict[str, Any] = {"exitCode": None}
-    if options.get("interactive") and blocking == "none":
-        output.write("stderr", NOT_INTERACTIVE.encode())
-        result["notice"] = NOT_INTERACTIVE.strip()
-    elif options.get("interactive"):
-        queue = QueueInput(waiter)
-        if stdin:
-            queue.feed(_as_bytes(stdin))
-        if isinstance(waiter, AtomicsWaiter):
-            waiter.attach_stdin(queue)
-        stdin = queue
-    if stdin is not None and queue is None:
-        stdin = _as_bytes(stdin)
-    _session = _Session(waiter, queue)
-    started = time.perf_counter()
-    trace: _CallLogStream | None = None
-    mounts: dict[str, FileSystem] = {}
-    sockets: list[Socket] = []
+class _Setup:
+    """What a run or an instance needs from its options: stdio, mounts, sockets, trace; `close`
+    releases them (stores, sockets, page connections) and says what the guest left behind."""
 
-    def post_net(message: dict[str, Any]) -> None:
+    def __init__(
+        self, options: dict[str, Any], emit: Any, blocking: str, channel: Any, transports: Any
+    ) -> None:
+        global _session
+        self.options = options
+        self.emit = emit
+        self.blocking = blocking
+        self.output = _Batcher(emit)
+        self.waiter: JsWaiter | AtomicsWaiter = (
+            AtomicsWaiter(channel, self.output.flush) if blocking == "atomics" else JsWaiter()
+        )
+        self.result: dict[str, Any] = {"exitCode": None}
+        self.stdin = self._stdin()
+        self.started = time.perf_counter()
+        self.mounts: dict[str, FileSystem] = {}
+        self.sockets: list[Socket] = []
+        self.trace: _CallLogStream | None = None
+        self.page = PageConnections(self.post_net)
+        _session = _Session(self.waiter, self.stdin if isinstance(self.stdin, QueueInput) else None)
+        _session.page = self.page
+        self.channel, self.transports = channel, transports
+
+    def _stdin(self) -> Any:
+        stdin: Any = self.options.get("stdin")
+        if self.options.get("interactive") and self.blocking == "none":
+            self.output.write("stderr", NOT_INTERACTIVE.encode())
+            self.result["notice"] = NOT_INTERACTIVE.strip()
+        elif self.options.get("interactive"):
+            queue = QueueInput(self.waiter)
+            if stdin:
+                queue.feed(_as_bytes(stdin))
+            if isinstance(self.waiter, AtomicsWaiter):
+                self.waiter.attach_stdin(queue)
+            return queue
+        return None if stdin is None else _as_bytes(stdin)
+
+    def post_net(self, message: dict[str, Any]) -> None:
         """A message to the page's network side (its connections, or the relay in atomics mode)."""
-        emit("net", _js(message))
+        self.emit("net", _js(message))
 
-    page = _session.page = PageConnections(post_net)
-    try:
-        sockets = open_sockets(
+    def open(self) -> dict[str, Any]:
+        """Open the sockets and mounts; the keyword arguments of Program.run / instantiate."""
+        options = self.options
+        self.sockets = open_sockets(
             options.get("sockets") or [],
             options.get("allow") or [],
-            page,
-            _transports(blocking, waiter, transports, post_net),
+            self.page,
+            _transports(self.blocking, self.waiter, self.transports, self.post_net),
         )
-        if page.ports:
-            page.post({"action": "listening", "ports": page.ports})
-        mounts = _mounts(options, blocking)
-        _session.persistent = [fs for fs in mounts.values() if isinstance(fs, BrowserStoreFS)]
+        if self.page.ports:
+            self.page.post({"action": "listening", "ports": self.page.ports})
+        self.mounts = _mounts(options, self.blocking)
+        if _session is not None:
+            _session.persistent = [fs for fs in self.mounts.values() if isinstance(fs, BrowserStoreFS)]
         if options.get("trace"):
-            trace = _CallLogStream(emit if options.get("traceLines") else None)
+            self.trace = _CallLogStream(self.emit if options.get("traceLines") else None)
+        return {
+            "argv0": "main.wasm" if options.get("argv0") is None else str(options["argv0"]),  # "" is an argv0
+            "env": {str(k): str(v) for k, v in (options.get("env") or {}).items()},
+            "mounts": self.mounts,
+            "stdin": self.stdin,
+            "stdout": lambda data: self.output.write("stdout", data),
+            "stderr": lambda data: self.output.write("stderr", data),
+            "capture_output": True,
+            "trace": self.trace,
+            "waiter": self.waiter,
+            "sockets": self.sockets,
+        }
 
-        completed = pywasi_web.run(
-            _as_bytes(wasm),
-            [str(arg) for arg in options.get("args") or []],
-            engine=_engine(blocking, options.get("maxMemoryBytes")),
-            argv0="main.wasm" if options.get("argv0") is None else str(options["argv0"]),  # "" is an argv0
-            env={str(k): str(v) for k, v in (options.get("env") or {}).items()},
-            mounts=mounts,
-            stdin=stdin,
-            stdout=lambda data: output.write("stdout", data),
-            stderr=lambda data: output.write("stderr", data),
-            capture_output=True,
-            trace=trace,
-            waiter=waiter,
-            sockets=sockets,
-        )
-        result.update(
-            exitCode=completed.exit_code,
-            stdout=to_js(completed.stdout),
-            stderr=to_js(completed.stderr),
-            startMs=completed.duration * 1000,
-        )
-    except GuestTrap as error:
-        result.update(
-            exitCode=134, error={"kind": "trap", "message": str(error), "backtrace": error.backtrace}
-        )
-        _partial(result, error)
-    except GuestTimeout as error:
-        result.update(exitCode=124, error={"kind": "timeout", "message": str(error)})
-        _partial(result, error)
-    except ModuleError as error:
-        result.update(error={"kind": "module", "message": str(error)})
-    except PywasiError as error:
-        result.update(error={"kind": type(error).__name__, "message": str(error)})
-        _partial(result, error)  # a write-back that failed at exit: the guest's own result is kept
-    finally:
+    def engine(self) -> JsEngine:
+        return _engine(self.blocking, self.options.get("maxMemoryBytes"))
+
+    def fail(self, error: BaseException) -> None:
+        """The run's result for an error (a trap, a timeout, a module that cannot run...)."""
+        if isinstance(error, GuestTrap):
+            self.result.update(
+                exitCode=134, error={"kind": "trap", "message": str(error), "backtrace": error.backtrace}
+            )
+        elif isinstance(error, GuestTimeout):
+            self.result.update(exitCode=124, error={"kind": "timeout", "message": str(error)})
+        elif isinstance(error, ModuleError):
+            self.result.update(error={"kind": "module", "message": str(error)})
+            return
+        else:  # a write-back that failed at exit: the guest's own result is kept
+            self.result.update(error={"kind": type(error).__name__, "message": str(error)})
+        _partial(self.result, error)
+
+    def close(self) -> Any:
+        global _session
         _session = None
-        _close_stores(mounts)
-        for socket in sockets:
+        _close_stores(self.mounts)
+        for socket in self.sockets:
             socket.close()
-        page.close()
-        output.close()
-    if trace is not None:
-        result["trace"] = trace.as_result()
-    result["files"] = _files(mounts)
-    result["trees"] = _trees(mounts)
-    result["durationMs"] = (time.perf_counter() - started) * 1000
-    return _js(result)
+        self.page.close()
+        self.output.close()
+        if self.trace is not None:
+            self.result["trace"] = self.trace.as_result()
+        self.result["files"] = _files(self.mounts)
+        self.result["trees"] = _trees(self.mounts)
+        self.result["durationMs"] = (time.perf_counter() - self.started) * 1000
+        return _js(self.result)
+
+
+ERRNO_VALUES = frozenset(errno.value for errno in Errno)
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 class _CallLogStream(CallLog):
@@ -357,15 +368,171 @@ class _CallLogStream(CallLog):
         super().__init__()
         self._emit = emit
 
-    def __call__(self, name: str, args: tuple[int, ...], result: int | None, seconds: float) -> None:
+    def __call__(self, name: str, args: tuple[Any, ...], result: Any, seconds: float) -> None:
+        if not all(isinstance(value, int) for value in (*args, 0 if result is None else result)):
+            # a component's call: WIT values, kept as short text (the page gets plain data)
+            args, result = tuple(_brief(value) for value in args), _brief(result)
         super().__call__(name, args, result, seconds)
         if self._emit is not None:
-            self._emit("trace", f"{name}({', '.join(map(str, args))}) = {shown(result)}")
+            outcome = shown(result) if result is None or isinstance(result, int) else result
+            self._emit("trace", f"{name}({', '.join(map(str, args))}) = {outcome}")
 
     def as_result(self) -> dict[str, Any]:
         """{calls: [[name, args, result, seconds]], dropped, errnos: {number: name}} for the page."""
-        errnos = {result: Errno(result).name for result in {call[2] for call in self.calls} if result}
+        results = {call[2] for call in self.calls if isinstance(call[2], int) and call[2]}
+        errnos = {result: Errno(result).name for result in results if result in ERRNO_VALUES}
         return {"calls": self.calls, "dropped": self.dropped, "errnos": errnos}
+
+
+def run(
+    wasm: Any,
+    options_js: Any,
+    emit: Any,
+    blocking: str = "jspi",
+    channel: Any = None,
+    transports: Any = None,
+) -> Any:
+    """Run one guest; `emit(kind, payload)` streams "stdout"/"stderr" chunks, trace lines and
+    messages for the page's network side. `transports` is web/net_transports.js's object."""
+    setup = _Setup(options_js.to_py() if options_js is not None else {}, emit, blocking, channel, transports)
+    try:
+        completed = pywasi_web.run(
+            _as_bytes(wasm),
+            [str(arg) for arg in setup.options.get("args") or []],
+            engine=setup.engine(),
+            imports=_imports(setup.options),
+            **setup.open(),
+        )
+        setup.result.update(
+            exitCode=completed.exit_code,
+            stdout=to_js(completed.stdout),
+            stderr=to_js(completed.stderr),
+            startMs=completed.duration * 1000,
+        )
+    except (PywasiError, WasiError) as error:
+        setup.fail(error)
+    finally:
+        result = setup.close()
+    return result
+
+
+def _imports(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`imports` ({module: {name: JS function source}}) evaluated here, in the worker, once each:
+    the engine links a JS function directly, so the guest calls it as WebAssembly's JS API does
+    (numbers, BigInts for i64), with no Python in between."""
+    if not options.get("imports"):
+        return {}
+    return {
+        str(module): {str(name): _js_function(f"{module}.{name}", source) for name, source in members.items()}
+        for module, members in options["imports"].items()
+    }
+
+
+def _js_function(where: str, source: Any) -> Any:
+    from pyodide.code import run_js
+    from pyodide.ffi import JsException
+
+    try:
+        function = run_js(f"({source})")
+    except JsException as error:
+        raise ModuleError(f"the import {where} is not a JS function: {error}") from None
+    if getattr(function, "typeof", None) != "function":
+        raise ModuleError(f"the import {where} is not a JS function")
+    return function
+
+
+def _from_js(value: Any) -> Any:
+    """A JS result as Python: a BigInt as an int, an array as a tuple (several results)."""
+    if hasattr(value, "to_py"):
+        return tuple(_from_js(item) for item in value)
+    return int(value) if isinstance(value, int) else value
+
+
+class _Reactor:
+    """An instance the page drives (rt.instantiate): its process, its setup and its exports' types."""
+
+    def __init__(self, setup: _Setup, process: Any, results: dict[str, tuple[str, ...]]) -> None:
+        self.setup = setup
+        self.process = process
+        self.results = results
+
+
+_reactor: _Reactor | None = None
+
+
+def instantiate(wasm: Any, options_js: Any, emit: Any, *context: Any) -> Any:
+    """Instantiate a module for the page (calling a reactor's `_initialize`), with `run`'s
+    arguments: {value: {exports: {name: kind}}} or {error}; then `call`, `memory_read`,
+    `memory_write`, and `close` ends it."""
+    global _reactor
+    setup = _Setup(options_js.to_py() if options_js is not None else {}, emit, *context)
+    try:
+        program = pywasi_web.Program(_as_bytes(wasm), engine=setup.engine())
+        process = program.instantiate(
+            [str(arg) for arg in setup.options.get("args") or []],
+            imports=_imports(setup.options),
+            **setup.open(),
+        )
+    except (PywasiError, WasiError) as error:
+        setup.fail(error)
+        setup.close()
+        return _js({"error": setup.result["error"]["message"]})
+    results = {spec.name: spec.results for spec in program.compiled.exports if spec.kind == "func"}
+    _reactor = _Reactor(setup, process, results)
+    return _js({"value": {"exports": program.exports}})
+
+
+def call(name: str, args_js: Any) -> Any:
+    """Call an export of the page's instance: {value: [results], i64: [flags]} or {error}."""
+    if _reactor is None:
+        return _js({"error": "the instance is closed"})
+    args = [_from_js(arg) for arg in args_js] if args_js is not None else []
+    try:
+        value = _reactor.process.call(name, *args)
+    except ProcExit as exit_request:
+        return _js({"error": f"the guest exited with code {exit_request.code}"})
+    except (TypeError, PywasiError) as error:
+        return _js({"error": str(error)})
+    finally:
+        _reactor.setup.output.flush()
+    # the page makes BigInts of the i64 results (a small Python int would reach it as a Number)
+    results = _reactor.results.get(name, ())
+    values = list(value) if len(results) > 1 else [] if value is None else [value]
+    return _js({"value": values, "i64": [kind == "i64" for kind in results]})
+
+
+def memory_read(ptr: Any, length: Any) -> Any:
+    if _reactor is None or _reactor.process.memory is None:
+        return _js({"error": "no open instance with a memory"})
+    try:
+        return _js({"value": to_js(_reactor.process.memory.read(int(ptr), int(length)))})
+    except Fault as error:
+        return _js({"error": str(error)})
+
+
+def memory_write(ptr: Any, data: Any) -> Any:
+    if _reactor is None or _reactor.process.memory is None:
+        return _js({"error": "no open instance with a memory"})
+    try:
+        _reactor.process.memory.write(int(ptr), _as_bytes(data))
+    except Fault as error:
+        return _js({"error": str(error)})
+    return _js({})
+
+
+def close() -> Any:
+    """End the page's instance: descriptors closed, mounts written back, output flushed; the
+    result as a run's (stdout, stderr, files, trees)."""
+    global _reactor
+    reactor, _reactor = _reactor, None
+    if reactor is None:
+        return _js({"error": "the instance is closed"})
+    failures = reactor.process.finish()
+    completed = reactor.process.result(0, time.perf_counter() - reactor.setup.started)
+    reactor.setup.result.update(exitCode=0, stdout=to_js(completed.stdout), stderr=to_js(completed.stderr))
+    if failures:
+        reactor.setup.result.update(error={"kind": "PywasiError", "message": "; ".join(failures)})
+    return _js({"value": reactor.setup.close()})
 
 
 def _partial(result: dict[str, Any], error: BaseException) -> None:

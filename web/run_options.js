@@ -8,7 +8,7 @@
 /** Every option run() knows; any other name is refused (a typo would otherwise be ignored silently). */
 export const RUN_OPTIONS = Object.freeze([
   "args", "argv0", "env", "files", "mounts", "stdin", "interactive", "trace", "timeoutMs",
-  "maxMemoryBytes", "sockets", "allow", "onStdout", "onStderr", "onTrace",
+  "maxMemoryBytes", "sockets", "allow", "onStdout", "onStderr", "onTrace", "imports",
 ]);
 const MOUNT_KEYS = ["files", "readOnly", "persistent", "backend", "host"];
 const BACKENDS = ["indexeddb", "opfs"];
@@ -40,8 +40,21 @@ export function checkOptions(options) {
     ["onStdout", () => checkType(options.onStdout, "onStdout", "function")],
     ["onStderr", () => checkType(options.onStderr, "onStderr", "function")],
     ["onTrace", () => checkType(options.onTrace, "onTrace", "function")],
+    ["imports", () => checkImports(options.imports)],
   ];
   return firstProblem(checks, options);
+}
+
+function checkImports(imports) {
+  if (!isPlainObject(imports)) return `imports must be an object of module names to functions, not ${describe(imports)}`;
+  for (const [module, members] of Object.entries(imports)) {
+    if (!isPlainObject(members)) return `imports[${JSON.stringify(module)}] must be an object of names to functions, not ${describe(members)}`;
+    for (const [name, value] of Object.entries(members)) {
+      const problem = checkType(value, `imports[${JSON.stringify(module)}][${JSON.stringify(name)}]`, "function");
+      if (problem) return problem;
+    }
+  }
+  return null;
 }
 
 function checkEnv(env) {

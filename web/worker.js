@@ -10,11 +10,14 @@
 //                {type: "sync", id} (write the running guest's persistent mounts back now)
 //                {type: "store", id, operation: "list"|"clear"|"export"|"import", name, data, backend}
 //                  (persistent stores; queued with runs)
+//                {type: "instantiate", id, wasm, options} (an instance the page drives, queued with
+//                  runs; later runs wait for its close), then {type: "call", id, name, args},
+//                  {type: "memory", id, op: "read"|"write", ptr, length|data}, {type: "close", id}
 // Messages out:  {type: "progress", stage, fraction}   {type: "ready", ...info, lacking: [reasons]}
 //                {type: "error", message}
 //                {type: "stdout"|"stderr", id, data: Uint8Array}   {type: "trace", id, line}
 //                {type: "exit", id, exitCode, stdout, stderr, files, error?, durationMs}
-//                {type: "reply", id, value?, error?} (to "sync" and "store")
+//                {type: "reply", id, value?, error?} (to "sync", "store" and an instance's messages)
 //                {type: "net", id, action: "listening", ports} | {..., action: "data", conn, data} |
 //                  {..., action: "end" | "refused", conn, message?}: to the page's connections
 //                {type: "net", id, action: "relay", op, sid, ...}: a socket operation for the page to
@@ -61,6 +64,19 @@ self.onmessage = (event) => {
     case "sync":
       booted.then(() => reply(message.id, () => glue.sync));
       break;
+    case "instantiate":
+      queue = queue.then(() => booted).then(() => instantiateGuest(message));
+      break;
+    case "call":
+      reply(message.id, () => glue.call, message.name, message.args ?? []);
+      break;
+    case "memory":
+      if (message.op === "read") reply(message.id, () => glue.memory_read, message.ptr, message.length);
+      else reply(message.id, () => glue.memory_write, message.ptr, message.data);
+      break;
+    case "close":
+      reply(message.id, () => glue.close).then(() => closeInstance?.());
+      break;
     case "store":
       queue = queue
         .then(() => booted)
@@ -102,6 +118,11 @@ async function boot() {
     net: module.net,
     sync: module.sync,
     store: module.store,
+    instantiate: module.instantiate,
+    call: module.call,
+    memory_read: module.memory_read,
+    memory_write: module.memory_write,
+    close: module.close,
   };
   const { mode } = await initialized;
   const info = module.info(mode);
@@ -201,13 +222,18 @@ async function saveSnapshot(pyodide, key) {
   }
 }
 
-async function runGuest({ id, wasm, options = {} }) {
-  const bytes = wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm);
-  const emit = (kind, payload) => {
+/** How the glue streams a guest's output, trace lines and network messages to the page. */
+function emitter(id) {
+  return (kind, payload) => {
     if (kind === "trace") postMessage({ type: "trace", id, line: payload });
     else if (kind === "net") postMessage({ type: "net", id, ...payload }, payload.data ? [payload.data.buffer] : []);
     else postMessage({ type: kind, id, data: payload }, [payload.buffer]);
   };
+}
+
+async function runGuest({ id, wasm, options = {} }) {
+  const bytes = wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm);
+  const emit = emitter(id);
   let timer = null;
   if (options.timeoutMs) {
     timer = setTimeout(() => glue.cancel(`the guest ran longer than ${options.timeoutMs / 1000} s`), options.timeoutMs);
@@ -225,6 +251,19 @@ async function runGuest({ id, wasm, options = {} }) {
   postMessage({ type: "exit", id, ...result });
 }
 
+let closeInstance = null; // ends the open instance's turn in the queue
+
+/** Instantiate a module the page drives; the queue waits until the page closes it. */
+async function instantiateGuest({ id, wasm, options = {} }) {
+  const bytes = wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm);
+  const emit = emitter(id);
+  const closed = new Promise((resolve) => (closeInstance = resolve));
+  const { mode, channel } = await initialized;
+  const answer = await reply(id, () => glue.instantiate, bytes, options, emit, mode, channel, (await netTransports).transports);
+  if (answer.error === undefined) await closed;
+  closeInstance = null;
+}
+
 /** Answer a "sync" or "store" request: the glue function waits for the store (IndexedDB, OPFS) with
  * run_sync, so it is entered as callGlue enters it (without JSPI it answers with a clear error). */
 async function reply(id, pick, ...args) {
@@ -236,6 +275,7 @@ async function reply(id, pick, ...args) {
     answer = { error: describe(error) };
   }
   postMessage({ type: "reply", id, ...answer });
+  return answer;
 }
 
 /** Call a Python glue function that may wait: with callPromising (stack switching) under JSPI. */

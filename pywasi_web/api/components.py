@@ -50,7 +50,7 @@ class LoadedComponent:
     ) -> tuple[InstanceValue, CoreStore]:
         """Instantiate with `host` (interface -> object or another instance's Interface), over the
         WASI 0.2 host on `kernel` when the component imports any wasi: interface. `trace`: True
-        prints each host call to stderr, a callable(name, args, result) receives them."""
+        prints each host call to stderr, a callable(name, args, result, seconds) receives them."""
         store = self.engine.core_store()
         given = {
             name: value._value if isinstance(value, Interface) else value for name, value in host.items()
@@ -64,7 +64,7 @@ class LoadedComponent:
         return Instantiator(store, self.modules, observe).root(self.component, provided), store
 
 
-def _print_call(name: str, args: tuple[Any, ...], result: Any) -> None:
+def _print_call(name: str, args: tuple[Any, ...], result: Any, _seconds: float) -> None:
     shown = ", ".join(_short(arg) for arg in args)
     print(f"{name}({shown}) = {_short(result)}", file=sys.stderr)
 

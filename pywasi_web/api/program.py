@@ -179,17 +179,22 @@ class Program:
             max_open=max_open,
         )
         if self.component is not None:
-            value, store = self.component.instantiate(kernel, imports or {}, trace)
+            # True: the component model's own printer (WIT values); a CallLog or callable as for P1
+            observe = trace if isinstance(trace, bool) else make_tracer(trace)
+            value, store = self.component.instantiate(kernel, imports or {}, observe)
             return Process(argv, kernel, ComponentInstanceProcess(value, store))
         preview1 = Preview1(kernel)
+        tracer = make_tracer(trace)
         functions: dict[tuple[str, str], HostFunction] = {
-            (MODULE, name): function for name, function in preview1.bind(make_tracer(trace)).items()
+            (MODULE, name): function for name, function in preview1.bind(tracer).items()
         }
         for module_name, members in (imports or {}).items():
             for name, function in members.items():
                 functions[(module_name, name)] = function
         blocking = frozenset((MODULE, name) for name in BLOCKING)
-        instance = self.engine.instantiate(self.compiled, functions, blocking=blocking)
+        # the engine may answer common calls itself only when they are preview1's, untraced
+        fast = preview1.fast_paths() if tracer is None and MODULE not in (imports or {}) else None
+        instance = self.engine.instantiate(self.compiled, functions, blocking=blocking, fast=fast)
         if instance.memory is not None:
             preview1.memory = instance.memory
         process = Process(argv, kernel, instance)

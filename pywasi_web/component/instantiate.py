@@ -178,7 +178,7 @@ class Instantiator:
     def __init__(
         self, store: CoreStore, modules: Mapping[int, CompiledModule], observe: Observer | None = None
     ) -> None:
-        """`observe(name, args, result)` hears every call of a host function, if given."""
+        """`observe(name, args, result, seconds)` hears every call of a host function, if given."""
         self.store = store
         self.modules = modules
         self.observe = observe

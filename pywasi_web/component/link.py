@@ -4,6 +4,7 @@ interface versions."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -71,20 +72,22 @@ def host_function(interface: str, host: object, name: str, ft: FuncType) -> Comp
     return ComponentFunction(ft, target, bool(getattr(target, "may_block", False)))
 
 
-Observer = Callable[[str, tuple[Any, ...], Any], None]
+Observer = Callable[[str, tuple[Any, ...], Any, float], None]
 
 
 def traced(function: ComponentFunction, name: str, observe: Observer) -> ComponentFunction:
-    """`function` telling `observe(name, args, result)` of every call; a raised Err is the result."""
+    """`function` telling `observe(name, args, result, seconds)` of every call (a raised Err is the
+    result), with the seconds the host took, as Preview 1's tracing does."""
     target = function.call
 
     def call(*args: Any) -> Any:
+        began = time.perf_counter()
         try:
             result = target(*args)
         except Err as error:
-            observe(name, args, error)
+            observe(name, args, error, time.perf_counter() - began)
             raise
-        observe(name, args, result)
+        observe(name, args, result, time.perf_counter() - began)
         return result
 
     return ComponentFunction(function.type, call, function.blocking, function.name)

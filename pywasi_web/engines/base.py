@@ -4,6 +4,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pywasi_web.preview1.fast_paths import FastPaths
 from pywasi_web.preview1.memory import GuestMemory
 
 HostFunction = Callable[..., int | None]
@@ -74,10 +75,12 @@ class Engine(Protocol):
         functions: Mapping[tuple[str, str], HostFunction],
         *,
         blocking: frozenset[tuple[str, str]] = frozenset(),
+        fast: FastPaths | None = None,
     ) -> Instance:
         """Link `functions` (keyed by (module, name)) and instantiate.
 
-        `blocking` names imports that may wait (the browser wraps only those for JSPI).
+        `blocking` names imports that may wait (the browser wraps only those for JSPI). `fast`:
+        what the engine may answer itself for preview1's functions (preview1/fast_paths.py).
         Raise ModuleError naming the first import that `functions` does not provide.
         """
         ...

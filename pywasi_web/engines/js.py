@@ -3,8 +3,9 @@
 Costs that shaped it (Chromium 156, Pyodide 314.0.7; see ARCHITECTURE.md):
 
 - A guest -> Python import is a PyProxy (~0.3-0.5 us) behind a small JS function of the
-  instance's `bridge`, which notes the guest memory size on entry and applies JsMemory's deferred
-  stores on return. Imports are proxied once per instance and the proxies destroyed at teardown.
+  instance's `bridge` (js_bridge.js), which notes the guest memory size on entry and applies
+  JsMemory's deferred stores on return. Imports are proxied once per instance and the proxies
+  destroyed at teardown.
 - Blocking (JSPI): each import that may wait is wrapped in `WebAssembly.Suspending`, and the guest is
   started with `WebAssembly.promising` and awaited with `run_sync` (so the caller must have been
   entered with `callPromising`). A blocking import is first tried as a plain synchronous call
@@ -20,8 +21,10 @@ Costs that shaped it (Chromium 156, Pyodide 314.0.7; see ARCHITECTURE.md):
   and the small buffers it points at come over in one call, bounds are checked against the size JS
   noted on entry. Copies go through a scratch bytearray in Pyodide's heap and one JS `set`, large
   ones through `subarray().to_bytes()` / `assign`.
-- i64 parameters arrive as JS BigInt: each import gets an adapter generated for its signature that
-  int()s just those.
+- Values: each import gets an adapter generated for its signature from engines/values.py (an i32
+  arrives as a signed number, an i64 as a BigInt; a pointer is made unsigned, a filedelta stays
+  signed, as abi/signatures.py types them). Exports are called with i64 arguments made BigInts in
+  JS and their results decoded the same way, so Python sees plain ints and floats.
 
 Errors: a compile failure becomes ModuleError with the browser's message; WebAssembly.RuntimeError
 (and stack exhaustion) becomes GuestTrap with the JS stack's wasm frames as backtrace; any Python
@@ -37,6 +40,7 @@ import hashlib
 from array import array
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from pywasi_web.abi.signatures import MODULE
@@ -55,352 +59,12 @@ from pywasi_web.engines.values import (
 from pywasi_web.engines.wasm_reader import read_module
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.kernel.hot import HotFiles
+from pywasi_web.preview1.fast_paths import FastPaths
 from pywasi_web.preview1.memory import Fault
 
 SCRATCH_SIZE = 1 << 16
 PREFETCH_LIMIT = 4096  # iovec bytes copied along with their table: enough for small writes
 LOG_CAPACITY = 64  # deferred u32 stores per import before they are written at once
-
-# Small JS helpers, evaluated once per engine. `bridge` is per instance: every import is entered
-# through it, it keeps the typed views over guest memory and copies between guest memory and two
-# buffers in Pyodide's heap: `scratch` (bytes) and `log` (u32 stores deferred by JsMemory, applied
-# by JS when the import returns, so a result pointer costs no extra Python -> JS call).
-# log[0] = pending stores, log[1] = guest memory size in 64 KiB pages while an import runs (else
-# 0), then (address, value) pairs.
-_JS_HELPERS = r"""
-({
-  bridge(logProxy, mustSuspend) {
-    let memory = null, guest = null, view = null;
-    let scratchProxy = null, scratchBuffer = null, scratch = null;
-    let logBuffer = logProxy.getBuffer(), log = logBuffer.data;
-    const freshLog = () => {
-      if (log.byteLength === 0) {
-        logBuffer.release();
-        logBuffer = logProxy.getBuffer();
-        log = logBuffer.data;
-      }
-    };
-    const applyLog = () => {
-      for (let i = 0, n = log[0]; i < n; i++) view.setUint32(log[2 + 2 * i], log[3 + 2 * i], true);
-      log[0] = 0;
-    };
-    // Views go to length 0 when their memory grows (guest memory, or Pyodide's heap for the buffers).
-    const fresh = () => {
-      if (guest.byteLength === 0) {
-        guest = new Uint8Array(memory.buffer);
-        view = new DataView(memory.buffer);
-      }
-      if (scratch.byteLength === 0) {
-        scratchBuffer.release();
-        scratchBuffer = scratchProxy.getBuffer("u8");
-        scratch = scratchBuffer.data;
-      }
-      freshLog();
-      if (log[0] !== 0) applyLog();
-    };
-    // Leased descriptors (kernel/hot.py): fd -> {buffer, data (the file's bytes), position,
-    // writtenAt} for a file, STREAM for an output stream, whose writes wait in `output` ([fd, bytes]
-    // in order). Handed back to Python before any import enters it, and at the end of a call.
-    const leases = new Map();
-    const STREAM = "stream";
-    let settleFile = null, settleStream = null;
-    let output = [], outputBytes = 0, outputSince = 0, lastOutput = 0;
-    const flushOutput = () => {
-      const taken = output;
-      output = [];
-      outputBytes = 0;
-      lastOutput = performance.now();
-      for (let i = 0; i < taken.length; ) {  // one call per run of chunks to the same fd
-        let end = i, size = 0;
-        for (; end < taken.length && taken[end][0] === taken[i][0]; end++) size += taken[end][1].length;
-        const joined = new Uint8Array(size);
-        for (let at = 0; i < end; i++) {
-          joined.set(taken[i][1], at);
-          at += taken[i][1].length;
-        }
-        settleStream(taken[end - 1][0], joined);
-      }
-    };
-    const settle = () => {
-      if (output.length !== 0) flushOutput();
-      const taken = [...leases];
-      leases.clear();
-      for (const [fd, lease] of taken) {
-        if (lease === STREAM) continue;
-        lease.buffer.release();
-        settleFile(fd, lease.position, lease.writtenAt);
-      }
-    };
-    const enter = () => {
-      if (leases.size !== 0) settle();
-      if (memory === null) return;
-      fresh();
-      log[1] = guest.byteLength / 65536;
-    };
-    const freshGuest = () => {
-      if (guest.byteLength === 0) {
-        guest = new Uint8Array(memory.buffer);
-        view = new DataView(memory.buffer);
-      }
-    };
-    const leave = () => {
-      if (memory === null) return;
-      freshLog();
-      if (log[0] !== 0) applyLog();
-      log[1] = 0;
-    };
-    const abandon = () => {
-      if (memory === null) return;
-      freshLog();
-      log[0] = 0;
-      log[1] = 0;
-    };
-    // An import called synchronously. `fast` (optional) answers the call in JS (a number) or
-    // declines (undefined); `fast.after` hears the result of each call Python answered. A
-    // mustSuspend answer leaves the call entered: the suspending wrapper re-runs it.
-    const synchronous = (pyfn, fast) => (...args) => {
-      if (fast !== undefined) {
-        const answer = fast(...args);
-        if (answer !== undefined) return answer;
-      }
-      enter();
-      let result;
-      try {
-        result = pyfn(...args);
-      } catch (error) {
-        abandon();
-        throw error;
-      }
-      if (result === mustSuspend) return result;
-      leave();
-      if (fast !== undefined) fast.after(args[0], result);
-      return result;
-    };
-    return {
-      attach(guestMemory, proxy) {
-        memory = guestMemory;
-        guest = new Uint8Array(memory.buffer);
-        view = new DataView(memory.buffer);
-        scratchProxy = proxy;
-        scratchBuffer = proxy.getBuffer("u8");
-        scratch = scratchBuffer.data;
-      },
-      wrap(pyfn, fast) {
-        return synchronous(pyfn, fast);
-      },
-      // Try synchronously; an import that must wait returns mustSuspend (its adapter's answer to
-      // MustSuspend, raised before doing anything observable; a returned value costs far less than
-      // an exception crossing into JS) and is re-run with callPromising (stack switching).
-      suspending(pyfn, fast) {
-        const tryNow = synchronous(pyfn, fast);
-        return new WebAssembly.Suspending((...args) => {
-          const result = tryNow(...args);
-          if (result !== mustSuspend) return result;
-          abandon();
-          enter();
-          return pyfn.callPromising(...args).then(
-            (result) => {
-              if (result === mustSuspend) {
-                abandon();
-                throw new Error("a blocking import could not wait, even with stack switching");
-              }
-              leave();
-              return result;
-            },
-            (error) => { abandon(); throw error; },
-          );
-        });
-      },
-      // clock_time_get answered in JS when sources[id] names the JS equivalent of the kernel's
-      // reader for that clock (0: Date.now, 1: performance.now; emscripten's own clock_time_get,
-      // so the very value Python would read); any other id or pointer goes to Python.
-      clock(pyfn, sources) {
-        const slow = this.wrap(pyfn);
-        return (id, precision, ptr) => {
-          const source = sources[id];
-          if (source === undefined || memory === null) return slow(id, precision, ptr);
-          freshGuest();
-          if (ptr < 0 || ptr + 8 > guest.byteLength) return slow(id, precision, ptr);
-          const ms = source === 0 ? Date.now() : performance.now();
-          view.setBigUint64(ptr, BigInt(Math.round(ms * 1e3 * 1e3)), true);
-          return 0;
-        };
-      },
-      // fd_write and fd_seek on a leased descriptor, answered here when they only overwrite
-      // existing bytes or move the position, with valid pointers; anything else declines (Python
-      // answers, settling the leases first). After `needed` successful Python answers in a row
-      // on one descriptor, Python is asked for a lease on it. A lease given up because the file
-      // grows doubles `needed` (up to MAX_NEEDED), so a guest that appends does not pay for a
-      // lease and a settle every few writes; a write answered here resets it.
-      // An output stream's writes are kept, as the worker's output batcher would keep them: the
-      // first after FLUSH_MS without output goes to Python (shown at once), later ones are handed
-      // over when FLUSH_MS old or FLUSH_BYTES large, or before Python runs.
-      // Returns the `fast` functions.
-      hot(leaseFn, settleFn, settleStreamFn, FLUSH_MS, FLUSH_BYTES) {
-        const HOT_AFTER = 4, MAX_NEEDED = 4096;
-        let streakFd = -1, streak = 0, needed = HOT_AFTER;
-        settleFile = settleFn;
-        settleStream = settleStreamFn;
-        const after = (fd, result) => {
-          if (result !== 0) return;
-          if (fd !== streakFd) [streakFd, streak] = [fd, 0];
-          if (++streak < needed) return;
-          streak = 0;
-          const granted = leaseFn(fd);
-          if (granted === undefined || granted === null) return;
-          if (granted === STREAM) {
-            leases.set(fd, STREAM);
-            lastOutput = performance.now();
-            return;
-          }
-          const [proxy, position] = granted;
-          const buffer = proxy.getBuffer("u8");
-          proxy.destroy();
-          leases.set(fd, { buffer, data: buffer.data, position, writtenAt: undefined });
-        };
-        const leaseOf = (fd) => {
-          const lease = leases.get(fd);
-          // a detached view: Pyodide's heap grew since the lease (Python takes over and re-leases)
-          if (lease === undefined || memory === null) return undefined;
-          if (lease !== STREAM && lease.data.buffer.byteLength === 0) return undefined;
-          freshGuest();
-          return lease;
-        };
-        const write = (fd, iovs, count, resultPtr) => {
-          const lease = leaseOf(fd);
-          if (lease === undefined || iovs < 0 || count < 0 || resultPtr < 0) return undefined;
-          const size = guest.byteLength, end = iovs + count * 8;
-          if (end > size || resultPtr + 4 > size) return undefined;
-          let total = 0;
-          for (let at = iovs; at < end; at += 8) {
-            const len = view.getUint32(at + 4, true);
-            if (view.getUint32(at, true) + len > size) return undefined;
-            total += len;
-          }
-          if (lease === STREAM) return gather(fd, iovs, end, total, resultPtr);
-          if (lease.position + total > lease.data.length) {  // growth: Python's
-            needed = Math.min(needed * 2, MAX_NEEDED);
-            return undefined;
-          }
-          for (let at = iovs; at < end; at += 8) {
-            const buf = view.getUint32(at, true), len = view.getUint32(at + 4, true);
-            lease.data.set(guest.subarray(buf, buf + len), lease.position);
-            lease.position += len;
-          }
-          lease.writtenAt = Date.now();
-          view.setUint32(resultPtr, total, true);
-          needed = HOT_AFTER;
-          return 0;
-        };
-        const gather = (fd, iovs, end, total, resultPtr) => {
-          const now = performance.now();
-          if (output.length === 0) {
-            if (now - lastOutput >= FLUSH_MS) return undefined;
-            outputSince = now;
-          }
-          for (let at = iovs; at < end; at += 8) {
-            const buf = view.getUint32(at, true), len = view.getUint32(at + 4, true);
-            if (len !== 0) output.push([fd, guest.slice(buf, buf + len)]);
-          }
-          outputBytes += total;
-          view.setUint32(resultPtr, total, true);
-          needed = HOT_AFTER;
-          if (outputBytes >= FLUSH_BYTES || now - outputSince >= FLUSH_MS) flushOutput();
-          return 0;
-        };
-        const seek = (fd, offset, whence, resultPtr) => {
-          const lease = leaseOf(fd);
-          if (lease === STREAM) return undefined;  // ESPIPE: Python's
-          if (lease === undefined || whence < 0 || whence > 2 || resultPtr < 0) return undefined;
-          if (resultPtr + 8 > guest.byteLength) return undefined;
-          const base = whence === 0 ? 0 : whence === 1 ? lease.position : lease.data.length;
-          const target = BigInt(base) + BigInt.asIntN(64, offset);
-          if (target < 0n || target > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
-          lease.position = Number(target);
-          view.setBigUint64(resultPtr, target, true);
-          return 0;
-        };
-        write.after = after;
-        seek.after = after;
-        return { write, seek };
-      },
-      settle() { if (leases.size !== 0) settle(); },
-      flush() { fresh(); },
-      // guest[ptr, ptr+n) -> scratch[0, n)
-      get(ptr, n) { fresh(); scratch.set(guest.subarray(ptr, ptr + n)); },
-      // scratch[0, n) -> guest[ptr, ptr+n)
-      put(ptr, n) { fresh(); guest.set(scratch.subarray(0, n), ptr); },
-      // The iovec table at iovs[0..count) -> scratch[0, 8 * count); when its buffers hold at most
-      // `limit` bytes, they follow it, concatenated. Returns their total, -1 if a buffer lies outside
-      // memory, -2 if the table does not fit in scratch, -3 if the data was not copied.
-      iovecs(iovs, count, limit) {
-        fresh();
-        const size = guest.byteLength, table = count * 8;
-        if (table > scratch.byteLength) return -2;
-        scratch.set(guest.subarray(iovs, iovs + table));
-        let total = 0;
-        for (let at = iovs; at < iovs + table; at += 8) {
-          const buf = view.getUint32(at, true), len = view.getUint32(at + 4, true);
-          if (buf + len > size) return -1;
-          total += len;
-        }
-        if (total > limit || table + total > scratch.byteLength) return -3;
-        for (let at = iovs, out = table; at < iovs + table; at += 8) {
-          const buf = view.getUint32(at, true), len = view.getUint32(at + 4, true);
-          scratch.set(guest.subarray(buf, buf + len), out);
-          out += len;
-        }
-        return total;
-      },
-      // concatenate the iovecs at iovs[0..count) into scratch; the total, or -1 if one lies outside
-      // memory, or -2 if they do not fit in the scratch buffer
-      gather(iovs, count) {
-        fresh();
-        const size = guest.byteLength;
-        if (iovs + count * 8 > size) return -1;
-        let total = 0;
-        for (let i = 0; i < count; i++) {
-          const buf = view.getUint32(iovs + i * 8, true), len = view.getUint32(iovs + i * 8 + 4, true);
-          if (buf + len > size) return -1;
-          if (total + len > scratch.byteLength) return -2;
-          scratch.set(guest.subarray(buf, buf + len), total);
-          total += len;
-        }
-        return total;
-      },
-      release() {
-        logBuffer.release();
-        if (scratchBuffer !== null) scratchBuffer.release();
-      },
-    };
-  },
-  describe(error) {
-    if (error instanceof WebAssembly.RuntimeError) return ["trap", error.message, String(error.stack || "")];
-    if (error instanceof RangeError) return ["trap", error.message, String(error.stack || "")];
-    if (error && error.name === "SuspendError") return ["suspend", error.message, String(error.stack || "")];
-    if (error && error.type) return ["python", String(error.type), String(error.message || "")];
-    return ["other", String(error && error.message || error), String(error && error.stack || "")];
-  },
-  timer(ms, resolve) { return setTimeout(resolve, ms); },
-  // An export called from Python: its i64 arguments as BigInts (a small Python int arrives as a
-  // Number, which an i64 parameter refuses).
-  bigintArguments(fn, int64) {
-    const big = (value, index) => (int64[index] ? BigInt.asIntN(64, BigInt(value)) : value);
-    return (...args) => fn(...args.map(big));
-  },
-  // A host function's results for WebAssembly: an i64 as a BigInt, an i32 that Python gave as a
-  // BigInt (beyond 2**53) wrapped as wasmtime wraps it, several results as an array.
-  typedResults(fn, kinds) {
-    const fix = (value, kind) => {
-      if (kind === "i64") return BigInt.asIntN(64, BigInt(value ?? 0));
-      if (kind === "i32" && typeof value === "bigint") return Number(BigInt.asIntN(32, value));
-      return value;
-    };
-    if (kinds.length === 1) return (...args) => fix(fn(...args), kinds[0]);
-    return (...args) => Array.from(fn(...args), (value, index) => fix(value, kinds[index]));
-  },
-})
-"""
 
 
 class MustSuspend(BaseException):
@@ -418,10 +82,12 @@ _helpers_cache: list[Any] = []
 
 
 def _helpers() -> Any:
+    """js_bridge.js's helpers (`bridge` is per instance: every import is entered through it)."""
     if not _helpers_cache:
         from pyodide.code import run_js
 
-        _helpers_cache.append(run_js(_JS_HELPERS))
+        source = resources.files(__package__).joinpath("js_bridge.js").read_text()
+        _helpers_cache.append(run_js(source))
     return _helpers_cache[0]
 
 
@@ -850,6 +516,7 @@ class JsEngine:
         functions: Mapping[tuple[str, str], HostFunction],
         *,
         blocking: frozenset[tuple[str, str]] = frozenset(),
+        fast: FastPaths | None = None,
     ) -> JsInstance:
         import js
         from pyodide.ffi import JsException, create_proxy, to_js
@@ -866,25 +533,28 @@ class JsEngine:
         proxies: list[Any] = []
         namespaces: dict[str, dict[str, Any]] = {}
         suspending = False
-        hot = _hot_files(bridge, functions, proxies)
+        hot = _hot_files(bridge, fast.files, proxies) if fast is not None else None
+        sources = _native_clock_sources(fast.clock_readers) if fast is not None else None
         for spec in module.imports:
             key = (spec.module, spec.name)
             if spec.name in namespaces.get(spec.module, {}):
                 continue  # imported twice (check_imports saw the same type): one function serves both
+            if getattr(functions[key], "typeof", None) == "function":  # a JS function: linked as it is
+                namespaces.setdefault(spec.module, {})[spec.name] = functions[key]
+                continue
             suspends = jspi and key in blocking
             kinds = import_kinds(spec.module, spec.name, spec.params, spec.results)
             adapter = _adapt(functions[key], kinds, len(spec.results), link, suspends=suspends)
             proxy = create_proxy(adapter)
             proxies.append(proxy)
-            sources = _native_clock_sources(functions[key])
-            fast = getattr(hot, spec.name[3:]) if hot is not None and key in HOT_IMPORTS else None
+            answer = getattr(hot, spec.name[3:]) if hot is not None and key in HOT_IMPORTS else None
             if suspends:
-                entry = bridge.js.suspending(proxy, fast)
+                entry = bridge.js.suspending(proxy, answer)
                 suspending = True
-            elif sources is not None:
+            elif sources is not None and key == (MODULE, "clock_time_get"):
                 entry = bridge.js.clock(proxy, to_js(sources))
             else:
-                entry = bridge.js.wrap(proxy, fast)
+                entry = bridge.js.wrap(proxy, answer)
             if spec.results and not wasi_function(spec.module, spec.name, spec.params, spec.results):
                 entry = _helpers().typedResults(entry, to_js(list(spec.results)))
             namespaces.setdefault(spec.module, {})[spec.name] = entry
@@ -911,7 +581,7 @@ class JsEngine:
         return JsCoreStore(self)
 
 
-def _native_clock_sources(function: HostFunction) -> list[int | None] | None:
+def _native_clock_sources(readers: Mapping[int, Callable[[], int]]) -> list[int | None] | None:
     """For preview1's clock_time_get: the JS source of each clock id whose reader has one.
 
     Pyodide's CPython reads time.time_ns through emscripten's clock_time_get, which is Date.now(),
@@ -921,9 +591,6 @@ def _native_clock_sources(function: HostFunction) -> list[int | None] | None:
     """
     import time
 
-    readers: Mapping[int, Callable[[], int]] | None = getattr(function, "host_clock_readers", None)
-    if readers is None:
-        return None
     native = {time.time_ns: 0, time.monotonic_ns: 1}
     sources: list[int | None] = [None] * (max(readers) + 1)
     for clock_id, reader in readers.items():
@@ -942,16 +609,9 @@ OUTPUT_FLUSH_SECONDS = 0.03
 OUTPUT_FLUSH_BYTES = 1 << 16
 
 
-def _hot_files(bridge: _Bridge, functions: Mapping[tuple[str, str], HostFunction], proxies: list[Any]) -> Any:
-    """The JS answers to fd_write and fd_seek on leased descriptors (kernel/hot.py), or None when
-    the preview1 functions carry no HotFiles (traced, or replaced by the embedder)."""
+def _hot_files(bridge: _Bridge, files: HotFiles, proxies: list[Any]) -> Any:
+    """The JS answers to fd_write and fd_seek on descriptors `files` leases (kernel/hot.py)."""
     from pyodide.ffi import create_proxy, to_js
-
-    write, seek = functions.get((MODULE, "fd_write")), functions.get((MODULE, "fd_seek"))
-    hot = getattr(write, "hot_files", None)
-    if getattr(seek, "hot_files", None) is not hot or not isinstance(hot, HotFiles):
-        return None
-    files = hot  # narrowed, for the closures below
 
     def lease(fd: int) -> Any:
         granted = files.lease(fd)
@@ -975,7 +635,7 @@ def _hot_files(bridge: _Bridge, functions: Mapping[tuple[str, str], HostFunction
 
 
 class _Bridge:
-    """The JS side of an instance's imports (`bridge` in _JS_HELPERS) and the log it shares with JsMemory."""
+    """The JS side of an instance's imports (`bridge` in js_bridge.js) and the log it shares with JsMemory."""
 
     def __init__(self) -> None:
         from pyodide.ffi import create_proxy

@@ -15,6 +15,7 @@
   }
 
   function checkName(name) {
+    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
     if (typeof name !== "string" || name.length === 0 || name.length > MAX_NAME || /[\u0000-\u001f]/.test(name)) {
       throw storeError("StoreName", `a persistent store name must be 1 to ${MAX_NAME} printable characters, not ${JSON.stringify(name)}`);
     }

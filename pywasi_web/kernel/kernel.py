@@ -275,6 +275,8 @@ class Kernel:
         directory = self._mutable(fd, Rights.PATH_SYMLINK)
         if not target:
             raise WasiError(Errno.NOENT, "empty symlink target")
+        if "\0" in target:
+            raise WasiError(Errno.INVAL, "NUL in symlink target")
         if target.startswith("/"):
             raise WasiError(ESCAPE, f"symlink target {target!r} is absolute")
         resolved = self._resolve(directory, path, False)

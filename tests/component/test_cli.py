@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from pywasi_web import GuestTimeout, run
+from pywasi_web.api.trace import CallLog
 from pywasi_web.cli.toolchain import build_c
 from tests.component.build import ROOT, adapt, adapted, native
 from tests.component.oracle import run_component_oracle
@@ -81,3 +82,13 @@ def test_trace_shows_a_components_host_calls() -> None:
         check=False,
     )
     assert b"wasi:cli/stdout@0.2.12#get-stdout() = " in completed.stderr
+
+
+def test_a_call_log_records_a_components_host_calls_with_their_time() -> None:
+    """The playground traces every run with a CallLog: for a component it hears the WIT calls."""
+    log = CallLog()
+    result = run(adapted("hello"), ["x"], capture_output=True, trace=log)
+    assert result.exit_code == 0
+    names = [name for name, _args, _result, _seconds in log.calls]
+    assert "wasi:cli/environment@0.2.12#get-arguments" in names
+    assert all(seconds >= 0 for *_call, seconds in log.calls)
