@@ -43,10 +43,12 @@ setup-browser:
 assets: setup-python setup-node
 	$(PYTHON) -c 'from pywasi_web.cli.serve import prepare_assets; prepare_assets()'
 
-# The example guests (examples/*.c, compiled with ziglang) into build/examples: the docs' snippets
-# run them (build/examples/hello.wasm, wc.wasm, ...).
-examples: setup-python
+# The example guests (examples/*.c, compiled with ziglang) and components (wasm-tools and jco's
+# preview1 adapter) into build/examples: the docs' snippets run them (build/examples/hello.wasm,
+# wc.wasm, hello.component.wasm, demo.wasm, ...).
+examples: setup-python setup-node
 	$(PYTHON) -c 'from pywasi_web.cli.serve import build_examples; build_examples()'
+	$(PYTHON) -m tests.component.build --into build/examples
 
 # The JupyterLite site with the example notebook, built into build/lite (see docs/notebooks.md).
 # Any static server works; `make lite-serve` builds and serves it on http://127.0.0.1:$(LITE_PORT).

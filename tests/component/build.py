@@ -5,7 +5,10 @@
 - native(name): tests/component/guests/<name>.c, a reactor whose canonical-ABI glue is written by
   hand from <name>.wit, embedded (`wasm-tools component embed`) and made a component.
 
-`python tests/component/build.py NAME...` prints the paths (adapted guests, or native:NAME).
+`python tests/component/build.py NAME...` prints the paths (adapted guests, or native:NAME);
+`python -m tests.component.build --into DIR` (part of `make examples`) puts the components that
+docs/components.md runs into DIR: hello.component.wasm (examples/hello.c adapted), demo.wasm,
+provider.wasm and res.wasm.
 """
 
 from __future__ import annotations
@@ -155,7 +158,26 @@ def _body(component: Path) -> str:
     return text.removeprefix("(component").removesuffix(")")
 
 
+EXAMPLES = ROOT / "examples"
+
+
+def documented() -> dict[str, Path]:
+    """The components docs/components.md uses, by the file name it gives them."""
+    return {
+        "hello.component.wasm": adapt(build_c(EXAMPLES / "hello.c"), "hello-example"),
+        "demo.wasm": native("demo"),
+        "provider.wasm": native("provider", "provider", "demo"),
+        "res.wasm": native("res"),
+    }
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--into"] and len(argv) == 2:
+        target = Path(argv[1])
+        target.mkdir(parents=True, exist_ok=True)
+        for name, path in documented().items():
+            (target / name).write_bytes(path.read_bytes())
+        return 0
     for name in argv:
         path = native(name.removeprefix("native:")) if name.startswith("native:") else adapted(name)
         print(f"{name}\t{path}")

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from pywasi_web.cli.serve import build_examples
 from tests.docs.snippets import DOCUMENTS, LANGUAGES, ROOT, Snippet, all_snippets, command_lines, snippets
 
 LONG_RUNNING = ("make serve", "make lite-serve")  # servers: started, checked, stopped
@@ -60,7 +59,8 @@ class UserShell:
 
 @pytest.fixture(scope="session")
 def user_shell(tmp_path_factory: pytest.TempPathFactory) -> UserShell:
-    build_examples(log=lambda _message: None)  # what `make examples` does
+    made = subprocess.run(["make", "examples"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert made.returncode == 0, f"make examples failed:\n{made.stdout[-2000:]}{made.stderr[-2000:]}"
     home = tmp_path_factory.mktemp("home")
     shell = UserShell(home, sys.executable)
     for snippet in [s for s in all_snippets("sh") if _is_install(s)]:
