@@ -263,6 +263,8 @@ def test_playground_persistent_home(tab: Any, tmp_path: Any, backend: str) -> No
     tab.set_input_files("[data-testid=upload-wasm]", str(examples_dir() / "store.wasm"))
     tab.fill("[data-testid=args]", "write /home/p.txt 'from the playground'")
     tab.fill("[data-testid=stdin]", "-")  # not interactive
+    if not tab.eval_on_selector("#store-panel", "panel => panel.open"):
+        tab.click("#store-panel > summary")  # the store's controls sit in a collapsed panel
     tab.check("[data-testid=persistent]")
     tab.fill("[data-testid=store-name]", store)
     tab.select_option("[data-testid=store-backend]", backend)
