@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Error as PageError
 
 from pywasi_web.cli.serve import wheel_index, wheels_dir
 from pywasi_web.kernel.waiting import ThreadWaiter
@@ -64,9 +63,6 @@ def test_native_components_in_chromium_as_on_cpython(browser: Any, server_url: s
         assert ours[key] == expected[key], key
 
 
-# preview2's host imports net.tcp, whose readiness watcher opens a socketpair at import time, which
-# Pyodide does not support (OSError 138): the WASI 0.2 host cannot load in the browser yet.
-@pytest.mark.xfail(raises=PageError, strict=True, reason="preview2 cannot be imported in Pyodide yet")
 def test_adapted_commands_in_chromium_as_wasmtime_runs_them(
     browser: Any, server_url: str, tmp_path: Path
 ) -> None:

@@ -11,12 +11,13 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 from pywasi_web.component.calls import ComponentFunction
 from pywasi_web.component.instantiate import InstanceValue, Instantiator, compile_modules
-from pywasi_web.component.link import find
+from pywasi_web.component.link import Observer, find
 from pywasi_web.component.parse import Export, Import, parse
 from pywasi_web.component.values import Err, pascal, snake
 from pywasi_web.engines.base import CoreStore, Engine
@@ -44,9 +45,12 @@ class LoadedComponent:
     def is_command(self) -> bool:
         return find(RUN_INTERFACE, self.exports) is not None
 
-    def instantiate(self, kernel: Kernel, host: Mapping[str, Any]) -> tuple[InstanceValue, CoreStore]:
+    def instantiate(
+        self, kernel: Kernel, host: Mapping[str, Any], trace: bool | Observer | None = None
+    ) -> tuple[InstanceValue, CoreStore]:
         """Instantiate with `host` (interface -> object or another instance's Interface), over the
-        WASI 0.2 host on `kernel` when the component imports any wasi: interface."""
+        WASI 0.2 host on `kernel` when the component imports any wasi: interface. `trace`: True
+        prints each host call to stderr, a callable(name, args, result) receives them."""
         store = self.engine.core_store()
         given = {
             name: value._value if isinstance(value, Interface) else value for name, value in host.items()
@@ -56,7 +60,18 @@ class LoadedComponent:
             from pywasi_web.preview2.host import wasi_imports
 
             provided = {**wasi_imports(kernel), **given}
-        return Instantiator(store, self.modules).root(self.component, provided), store
+        observe = _print_call if trace is True else trace or None
+        return Instantiator(store, self.modules, observe).root(self.component, provided), store
+
+
+def _print_call(name: str, args: tuple[Any, ...], result: Any) -> None:
+    shown = ", ".join(_short(arg) for arg in args)
+    print(f"{name}({shown}) = {_short(result)}", file=sys.stderr)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 class Interface:

@@ -179,7 +179,7 @@ class Program:
             max_open=max_open,
         )
         if self.component is not None:
-            value, store = self.component.instantiate(kernel, imports or {})
+            value, store = self.component.instantiate(kernel, imports or {}, trace)
             return Process(argv, kernel, ComponentInstanceProcess(value, store))
         preview1 = Preview1(kernel)
         functions: dict[tuple[str, str], HostFunction] = {

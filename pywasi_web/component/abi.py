@@ -19,7 +19,6 @@ from pywasi_web.component.layout import (
     discriminant_size,
     fields_of,
     flatten,
-    flatten_variant,
     payload_offset,
     size,
 )
@@ -131,7 +130,7 @@ class Context:
         if index >= len(cases):
             raise trap(f"case {index} is out of range for a type of {len(cases)} cases")
         payload = cases[index][1]
-        value = None if payload is None else self.load(payload, ptr + payload_offset(cases))
+        value = None if payload is None else self.load(payload, ptr + payload_offset(t))
         return self._case(t, index, value)
 
     def load_string(self, ptr: int, tagged: int) -> str:
@@ -192,7 +191,7 @@ class Context:
             self.store_int(ptr, index, discriminant_size(len(cases)))
             case_type = cases[index][1]
             if case_type is not None:
-                self.store(case_type, payload, ptr + payload_offset(cases))
+                self.store(case_type, payload, ptr + payload_offset(t))
 
     def store_string(self, value: Any) -> tuple[int, int]:
         if not isinstance(value, str):
@@ -255,7 +254,7 @@ class Context:
         if isinstance(t, Own | Borrow):
             return self.lift_handle(t, next(values) & 0xFFFFFFFF)
         cases = cases_of(t)
-        slots = flatten_variant(cases)[1:]
+        slots = flatten(t)[1:]
         index = next(values) & 0xFFFFFFFF
         if index >= len(cases):
             raise trap(f"case {index} is out of range for a type of {len(cases)} cases")
@@ -288,7 +287,7 @@ class Context:
         if isinstance(t, Own | Borrow):
             return [self.lower_handle(t, value)]
         cases = cases_of(t)
-        slots = flatten_variant(cases)[1:]
+        slots = flatten(t)[1:]
         index, payload = _match_case(t, value)
         case_type = cases[index][1]
         flat: list[Any] = []

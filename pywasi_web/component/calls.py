@@ -58,44 +58,52 @@ def core_signature(ft: FuncType, *, lift: bool) -> tuple[tuple[str, ...], tuple[
     return params, results
 
 
-def _lower_values(
-    cx: Context, types: tuple[Any, ...], values: tuple[Any, ...], out: Iterator[Any] | None
-) -> list[Any]:
-    if len(flatten_all(types)) <= (MAX_FLAT_PARAMS if out is None else MAX_FLAT_RESULTS):
-        return [flat for t, v in zip(types, values, strict=True) for flat in cx.lower_flat(t, v)]
-    record = TupleType(types)
-    if out is None:
-        ptr = cx.allocate(alignment(record), size(record))
-    else:
-        ptr = next(out) & 0xFFFFFFFF
-        if ptr % alignment(record):
-            raise trap(f"a result pointer {ptr} is not aligned to {alignment(record)}")
-    cx.store(record, values, ptr)
-    return [ptr] if out is None else []
+class _Values:
+    """A parameter or result list: flat core values when they fit `limit`, else a tuple in linear
+    memory behind one pointer. Decided once per function, not per call."""
 
+    def __init__(self, types: tuple[Any, ...], limit: int) -> None:
+        self.types = types
+        self.record = TupleType(types)
+        self.spilled = len(flatten_all(types)) > limit
 
-def _lift_values(cx: Context, types: tuple[Any, ...], values: Iterator[Any], limit: int) -> list[Any]:
-    if len(flatten_all(types)) <= limit:
-        return [cx.lift_flat(t, values) for t in types]
-    ptr = next(values) & 0xFFFFFFFF
-    record = TupleType(types)
-    if ptr % alignment(record):
-        raise trap(f"a pointer {ptr} to values is not aligned to {alignment(record)}")
-    return list(cx.load(record, ptr))
+    def lower(self, cx: Context, values: tuple[Any, ...], out: Iterator[Any] | None) -> list[Any]:
+        """Flat values; spilled, into memory from realloc (parameters) or at the pointer `out`
+        gives (results of a lowered call)."""
+        if not self.spilled:
+            return [flat for t, v in zip(self.types, values, strict=True) for flat in cx.lower_flat(t, v)]
+        record = self.record
+        if out is None:
+            ptr = cx.allocate(alignment(record), size(record))
+        else:
+            ptr = next(out) & 0xFFFFFFFF
+            if ptr % alignment(record):
+                raise trap(f"a result pointer {ptr} is not aligned to {alignment(record)}")
+        cx.store(record, values, ptr)
+        return [ptr] if out is None else []
+
+    def lift(self, cx: Context, values: Iterator[Any]) -> list[Any]:
+        if not self.spilled:
+            return [cx.lift_flat(t, values) for t in self.types]
+        ptr = next(values) & 0xFFFFFFFF
+        if ptr % alignment(self.record):
+            raise trap(f"a pointer {ptr} to values is not aligned to {alignment(self.record)}")
+        return list(cx.load(self.record, ptr))
 
 
 def lift(
     store: CoreStore, core_function: object, ft: FuncType, options: Options, state: InstanceState, name: str
 ) -> ComponentFunction:
     """canon lift: call the guest's core function with Python values."""
-    params = tuple(t for _, t in ft.params)
-    results = () if ft.result is None else (ft.result,)
+    params = _Values(tuple(t for _, t in ft.params), MAX_FLAT_PARAMS)
+    results = _Values(() if ft.result is None else (ft.result,), MAX_FLAT_RESULTS)
+    arity = len(params.types)
     core_params, core_results = core_signature(ft, lift=True)
 
     def call(*args: Any) -> Any:
         name = lifted.name
-        if len(args) != len(params):
-            raise TypeError(f"{name} takes {len(params)} arguments ({len(args)} given)")
+        if len(args) != arity:
+            raise TypeError(f"{name} takes {arity} arguments ({len(args)} given)")
         if state.busy or state.trapped:
             why = "it trapped before" if state.trapped else "it is running"
             raise trap(f"{name}: the component instance cannot be entered: {why}")
@@ -104,11 +112,11 @@ def lift(
         state.busy = True
         try:
             try:
-                flat_args = _lower_values(cx, params, args, None)
+                flat_args = params.lower(cx, args, None)
             except GuestTrap as mismatch:  # the caller's values, not the guest, are at fault
                 raise TypeError(f"{name}: {str(mismatch).removeprefix('the guest trapped: ')}") from None
             flat_results = store.call(core_function, core_params, core_results, *flat_args)
-            values = _lift_values(cx, results, iter(flat_results), MAX_FLAT_RESULTS)
+            values = results.lift(cx, iter(flat_results))
             if options.post_return is not None:
                 options.post_return(*flat_results)
             scope.finish()
@@ -126,8 +134,8 @@ def lift(
 def lower(store: CoreStore, function: ComponentFunction, options: Options, state: InstanceState) -> object:
     """canon lower: a core function the guest calls, running `function` on lifted arguments."""
     ft = function.type
-    params = tuple(t for _, t in ft.params)
-    results = () if ft.result is None else (ft.result,)
+    params = _Values(tuple(t for _, t in ft.params), MAX_FLAT_PARAMS)
+    results = _Values(() if ft.result is None else (ft.result,), MAX_FLAT_RESULTS)
     returns_result = isinstance(ft.result, ResultType)
     flat_params, flat_results = core_signature(ft, lift=False)
 
@@ -135,7 +143,7 @@ def lower(store: CoreStore, function: ComponentFunction, options: Options, state
         scope = CallScope()
         cx = Context(options, state.table, state, scope)
         values = iter(flat)
-        args = _lift_values(cx, params, values, MAX_FLAT_PARAMS)
+        args = params.lift(cx, values)
         try:
             result = function.call(*args)
         except Err as error:
@@ -143,6 +151,6 @@ def lower(store: CoreStore, function: ComponentFunction, options: Options, state
                 raise
             result = error
         scope.finish()
-        return _lower_values(cx, results, (result,) if results else (), values)
+        return results.lower(cx, (result,) if results.types else (), values)
 
     return store.host_function(flat_params, flat_results, trampoline, blocking=function.blocking)

@@ -16,7 +16,7 @@ from typing import Any
 from pywasi_web.component import parse as p
 from pywasi_web.component.abi import Options
 from pywasi_web.component.calls import ComponentFunction, InstanceState, core_signature, lift, lower
-from pywasi_web.component.link import find, host_function
+from pywasi_web.component.link import Observer, find, host_function, traced
 from pywasi_web.component.resources import ResourceType
 from pywasi_web.component.types import (
     Alias,
@@ -175,9 +175,13 @@ class _Scope:
 class Instantiator:
     """Instantiates a component tree into one CoreStore."""
 
-    def __init__(self, store: CoreStore, modules: Mapping[int, CompiledModule]) -> None:
+    def __init__(
+        self, store: CoreStore, modules: Mapping[int, CompiledModule], observe: Observer | None = None
+    ) -> None:
+        """`observe(name, args, result)` hears every call of a host function, if given."""
         self.store = store
         self.modules = modules
+        self.observe = observe
         self.host_resources: dict[tuple[int, str], ResourceType] = {}
 
     def root(self, component: p.Component, host: Mapping[str, Any]) -> InstanceValue:
@@ -348,19 +352,27 @@ class Instantiator:
             exports: dict[str, tuple[str, Any]] = {}
             for export_name, (kind, t) in signature.items():
                 if kind == "func":
-                    exports[export_name] = ("func", host_function(name, provided, export_name, t))
+                    exports[export_name] = (
+                        "func",
+                        self._traced(host_function(name, provided, export_name, t), f"{name}#{export_name}"),
+                    )
                 else:
                     exports[export_name] = (kind, t)
             return "instance", InstanceValue(exports)
         if desc.kind == "func":
             if isinstance(provided, ComponentFunction):
                 return "func", provided
-            return "func", host_function(name, provided, name, scope.item("type", desc.ref))
+            return "func", self._traced(
+                host_function(name, provided, name, scope.item("type", desc.ref)), name
+            )
         if desc.kind == "type" and isinstance(desc.ref, SubResource):
             return "type", self._host_resource(provided, name)
         if desc.kind == "type" and isinstance(desc.ref, Eq):
             return "type", scope.item("type", desc.ref.index)
         raise ModuleError(f"importing a {desc.kind} ({name}) from the host is not supported")
+
+    def _traced(self, function: ComponentFunction, name: str) -> ComponentFunction:
+        return function if self.observe is None else traced(function, name, self.observe)
 
     def _host_resource(self, host: object, name: str) -> ResourceType:
         """One resource type per host object and resource name, whichever interface names it."""

@@ -1,12 +1,15 @@
 """The canonical ABI's layout rules: size, alignment and flattening of resolved types.
 
 tuple, enum, option and result are the record and variant they desugar to (CanonicalABI.md).
+Each answer is kept on the type object itself: hashing a nested frozen dataclass for a cache
+lookup costs more than most calls that ask.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from pywasi_web.component.types import (
     Borrow,
@@ -21,6 +24,8 @@ from pywasi_web.component.types import (
     TupleType,
     VariantType,
 )
+
+T = TypeVar("T")
 
 MAX_FLAT_PARAMS = 16
 MAX_FLAT_RESULTS = 1
@@ -49,6 +54,21 @@ def cases_of(t: Any) -> tuple[tuple[str, Any], ...]:
     return (("ok", t.ok), ("error", t.error))
 
 
+def _memoized(function: Callable[[Any], T]) -> Callable[[Any], T]:
+    key = f"_{function.__name__}"
+
+    @functools.wraps(function)
+    def memo(t: Any) -> T:
+        try:
+            answer: T = t.__dict__[key]
+        except KeyError:
+            answer = function(t)
+            object.__setattr__(t, key, answer)  # frozen dataclasses: not a field, not compared
+        return answer
+
+    return memo
+
+
 def discriminant_size(count: int) -> int:
     return 1 if count <= 256 else 2 if count <= 65536 else 4
 
@@ -61,7 +81,7 @@ def flags_size(count: int) -> int:
     return 1 if count <= 8 else 2 if count <= 16 else 4 * -(-count // 32)
 
 
-@functools.cache
+@_memoized
 def alignment(t: Any) -> int:
     if isinstance(t, Prim):
         return 4 if t.name == "string" else _PRIM_SIZE[t.name]
@@ -79,7 +99,7 @@ def max_case_alignment(cases: tuple[tuple[str, Any], ...]) -> int:
     return max((alignment(c) for _, c in cases if c is not None), default=1)
 
 
-@functools.cache
+@_memoized
 def size(t: Any) -> int:
     if isinstance(t, Prim):
         return 8 if t.name == "string" else _PRIM_SIZE[t.name]
@@ -100,7 +120,10 @@ def size(t: Any) -> int:
     return align_to(offset, alignment(t))
 
 
-def payload_offset(cases: tuple[tuple[str, Any], ...]) -> int:
+@_memoized
+def payload_offset(t: Any) -> int:
+    """Where a variant-like type's payload starts."""
+    cases = cases_of(t)
     return align_to(discriminant_size(len(cases)), max_case_alignment(cases))
 
 
@@ -112,7 +135,6 @@ def _join(a: str, b: str) -> str:
     return "i64"
 
 
-@functools.cache
 def flatten_variant(cases: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
     """The discriminant's i32, then the payload slots every case shares (joined types)."""
     flat: list[str] = []
@@ -127,7 +149,7 @@ def flatten_variant(cases: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
     return ("i32", *flat)
 
 
-@functools.cache
+@_memoized
 def flatten(t: Any) -> tuple[str, ...]:
     if isinstance(t, Prim):
         if t.name == "string":

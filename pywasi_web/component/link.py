@@ -9,7 +9,7 @@ from typing import Any
 
 from pywasi_web.component.calls import ComponentFunction
 from pywasi_web.component.types import FuncType
-from pywasi_web.component.values import pascal, snake
+from pywasi_web.component.values import Err, pascal, snake
 from pywasi_web.errors import ModuleError
 
 
@@ -69,6 +69,25 @@ def host_function(interface: str, host: object, name: str, ft: FuncType) -> Comp
             else _attribute(host, snake(name), where)
         )
     return ComponentFunction(ft, target, bool(getattr(target, "may_block", False)))
+
+
+Observer = Callable[[str, tuple[Any, ...], Any], None]
+
+
+def traced(function: ComponentFunction, name: str, observe: Observer) -> ComponentFunction:
+    """`function` telling `observe(name, args, result)` of every call; a raised Err is the result."""
+    target = function.call
+
+    def call(*args: Any) -> Any:
+        try:
+            result = target(*args)
+        except Err as error:
+            observe(name, args, error)
+            raise
+        observe(name, args, result)
+        return result
+
+    return ComponentFunction(function.type, call, function.blocking, function.name)
 
 
 def _attribute(owner: object, attribute: str, where: str) -> Any:

@@ -20,9 +20,7 @@ def check_header(wasm: bytes) -> None:
         raise ModuleError("not a WebAssembly module: it does not start with the \\0asm magic number")
     if wasm[4:8] != _CORE_VERSION:
         if wasm[6:8] == b"\1\0":
-            raise ModuleError(
-                "this is a WebAssembly component (Preview 2); only core modules are supported yet"
-            )
+            raise ModuleError("this is a WebAssembly component, not a core module: Program and run() take it")
         raise ModuleError(f"unsupported WebAssembly version {wasm[4:8].hex()}")
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pywasi_web import GuestTimeout, run
 from pywasi_web.cli.toolchain import build_c
-from tests.component.build import ROOT, adapt, adapted
+from tests.component.build import ROOT, adapt, adapted, native
 from tests.component.oracle import run_component_oracle
 
 
@@ -42,3 +43,41 @@ def test_a_component_that_never_ends_is_stopped_by_its_timeout() -> None:
     with pytest.raises(GuestTimeout, match=r"longer than 0\.5 s") as stopped:
         run(spin, capture_output=True, timeout=0.5)
     assert stopped.value.result.stdout == b"spinning\n"  # the output before it was stopped
+
+
+def test_pywasi_web_run_refuses_a_component_without_wasi_cli_run() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pywasi_web.cli.main", "run", str(native("demo"))],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 1
+    assert (
+        completed.stderr
+        == b"pywasi-web: error: the component exports no wasi:cli/run: use Program.instantiate()\n"
+    )
+
+
+def test_trace_shows_a_components_host_calls() -> None:
+    calls: list[tuple[str, tuple[Any, ...], Any]] = []
+    result = run(adapted("hello"), ["x"], capture_output=True, trace=lambda *call: calls.append(call))
+    names = [name for name, _args, _result in calls]
+    assert "wasi:cli/environment@0.2.12#get-arguments" in names
+    arguments = next(result for name, _args, result in calls if name.endswith("#get-arguments"))
+    assert arguments == [str(adapted("hello")), "x"]
+    writes = [
+        args
+        for name, args, _result in calls
+        if name.endswith("#[method]output-stream.blocking-write-and-flush")
+    ]
+    assert b"".join(args[1] for args in writes) == result.stdout
+    completed = subprocess.run(
+        [sys.executable, "-m", "pywasi_web.cli.main", "run", "--trace", str(adapted("hello"))],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        check=False,
+    )
+    assert b"wasi:cli/stdout@0.2.12#get-stdout() = " in completed.stderr
