@@ -179,7 +179,9 @@ class Program:
             max_open=max_open,
         )
         if self.component is not None:
-            value, store = self.component.instantiate(kernel, imports or {}, trace)
+            # a CallLog records Preview 1's timed int calls; component calls are not logged there yet
+            observer = None if isinstance(trace, CallLog) else trace
+            value, store = self.component.instantiate(kernel, imports or {}, observer)
             return Process(argv, kernel, ComponentInstanceProcess(value, store))
         preview1 = Preview1(kernel)
         functions: dict[tuple[str, str], HostFunction] = {
