@@ -20,8 +20,7 @@ import wasmtime
 import wasmtime.component as wc
 
 from pywasi_web import MemoryFS, Program
-from pywasi_web.cli.toolchain import build_c
-from tests.component.build import adapt
+from pywasi_web.cli.toolchain import build_c, componentize
 
 GUESTS = Path(__file__).parent / "guests"
 HELLO = Path(__file__).parents[1] / "examples" / "hello.c"
@@ -37,7 +36,7 @@ class Case:
 
 
 def component_of(source: Path) -> Path:
-    return adapt(build_c(source), f"bench-{source.stem}")
+    return componentize(build_c(source), f"bench-{source.stem}")
 
 
 def _run_interface(wasm: bytes) -> str:

@@ -30,6 +30,13 @@ DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 
+def fibonacci(n: int) -> int:
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
 def first_primes(count: int) -> list[int]:
     primes: list[int] = []
     candidate = 2
@@ -86,6 +93,11 @@ def run_each(page: Any, name: str, tmp_path: Path) -> None:
             wait_for_terminal(page, f"{path.rsplit('/', 1)[1]}  {len(text.encode())} bytes")
     elif name == "httpget":
         wait_for_terminal(page, "HTTP/1.1 200 OK")
+    elif name == "calc":  # a reactor: its export called with the arguments, the i64 result exact
+        export, count = example["args"]
+        wait_for_terminal(page, f"{export}({count}) = {fibonacci(int(count))}")
+    elif name == "hello-component":  # a WASI 0.2 component, run like a module
+        wait_for_terminal(page, f"hello from wasm {' '.join(example['args'])}")
     elif name == "python":
         wait_for_terminal(page, "1 1\n2 4\n3 9\n4 16\n5 25")  # /data/hello.py's squares
         # the prompts are stderr: yellow, not an error's red (xterm's classes for ANSI 33 and 31/91)

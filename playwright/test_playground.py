@@ -242,16 +242,20 @@ def test_missing_import_is_named(page: Any) -> None:
     assert "wasi_snapshot_preview1" in page.get_by_test_id("error-help").inner_text()
 
 
-def test_a_reactor_module_is_explained_for_the_page(page: Any) -> None:
-    module = bytes(wasmtime.wat2wasm('(module (memory (export "memory") 1) (func (export "_initialize")))'))
-    upload_wasm(page, "library.wasm", module)
-    page.get_by_test_id("run").click()
-    message = error_message(page)
-    assert message == (
-        "This module cannot run: it is a library (a WASI reactor: it exports _initialize, not _start), "
-        "not a program"
+def test_an_uploaded_reactor_has_its_export_called(page: Any) -> None:
+    """A library (a WASI reactor) is instantiated and the export the arguments name is called."""
+    module = bytes(
+        wasmtime.wat2wasm(
+            """(module (memory (export "memory") 1) (func (export "_initialize"))
+               (func (export "triple") (param i64) (result i64) (i64.mul (local.get 0) (i64.const 3))))"""
+        )
     )
-    assert "_start function" in page.get_by_test_id("error-help").inner_text()
+    upload_wasm(page, "library.wasm", module)
+    assert run_program(page, args="").startswith("exit 0")
+    wait_for_terminal(page, "exports: triple")
+    wait_for_terminal(page, "name one of these exports first in Arguments")
+    assert run_program(page, args="triple 3000000000").startswith("exit 0")  # past i32: an i64 export
+    wait_for_terminal(page, "triple(3000000000) = 9000000000")
 
 
 def test_trap_shows_its_backtrace(page: Any) -> None:

@@ -293,6 +293,7 @@ async function run(runtime) {
   const interactive = stdin === "" && state.canWait;
   const traced = $("trace").checked;
   const given = { ...files.files };
+  if (program.example?.reactor) return callExport(runtime, program, options, given);
   beginRun(interactive);
   let result;
   try {
@@ -311,8 +312,44 @@ async function run(runtime) {
   } catch (error) {
     result = { exitCode: null, files: {}, error: { kind: "internal", message: error.message } };
   }
+  if (!program.example && /reactor module/.test(result.error?.message ?? "")) {
+    return callExport(runtime, program, options, given); // an uploaded library: call an export instead
+  }
   endRun(result, given, traced);
   if ($("persistent").checked) listStores(runtime);
+}
+
+/**
+ * A reactor (a library: `_initialize`, no `_start`): instantiate it, call the export the arguments
+ * name with the numbers after it (`fib 80`), print the result, then close the instance.
+ */
+async function callExport(runtime, program, options, given) {
+  const [name, ...args] = options.args;
+  beginRun(false);
+  let result;
+  try {
+    const instance = await runtime.instantiate(program.wasm, {
+      argv0: program.argv0,
+      env: options.env,
+      files: given,
+      onStdout: (data) => terminal.write(data),
+      onStderr: writeStderr,
+    });
+    const callable = Object.entries(instance.exports)
+      .filter(([exportName, kind]) => kind === "func" && !exportName.startsWith("_"))
+      .map(([exportName]) => exportName);
+    terminal.write(`exports: ${callable.join(", ")}\r\n`);
+    if (callable.includes(name)) {
+      const value = await instance.call(name, ...args.map(Number));
+      terminal.write(`${name}(${args.join(", ")}) = ${Array.isArray(value) ? value.join(", ") : value}\r\n`);
+    } else {
+      terminal.write(`${STDERR_COLOUR}name one of these exports first in Arguments, then its arguments${DEFAULT_COLOUR}\r\n`);
+    }
+    result = await instance.close();
+  } catch (error) {
+    result = { exitCode: null, files: {}, error: { kind: "module", message: error.message } };
+  }
+  endRun(result, given, false);
 }
 
 function writeStderr(data) {

@@ -116,8 +116,9 @@ def example_manifest(root: Path = REPO_ROOT) -> list[dict[str, Any]]:
 
 def build_examples(root: Path = REPO_ROOT, *, log: Callable[[str], object] = print) -> None:
     """Put each example's .wasm into the served directory, next to the manifest: examples/*.c
-    compiled (ziglang, cached), a gallery program taken from its pinned package."""
-    from pywasi_web.cli.toolchain import build_c
+    compiled (ziglang, cached; `reactor`: a library without main; `component`: that C example made
+    a WASI 0.2 component by the preview1 adapter), a gallery program taken from its pinned package."""
+    from pywasi_web.cli.toolchain import build_c, componentize
 
     target = examples_dir(root)
     target.mkdir(parents=True, exist_ok=True)
@@ -126,10 +127,12 @@ def build_examples(root: Path = REPO_ROOT, *, log: Callable[[str], object] = pri
         if "package" in example:
             built = gallery_wasm(example["package"], root, log=log)
         else:
-            source = example_sources(root) / f"{example['name']}.c"
+            source = example_sources(root) / f"{example.get('component', example['name'])}.c"
             if not destination.exists():
                 log(f"compiling {source.name} ...")
-            built = build_c(source).read_bytes()
+            flags = ("-mexec-model=reactor",) if example.get("reactor") else ()
+            module = build_c(source, extra_flags=flags)
+            built = (componentize(module, example["name"]) if "component" in example else module).read_bytes()
         if not destination.exists() or destination.read_bytes() != built:
             destination.write_bytes(built)
     shutil.copyfile(example_sources(root) / "index.json", target / "index.json")

@@ -13,67 +13,24 @@ provider.wasm and res.wasm.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import subprocess
 import sys
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
-from pywasi_web.cli.toolchain import build_c, cache_dir
+from pywasi_web.cli.toolchain import REACTOR_ADAPTER, WASM_TOOLS, build_c, cached, componentize, wasm_tools
 from tests.guests.build import build_guest
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-ADAPTERS = ROOT / "node_modules" / "@bytecodealliance" / "jco" / "lib"
-COMMAND_ADAPTER = ADAPTERS / "wasi_snapshot_preview1.command.wasm"
-REACTOR_ADAPTER = ADAPTERS / "wasi_snapshot_preview1.reactor.wasm"
-WASM_TOOLS = Path(sys.executable).parent / "wasm-tools"
-
-
-def wasm_tools(*args: str) -> None:
-    completed = subprocess.run([str(WASM_TOOLS), *args], capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        raise RuntimeError(f"wasm-tools {' '.join(args)} failed:\n{completed.stderr}")
-
-
-def _cached(stem: str, inputs: list[bytes], make: Callable[[Path], None]) -> Path:
-    digest = hashlib.sha256()
-    for data in inputs:
-        digest.update(hashlib.sha256(data).digest())
-    output = cache_dir() / f"{stem}-component-{digest.hexdigest()[:16]}.wasm"
-    if output.exists():
-        return output
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=".wasm", dir=output.parent)
-    os.close(handle)
-    try:
-        make(Path(temporary))
-        os.replace(temporary, output)  # atomic: concurrent builders never see a partial file
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return output
 
 
 def _version() -> bytes:
-    return subprocess.run([str(WASM_TOOLS), "--version"], capture_output=True, check=True).stdout
+    return wasm_tools("--version").encode()
 
 
 def adapted(guest: str) -> Path:
-    return adapt(build_guest(guest), guest)
-
-
-def adapt(core: Path, stem: str) -> Path:
-    """A wasip1 command module made a component by the preview1 adapter."""
-
-    def make(output: Path) -> None:
-        adapt = f"wasi_snapshot_preview1={COMMAND_ADAPTER}"
-        wasm_tools("component", "new", str(core), "--adapt", adapt, "-o", str(output))
-
-    return _cached(stem, [core.read_bytes(), COMMAND_ADAPTER.read_bytes(), _version()], make)
+    return componentize(build_guest(guest), guest)
 
 
 def versioned(guest: str, version: str) -> Path:
@@ -92,7 +49,7 @@ def versioned(guest: str, version: str) -> Path:
         finally:
             source.unlink(missing_ok=True)
 
-    return _cached(f"{guest}-{version}", [component.read_bytes(), version.encode(), _version()], make)
+    return cached(f"{guest}-{version}", [component.read_bytes(), version.encode(), _version()], make)
 
 
 def native(name: str, world: str | None = None, package: str | None = None) -> Path:
@@ -118,7 +75,7 @@ def native(name: str, world: str | None = None, package: str | None = None) -> P
         REACTOR_ADAPTER.read_bytes(),
         _version(),
     ]
-    return _cached(f"{name}-native", inputs, make)
+    return cached(f"{name}-native", inputs, make)
 
 
 COMPOSITION = """(component
@@ -147,7 +104,7 @@ def composed() -> Path:
             source.unlink(missing_ok=True)
 
     inputs = [demo.read_bytes(), provider.read_bytes(), COMPOSITION.encode(), _version()]
-    return _cached("composed", inputs, make)
+    return cached("composed", inputs, make)
 
 
 def _body(component: Path) -> str:
@@ -164,7 +121,7 @@ EXAMPLES = ROOT / "examples"
 def documented() -> dict[str, Path]:
     """The components docs/components.md uses, by the file name it gives them."""
     return {
-        "hello.component.wasm": adapt(build_c(EXAMPLES / "hello.c"), "hello-example"),
+        "hello.component.wasm": componentize(build_c(EXAMPLES / "hello.c"), "hello-example"),
         "demo.wasm": native("demo"),
         "provider.wasm": native("provider", "provider", "demo"),
         "res.wasm": native("res"),

@@ -12,8 +12,8 @@ import pytest
 
 from pywasi_web import GuestTimeout, run
 from pywasi_web.api.trace import CallLog
-from pywasi_web.cli.toolchain import build_c
-from tests.component.build import ROOT, adapt, adapted, native
+from pywasi_web.cli.toolchain import build_c, componentize
+from tests.component.build import ROOT, adapted, native
 from tests.component.oracle import run_component_oracle
 
 
@@ -40,7 +40,7 @@ def test_pywasi_web_run_a_component(guest: str, args: list[str], tmp_path: Path)
 
 
 def test_a_component_that_never_ends_is_stopped_by_its_timeout() -> None:
-    spin = adapt(build_c(ROOT / "playwright" / "guests" / "spin.c"), "spin")
+    spin = componentize(build_c(ROOT / "playwright" / "guests" / "spin.c"), "spin")
     with pytest.raises(GuestTimeout, match=r"longer than 0\.5 s") as stopped:
         run(spin, capture_output=True, timeout=0.5)
     assert stopped.value.result.stdout == b"spinning\n"  # the output before it was stopped

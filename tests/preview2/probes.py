@@ -9,8 +9,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pywasi_web.cli.toolchain import build_c
-from tests.component.build import REACTOR_ADAPTER, ROOT, _cached, _version, wasm_tools
+from pywasi_web.cli.toolchain import REACTOR_ADAPTER, build_c, cached, wasm_tools
+from tests.component.build import ROOT, _version
 
 GUESTS = Path(__file__).parent / "guests"
 WASI_WIT = ROOT / "node_modules" / "@bytecodealliance" / "jco" / "lib" / "wit" / "builtin" / "0.2.12"
@@ -34,4 +34,4 @@ def probe(name: str, packages: tuple[str, ...]) -> Path:
             wasm_tools("component", "new", str(embedded), "--adapt", adapt, "-o", str(output))
 
     inputs = [core.read_bytes(), wit.read_bytes(), REACTOR_ADAPTER.read_bytes(), _version()]
-    return _cached(f"{name}-native", inputs, make)
+    return cached(f"{name}-native", inputs, make)
