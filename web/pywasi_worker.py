@@ -19,7 +19,7 @@ from pyodide.ffi import JsNull, create_proxy, jsnull, to_js
 
 import pywasi_web
 from pywasi_web.abi.errno import Errno
-from pywasi_web.api.trace import CallLog, shown
+from pywasi_web.api.trace import CallLog, brief, shown
 from pywasi_web.engines.browser_stores import BrowserStoreFS, StoreError, delete_store, list_stores
 from pywasi_web.engines.channel import AtomicsWaiter
 from pywasi_web.engines.js import OUTPUT_FLUSH_BYTES, OUTPUT_FLUSH_SECONDS, JsEngine, JsWaiter
@@ -355,11 +355,6 @@ class _Setup:
 ERRNO_VALUES = frozenset(errno.value for errno in Errno)
 
 
-def _brief(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else f"{text[:77]}..."
-
-
 class _CallLogStream(CallLog):
     """The run's calls for `result.trace`; when the page listens (onTrace), each is also streamed as
     an strace line, a message per call."""
@@ -371,7 +366,7 @@ class _CallLogStream(CallLog):
     def __call__(self, name: str, args: tuple[Any, ...], result: Any, seconds: float) -> None:
         if not all(isinstance(value, int) for value in (*args, 0 if result is None else result)):
             # a component's call: WIT values, kept as short text (the page gets plain data)
-            args, result = tuple(_brief(value) for value in args), _brief(result)
+            args, result = tuple(brief(value) for value in args), brief(result)
         super().__call__(name, args, result, seconds)
         if self._emit is not None:
             outcome = shown(result) if result is None or isinstance(result, int) else result

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from pywasi_web.api.trace import brief
 from pywasi_web.component.calls import ComponentFunction
 from pywasi_web.component.instantiate import InstanceValue, Instantiator, compile_modules
 from pywasi_web.component.link import Observer, find
@@ -65,13 +66,8 @@ class LoadedComponent:
 
 
 def _print_call(name: str, args: tuple[Any, ...], result: Any, _seconds: float) -> None:
-    shown = ", ".join(_short(arg) for arg in args)
-    print(f"{name}({shown}) = {_short(result)}", file=sys.stderr)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else f"{text[:77]}..."
+    shown = ", ".join(brief(arg) for arg in args)
+    print(f"{name}({shown}) = {brief(result)}", file=sys.stderr)
 
 
 class Interface:

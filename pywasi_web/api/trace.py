@@ -21,6 +21,12 @@ def strace(stream: TextIO | None = None) -> Tracer:
     return write
 
 
+def brief(value: object) -> str:
+    """A traced WIT value (a component's call) as short text: its repr, cut at 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
 def shown(result: int | None) -> str:
     """A call's result as strace shows it: 0, an errno's number and name, or ? (no return)."""
     return "?" if result is None else "0" if result == 0 else f"{result} E{Errno(result).name}"
