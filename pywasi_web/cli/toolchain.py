@@ -37,29 +37,20 @@ def _zig_version() -> str:
 def build_c(source: Path, extra_flags: tuple[str, ...] = (), depends: tuple[Path, ...] = ()) -> Path:
     """The .wasm for `source`, compiled once per (source, headers it `depends` on, flags, zig version)."""
     flags = FLAGS + extra_flags
-    digest = hashlib.sha256(source.read_bytes())
-    for header in depends:
-        digest.update(header.read_bytes())
-    digest.update(repr(flags).encode() + _zig_version().encode())
-    key = digest.hexdigest()
-    output = cache_dir() / f"{source.stem}-{key[:16]}.wasm"
-    if output.exists():
-        return output
-    if importlib.util.find_spec("ziglang") is None:
-        raise SetupError(
-            f"cannot compile {source.name}: the C compiler (the ziglang package) is not installed; "
-            "pip install -e '.[dev]' (or make setup) installs it"
-        )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=".wasm", dir=output.parent)
-    os.close(handle)
-    command = [sys.executable, "-m", "ziglang", "cc", *flags, str(source), "-o", temporary]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        os.unlink(temporary)
-        raise SetupError(f"compiling {source} failed:\n{completed.stderr}")
-    os.replace(temporary, output)  # atomic: concurrent builders never see a partial file
-    return output
+
+    def compile_to(output: Path) -> None:
+        if importlib.util.find_spec("ziglang") is None:
+            raise SetupError(
+                f"cannot compile {source.name}: the C compiler (the ziglang package) is not installed; "
+                "pip install -e '.[dev]' (or make setup) installs it"
+            )
+        command = [sys.executable, "-m", "ziglang", "cc", *flags, str(source), "-o", str(output)]
+        completed = subprocess.run(command, capture_output=True, text=True, check=False)
+        if completed.returncode != 0:
+            raise SetupError(f"compiling {source} failed:\n{completed.stderr}")
+
+    inputs = [source.read_bytes(), *(header.read_bytes() for header in depends)]
+    return cached(source.stem, [*inputs, repr(flags).encode() + _zig_version().encode()], compile_to)
 
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +75,7 @@ def cached(stem: str, inputs: list[bytes], make: Callable[[Path], None]) -> Path
     digest = hashlib.sha256()
     for data in inputs:
         digest.update(hashlib.sha256(data).digest())
-    output = cache_dir() / f"{stem}-component-{digest.hexdigest()[:16]}.wasm"
+    output = cache_dir() / f"{stem}-{digest.hexdigest()[:16]}.wasm"
     if output.exists():
         return output
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -112,4 +103,4 @@ def componentize(core: Path, stem: str) -> Path:
         wasm_tools("component", "new", str(core), "--adapt", adapt, "-o", str(output))
 
     version = wasm_tools("--version").encode()
-    return cached(stem, [core.read_bytes(), COMMAND_ADAPTER.read_bytes(), version], make)
+    return cached(f"{stem}-component", [core.read_bytes(), COMMAND_ADAPTER.read_bytes(), version], make)
