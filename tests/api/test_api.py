@@ -23,6 +23,7 @@ from pywasi_web import (
 )
 from pywasi_web.cli.toolchain import build_c
 from pywasi_web.kernel.waiting import ThreadWaiter
+from tests.unit.helpers import ReportingWaiter
 
 HERE = Path(__file__).parent
 
@@ -64,20 +65,8 @@ def test_default_output_goes_to_python_streams(cat: Program, capsys: pytest.Capt
     assert captured.out == "to sys.stdout" and captured.err == "read 13 bytes\n"
 
 
-class _WatchedWaiter(ThreadWaiter):
-    """A ThreadWaiter that tells the test when the guest starts to wait."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.waiting = threading.Event()
-
-    def wait(self, timeout: float | None) -> None:
-        self.waiting.set()
-        super().wait(timeout)
-
-
 def test_interactive_stdin_blocks_until_fed(cat: Program) -> None:
-    waiter = _WatchedWaiter()
+    waiter = ReportingWaiter()
     queue = QueueInput(waiter)
     results = []
     thread = threading.Thread(
