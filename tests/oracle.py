@@ -134,11 +134,9 @@ def _module(wasm_path: Path) -> wasmtime.Module:
     return _modules[key]
 
 
-def run_oracle(
-    wasm_path: Path, case: Case, workdir: Path, timeout: float = 60.0, max_memory: int | None = None
-) -> Outcome:
-    """Run `case` under wasmtime's WASI with its files materialised in `workdir/root`;
-    `max_memory` caps the guest's linear memory through the store's limits."""
+def wasi_config(case: Case, workdir: Path) -> tuple[wasmtime.WasiConfig, Path | None]:
+    """wasmtime's WASI set up for `case`: argv, env, stdio as files in `workdir`, and the case's
+    files materialised in `workdir/root` and preopened (that root, or None without a mount)."""
     workdir.mkdir(parents=True, exist_ok=True)
     config = wasmtime.WasiConfig()
     config.argv = argv(case)
@@ -152,6 +150,15 @@ def run_oracle(
         root = workdir / "root"
         materialise(case.get("files", {}), root)
         config.preopen_dir(str(root), case["mount"], not case.get("read_only", False))
+    return config, root
+
+
+def run_oracle(
+    wasm_path: Path, case: Case, workdir: Path, timeout: float = 60.0, max_memory: int | None = None
+) -> Outcome:
+    """Run `case` under wasmtime's WASI with its files materialised in `workdir/root`;
+    `max_memory` caps the guest's linear memory through the store's limits."""
+    config, root = wasi_config(case, workdir)
     engine = _engine()
     store = wasmtime.Store(engine)
     store.set_epoch_deadline(1)

@@ -11,7 +11,7 @@ import wasmtime
 import wasmtime.component as wc
 
 from tests.cases import Case
-from tests.oracle import TRAP, Outcome, _engine, argv, host_tree, materialise, stdin_bytes
+from tests.oracle import TRAP, Outcome, _engine, host_tree, wasi_config
 
 _components: dict[tuple[str, float], wc.Component] = {}
 
@@ -51,19 +51,7 @@ def call(store: wasmtime.Store, instance: wc.Instance, export: str, *args: Any) 
 
 def run_component_oracle(wasm_path: Path, case: Case, workdir: Path, timeout: float = 60.0) -> Outcome:
     """Run a command component's wasi:cli/run like tests/oracle.run_oracle runs a core module."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    config = wasmtime.WasiConfig()
-    config.argv = argv(case)
-    config.env = [[key, value] for key, value in case.get("env", {}).items()]
-    (workdir / "stdin").write_bytes(stdin_bytes(case))
-    config.stdin_file = str(workdir / "stdin")
-    config.stdout_file = str(workdir / "stdout")
-    config.stderr_file = str(workdir / "stderr")
-    root: Path | None = None
-    if case.get("mount") is not None:
-        root = workdir / "root"
-        materialise(case.get("files", {}), root)
-        config.preopen_dir(str(root), case["mount"], not case.get("read_only", False))
+    config, root = wasi_config(case, workdir)
     store = store_with_wasi(config)
     instance = instantiate(wasm_path, store)
     run_interface = next(name for name in _export_names(wasm_path) if name.startswith("wasi:cli/run@"))
