@@ -23,7 +23,7 @@ export default [
   },
   {
     // evaluated by Pyodide's run_js: each file is one expression
-    files: ["pywasi_web/engines/*.js"],
+    files: ["pywasi_web/engines/*.js", "pywasi_web/browser/*.js"],
     languageOptions: { sourceType: "script", globals: browser },
     rules: { "no-unused-expressions": "off" },
   },

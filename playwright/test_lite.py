@@ -241,7 +241,7 @@ def kernel(lite_page: tuple[Any, list[str], list[str]]) -> Any:
 PERSISTENT_CELL = """
 import time
 from pywasi_web import run
-from pywasi_web.engines.browser_stores import IndexedDBFS, list_stores
+from pywasi_web.browser.stores import IndexedDBFS, list_stores
 name = f"lite-{time.time_ns()}"
 home = IndexedDBFS(name)
 result = run("wasm/ticker.wasm", ["2"], mounts={"/out": home}, capture_output=True)

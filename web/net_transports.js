@@ -3,7 +3,7 @@
 //   websocket: sink.feed(bytes), sink.end(), sink.fail(message), sink.ready() (room to send again);
 //   fetch:     sink.head(status, reason, headers), sink.body(bytes) -> false pauses until resume(),
 //              sink.end(), sink.failed(message).
-// The worker uses them directly under JSPI (pywasi_web/engines/js_net.py: the sinks are Python). A
+// The worker uses them directly under JSPI (pywasi_web/browser/transports.py: the sinks are Python). A
 // worker that blocks in Atomics.wait runs no event loop, so the page runs them for it (SocketRelay in
 // web/pywasi.js: the sinks write into the shared channel).
 

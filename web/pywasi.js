@@ -490,7 +490,7 @@ export class Connection {
  * The shared channel of a worker that blocks in Atomics.wait (no JSPI): while the guest waits, the
  * worker's event loop is stopped and no message reaches it, so what the guest may wait for goes
  * into a SharedArrayBuffer instead, and every write bumps SEQ and wakes the worker. Layout (shared
- * with pywasi_web/engines/channel.py): an Int32 control block (SEQ, STDIN_WRITTEN, STDIN_READ,
+ * with pywasi_web/browser/channel.py): an Int32 control block (SEQ, STDIN_WRITTEN, STDIN_READ,
  * STDIN_CLOSED, EVENTS_WRITTEN, EVENTS_READ), the stdin ring, then the events ring, which carries
  * records `u32 header length, JSON header, u32 payload length, payload` (little-endian) for the
  * run's sockets.
@@ -604,7 +604,7 @@ const EMPTY = new Uint8Array(0);
 /**
  * The sockets of a run whose worker blocks in Atomics.wait: this page runs their WebSockets and
  * fetches (web/net_transports.js) on the worker's behalf. The worker asks with {action: "relay", op,
- * sid, ...} messages (pywasi_web/engines/net_relay.py); what the transports report to their sink
+ * sid, ...} messages (pywasi_web/browser/relay.py); what the transports report to their sink
  * goes back as channel events {sid, call, args, bytes?, backlog}.
  */
 class SocketRelay {

@@ -20,11 +20,11 @@ from pyodide.ffi import JsNull, create_proxy, jsnull, to_js
 import pywasi_web
 from pywasi_web.abi.errno import Errno
 from pywasi_web.api.trace import CallLog, brief, shown
-from pywasi_web.engines.browser_stores import BrowserStoreFS, StoreError, delete_store, list_stores
-from pywasi_web.engines.channel import AtomicsWaiter
+from pywasi_web.browser.channel import AtomicsWaiter
+from pywasi_web.browser.relay import PageRelay
+from pywasi_web.browser.stores import BrowserStoreFS, StoreError, delete_store, list_stores
+from pywasi_web.browser.transports import JsTransports, Transports, open_sockets
 from pywasi_web.engines.js import OUTPUT_FLUSH_BYTES, OUTPUT_FLUSH_SECONDS, JsEngine, JsWaiter
-from pywasi_web.engines.js_net import JsTransports, Transports, open_sockets
-from pywasi_web.engines.net_relay import PageRelay
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError, WasiError
 from pywasi_web.kernel.kernel import write_back
 from pywasi_web.kernel.streams import QueueInput
@@ -221,7 +221,7 @@ def _transports(
     transports: Any,
     post_net: Callable[[dict[str, Any]], None],
 ) -> Transports | None:
-    """Who runs the WebSockets and fetches of this run's sockets (see engines/js_net.py);
+    """Who runs the WebSockets and fetches of this run's sockets (see browser/transports.py);
     `post_net` sends a message to the page's network side."""
     if isinstance(waiter, AtomicsWaiter):
         relay = PageRelay(post_net, waiter)

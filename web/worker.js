@@ -21,7 +21,7 @@
 //                {type: "net", id, action: "listening", ports} | {..., action: "data", conn, data} |
 //                  {..., action: "end" | "refused", conn, message?}: to the page's connections
 //                {type: "net", id, action: "relay", op, sid, ...}: a socket operation for the page to
-//                  run (in "atomics" mode; pywasi_web/engines/net_relay.py)
+//                  run (in "atomics" mode; pywasi_web/browser/relay.py)
 //
 // Guests run one at a time. How blocking WASI calls (interactive stdin, poll_oneoff, sleep) wait is
 // chosen once, at init: "jspi" (the Python entry is called with callPromising, so they suspend while

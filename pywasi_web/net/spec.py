@@ -2,7 +2,7 @@
 
 An embedder passes plain dicts (from JS); `parse_sockets` turns them into typed specs and
 refuses, with a CapabilityError naming it, every target the allowlist does not grant. Nothing
-is opened here: the browser engine opens the transports (pywasi_web/engines/js_net.py).
+is opened here: the browser engine opens the transports (pywasi_web/browser/transports.py).
 """
 
 from __future__ import annotations

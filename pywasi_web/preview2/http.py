@@ -1,7 +1,7 @@
 """wasi:http (types, outgoing-handler): outgoing requests behind the network allowlist.
 
 A request goes out through a net Fetcher, the interface the fetch bridge already uses: in the
-browser the worker's fetch() (engines/js_net.JsFetcher), on CPython `HostFetcher`, a real
+browser the worker's fetch() (browser/transports.JsFetcher), on CPython `HostFetcher`, a real
 HTTP/1.1 client on a thread. The response arrives through the Fetcher's callbacks
 (response_head, response_body, response_end, response_failed) into a `Call`, whose buffer the
 guest reads through wasi:io streams and pollables: waiting is the kernel's Waiter, as everywhere.

@@ -340,7 +340,7 @@ def test_the_browser_guest_speaks_http_through_the_bridge_on_wasmtime() -> None:
 
 
 def test_net_stays_plain_python() -> None:
-    """The layering rule: pywasi_web/net imports neither js nor pyodide (engines/js_net.py does)."""
+    """The layering rule: pywasi_web/net imports neither js nor pyodide (browser/transports.py does)."""
     import ast
 
     import pywasi_web.net

@@ -1,4 +1,4 @@
-"""The worker's side of sockets relayed through the page (engines/net_relay.py, engines/channel.py)
+"""The worker's side of sockets relayed through the page (browser/relay.py, browser/channel.py)
 without a browser: a fake page answers the relay's messages with channel records, as SocketRelay in
 web/pywasi.js does. The real page is tested in playwright/test_net_browser.py (the atomics runs)."""
 
@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from pywasi_web import CapabilityError
-from pywasi_web.engines.channel import split_records
-from pywasi_web.engines.js_net import open_sockets
-from pywasi_web.engines.net_relay import PageRelay
+from pywasi_web.browser.channel import split_records
+from pywasi_web.browser.relay import PageRelay
+from pywasi_web.browser.transports import open_sockets
 from pywasi_web.errors import WasiError
 from pywasi_web.net.fetch import HIGH_WATER as FETCH_HIGH_WATER
 from pywasi_web.net.fetch import FetchBridge

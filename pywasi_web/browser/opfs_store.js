@@ -1,6 +1,6 @@
 // opfs_store.js: the OPFS backend of persistent stores (pywasi_web/vfs/persistent.py's Store), written
 // through FileSystemSyncAccessHandle (dedicated workers, Chromium). A JS function of the shared helpers
-// (store_common.js), evaluated once by pywasi_web/engines/browser_stores.py.
+// (store_common.js), evaluated once by pywasi_web/browser/stores.py.
 //
 // A store is the directory pywasi-stores/<encoded name>/ in the origin's private file system:
 //   pack-<generation>   the values a commit wrote, one after another

@@ -6,7 +6,7 @@ The transports are JavaScript (web/net_transports.js) that report to one "sink" 
 - under JSPI the worker's event loop keeps running while the guest waits, so the worker runs them
   (JsTransports; each sink is a PyProxy, destroyed when its socket closes);
 - under Atomics.wait the worker's event loop stops while the guest waits, so the page runs them
-  and sends the sink calls back through the shared channel (net_relay.PageRelay);
+  and sends the sink calls back through the shared channel (relay.PageRelay);
 - with neither, configuring a run with sockets fails with a CapabilityError that says so.
 
 Importable on CPython (for type checking); `js` and `pyodide` are imported only when used.

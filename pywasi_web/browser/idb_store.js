@@ -1,6 +1,6 @@
 // idb_store.js: the IndexedDB backend of persistent stores (pywasi_web/vfs/persistent.py's Store).
 // A JS function of the shared helpers (store_common.js), evaluated once by
-// pywasi_web/engines/browser_stores.py; it ships in the wheel, so it works wherever the wheel runs in
+// pywasi_web/browser/stores.py; it ships in the wheel, so it works wherever the wheel runs in
 // Pyodide: the worker, a JupyterLite kernel.
 //
 // One database per store ("pywasi-store:<name>") with two object stores: "records" (key -> bytes)

@@ -4,7 +4,7 @@ A worker asleep in Atomics.wait runs no event loop, so a WebSocket or fetch() of
 deliver anything while the guest waits. The page's runtime runs them instead (SocketRelay in
 web/pywasi.js, over the same web/net_transports.js): each operation goes to the page as a message
 (which a blocked worker can still send), and each sink call comes back as a record in the shared
-channel's events ring (engines/channel.py), read whenever the guest waits.
+channel's events ring (browser/channel.py), read whenever the guest waits.
 
 Messages to the page: {action: "relay", op, sid, ...}, op one of websocket, send, watch, close,
 fetch, resume, cancel. Records from the page: {sid, call, args, bytes?, backlog?}: a sink call
@@ -19,8 +19,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from pywasi_web.engines.channel import AtomicsWaiter
-from pywasi_web.engines.js_net import BACKLOG_POLL_MS, OPEN_TIMEOUT_MS, ConnectFailed, FetchSink, StreamSink
+from pywasi_web.browser.channel import AtomicsWaiter
+from pywasi_web.browser.transports import (
+    BACKLOG_POLL_MS,
+    OPEN_TIMEOUT_MS,
+    ConnectFailed,
+    FetchSink,
+    StreamSink,
+)
 from pywasi_web.net.fetch import FetchBridge
 from pywasi_web.net.stream import Transport
 
