@@ -115,6 +115,60 @@ def test_two_concurrent_runs_agree(cache_dir: Path, tmp_path: Path) -> None:
     assert compiled(module.read_bytes()) == (True, b"together")
 
 
+def test_the_least_recently_used_entries_are_evicted_beyond_the_bound(tmp_path: Path) -> None:
+    cache = ModuleCache(tmp_path, "engine")
+    stored = {name: cache.key(name.encode()) for name in ("old", "used", "new")}
+    cache.store(stored["old"], b"o" * 1000)
+    cache.store(stored["used"], b"u" * 1000)
+    assert cache.load(stored["old"]) is not None  # "old" is now the most recently used
+    cache.max_bytes = 2500
+    cache.store(stored["new"], b"n" * 1000)
+    assert [name for name, key in stored.items() if cache.load(key)] == ["old", "new"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        f"{stored[name]}{suffix}" for name in ("old", "new") for suffix in (".cwasm", ".sha256")
+    )
+    cache.max_bytes = 10
+    cache.store(stored["used"], b"u" * 1000)  # larger than the bound alone: kept, the rest go
+    assert [name for name, key in stored.items() if cache.load(key)] == ["used"]
+
+
+def test_an_entry_evicted_while_being_loaded_is_compiled_again(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wasm = printer("evicted")
+    compiled(wasm)
+    checked = ModuleCache.load
+
+    def load_then_lose(self: ModuleCache, key: str) -> Path | None:
+        artifact = checked(self, key)
+        assert artifact is not None
+        artifact.unlink()  # another process evicts it between the digest check and the load
+        return artifact
+
+    monkeypatch.setattr(ModuleCache, "load", load_then_lose)
+    assert compiled(wasm) == (False, b"evicted")
+
+
+@pytest.mark.parametrize(
+    ("setting", "bound"), [("", 1 << 30), ("4096", 4096), ("512M", 512 << 20), ("2GiB", 2 << 30)]
+)
+def test_the_bound_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, setting: str, bound: int
+) -> None:
+    monkeypatch.delenv("PYWASI_WEB_MODULE_CACHE", raising=False)
+    monkeypatch.setenv("PYWASI_WEB_MODULE_CACHE_MAX", setting)
+    cache = ModuleCache.from_environment("engine")
+    assert cache is not None and cache.max_bytes == bound
+
+
+def test_a_bound_that_is_not_a_size_is_named_and_the_default_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYWASI_WEB_MODULE_CACHE", raising=False)
+    monkeypatch.setenv("PYWASI_WEB_MODULE_CACHE_MAX", "lots")
+    with pytest.warns(UserWarning, match=r"PYWASI_WEB_MODULE_CACHE_MAX='lots' is not a size"):
+        cache = ModuleCache.from_environment("engine")
+    assert cache is not None and cache.max_bytes == 1 << 30
+
+
 def test_the_cache_can_be_turned_off(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     wasm = printer("uncached")
     monkeypatch.setenv("PYWASI_WEB_MODULE_CACHE", "off")
