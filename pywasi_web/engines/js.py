@@ -59,7 +59,7 @@ from pywasi_web.engines.values import (
 from pywasi_web.engines.wasm_reader import read_module
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.kernel.hot import HotFiles
-from pywasi_web.preview1.fast_paths import FastPaths
+from pywasi_web.preview1.fast_paths import CLOCK_FUNCTION, ClockRule, FastPaths
 from pywasi_web.preview1.memory import Fault
 
 SCRATCH_SIZE = 1 << 16
@@ -534,7 +534,7 @@ class JsEngine:
         namespaces: dict[str, dict[str, Any]] = {}
         suspending = False
         hot = _hot_files(bridge, fast.files, proxies) if fast is not None else None
-        sources = _native_clock_sources(fast.clock_readers) if fast is not None else None
+        clock = _clock_table(fast.clock) if fast is not None else None
         for spec in module.imports:
             key = (spec.module, spec.name)
             if spec.name in namespaces.get(spec.module, {}):
@@ -551,8 +551,8 @@ class JsEngine:
             if suspends:
                 entry = bridge.js.suspending(proxy, answer)
                 suspending = True
-            elif sources is not None and key == (MODULE, "clock_time_get"):
-                entry = bridge.js.clock(proxy, to_js(sources))
+            elif clock is not None and key == (MODULE, CLOCK_FUNCTION):
+                entry = bridge.js.clock(proxy, to_js(clock, dict_converter=js.Object.fromEntries))
             else:
                 entry = bridge.js.wrap(proxy, answer)
             if spec.results and not wasi_function(spec.module, spec.name, spec.params, spec.results):
@@ -581,8 +581,9 @@ class JsEngine:
         return JsCoreStore(self)
 
 
-def _native_clock_sources(readers: Mapping[int, Callable[[], int]]) -> list[int | None] | None:
-    """For preview1's clock_time_get: the JS source of each clock id whose reader has one.
+def _clock_table(rule: ClockRule) -> dict[str, Any] | None:
+    """preview1's clock rule as the table js_bridge.js's `clock` answers from: the JS source of
+    each clock id whose reader has one, and where the id and the result pointer are.
 
     Pyodide's CPython reads time.time_ns through emscripten's clock_time_get, which is Date.now(),
     and time.monotonic_ns through performance.now() (playwright/test_worker.py checks that poll
@@ -592,10 +593,12 @@ def _native_clock_sources(readers: Mapping[int, Callable[[], int]]) -> list[int 
     import time
 
     native = {time.time_ns: 0, time.monotonic_ns: 1}
-    sources: list[int | None] = [None] * (max(readers) + 1)
-    for clock_id, reader in readers.items():
+    sources: list[int | None] = [None] * (max(rule.readers, default=-1) + 1)
+    for clock_id, reader in rule.readers.items():
         sources[clock_id] = native.get(reader)
-    return sources if any(source is not None for source in sources) else None
+    if all(source is None for source in sources):
+        return None
+    return {"sources": sources, "idArg": rule.id_param, "resultArg": rule.result_param}
 
 
 _JS_SAFE_INTEGER = (1 << 53) - 1

@@ -150,16 +150,19 @@
           );
         });
       },
-      // clock_time_get answered in JS when sources[id] names the JS equivalent of the kernel's
-      // reader for that clock (0: Date.now, 1: performance.now; emscripten's own clock_time_get,
-      // so the very value Python would read); any other id or pointer goes to Python.
-      clock(pyfn, sources) {
+      // clock_time_get answered in JS by the rule preview1 gives (preview1/fast_paths.py
+      // ClockRule): `rule.sources[id]` names the JS equivalent of the kernel's reader for each id
+      // answered (0: Date.now, 1: performance.now; emscripten's own clock_time_get, so the very
+      // value Python would read), `rule.idArg` and `rule.resultArg` where the id and the result
+      // pointer are; the reading is stored there as a u64. Any other id or pointer goes to Python.
+      clock(pyfn, rule) {
         const slow = this.wrap(pyfn);
-        return (id, precision, ptr) => {
-          const source = sources[id];
-          if (source === undefined || memory === null) return slow(id, precision, ptr);
+        const { sources, idArg, resultArg } = rule;
+        return (...args) => {
+          const source = sources[args[idArg]], ptr = args[resultArg];
+          if (source === undefined || source === null || memory === null) return slow(...args);
           freshGuest();
-          if (ptr < 0 || ptr + 8 > guest.byteLength) return slow(id, precision, ptr);
+          if (ptr < 0 || ptr + 8 > guest.byteLength) return slow(...args);
           const ms = source === 0 ? Date.now() : performance.now();
           view.setBigUint64(ptr, BigInt(Math.round(ms * 1e3 * 1e3)), true);
           return 0;

@@ -34,14 +34,12 @@ from pywasi_web.kernel.descriptors import (
 from pywasi_web.kernel.hot import HotFiles
 from pywasi_web.kernel.kernel import Kernel, new_times
 from pywasi_web.kernel.poll import Subscription, poll
-from pywasi_web.preview1.fast_paths import FastPaths
+from pywasi_web.preview1.fast_paths import ClockRule, FastPaths
 from pywasi_web.preview1.memory import Fault, GuestMemory
 from pywasi_web.vfs.base import Stat
 
 # called after each call with its name, arguments, result (None: proc_exit) and seconds taken
 TimedTracer = Callable[[str, tuple[int, ...], int | None, float], None]
-
-_monotonic_ns = time.monotonic_ns
 
 
 def _pack_stat(stat: Stat) -> bytes:
@@ -66,7 +64,7 @@ class Preview1:
 
     def fast_paths(self) -> FastPaths:
         """What an engine may answer itself (see fast_paths.py), for the untraced functions of `bind`."""
-        return FastPaths(clocks.READERS, HotFiles(self.fds))
+        return FastPaths(ClockRule(clocks.READERS), HotFiles(self.fds))
 
     @staticmethod
     def _bind_one(
@@ -131,7 +129,7 @@ class Preview1:
         self.memory.set_u64(result_ptr, clocks.resolution(clock_id))
 
     def clock_time_get(self, clock_id: int, precision: int, result_ptr: int) -> None:
-        self.memory.set_u64(result_ptr, _monotonic_ns() if clock_id == 1 else clocks.now(clock_id))
+        self.memory.set_u64(result_ptr, clocks.now(clock_id))
 
     def random_get(self, buf: int, length: int) -> None:
         self.memory.check(buf, length)
