@@ -617,13 +617,10 @@ def _hot_files(bridge: _Bridge, files: HotFiles, proxies: list[Any]) -> Any:
     from pyodide.ffi import create_proxy, to_js
 
     def lease(fd: int) -> Any:
-        granted = files.lease(fd)
-        if granted is None:
+        lease = files.lease(fd, _JS_SAFE_INTEGER)  # positions travel as JS numbers
+        if lease is None:
             return "stream" if files.lease_stream(fd) else None
-        if granted[1] > _JS_SAFE_INTEGER:  # positions travel as JS numbers
-            return None
-        data, position = granted
-        return to_js([create_proxy(data), position])
+        return to_js([create_proxy(lease.view), lease.position])
 
     def settle(fd: int, position: int, written_at_ms: float | None) -> None:
         # Date.now() in ms, converted as Pyodide's time.time_ns() converts it (emscripten)
