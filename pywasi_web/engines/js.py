@@ -13,8 +13,8 @@ Costs that shaped it (Chromium 156, Pyodide 314.0.7; see ARCHITECTURE.md):
   re-runs it with `callPromising` (stack switching), where the wait is a `run_sync` on a promise
   that `notify()` or a timer resolves. Calling every blocking import through `callPromising`
   would cost ~10 us a call even when nothing waits.
-  Contract this relies on: a blocking import does nothing observable before its first wait (true of
-  the kernel's stdin, poll_oneoff and socket reads), because the synchronous try is abandoned.
+  Abandoning the synchronous try is safe because the kernel says so: an operation that must
+  wait reports WouldBlock before any side effect (kernel/waiting.py), and preview1 waits only then.
   Without JSPI in a cross-origin isolated page, channel.AtomicsWaiter blocks the worker in Atomics.wait.
 - Guest memory: each Python -> JS call costs ~0.7 us, so JsMemory makes as few as it can: result
   stores (u32/u64) are deferred to a log that JS applies when the import returns, an iovec table

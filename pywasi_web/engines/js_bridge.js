@@ -128,8 +128,9 @@
         return synchronous(pyfn, fast);
       },
       // Try synchronously; an import that must wait returns mustSuspend (its adapter's answer to
-      // MustSuspend, raised before doing anything observable; a returned value costs far less than
-      // an exception crossing into JS) and is re-run with callPromising (stack switching).
+      // MustSuspend, raised by the wait that follows the kernel's WouldBlock, which comes before
+      // any side effect; a returned value costs far less than an exception crossing into JS) and
+      // is re-run with callPromising (stack switching).
       suspending(pyfn, fast) {
         const tryNow = synchronous(pyfn, fast);
         return new WebAssembly.Suspending((...args) => {

@@ -22,7 +22,8 @@ class InputStream(ABC):
 
     @abstractmethod
     def read(self, size: int) -> bytes:
-        """Up to `size` bytes, b"" at end of input; may block unless ready()."""
+        """Up to `size` bytes, b"" at end of input; called only when ready(), or when ready() is
+        always True (a source that blocks in its own way: a host file, a callback)."""
 
     def available(self) -> int:
         """Bytes readable without blocking, for poll_oneoff's nbytes."""
@@ -84,7 +85,7 @@ class FileInput(CallbackInput):
 
 
 class QueueInput(InputStream):
-    """Interactive input pushed by the embedder (feed/close); readers wait on the Waiter."""
+    """Interactive input pushed by the embedder (feed/close), which wakes the kernel's Waiter."""
 
     def __init__(self, waiter: Waiter) -> None:
         self._waiter = waiter
@@ -108,8 +109,7 @@ class QueueInput(InputStream):
         return len(self._buffer)
 
     def read(self, size: int) -> bytes:
-        while not self.ready():
-            self._waiter.wait(None)
+        """Only when ready(): the kernel reports WouldBlock instead of reading (kernel/waiting.py)."""
         with self._lock:
             chunk = bytes(self._buffer[:size])
             del self._buffer[:size]
