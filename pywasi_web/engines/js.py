@@ -367,7 +367,7 @@ class JsInstance:
         try:
             return self._call(export, *args)
         finally:
-            self._bridge.js.settle()  # leased descriptors back to the kernel (kernel/hot.py)
+            self._bridge.js.settle()  # leases back to the kernel (kernel/hot.py), output delivered
 
     def _call(self, name: str, *args: Any) -> Any:
         from pyodide.ffi import JsException, can_run_sync, run_sync
@@ -605,33 +605,65 @@ _JS_SAFE_INTEGER = (1 << 53) - 1
 
 
 HOT_IMPORTS = frozenset({(MODULE, "fd_write"), (MODULE, "fd_seek")})
-# When gathered output goes on (stdout/stderr writes kept in JS here, and the browser worker's
-# batches to the page): a write after this long without output at once, later ones when their batch
-# is this old or this large.
+# The output gatherer's flush policy (js_bridge.js `gatherer`, the one gatherer of stdout and
+# stderr): a write after this long without output is delivered at once, later ones when their
+# batch is this old or this large.
 OUTPUT_FLUSH_SECONDS = 0.03
 OUTPUT_FLUSH_BYTES = 1 << 16
 
 
+class _JsGatherer:
+    """kernel/streams.py's Gatherer over the instance's JS gatherer: the writes Python answers."""
+
+    def __init__(self, gatherer: Any) -> None:
+        from pyodide.ffi import to_js
+
+        self.js = gatherer
+        self._to_js = to_js
+
+    def write(self, stream: int, data: bytes) -> None:
+        self.js.write(stream, self._to_js(data))
+
+    def flush(self) -> None:
+        self.js.flush()
+
+
+# The gatherers of the instances alive in this worker, for flush_output.
+_GATHERERS: dict[int, _JsGatherer] = {}
+
+
+def flush_output() -> None:
+    """Deliver the output every live instance has gathered: before the worker blocks in
+    Atomics.wait, where neither the gatherer's timer nor anything else of its event loop runs."""
+    for gatherer in list(_GATHERERS.values()):
+        gatherer.flush()
+
+
 def _hot_files(bridge: _Bridge, files: HotFiles, proxies: list[Any]) -> Any:
-    """The JS answers to fd_write and fd_seek on descriptors `files` leases (kernel/hot.py)."""
+    """The JS answers to fd_write and fd_seek on descriptors `files` leases (kernel/hot.py), and
+    the instance's output gatherer, through which every gathered stream's writes go."""
     from pyodide.ffi import create_proxy, to_js
 
     def lease(fd: int) -> Any:
         lease = files.lease(fd, _JS_SAFE_INTEGER)  # positions travel as JS numbers
         if lease is None:
-            return "stream" if files.lease_stream(fd) else None
+            return files.lease_stream(fd)  # its gatherer key, or None
         return to_js([create_proxy(lease.view), lease.position])
 
     def settle(fd: int, position: int, written_at_ms: float | None) -> None:
         # Date.now() in ms, converted as Pyodide's time.time_ns() converts it (emscripten)
         files.settle(fd, position, None if written_at_ms is None else round(written_at_ms * 1e3 * 1e3))
 
-    def settle_stream(fd: int, data: Any) -> None:
-        files.settle_stream(fd, data.to_bytes())
+    def deliver(stream: int, data: Any) -> None:
+        files.deliver(stream, data.to_bytes())
 
-    made = [create_proxy(lease), create_proxy(settle), create_proxy(settle_stream)]
+    made = [create_proxy(lease), create_proxy(settle), create_proxy(deliver)]
     proxies.extend(made)
-    return bridge.js.hot(*made, OUTPUT_FLUSH_SECONDS * 1000, OUTPUT_FLUSH_BYTES)
+    gatherer = _JsGatherer(_helpers().gatherer(made[2], OUTPUT_FLUSH_SECONDS * 1000, OUTPUT_FLUSH_BYTES))
+    files.gather_streams(gatherer)
+    bridge.gatherer = gatherer
+    _GATHERERS[id(bridge)] = gatherer
+    return bridge.js.hot(made[0], made[1], gatherer.js)
 
 
 class _Bridge:
@@ -643,8 +675,12 @@ class _Bridge:
         self.log = array("I", bytes(4 * (2 + 2 * LOG_CAPACITY)))
         self._log_proxy = create_proxy(self.log)
         self.js = _helpers().bridge(self._log_proxy, MUST_SUSPEND)
+        self.gatherer: _JsGatherer | None = None
 
     def release(self) -> None:
+        if self.gatherer is not None:
+            self.gatherer.flush()
+            del _GATHERERS[id(self)]
         self.js.release()
         self._log_proxy.destroy()
 

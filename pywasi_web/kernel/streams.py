@@ -10,7 +10,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from pywasi_web.kernel.waiting import Waiter
 
@@ -177,3 +177,30 @@ class FdOutput(OutputStream):
 class NullOutput(OutputStream):
     def write(self, data: bytes | memoryview) -> int:
         return len(data)
+
+
+class Gatherer(Protocol):
+    """An engine's output gatherer (the browser's, engines/js.py): keeps writes to several streams
+    in order and delivers them in batches, by its own flush policy."""
+
+    def write(self, stream: int, data: bytes) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+class GatheredOutput(OutputStream):
+    """A stream's sink while an engine gathers its output (kernel/hot.py): every write goes to the
+    gatherer, in order with the writes the engine answers itself, which delivers them to `sink`.
+    Only a sink that passes bytes on is gathered, so no write error is reported late."""
+
+    def __init__(self, gatherer: Gatherer, key: int, sink: OutputStream) -> None:
+        self.gatherer = gatherer
+        self.key = key
+        self.sink = sink
+
+    def write(self, data: bytes | memoryview) -> int:
+        self.gatherer.write(self.key, bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        self.gatherer.flush()

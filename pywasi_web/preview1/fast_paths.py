@@ -9,7 +9,8 @@ same rules preview1 applies, so an engine that takes it gives exactly preview1's
   body, the browser the table its JS answer reads), so adding a clock or changing the rule is an
   edit here or in kernel/clocks.py, never in an engine.
 - fd_write and fd_seek on a descriptor `files` has leased (kernel/hot.py): in-place writes and
-  position moves on a leased file, and writes to a leased output stream (gathered, then settled).
+  position moves on a leased file, and writes to a leased output stream, which go to the one
+  gatherer its writes through Python reach too (`files.gather_streams`).
 
 Offered only when preview1's own functions are linked untraced: a trace must see every call.
 """

@@ -63,25 +63,54 @@ def test_settle_restores_position_and_times_and_reports_the_change() -> None:
     assert (file.mtim, file.ctim) == (1_234_000_000, 1_234_000_000) and changed == [file]
 
 
-def test_output_streams_whose_sink_passes_bytes_on_are_leased_and_settled_in_order() -> None:
+class RecordingGatherer:
+    """Keeps writes in order and delivers them when flushed, as the browser's JS gatherer does."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[int, bytes]] = []
+        self.hot: HotFiles | None = None
+
+    def write(self, stream: int, data: bytes) -> None:
+        self.pending.append((stream, data))
+
+    def flush(self) -> None:
+        assert self.hot is not None
+        for stream, data in self.pending:
+            self.hot.deliver(stream, data)
+        self.pending.clear()
+
+
+def test_gathered_streams_go_through_one_gatherer_in_order_and_can_be_leased() -> None:
     kernel = make_kernel(MemoryFS({"f": b""}))
     hot = HotFiles(kernel.fds)
-    assert hot.lease(1, ANY) is None and hot.lease_stream(1) and hot.lease_stream(2)
-    assert not hot.lease_stream(0)  # stdin is not an output
-    assert not hot.lease_stream(open_file(kernel, "f"))  # a file is leased as a file, or not at all
-    hot.settle_stream(1, b"gathered ")
-    hot.settle_stream(1, b"writes")
-    stdout = kernel.fds.get(1).sink  # type: ignore[attr-defined]
-    assert bytes(stdout.buffer) == b"gathered writes"
+    assert hot.lease_stream(1) is None  # not gathered yet
+    gatherer = RecordingGatherer()
+    gatherer.hot = hot
+    hot.gather_streams(gatherer)
+    stdout_key, stderr_key = hot.lease_stream(1), hot.lease_stream(2)
+    assert stdout_key is not None and stderr_key is not None and stdout_key != stderr_key
+    assert hot.lease(1, ANY) is None
+    assert hot.lease_stream(0) is None  # stdin is not an output
+    assert hot.lease_stream(open_file(kernel, "f")) is None  # a file is leased as a file, or not at all
+    kernel.fds.get(1).write(b"python ")  # a write Python answers
+    gatherer.write(stdout_key, b"engine ")  # one the engine answers itself, through the same gatherer
+    kernel.fds.get(2).write(b"error ")
+    kernel.fds.get(1).write(b"python")
+    assert bytes(kernel.stdout.buffer) == b""  # type: ignore[attr-defined]  # still gathered
+    kernel.fds.get(1).sync()  # the stream's flush is the gatherer's
+    assert bytes(kernel.stdout.buffer) == b"python engine python"  # type: ignore[attr-defined]
+    assert bytes(kernel.stderr.buffer) == b"error "  # type: ignore[attr-defined]
 
 
-def test_streams_with_a_sink_that_can_fail_are_not_leased(tmp_path: pytest.TempPathFactory) -> None:
+def test_streams_with_a_sink_that_can_fail_are_not_gathered(tmp_path: pytest.TempPathFactory) -> None:
     from pywasi_web.kernel.streams import FileOutput
 
     kernel = make_kernel()
     with open(tmp_path / "out", "wb") as file:  # type: ignore[operator]
         kernel.fds.get(1).sink = FileOutput(file)  # type: ignore[attr-defined]
-        assert not HotFiles(kernel.fds).lease_stream(1)
+        hot = HotFiles(kernel.fds)
+        hot.gather_streams(RecordingGatherer())
+        assert hot.lease_stream(1) is None and hot.lease_stream(2) is not None
 
 
 def test_a_lent_descriptor_is_refused_to_python_until_settled() -> None:
