@@ -22,6 +22,7 @@ MISSING_RIGHTS = Errno.BADF
 # A directory without a path right (dropped by fd_fdstat_set_rights, or not inherited) is a
 # capability the guest lacks, not a bad descriptor: ENOTCAPABLE, as programs expect.
 PATH_RIGHTS = functools.reduce(operator.or_, (v for k, v in vars(Rights).items() if k.startswith("PATH_")))
+LENT = "fd {} is lent to the engine: it must be settled before Python uses it"
 
 
 class FdTable:
@@ -65,7 +66,7 @@ class FdTable:
 
     def get(self, fd: int, rights: int = 0, kind: type[Descriptor] = Descriptor) -> Descriptor:
         """The open descriptor `fd` if it is a `kind` holding `rights` (EBADF, ENOTDIR, ENOTCAPABLE)."""
-        self._not_lent(fd)
+        assert fd not in self._lent, LENT.format(fd)  # inline: every call passes here
         descriptor = self._table.get(fd)
         if descriptor is None:
             raise WasiError(Errno.BADF, f"fd {fd} is not open")
