@@ -91,7 +91,8 @@ BRIDGE = """() => {
     out.logged = [view.getUint32(500, true), log[0]];
     // clock_time_get answered here for a valid pointer, by Python (slow) otherwise
     const slow = [];
-    const clock = bridge.clock((...args) => { slow.push(args); return 28; }, [0, 1]);
+    const rule = { sources: [0, 1], idArg: 0, resultArg: 2 };
+    const clock = bridge.clock((...args) => { slow.push(args); return 28; }, rule);
     out.clock = [clock(1, 0n, 600), view.getBigUint64(600, true) > 0n, clock(1, 0n, 65532), clock(5, 0n, 8)];
     out.slow = slow.map((args) => [args[0], args[2]]);
     return out;

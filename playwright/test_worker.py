@@ -279,3 +279,50 @@ def test_a_python_exception_in_the_worker_reaches_the_page_as_one_line(page: Any
     error = page.evaluate(RAW_WORKER_RUN)
     assert error["kind"] == "internal"
     assert error["message"] == "AttributeError: 'list' object has no attribute 'items'", error
+
+
+INTERLEAVED = """async (runtime) => {
+    const rt = window[runtime] ?? window.pywasiRuntime, seen = [];
+    const text = () => seen.map(([kind, data]) => (kind === "stdout" ? data : data.toLowerCase())).join("");
+    let prompted;
+    const prompt = new Promise((resolve) => { prompted = resolve; });
+    const note = (kind) => (d) => {
+        seen.push([kind, new TextDecoder().decode(d)]);
+        if (text().endsWith("prompt> ")) prompted();
+    };
+    const done = rt.run("examples/interleave.wasm", {interactive: true, timeoutMs: 60000,
+        onStdout: note("stdout"), onStderr: note("stderr")});
+    await prompt;  // shown while the guest waits for its input
+    const before = text();
+    rt.write("x");
+    rt.closeStdin();
+    const r = await done;
+    return {before, after: text(), stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode};
+}"""
+
+
+def expected_interleaving() -> tuple[str, str]:
+    """What interleave.c writes, stderr in lower case: before its read, and in all."""
+    before = ("o" * 6 + "e") * 12 + "\n" + "prompt> "
+    return before, before + "ex" * 6
+
+
+@pytest.mark.parametrize("runtime", ["pywasiRuntime", "atomicsRuntime"], ids=["jspi", "atomics"])
+def test_stdout_and_stderr_stay_in_order_around_a_blocking_read(page: Any, runtime: str) -> None:
+    """The engine gathers both streams in one gatherer (engines/js.py), whether it answers a write
+    itself or Python does, and delivers them before the guest blocks, in both blocking modes."""
+    if runtime == "atomicsRuntime":
+        page.evaluate(
+            """async () => {
+                const { Runtime } = await import("/pywasi.js");
+                window.atomicsRuntime ??= new Runtime({ blocking: "atomics" });
+                await window.atomicsRuntime.ready;
+            }"""
+        )
+    result = page.evaluate(INTERLEAVED, runtime)
+    before, everything = expected_interleaving()
+    assert result["before"] == before
+    assert result["after"] == everything
+    assert result["stdout"] == "o" * 72 + "prompt> " + "x" * 6
+    assert result["stderr"] == "e" * 12 + "\n" + "E" * 6
+    assert result["exitCode"] == 0

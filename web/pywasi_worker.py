@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import js
-from pyodide.ffi import JsNull, create_proxy, jsnull, to_js
+from pyodide.ffi import JsNull, jsnull, to_js
 
 import pywasi_web
 from pywasi_web.abi.errno import Errno
@@ -24,7 +24,7 @@ from pywasi_web.browser.channel import AtomicsWaiter
 from pywasi_web.browser.relay import PageRelay
 from pywasi_web.browser.stores import BrowserStoreFS, StoreError, delete_store, list_stores
 from pywasi_web.browser.transports import JsTransports, Transports, open_sockets
-from pywasi_web.engines.js import OUTPUT_FLUSH_BYTES, OUTPUT_FLUSH_SECONDS, JsEngine, JsWaiter
+from pywasi_web.engines.js import JsEngine, JsWaiter, flush_output
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError, WasiError
 from pywasi_web.kernel.kernel import write_back
 from pywasi_web.kernel.streams import QueueInput
@@ -39,68 +39,6 @@ NOT_INTERACTIVE = (
     "pywasi: input is not interactive in this browser (no JSPI, and the page is not cross-origin "
     "isolated): the guest reads only the stdin given up front\n"
 )
-
-
-class _Batcher:
-    """Streams output to the page in batches: a postMessage per guest write would cost ~15 us.
-
-    A write after FLUSH_SECONDS without output goes out at once, so a guest that prints and then
-    computes (no timer can fire while it does) shows that line. Later writes join a batch that goes
-    out when it exceeds FLUSH_BYTES or is older than FLUSH_SECONDS (checked on each write), and
-    otherwise from a setTimeout(0) that fires as soon as the guest yields (waits for input, sleeps)
-    or ends, so a prompt is on screen before the guest blocks on stdin.
-    """
-
-    FLUSH_BYTES = OUTPUT_FLUSH_BYTES
-    FLUSH_SECONDS = OUTPUT_FLUSH_SECONDS
-
-    def __init__(self, emit: Any) -> None:
-        self._emit = emit
-        self._pending: list[tuple[str, bytearray]] = []
-        self._size = 0
-        self._first = 0.0
-        self._last_emit = -self.FLUSH_SECONDS
-        self._scheduled = False
-        self._closed = False
-        self._flush_proxy = create_proxy(self._on_timer)
-
-    def write(self, kind: str, data: bytes) -> None:
-        if not self._pending and time.perf_counter() - self._last_emit >= self.FLUSH_SECONDS:
-            self._pending.append((kind, bytearray(data)))
-            self.flush()
-            return
-        if self._pending and self._pending[-1][0] == kind:
-            self._pending[-1][1].extend(data)
-        else:
-            if not self._pending:
-                self._first = time.perf_counter()
-            self._pending.append((kind, bytearray(data)))
-        self._size += len(data)
-        if self._size >= self.FLUSH_BYTES or time.perf_counter() - self._first >= self.FLUSH_SECONDS:
-            self.flush()
-        elif not self._scheduled:
-            self._scheduled = True
-            js.setTimeout(self._flush_proxy, 0)
-
-    def _on_timer(self) -> None:
-        self._scheduled = False
-        self.flush()
-        if self._closed:
-            self._flush_proxy.destroy()
-
-    def flush(self) -> None:
-        pending, self._pending, self._size = self._pending, [], 0
-        for kind, data in pending:
-            self._emit(kind, to_js(data))
-        if pending:
-            self._last_emit = time.perf_counter()
-
-    def close(self) -> None:
-        """Flush; the proxy goes when no timer can call it any more."""
-        self.flush()
-        self._closed = True
-        if not self._scheduled:
-            self._flush_proxy.destroy()
 
 
 class _Session:
@@ -256,9 +194,8 @@ class _Setup:
         self.options = options
         self.emit = emit
         self.blocking = blocking
-        self.output = _Batcher(emit)
         self.waiter: JsWaiter | AtomicsWaiter = (
-            AtomicsWaiter(channel, self.output.flush) if blocking == "atomics" else JsWaiter()
+            AtomicsWaiter(channel, flush_output) if blocking == "atomics" else JsWaiter()
         )
         self.result: dict[str, Any] = {"exitCode": None}
         self.stdin = self._stdin()
@@ -274,7 +211,7 @@ class _Setup:
     def _stdin(self) -> Any:
         stdin: Any = self.options.get("stdin")
         if self.options.get("interactive") and self.blocking == "none":
-            self.output.write("stderr", NOT_INTERACTIVE.encode())
+            self.forward("stderr", NOT_INTERACTIVE.encode())
             self.result["notice"] = NOT_INTERACTIVE.strip()
         elif self.options.get("interactive"):
             queue = QueueInput(self.waiter)
@@ -284,6 +221,11 @@ class _Setup:
                 self.waiter.attach_stdin(queue)
             return queue
         return None if stdin is None else _as_bytes(stdin)
+
+    def forward(self, kind: str, data: bytes) -> None:
+        """Output to the page as it comes: the engine's gatherer (engines/js.py) already batches
+        it, so a postMessage (~15 us) is made per batch, not per guest write."""
+        self.emit(kind, to_js(data))
 
     def post_net(self, message: dict[str, Any]) -> None:
         """A message to the page's network side (its connections, or the relay in atomics mode)."""
@@ -310,8 +252,8 @@ class _Setup:
             "env": {str(k): str(v) for k, v in (options.get("env") or {}).items()},
             "mounts": self.mounts,
             "stdin": self.stdin,
-            "stdout": lambda data: self.output.write("stdout", data),
-            "stderr": lambda data: self.output.write("stderr", data),
+            "stdout": lambda data: self.forward("stdout", data),
+            "stderr": lambda data: self.forward("stderr", data),
             "capture_output": True,
             "trace": self.trace,
             "waiter": self.waiter,
@@ -343,7 +285,6 @@ class _Setup:
         for socket in self.sockets:
             socket.close()
         self.page.close()
-        self.output.close()
         if self.trace is not None:
             self.result["trace"] = self.trace.as_result()
         self.result["files"] = _files(self.mounts)
@@ -488,8 +429,6 @@ def call(name: str, args_js: Any) -> Any:
         return _js({"error": f"the guest exited with code {exit_request.code}"})
     except (TypeError, PywasiError) as error:
         return _js({"error": str(error)})
-    finally:
-        _reactor.setup.output.flush()
     # the page makes BigInts of the i64 results (a small Python int would reach it as a Number)
     results = _reactor.results.get(name, ())
     values = list(value) if len(results) > 1 else [] if value is None else [value]

@@ -13,8 +13,8 @@ Costs that shaped it (Chromium 156, Pyodide 314.0.7; see ARCHITECTURE.md):
   re-runs it with `callPromising` (stack switching), where the wait is a `run_sync` on a promise
   that `notify()` or a timer resolves. Calling every blocking import through `callPromising`
   would cost ~10 us a call even when nothing waits.
-  Contract this relies on: a blocking import does nothing observable before its first wait (true of
-  the kernel's stdin, poll_oneoff and socket reads), because the synchronous try is abandoned.
+  Abandoning the synchronous try is safe because the kernel says so: an operation that must
+  wait reports WouldBlock before any side effect (kernel/waiting.py), and preview1 waits only then.
   Without JSPI in a cross-origin isolated page, channel.AtomicsWaiter blocks the worker in Atomics.wait.
 - Guest memory: each Python -> JS call costs ~0.7 us, so JsMemory makes as few as it can: result
   stores (u32/u64) are deferred to a log that JS applies when the import returns, an iovec table
@@ -59,7 +59,7 @@ from pywasi_web.engines.values import (
 from pywasi_web.engines.wasm_reader import read_module
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.kernel.hot import HotFiles
-from pywasi_web.preview1.fast_paths import FastPaths
+from pywasi_web.preview1.fast_paths import CLOCK_FUNCTION, ClockRule, FastPaths
 from pywasi_web.preview1.memory import Fault
 
 SCRATCH_SIZE = 1 << 16
@@ -367,7 +367,7 @@ class JsInstance:
         try:
             return self._call(export, *args)
         finally:
-            self._bridge.js.settle()  # leased descriptors back to the kernel (kernel/hot.py)
+            self._bridge.js.settle()  # leases back to the kernel (kernel/hot.py), output delivered
 
     def _call(self, name: str, *args: Any) -> Any:
         from pyodide.ffi import JsException, can_run_sync, run_sync
@@ -534,7 +534,7 @@ class JsEngine:
         namespaces: dict[str, dict[str, Any]] = {}
         suspending = False
         hot = _hot_files(bridge, fast.files, proxies) if fast is not None else None
-        sources = _native_clock_sources(fast.clock_readers) if fast is not None else None
+        clock = _clock_table(fast.clock) if fast is not None else None
         for spec in module.imports:
             key = (spec.module, spec.name)
             if spec.name in namespaces.get(spec.module, {}):
@@ -551,8 +551,8 @@ class JsEngine:
             if suspends:
                 entry = bridge.js.suspending(proxy, answer)
                 suspending = True
-            elif sources is not None and key == (MODULE, "clock_time_get"):
-                entry = bridge.js.clock(proxy, to_js(sources))
+            elif clock is not None and key == (MODULE, CLOCK_FUNCTION):
+                entry = bridge.js.clock(proxy, to_js(clock, dict_converter=js.Object.fromEntries))
             else:
                 entry = bridge.js.wrap(proxy, answer)
             if spec.results and not wasi_function(spec.module, spec.name, spec.params, spec.results):
@@ -581,8 +581,9 @@ class JsEngine:
         return JsCoreStore(self)
 
 
-def _native_clock_sources(readers: Mapping[int, Callable[[], int]]) -> list[int | None] | None:
-    """For preview1's clock_time_get: the JS source of each clock id whose reader has one.
+def _clock_table(rule: ClockRule) -> dict[str, Any] | None:
+    """preview1's clock rule as the table js_bridge.js's `clock` answers from: the JS source of
+    each clock id whose reader has one, and where the id and the result pointer are.
 
     Pyodide's CPython reads time.time_ns through emscripten's clock_time_get, which is Date.now(),
     and time.monotonic_ns through performance.now() (playwright/test_worker.py checks that poll
@@ -592,46 +593,77 @@ def _native_clock_sources(readers: Mapping[int, Callable[[], int]]) -> list[int 
     import time
 
     native = {time.time_ns: 0, time.monotonic_ns: 1}
-    sources: list[int | None] = [None] * (max(readers) + 1)
-    for clock_id, reader in readers.items():
+    sources: list[int | None] = [None] * (max(rule.readers, default=-1) + 1)
+    for clock_id, reader in rule.readers.items():
         sources[clock_id] = native.get(reader)
-    return sources if any(source is not None for source in sources) else None
+    if all(source is None for source in sources):
+        return None
+    return {"sources": sources, "idArg": rule.id_param, "resultArg": rule.result_param}
 
 
 _JS_SAFE_INTEGER = (1 << 53) - 1
 
 
 HOT_IMPORTS = frozenset({(MODULE, "fd_write"), (MODULE, "fd_seek")})
-# When gathered output goes on (stdout/stderr writes kept in JS here, and the browser worker's
-# batches to the page): a write after this long without output at once, later ones when their batch
-# is this old or this large.
+# The output gatherer's flush policy (js_bridge.js `gatherer`, the one gatherer of stdout and
+# stderr): a write after this long without output is delivered at once, later ones when their
+# batch is this old or this large.
 OUTPUT_FLUSH_SECONDS = 0.03
 OUTPUT_FLUSH_BYTES = 1 << 16
 
 
+class _JsGatherer:
+    """kernel/streams.py's Gatherer over the instance's JS gatherer: the writes Python answers."""
+
+    def __init__(self, gatherer: Any) -> None:
+        from pyodide.ffi import to_js
+
+        self.js = gatherer
+        self._to_js = to_js
+
+    def write(self, stream: int, data: bytes) -> None:
+        self.js.write(stream, self._to_js(data))
+
+    def flush(self) -> None:
+        self.js.flush()
+
+
+# The gatherers of the instances alive in this worker, for flush_output.
+_GATHERERS: dict[int, _JsGatherer] = {}
+
+
+def flush_output() -> None:
+    """Deliver the output every live instance has gathered: before the worker blocks in
+    Atomics.wait, where neither the gatherer's timer nor anything else of its event loop runs."""
+    for gatherer in list(_GATHERERS.values()):
+        gatherer.flush()
+
+
 def _hot_files(bridge: _Bridge, files: HotFiles, proxies: list[Any]) -> Any:
-    """The JS answers to fd_write and fd_seek on descriptors `files` leases (kernel/hot.py)."""
+    """The JS answers to fd_write and fd_seek on descriptors `files` leases (kernel/hot.py), and
+    the instance's output gatherer, through which every gathered stream's writes go."""
     from pyodide.ffi import create_proxy, to_js
 
     def lease(fd: int) -> Any:
-        granted = files.lease(fd)
-        if granted is None:
-            return "stream" if files.lease_stream(fd) else None
-        if granted[1] > _JS_SAFE_INTEGER:  # positions travel as JS numbers
-            return None
-        data, position = granted
-        return to_js([create_proxy(data), position])
+        lease = files.lease(fd, _JS_SAFE_INTEGER)  # positions travel as JS numbers
+        if lease is None:
+            return files.lease_stream(fd)  # its gatherer key, or None
+        return to_js([create_proxy(lease.view), lease.position])
 
     def settle(fd: int, position: int, written_at_ms: float | None) -> None:
         # Date.now() in ms, converted as Pyodide's time.time_ns() converts it (emscripten)
         files.settle(fd, position, None if written_at_ms is None else round(written_at_ms * 1e3 * 1e3))
 
-    def settle_stream(fd: int, data: Any) -> None:
-        files.settle_stream(fd, data.to_bytes())
+    def deliver(stream: int, data: Any) -> None:
+        files.deliver(stream, data.to_bytes())
 
-    made = [create_proxy(lease), create_proxy(settle), create_proxy(settle_stream)]
+    made = [create_proxy(lease), create_proxy(settle), create_proxy(deliver)]
     proxies.extend(made)
-    return bridge.js.hot(*made, OUTPUT_FLUSH_SECONDS * 1000, OUTPUT_FLUSH_BYTES)
+    gatherer = _JsGatherer(_helpers().gatherer(made[2], OUTPUT_FLUSH_SECONDS * 1000, OUTPUT_FLUSH_BYTES))
+    files.gather_streams(gatherer)
+    bridge.gatherer = gatherer
+    _GATHERERS[id(bridge)] = gatherer
+    return bridge.js.hot(made[0], made[1], gatherer.js)
 
 
 class _Bridge:
@@ -643,8 +675,12 @@ class _Bridge:
         self.log = array("I", bytes(4 * (2 + 2 * LOG_CAPACITY)))
         self._log_proxy = create_proxy(self.log)
         self.js = _helpers().bridge(self._log_proxy, MUST_SUSPEND)
+        self.gatherer: _JsGatherer | None = None
 
     def release(self) -> None:
+        if self.gatherer is not None:
+            self.gatherer.flush()
+            del _GATHERERS[id(self)]
         self.js.release()
         self._log_proxy.destroy()
 

@@ -38,34 +38,16 @@
       if (log[0] !== 0) applyLog();
     };
     // Leased descriptors (kernel/hot.py): fd -> {buffer, data (the file's bytes), position,
-    // writtenAt} for a file, STREAM for an output stream, whose writes wait in `output` ([fd, bytes]
-    // in order). Handed back to Python before any import enters it, and at the end of a call.
+    // writtenAt} for a file, {stream} for an output stream whose writes go to `gatherer` (the one
+    // that Python's writes to it reach too, so nothing needs handing back). Handed back to Python
+    // before any import enters it, and at the end of a call.
     const leases = new Map();
-    const STREAM = "stream";
-    let settleFile = null, settleStream = null;
-    let output = [], outputBytes = 0, outputSince = 0, lastOutput = 0;
-    const flushOutput = () => {
-      const taken = output;
-      output = [];
-      outputBytes = 0;
-      lastOutput = performance.now();
-      for (let i = 0; i < taken.length; ) {  // one call per run of chunks to the same fd
-        let end = i, size = 0;
-        for (; end < taken.length && taken[end][0] === taken[i][0]; end++) size += taken[end][1].length;
-        const joined = new Uint8Array(size);
-        for (let at = 0; i < end; i++) {
-          joined.set(taken[i][1], at);
-          at += taken[i][1].length;
-        }
-        settleStream(taken[end - 1][0], joined);
-      }
-    };
+    let settleFile = null, gatherer = null;
     const settle = () => {
-      if (output.length !== 0) flushOutput();
       const taken = [...leases];
       leases.clear();
       for (const [fd, lease] of taken) {
-        if (lease === STREAM) continue;
+        if (lease.stream !== undefined) continue;
         lease.buffer.release();
         settleFile(fd, lease.position, lease.writtenAt);
       }
@@ -128,8 +110,9 @@
         return synchronous(pyfn, fast);
       },
       // Try synchronously; an import that must wait returns mustSuspend (its adapter's answer to
-      // MustSuspend, raised before doing anything observable; a returned value costs far less than
-      // an exception crossing into JS) and is re-run with callPromising (stack switching).
+      // MustSuspend, raised by the wait that follows the kernel's WouldBlock, which comes before
+      // any side effect; a returned value costs far less than an exception crossing into JS) and
+      // is re-run with callPromising (stack switching).
       suspending(pyfn, fast) {
         const tryNow = synchronous(pyfn, fast);
         return new WebAssembly.Suspending((...args) => {
@@ -150,16 +133,19 @@
           );
         });
       },
-      // clock_time_get answered in JS when sources[id] names the JS equivalent of the kernel's
-      // reader for that clock (0: Date.now, 1: performance.now; emscripten's own clock_time_get,
-      // so the very value Python would read); any other id or pointer goes to Python.
-      clock(pyfn, sources) {
+      // clock_time_get answered in JS by the rule preview1 gives (preview1/fast_paths.py
+      // ClockRule): `rule.sources[id]` names the JS equivalent of the kernel's reader for each id
+      // answered (0: Date.now, 1: performance.now; emscripten's own clock_time_get, so the very
+      // value Python would read), `rule.idArg` and `rule.resultArg` where the id and the result
+      // pointer are; the reading is stored there as a u64. Any other id or pointer goes to Python.
+      clock(pyfn, rule) {
         const slow = this.wrap(pyfn);
-        return (id, precision, ptr) => {
-          const source = sources[id];
-          if (source === undefined || memory === null) return slow(id, precision, ptr);
+        const { sources, idArg, resultArg } = rule;
+        return (...args) => {
+          const source = sources[args[idArg]], ptr = args[resultArg];
+          if (source === undefined || source === null || memory === null) return slow(...args);
           freshGuest();
-          if (ptr < 0 || ptr + 8 > guest.byteLength) return slow(id, precision, ptr);
+          if (ptr < 0 || ptr + 8 > guest.byteLength) return slow(...args);
           const ms = source === 0 ? Date.now() : performance.now();
           view.setBigUint64(ptr, BigInt(Math.round(ms * 1e3 * 1e3)), true);
           return 0;
@@ -171,15 +157,12 @@
       // on one descriptor, Python is asked for a lease on it. A lease given up because the file
       // grows doubles `needed` (up to MAX_NEEDED), so a guest that appends does not pay for a
       // lease and a settle every few writes; a write answered here resets it.
-      // An output stream's writes are kept, as the worker's output batcher would keep them: the
-      // first after FLUSH_MS without output goes to Python (shown at once), later ones are handed
-      // over when FLUSH_MS old or FLUSH_BYTES large, or before Python runs.
-      // Returns the `fast` functions.
-      hot(leaseFn, settleFn, settleStreamFn, FLUSH_MS, FLUSH_BYTES) {
+      // A leased output stream's writes go to the instance's gatherer (`gatherer` below).
+      hot(leaseFn, settleFn, output) {
         const HOT_AFTER = 4, MAX_NEEDED = 4096;
         let streakFd = -1, streak = 0, needed = HOT_AFTER;
         settleFile = settleFn;
-        settleStream = settleStreamFn;
+        gatherer = output;
         const after = (fd, result) => {
           if (result !== 0) return;
           if (fd !== streakFd) [streakFd, streak] = [fd, 0];
@@ -187,9 +170,8 @@
           streak = 0;
           const granted = leaseFn(fd);
           if (granted === undefined || granted === null) return;
-          if (granted === STREAM) {
-            leases.set(fd, STREAM);
-            lastOutput = performance.now();
+          if (typeof granted === "number") {  // an output stream, by its gatherer key
+            leases.set(fd, { stream: granted });
             return;
           }
           const [proxy, position] = granted;
@@ -201,7 +183,7 @@
           const lease = leases.get(fd);
           // a detached view: Pyodide's heap grew since the lease (Python takes over and re-leases)
           if (lease === undefined || memory === null) return undefined;
-          if (lease !== STREAM && lease.data.buffer.byteLength === 0) return undefined;
+          if (lease.stream === undefined && lease.data.buffer.byteLength === 0) return undefined;
           freshGuest();
           return lease;
         };
@@ -216,7 +198,7 @@
             if (view.getUint32(at, true) + len > size) return undefined;
             total += len;
           }
-          if (lease === STREAM) return gather(fd, iovs, end, total, resultPtr);
+          if (lease.stream !== undefined) return gather(lease.stream, iovs, end, total, resultPtr);
           if (lease.position + total > lease.data.length) {  // growth: Python's
             needed = Math.min(needed * 2, MAX_NEEDED);
             return undefined;
@@ -231,25 +213,26 @@
           needed = HOT_AFTER;
           return 0;
         };
-        const gather = (fd, iovs, end, total, resultPtr) => {
-          const now = performance.now();
-          if (output.length === 0) {
-            if (now - lastOutput >= FLUSH_MS) return undefined;
-            outputSince = now;
-          }
-          for (let at = iovs; at < end; at += 8) {
+        const gather = (stream, iovs, end, total, resultPtr) => {
+          let bytes = null;
+          for (let at = iovs, filled = 0; at < end; at += 8) {
             const buf = view.getUint32(at, true), len = view.getUint32(at + 4, true);
-            if (len !== 0) output.push([fd, guest.slice(buf, buf + len)]);
+            if (len === 0) continue;
+            if (bytes === null && len === total) bytes = guest.slice(buf, buf + len);
+            else {
+              bytes ??= new Uint8Array(total);
+              bytes.set(guest.subarray(buf, buf + len), filled);
+              filled += len;
+            }
           }
-          outputBytes += total;
+          if (bytes !== null) gatherer.write(stream, bytes);
           view.setUint32(resultPtr, total, true);
           needed = HOT_AFTER;
-          if (outputBytes >= FLUSH_BYTES || now - outputSince >= FLUSH_MS) flushOutput();
           return 0;
         };
         const seek = (fd, offset, whence, resultPtr) => {
           const lease = leaseOf(fd);
-          if (lease === STREAM) return undefined;  // ESPIPE: Python's
+          if (lease !== undefined && lease.stream !== undefined) return undefined;  // ESPIPE: Python's
           if (lease === undefined || whence < 0 || whence > 2 || resultPtr < 0) return undefined;
           if (resultPtr + 8 > guest.byteLength) return undefined;
           const base = whence === 0 ? 0 : whence === 1 ? lease.position : lease.data.length;
@@ -263,7 +246,11 @@
         seek.after = after;
         return { write, seek };
       },
-      settle() { if (leases.size !== 0) settle(); },
+      // the end of a call into the guest: leases back to Python, gathered output delivered
+      settle() {
+        if (leases.size !== 0) settle();
+        if (gatherer !== null) gatherer.flush();
+      },
       flush() { fresh(); },
       // guest[ptr, ptr+n) -> scratch[0, n)
       get(ptr, n) { fresh(); scratch.set(guest.subarray(ptr, ptr + n)); },
@@ -311,6 +298,64 @@
         logBuffer.release();
         if (scratchBuffer !== null) scratchBuffer.release();
       },
+    };
+  },
+  // The one output gatherer of an instance's stdout and stderr (engines/js.py OUTPUT_FLUSH_*):
+  // the writes the bridge answers and those Python answers (kernel/streams.py GatheredOutput)
+  // arrive here in the guest's order and go to `deliver(stream, bytes)` (the kernel's sink, which
+  // in the worker posts them to the page as they come). A write after FLUSH_MS without output is
+  // delivered at once, so a prompt or a progress line shows while the guest computes; later ones
+  // wait, joined, until their batch is FLUSH_MS old or FLUSH_BYTES large (checked at each write),
+  // a timer fires (as soon as the guest yields: it waits under JSPI, or ends), or `flush` is
+  // called (the end of each call into the guest; before the worker blocks in Atomics.wait).
+  gatherer(deliver, FLUSH_MS, FLUSH_BYTES) {
+    let pending = [], size = 0, since = 0, last = -Infinity, scheduled = false;
+    const flush = () => {
+      const taken = pending;
+      if (taken.length === 0) return;
+      pending = [];
+      size = 0;
+      last = performance.now();
+      for (let i = 0; i < taken.length; ) {  // one delivery per run of chunks to the same stream
+        let end = i, total = 0;
+        for (; end < taken.length && taken[end][0] === taken[i][0]; end++) total += taken[end][1].length;
+        const stream = taken[i][0];
+        let joined = taken[i][1];
+        if (end - i > 1) {
+          joined = new Uint8Array(total);
+          for (let at = 0; i < end; i++) {
+            joined.set(taken[i][1], at);
+            at += taken[i][1].length;
+          }
+        }
+        i = end;
+        deliver(stream, joined);
+      }
+    };
+    const onTimer = () => {
+      scheduled = false;
+      flush();
+    };
+    return {
+      write(stream, bytes) {
+        const now = performance.now();
+        if (pending.length === 0) {
+          if (now - last >= FLUSH_MS) {
+            last = now;
+            deliver(stream, bytes);
+            return;
+          }
+          since = now;
+          if (!scheduled) {
+            scheduled = true;
+            setTimeout(onTimer, 0);
+          }
+        }
+        pending.push([stream, bytes]);
+        size += bytes.length;
+        if (size >= FLUSH_BYTES || now - since >= FLUSH_MS) flush();
+      },
+      flush,
     };
   },
   describe(error) {

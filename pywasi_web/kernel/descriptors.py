@@ -6,16 +6,14 @@ before these methods run (see fdtable).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TypeVar
 
 from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.types import Fdflags, Filetype, Whence
 from pywasi_web.errors import WasiError
 from pywasi_web.kernel.streams import InputStream, OutputStream
-from pywasi_web.kernel.waiting import Waiter
+from pywasi_web.kernel.waiting import WouldBlock
 from pywasi_web.net.base import Socket
 from pywasi_web.vfs.base import DirNode, FileSystem, OpenFile, Stat
 
@@ -205,7 +203,6 @@ class StreamDescriptor(Descriptor):
 
     source: InputStream | None = field(default=None, kw_only=True)
     sink: OutputStream | None = field(default=None, kw_only=True)
-    waiter: Waiter | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         self.filetype = Filetype.CHARACTER_DEVICE
@@ -213,8 +210,10 @@ class StreamDescriptor(Descriptor):
     def read(self, size: int) -> bytes:
         if self.source is None:
             raise WasiError(Errno.BADF, "not readable")
-        if self.nonblocking and not self.source.ready():
-            raise WasiError(Errno.AGAIN)
+        if not self.source.ready():
+            if self.nonblocking:
+                raise WasiError(Errno.AGAIN)
+            raise WouldBlock()
         return self.source.read(size)
 
     def write(self, data: bytes | memoryview) -> int:
@@ -235,39 +234,33 @@ class StreamDescriptor(Descriptor):
 @dataclass(eq=False)
 class SocketDescriptor(Descriptor):
     socket: Socket = field(kw_only=True)
-    waiter: Waiter = field(kw_only=True)
-    # Bytes a RECV_WAITALL took before a wait that did not return (interrupted, or JSPI's
-    # synchronous try, which is abandoned and re-run): they are read again first.
+    # Read-ahead of a RECV_WAITALL still waiting for the rest: bytes taken from the socket but not
+    # yet the guest's, read first by the next recv (so a would-block leaves what the guest can
+    # read unchanged, only where it waits).
     held: bytearray = field(default_factory=bytearray, kw_only=True)
 
     def __post_init__(self) -> None:
         self.filetype = Filetype.SOCKET_STREAM
 
-    def _blocking(self, attempt: Callable[[], _T | None]) -> _T:
-        while (result := attempt()) is None:
-            if self.nonblocking:
-                raise WasiError(Errno.AGAIN)
-            self.waiter.wait(None)
-        return result
+    def _now(self, result: _T | None) -> _T:
+        """A socket call's result, or EAGAIN / WouldBlock for its None (it would block)."""
+        if result is not None:
+            return result
+        if self.nonblocking:
+            raise WasiError(Errno.AGAIN)
+        raise WouldBlock()
 
     def recv(self, size: int, *, peek: bool = False, waitall: bool = False) -> bytes:
         if self.socket.listening:
             raise WasiError(Errno.NOTCONN)
-        if self.held:
-            data = bytes(self.held[:size])
-            if not peek:
-                del self.held[:size]
-        else:
-            data = self._blocking(lambda: self.socket.recv(size, peek=peek))
-        try:
-            while waitall and not peek and data and len(data) < size:
-                more = self._blocking(partial(self.socket.recv, size - len(data)))
-                if not more:
-                    break
-                data += more
-        except BaseException:
-            self.held[:0] = data
-            raise
+        if waitall and not peek:
+            while len(self.held) < size and (more := self._now(self.socket.recv(size - len(self.held)))):
+                self.held += more
+        if not self.held:
+            return self._now(self.socket.recv(size, peek=peek))
+        data = bytes(self.held[:size])
+        if not peek:
+            del self.held[:size]
         return data
 
     def read(self, size: int) -> bytes:
@@ -276,13 +269,12 @@ class SocketDescriptor(Descriptor):
     def write(self, data: bytes | memoryview) -> int:
         if self.socket.listening:
             raise WasiError(Errno.NOTCONN)
-        payload = bytes(data)
-        return self._blocking(lambda: self.socket.send(payload))
+        return self._now(self.socket.send(bytes(data)))
 
     def accept(self) -> Socket:
         if not self.socket.listening:
             raise WasiError(Errno.INVAL, "not a listening socket")
-        return self._blocking(self.socket.accept)
+        return self._now(self.socket.accept())
 
     def readable_now(self) -> tuple[bool, int, bool]:
         return bool(self.held) or self.socket.readable(), len(self.held), False

@@ -12,6 +12,7 @@ from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.types import Rights
 from pywasi_web.errors import WasiError
 from pywasi_web.kernel.descriptors import Descriptor
+from pywasi_web.vfs.lease import Lease
 
 D = TypeVar("D", bound=Descriptor)
 
@@ -21,12 +22,32 @@ MISSING_RIGHTS = Errno.BADF
 # A directory without a path right (dropped by fd_fdstat_set_rights, or not inherited) is a
 # capability the guest lacks, not a bad descriptor: ENOTCAPABLE, as programs expect.
 PATH_RIGHTS = functools.reduce(operator.or_, (v for k, v in vars(Rights).items() if k.startswith("PATH_")))
+LENT = "fd {} is lent to the engine: it must be settled before Python uses it"
 
 
 class FdTable:
+    """The open descriptors. One may be lent to the engine (kernel/hot.py): until it is taken
+    back, handing it to any Python call is a bug (the engine's position and writes would be lost
+    or overwritten), so the table asserts it never does."""
+
     def __init__(self, max_open: int = 1024) -> None:
         self.max_open = max_open
         self._table: dict[int, Descriptor] = {}
+        self._lent: dict[int, Lease] = {}
+
+    def lend(self, fd: int, lease: Lease) -> None:
+        """Lend `fd` (open, checked by the caller) to the engine until `take_back`."""
+        assert fd not in self._lent, f"fd {fd} is lent twice"
+        self._lent[fd] = lease
+
+    def take_back(self, fd: int) -> tuple[Descriptor, Lease]:
+        lease = self._lent.pop(fd)
+        return self._table[fd], lease
+
+    def _not_lent(self, fd: int) -> None:
+        assert fd not in self._lent, (
+            f"fd {fd} is lent to the engine: it must be settled before Python uses it"
+        )
 
     def add(self, descriptor: Descriptor) -> int:
         if len(self._table) >= self.max_open:
@@ -45,6 +66,7 @@ class FdTable:
 
     def get(self, fd: int, rights: int = 0, kind: type[Descriptor] = Descriptor) -> Descriptor:
         """The open descriptor `fd` if it is a `kind` holding `rights` (EBADF, ENOTDIR, ENOTCAPABLE)."""
+        assert fd not in self._lent, LENT.format(fd)  # inline: every call passes here
         descriptor = self._table.get(fd)
         if descriptor is None:
             raise WasiError(Errno.BADF, f"fd {fd} is not open")
@@ -59,6 +81,7 @@ class FdTable:
     def close(self, fd: int) -> None:
         """Close `fd`; it is gone even when the close reports an error (as in POSIX), but not when
         the close did not happen at all (the browser re-runs a close that must wait for a store)."""
+        self._not_lent(fd)
         descriptor = self._table.get(fd)
         if descriptor is None:
             raise WasiError(Errno.BADF, f"fd {fd} is not open")
@@ -70,6 +93,8 @@ class FdTable:
         del self._table[fd]
 
     def renumber(self, fd: int, to: int) -> None:
+        self._not_lent(fd)
+        self._not_lent(to)
         if fd not in self._table or to not in self._table:
             raise WasiError(Errno.BADF, f"fd_renumber({fd}, {to}): not open")
         if fd == to:

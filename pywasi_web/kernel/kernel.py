@@ -80,7 +80,7 @@ class Kernel:
         self.stdout = stdout
         self.stderr = stderr
         self.fds = FdTable(max_open)
-        self.fds.add(StreamDescriptor(STREAM_RIGHTS & ~Rights.FD_WRITE, 0, source=stdin, waiter=waiter))
+        self.fds.add(StreamDescriptor(STREAM_RIGHTS & ~Rights.FD_WRITE, 0, source=stdin))
         self.fds.add(StreamDescriptor(STREAM_RIGHTS & ~Rights.FD_READ, 0, sink=stdout))
         self.fds.add(StreamDescriptor(STREAM_RIGHTS & ~Rights.FD_READ, 0, sink=stderr))
         self.mounts = [preopen.fs for preopen in preopens]
@@ -101,7 +101,7 @@ class Kernel:
             )
         for socket in sockets:
             socket.on_ready = waiter.notify
-            self.fds.add(SocketDescriptor(SOCKET_RIGHTS, SOCKET_RIGHTS, socket=socket, waiter=waiter))
+            self.fds.add(SocketDescriptor(SOCKET_RIGHTS, SOCKET_RIGHTS, socket=socket))
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -318,9 +318,7 @@ class Kernel:
         connection = listener.accept()
         connection.on_ready = self.waiter.notify
         return self.fds.add(
-            SocketDescriptor(
-                STREAM_RIGHTS | Rights.SOCK_SHUTDOWN, 0, fdflags, socket=connection, waiter=self.waiter
-            )
+            SocketDescriptor(STREAM_RIGHTS | Rights.SOCK_SHUTDOWN, 0, fdflags, socket=connection)
         )
 
     def sync_mounts(self) -> list[str]:

@@ -10,7 +10,7 @@ from pywasi_web.abi.types import Clockid, Eventrwflags, Eventtype, Rights, Subcl
 from pywasi_web.errors import WasiError
 from pywasi_web.kernel import clocks
 from pywasi_web.kernel.fdtable import FdTable
-from pywasi_web.kernel.waiting import MAX_WAIT, Waiter
+from pywasi_web.kernel.waiting import MAX_WAIT, Waiter, WouldBlock, until_ready
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,26 +42,39 @@ def _deadline(sub: Subscription) -> int:
     return time.monotonic_ns() + sub.timeout - clocks.now(sub.clock_id)
 
 
-def poll(fds: FdTable, waiter: Waiter, subscriptions: list[Subscription]) -> list[Event]:
-    if not subscriptions:
-        raise WasiError(Errno.INVAL, "poll_oneoff with no subscriptions")
-    for sub in subscriptions:  # a descriptor that cannot be polled fails the whole call, as in wasmtime
-        if sub.kind in (Eventtype.FD_READ, Eventtype.FD_WRITE):
-            fds.get(sub.fd, Rights.POLL_FD_READWRITE)
-    deadlines = [(_deadline(sub), sub) for sub in subscriptions if sub.kind == Eventtype.CLOCK]
-    events: list[Event] = []
-    while True:
-        for sub in subscriptions:
+class PollRequest:
+    """One poll_oneoff: checked and its deadlines fixed when made, so `events` can be asked again
+    after each wait (the earliest deadline does not move)."""
+
+    def __init__(self, fds: FdTable, subscriptions: list[Subscription]) -> None:
+        if not subscriptions:
+            raise WasiError(Errno.INVAL, "poll_oneoff with no subscriptions")
+        for sub in subscriptions:  # a descriptor that cannot be polled fails the whole call, as in wasmtime
             if sub.kind in (Eventtype.FD_READ, Eventtype.FD_WRITE):
-                event = _fd_event(fds, sub)
+                fds.get(sub.fd, Rights.POLL_FD_READWRITE)
+        self._fds = fds
+        self._subscriptions = subscriptions
+        self._deadlines = [(_deadline(sub), sub) for sub in subscriptions if sub.kind == Eventtype.CLOCK]
+
+    def events(self) -> list[Event]:
+        """The events that have happened; WouldBlock (with the time to the earliest deadline) if none."""
+        events: list[Event] = []
+        for sub in self._subscriptions:
+            if sub.kind in (Eventtype.FD_READ, Eventtype.FD_WRITE):
+                event = _fd_event(self._fds, sub)
                 if event is not None:
                     events.append(event)
         current = time.monotonic_ns()
-        events += [Event(sub.userdata, 0, Eventtype.CLOCK) for due, sub in deadlines if due <= current]
+        events += [Event(sub.userdata, 0, Eventtype.CLOCK) for due, sub in self._deadlines if due <= current]
         if events:
             return events
-        earliest = min((due for due, _ in deadlines), default=None)
-        waiter.wait(None if earliest is None else min((earliest - current) / 1e9, MAX_WAIT))
+        earliest = min((due for due, _ in self._deadlines), default=None)
+        raise WouldBlock(None if earliest is None else min((earliest - current) / 1e9, MAX_WAIT))
+
+
+def poll(fds: FdTable, waiter: Waiter, subscriptions: list[Subscription]) -> list[Event]:
+    """Wait for the first events of `subscriptions`."""
+    return until_ready(waiter, PollRequest(fds, subscriptions).events)
 
 
 def _fd_event(fds: FdTable, sub: Subscription) -> Event | None:

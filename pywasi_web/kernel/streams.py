@@ -10,7 +10,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from pywasi_web.kernel.waiting import Waiter
 
@@ -22,7 +22,8 @@ class InputStream(ABC):
 
     @abstractmethod
     def read(self, size: int) -> bytes:
-        """Up to `size` bytes, b"" at end of input; may block unless ready()."""
+        """Up to `size` bytes, b"" at end of input; called only when ready(), or when ready() is
+        always True (a source that blocks in its own way: a host file, a callback)."""
 
     def available(self) -> int:
         """Bytes readable without blocking, for poll_oneoff's nbytes."""
@@ -84,7 +85,7 @@ class FileInput(CallbackInput):
 
 
 class QueueInput(InputStream):
-    """Interactive input pushed by the embedder (feed/close); readers wait on the Waiter."""
+    """Interactive input pushed by the embedder (feed/close), which wakes the kernel's Waiter."""
 
     def __init__(self, waiter: Waiter) -> None:
         self._waiter = waiter
@@ -108,8 +109,7 @@ class QueueInput(InputStream):
         return len(self._buffer)
 
     def read(self, size: int) -> bytes:
-        while not self.ready():
-            self._waiter.wait(None)
+        """Only when ready(): the kernel reports WouldBlock instead of reading (kernel/waiting.py)."""
         with self._lock:
             chunk = bytes(self._buffer[:size])
             del self._buffer[:size]
@@ -177,3 +177,30 @@ class FdOutput(OutputStream):
 class NullOutput(OutputStream):
     def write(self, data: bytes | memoryview) -> int:
         return len(data)
+
+
+class Gatherer(Protocol):
+    """An engine's output gatherer (the browser's, engines/js.py): keeps writes to several streams
+    in order and delivers them in batches, by its own flush policy."""
+
+    def write(self, stream: int, data: bytes) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+class GatheredOutput(OutputStream):
+    """A stream's sink while an engine gathers its output (kernel/hot.py): every write goes to the
+    gatherer, in order with the writes the engine answers itself, which delivers them to `sink`.
+    Only a sink that passes bytes on is gathered, so no write error is reported late."""
+
+    def __init__(self, gatherer: Gatherer, key: int, sink: OutputStream) -> None:
+        self.gatherer = gatherer
+        self.key = key
+        self.sink = sink
+
+    def write(self, data: bytes | memoryview) -> int:
+        self.gatherer.write(self.key, bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        self.gatherer.flush()

@@ -1,20 +1,49 @@
-"""How the kernel blocks: one small interface, one implementation per host.
+"""How the kernel blocks: one small interface, one implementation per host, and one rule.
 
-The kernel waits only through a Waiter (stdin with no data, poll_oneoff, sleep), so the same code
-blocks on a threading.Condition on CPython and on JSPI or Atomics.wait in the browser. No busy loop.
+The rule: a kernel operation that cannot finish now (stdin with no data, a socket with nothing
+to read, no room to send or no connection to accept, poll_oneoff or a sleep before its
+deadline) raises WouldBlock before it has done anything the guest could see. Its caller waits
+on the Waiter and calls it again (`until_ready`; preview1 re-runs the whole call). So a wait can
+be abandoned and the call re-run from the start, as the browser's JSPI wrapper does when a
+synchronous try must suspend, without each operation keeping "nothing happened before the
+first wait" by hand.
+
+The Waiter blocks on a threading.Condition on CPython and on JSPI or Atomics.wait in the
+browser. No busy loop.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from pywasi_web.errors import GuestTimeout
 
 # Longest single wait for a deadline; a later deadline is waited for in several waits (a u64 of
 # nanoseconds overflows the hosts' timers: threading's, and setTimeout past 2**31 ms).
 MAX_WAIT = 86400.0
+
+_T = TypeVar("_T")
+
+
+class WouldBlock(Exception):
+    """The operation cannot finish now and has done nothing: wait up to `timeout` seconds (None:
+    until notified) and call it again."""
+
+    def __init__(self, timeout: float | None = None) -> None:
+        super().__init__(timeout)
+        self.timeout = timeout
+
+
+def until_ready(waiter: Waiter, attempt: Callable[[], _T]) -> _T:
+    """`attempt()`'s result, waiting on `waiter` each time it reports WouldBlock."""
+    while True:
+        try:
+            return attempt()
+        except WouldBlock as block:
+            waiter.wait(block.timeout)
 
 
 class Waiter(Protocol):

@@ -34,14 +34,13 @@ from pywasi_web.kernel.descriptors import (
 from pywasi_web.kernel.hot import HotFiles
 from pywasi_web.kernel.kernel import Kernel, new_times
 from pywasi_web.kernel.poll import Subscription, poll
-from pywasi_web.preview1.fast_paths import FastPaths
+from pywasi_web.kernel.waiting import Waiter, WouldBlock
+from pywasi_web.preview1.fast_paths import ClockRule, FastPaths
 from pywasi_web.preview1.memory import Fault, GuestMemory
 from pywasi_web.vfs.base import Stat
 
 # called after each call with its name, arguments, result (None: proc_exit) and seconds taken
 TimedTracer = Callable[[str, tuple[int, ...], int | None, float], None]
-
-_monotonic_ns = time.monotonic_ns
 
 
 def _pack_stat(stat: Stat) -> bytes:
@@ -62,16 +61,20 @@ class Preview1:
 
     def bind(self, tracer: TimedTracer | None = None) -> dict[str, Callable[..., int | None]]:
         """One host callable per import name: errors become errnos, optionally traced."""
-        return {name: self._bind_one(name, getattr(self, name), tracer) for name in SIGNATURES}
+        waiter = self.kernel.waiter
+        return {name: self._bind_one(name, getattr(self, name), tracer, waiter) for name in SIGNATURES}
 
     def fast_paths(self) -> FastPaths:
         """What an engine may answer itself (see fast_paths.py), for the untraced functions of `bind`."""
-        return FastPaths(clocks.READERS, HotFiles(self.fds))
+        return FastPaths(ClockRule(clocks.READERS), HotFiles(self.fds))
 
     @staticmethod
     def _bind_one(
-        name: str, method: Callable[..., None], tracer: TimedTracer | None
+        name: str, method: Callable[..., None], tracer: TimedTracer | None, waiter: Waiter
     ) -> Callable[..., int | None]:
+        """The host callable. A kernel operation that must wait reports WouldBlock before any
+        side effect, and every function calls the kernel before it writes guest memory, so the
+        whole call is run again after the wait (as JSPI re-runs an import that must suspend)."""
         if name == "proc_exit":
 
             def exit_call(*args: int) -> None:
@@ -83,13 +86,18 @@ class Preview1:
 
         def call(*args: int) -> int:
             started = time.perf_counter() if tracer is not None else 0.0
-            try:
-                method(*args)
-                result = 0
-            except WasiError as error:
-                result = error.errno
-            except Fault:
-                result = Errno.FAULT
+            while True:
+                try:
+                    method(*args)
+                    result = 0
+                except WasiError as error:
+                    result = error.errno
+                except Fault:
+                    result = Errno.FAULT
+                except WouldBlock as block:
+                    waiter.wait(block.timeout)
+                    continue
+                break
             if tracer is not None:
                 tracer(name, args, result, time.perf_counter() - started)
             return result
@@ -131,7 +139,7 @@ class Preview1:
         self.memory.set_u64(result_ptr, clocks.resolution(clock_id))
 
     def clock_time_get(self, clock_id: int, precision: int, result_ptr: int) -> None:
-        self.memory.set_u64(result_ptr, _monotonic_ns() if clock_id == 1 else clocks.now(clock_id))
+        self.memory.set_u64(result_ptr, clocks.now(clock_id))
 
     def random_get(self, buf: int, length: int) -> None:
         self.memory.check(buf, length)
@@ -362,7 +370,7 @@ class Preview1:
                 subscriptions.append(Subscription(userdata, kind, fd=fd))
             else:
                 raise WasiError(Errno.INVAL, f"unknown subscription type {kind}")
-        events = poll(self.fds, self.kernel.waiter, subscriptions)
+        events = poll(self.fds, self.kernel.waiter, subscriptions)  # waits itself: deadlines stay put
         out = b"".join(EVENT.pack(e.userdata, e.error, e.kind, e.nbytes, e.flags) for e in events)
         self.memory.write(out_ptr, out)
         self.memory.set_u32(result_ptr, len(events))

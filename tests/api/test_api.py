@@ -23,7 +23,7 @@ from pywasi_web import (
 )
 from pywasi_web.cli.toolchain import build_c
 from pywasi_web.kernel.waiting import ThreadWaiter
-from tests.unit.helpers import ReportingWaiter
+from tests.unit.helpers import ReportingWaiter, make_kernel
 
 HERE = Path(__file__).parent
 
@@ -228,3 +228,43 @@ def test_clock_time_get_stores_the_reading_or_gives_the_errno(traced: bool) -> N
     assert process.call("now", 1, 65536 + 8) == 0  # in the page just grown
     assert process.call("load", 65536 + 8) > 0
     assert calls == (["clock_time_get"] * 6 if traced else [])
+
+
+def test_both_engines_answer_clock_time_get_from_preview1s_one_rule() -> None:
+    """The rule is data (preview1/fast_paths.py ClockRule): the CPython engine answers exactly the
+    ids it lists, with their readers, and the browser's JS table is made from the same rule."""
+    from pywasi_web.abi.signatures import MODULE
+    from pywasi_web.engines.js import _clock_table
+    from pywasi_web.engines.wasmtime_engine import WasmtimeEngine
+    from pywasi_web.kernel import clocks
+    from pywasi_web.preview1.fast_paths import ClockRule, FastPaths
+    from pywasi_web.preview1.functions import Preview1
+
+    preview1 = Preview1(make_kernel())
+    called: list[int] = []
+    function = preview1.bind()["clock_time_get"]
+
+    def clock_time_get(*args: int) -> int | None:
+        called.append(args[0])
+        return function(*args)
+
+    rule = ClockRule({2: lambda: 1234})  # a clock the engine answers with its own reader
+    engine = WasmtimeEngine(cache=False)
+    instance = engine.instantiate(
+        engine.compile(CLOCK_PROBE),
+        {(MODULE, "clock_time_get"): clock_time_get},
+        fast=FastPaths(rule, preview1.fast_paths().files),
+    )
+    assert instance.memory is not None
+    preview1.memory = instance.memory
+    assert instance.call("now", 2, 8) == 0 and instance.call("load", 8) == 1234 and called == []
+    assert instance.call("now", 1, 16) == 0 and instance.call("load", 16) > 0  # not in the rule
+    assert instance.call("now", 2, 65532) == 21  # EFAULT: the rule leaves a bad pointer to preview1
+    assert called == [1, 2]
+
+    assert _clock_table(ClockRule(clocks.READERS)) == {
+        "sources": [0, 1, None, None],
+        "idArg": 0,
+        "resultArg": 2,
+    }
+    assert _clock_table(rule) is None  # no JS equivalent of that reader: Python answers

@@ -14,7 +14,7 @@ from pywasi_web.abi.errno import Errno
 from pywasi_web.cli.toolchain import build_c
 from pywasi_web.errors import WasiError
 from pywasi_web.kernel.descriptors import SocketDescriptor
-from pywasi_web.kernel.waiting import ThreadWaiter
+from pywasi_web.kernel.waiting import WouldBlock
 from pywasi_web.net.allowlist import Allowlist
 from pywasi_web.net.fetch import HIGH_WATER as FETCH_HIGH_WATER
 from pywasi_web.net.fetch import FetchBridge
@@ -291,26 +291,11 @@ def test_page_connections() -> None:
     assert posted[-1]["action"] == "refused"
 
 
-class Interrupting(ThreadWaiter):
-    """Fails the first wait the way JSPI's synchronous try does (a BaseException), then waits."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.raised = False
-
-    def wait(self, timeout: float | None) -> None:
-        if not self.raised:
-            self.raised = True
-            raise KeyboardInterrupt
-        super().wait(timeout)
-
-
-def test_waitall_keeps_what_it_read_when_a_wait_is_abandoned() -> None:
+def test_waitall_reports_would_block_and_keeps_what_it_read() -> None:
     stream = TransportStream(FakeTransport())
-    waiter = Interrupting()
-    descriptor = SocketDescriptor(0, 0, socket=stream, waiter=waiter)
+    descriptor = SocketDescriptor(0, 0, socket=stream)
     stream.feed(b"abc")
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(WouldBlock):  # the call is abandoned here and re-run after the wait
         descriptor.recv(6, waitall=True)
     assert descriptor.readable_now() == (True, 3, False)
     stream.feed(b"def")
