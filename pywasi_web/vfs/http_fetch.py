@@ -8,7 +8,7 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 
-from pywasi_web.vfs.url import FetchError
+from pywasi_web.vfs.url import FetchError, answered_offset
 
 TIMEOUT_SECONDS = 30
 
@@ -20,8 +20,8 @@ class UrllibFetcher:
             request.add_header("Range", f"bytes={span[0]}-{span[1] - 1}")
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-                data = response.read()
-                return (span[0] if span is not None and response.status == 206 else 0), data
+                start = answered_offset(response.status, response.headers.get("Content-Range"))
+                return start, response.read()
         except urllib.error.HTTPError as error:
             raise FetchError(f"{error.code} {error.reason}") from None
         except (OSError, ValueError) as error:

@@ -14,13 +14,14 @@ fetch that fails gives the guest EIO and is remembered in `failures`, which the 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 from urllib.parse import quote, urljoin
 
 from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.types import Filetype
-from pywasi_web.errors import WasiError
+from pywasi_web.errors import PywasiError, WasiError
 from pywasi_web.vfs.base import DirNode, FileNode, FileSystem, Node, OpenFile, Stat, SymlinkNode
 from pywasi_web.vfs.manifest import Entry, parse_manifest
 
@@ -41,6 +42,29 @@ class Fetcher(Protocol):
         returned bytes start at, the bytes). A server that ignores the range answers with the
         whole resource, offset 0. Raise FetchError when there is no answer or not a 2xx one."""
         ...
+
+
+def answered_offset(status: int, content_range: str | None) -> int:
+    """Where the bytes of an HTTP answer start in the file: a 206's Content-Range ("bytes
+    100-199/1000") says; any other status carries the whole file."""
+    if status != 206:
+        return 0
+    try:
+        return int((content_range or "").split()[1].split("-")[0])
+    except (IndexError, ValueError):
+        raise FetchError(f"a 206 answer with Content-Range {content_range!r}") from None
+
+
+def load_url_mount(manifest_url: str, fetcher: Fetcher) -> UrlFS:
+    """The URL mount a manifest at `manifest_url` declares (its files relative to it); a
+    PywasiError of one line when the manifest cannot be fetched or read."""
+    try:
+        _offset, data = fetcher.fetch(manifest_url)
+        return UrlFS(json.loads(data), manifest_url, fetcher)
+    except FetchError as error:
+        raise PywasiError(f"cannot fetch the manifest {manifest_url}: {error}") from None
+    except ValueError as error:  # not JSON, not UTF-8, not a manifest
+        raise PywasiError(f"the manifest {manifest_url}: {error}") from None
 
 
 def _read_only(what: str) -> WasiError:
