@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from test_atomics_blocking import FALLBACK_RUNTIMES
 
 from pywasi_web.cli.serve import PlaygroundHandler, examples_dir
 from pywasi_web.vfs.manifest import build_manifest
@@ -191,3 +192,15 @@ def test_bad_mount_options_are_refused_in_one_line(page: Any) -> None:
     }
     message = page.evaluate("window.pywasiRuntime.mount('x', {url: 5}).catch((error) => error.message)")
     assert message == 'mount "x".url (a manifest\'s URL) must be a string or URL, not number 5'
+
+
+@pytest.mark.parametrize("runtime", ["atomicsRuntime", "noBlockingRuntime"])
+def test_a_url_mount_reads_without_jspi(page: Any, tree: Path, runtime: str) -> None:
+    """A synchronous XMLHttpRequest needs no way of waiting: the fallback runtimes read as well."""
+    assert page.evaluate(FALLBACK_RUNTIMES) == ["atomics", "none"]
+    stdout = page.evaluate(
+        """async ([runtime, mounts, peek]) => (await window[runtime].run("examples/mountops.wasm",
+            { args: ["cat:/t/small.txt", `peek:/t/big.bin:${peek}:8`], mounts, timeoutMs: 6e4 })).stdout""",
+        [runtime, URL_MOUNT, PEEK],
+    )
+    assert stdout == f"cat /t/small.txt: small file\n\npeek /t/big.bin: {_big()[PEEK : PEEK + 8].decode()}\n"
