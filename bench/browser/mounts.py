@@ -3,7 +3,8 @@ Chromium: copying the tree with each run (before: every file back in the result 
 kept mount and a URL mount.
 
 `python -m bench.run --mounts`. Each figure is the page's wall time of one rt.run (sending the
-options, building the mounts, the guest's reads, the result), median of --runs after a warm-up;
+options, building the mounts, the guest's reads, the result), median of --runs after a warm-up
+round, the kinds taking turns;
 the ratio is against copying with every file returned, what a page did before kept and URL
 mounts and changed-files-only results existed.
 """
@@ -54,13 +55,13 @@ def measure(runs: int, quick: bool) -> dict[str, Any]:
         total = page.evaluate(
             "(manifest) => window.mounts.load(manifest)", "/bench/guests/mount-tree/manifest.json"
         )
-        medians = {}
-        for kind in KINDS:
-            timings = [
-                float(page.evaluate("([k, a]) => window.mounts.time(k, a)", [kind, reads]))
-                for _ in range(runs + 1)
-            ]
-            medians[kind] = statistics.median(timings[1:])  # the first was a warm-up
+        timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
+        for _ in range(runs + 1):  # round after round, so what one kind leaves behind (garbage to
+            for kind in KINDS:  # collect) weighs on every kind alike; the first round warms up
+                timings[kind].append(
+                    float(page.evaluate("([k, a]) => window.mounts.time(k, a)", [kind, reads]))
+                )
+        medians = {kind: statistics.median(values[1:]) for kind, values in timings.items()}
         return {
             "chromium": browser.version,
             "bytes": total,
