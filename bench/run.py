@@ -3,7 +3,8 @@
 By default the CPython benchmarks (wasmtime-py's WASI as the baseline); with --components the same
 for WASI 0.2 components (wasmtime-py's WASI 0.2 as the baseline); with --browser the browser
 ones in Chromium (browser_wasi_shim as the baseline), see bench/browser/; with --persistence the
-write-back throughput of persistent mounts (a plain IndexedDB put loop as the baseline).
+write-back throughput of persistent mounts (a plain IndexedDB put loop as the baseline); with
+--mounts a run over a large mounted tree (copied with each run as the baseline).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def main() -> None:
     parser.add_argument(
         "--persistence", action="store_true", help="IndexedDB write-back throughput, in Chromium"
     )
+    parser.add_argument("--mounts", action="store_true", help="a run over a large tree: kept and URL mounts")
     options = parser.parse_args()
     if options.browser:
         from bench.browser import driver, report
@@ -62,6 +64,11 @@ def main() -> None:
 
         results = persistence.measure(options.runs, options.quick)
         _save("persistence", results, persistence.markdown(results, options.runs))
+    elif options.mounts:
+        from bench.browser import mounts
+
+        results = mounts.measure(options.runs, options.quick)
+        _save("mounts", results, mounts.markdown(results, options.runs))
     else:
         rows = cpython.run_cases(options.runs, options.quick)
         _save("cpython", rows, markdown(rows, options.runs))

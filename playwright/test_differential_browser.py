@@ -53,6 +53,7 @@ def browser_options(case: Case) -> dict[str, Any]:
         "env": case.get("env", {}),
         "stdin": base64.b64encode(stdin_bytes(case)).decode(),
         "mounts": mounts,
+        "returnFiles": "all",
         "timeoutMs": 60_000,
     }
 

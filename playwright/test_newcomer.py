@@ -229,8 +229,8 @@ def test_the_tree_shows_what_the_guest_made_directories_included(page: Any) -> N
     expect(link).to_contain_text("link.py → hello.py")
     expect(link.locator(".badge")).to_have_text("new")
     directory = page.evaluate(
-        "async () => (await window.pywasiRuntime.run('examples/ls.wasm', {files: {'/d': null}})).trees['/'].d"
-        " === null"
+        "async () => (await window.pywasiRuntime.run('examples/ls.wasm',"
+        " {files: {'/d': null}, returnFiles: 'all'})).trees['/'].d === null"
     )
     assert directory, "a directory of the JS API's trees is not null"
 

@@ -1,6 +1,7 @@
 """Every case in tests/cases.py under wasmtime's WASI (the oracle) and under pywasi_web, once over a
-HostDir on a fresh copy of the files and once over a MemoryFS built from them: exit code, stdout,
-stderr and the resulting tree must be identical. Where a case documents a deliberate difference
+HostDir on a fresh copy of the files and once over a MemoryFS built from them (and a read-only case
+once more over a URL mount of those files, served by `pywasi-web serve`'s handler): exit code,
+stdout, stderr and the resulting tree must be identical. Where a case documents a deliberate difference
 (`differs`, docs/api.md), pywasi_web must give exactly that difference and wasmtime's answer for the
 rest."""
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from pywasi_web.vfs.base import FileSystem
 from tests.cases import CASES, Case
 from tests.guests.build import build_guest
 from tests.oracle import (
@@ -24,18 +26,40 @@ from tests.oracle import (
     run_oracle,
     stdin_bytes,
 )
+from tests.served import served
 
 BACKENDS = ("host", "memory")
 
 
 def run_pywasi(wasm_path: Path, case: Case, workdir: Path, backend: str) -> Outcome:
-    """Run `case` under pywasi_web with its files on a HostDir (backend "host") or a MemoryFS."""
+    """Run `case` under pywasi_web with its files on a HostDir (backend "host"), a MemoryFS or
+    a URL mount of them."""
+    if backend != "url":
+        return _run_pywasi(wasm_path, case, workdir, backend)
+    from pywasi_web.vfs.http_fetch import UrllibFetcher
+    from pywasi_web.vfs.manifest import build_manifest
+    from pywasi_web.vfs.url import UrlFS
+
+    root = workdir / "site" / "web"
+    materialise(case.get("files", {}), root)
+    with served(workdir / "site") as base:
+        mount = UrlFS(build_manifest(root), base, UrllibFetcher())
+        outcome = _run_pywasi(wasm_path, case, workdir, backend, mount)
+    assert mount.failures == []
+    return Outcome(outcome.exit_code, outcome.stdout, outcome.stderr, host_tree(root))
+
+
+def _run_pywasi(
+    wasm_path: Path, case: Case, workdir: Path, backend: str, given: FileSystem | None = None
+) -> Outcome:
     from pywasi_web import GuestTrap, HostDir, MemoryFS, Symlink, run
 
     read_only = case.get("read_only", False)
-    filesystem: HostDir | MemoryFS | None = None
+    filesystem: FileSystem | None = None
     root = workdir / "root"
-    if case.get("mount") is not None:
+    if given is not None:
+        filesystem = given
+    elif case.get("mount") is not None:
         if backend == "host":
             materialise(case.get("files", {}), root)
             filesystem = HostDir(root, read_only=read_only)
@@ -68,7 +92,7 @@ def run_pywasi(wasm_path: Path, case: Case, workdir: Path, backend: str) -> Outc
             path: ("symlink", entry.target) if isinstance(entry, Symlink) else entry
             for path, entry in filesystem.snapshot().items()
         }
-    elif filesystem is not None:
+    elif isinstance(filesystem, HostDir):
         tree = host_tree(root)
     return Outcome(code, stdout or b"", stderr or b"", tree)
 
@@ -80,7 +104,10 @@ def _lines(data: bytes) -> list[str]:
 
 def _params() -> list[Any]:
     return [
-        pytest.param(case, backend, id=f"{case['name']}-{backend}") for case in CASES for backend in BACKENDS
+        pytest.param(case, backend, id=f"{case['name']}-{backend}")
+        for case in CASES
+        for backend in (*BACKENDS, "url")
+        if case.get("read_only") or backend != "url"
     ]
 
 

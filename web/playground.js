@@ -304,6 +304,7 @@ async function run(runtime) {
       interactive,
       trace: traced,
       files: given,
+      returnFiles: "all", // the files panel shows the whole tree the guest left
       ...exampleSockets(program.example),
       mounts: $("persistent").checked ? { "/home": { persistent: $("store-name").value, backend: storeBackend() } } : {},
       onStdout: (data) => terminal.write(data),
@@ -332,6 +333,7 @@ async function callExport(runtime, program, options, given) {
       argv0: program.argv0,
       env: options.env,
       files: given,
+      returnFiles: "all",
       onStdout: (data) => terminal.write(data),
       onStderr: writeStderr,
     });

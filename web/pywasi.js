@@ -7,7 +7,10 @@
 // run(wasm, options): wasm is bytes (ArrayBuffer/Uint8Array) or a URL. Options: args, env, argv0,
 // files ({path: string|Uint8Array|null} mounted at "/"),
 // mounts ({guestPath: {files: {path: data | null (a directory) | {symlink: target}}, readOnly}},
-// {guestPath: {persistent: "store name", backend: "indexeddb" | "opfs", readOnly}}, see below),
+// {guestPath: {persistent: "store name", backend: "indexeddb" | "opfs", readOnly}}, see below;
+// {guestPath: {url: manifestURL}}: a read-only tree a manifest declares, each file fetched when first
+// opened, a large one by range requests (`pywasi-web manifest DIR` writes one); {guestPath: {kept: name}}:
+// a mount kept in the worker by rt.mount, see below),
 // stdin (string|Uint8Array), interactive (true: stdin stays open for write()/closeStdin()),
 // onStdout/onStderr (Uint8Array chunks as they come), trace (true: the result's `trace` holds every
 // WASI call, {calls: [[name, args, result, seconds]], dropped, errnos: {number: name}}), onTrace
@@ -19,9 +22,12 @@
 // sockets ([{websocket: url, host, port} | {fetch: origin} | {listen: port}], preopened after the
 // mounts) with allow (the origins and host:port pairs they may reach; see docs/browser.md#sockets);
 // rt.connect(port) opens a Connection to the running guest's {listen: port} socket.
-// Resolves to {exitCode, stdout, stderr (strings), stdoutBytes, stderrBytes, files (every regular file
-// by guest path), trees ({guestPath: {path: bytes | null | {symlink}}}), error?, durationMs, startMs (the guest's
-// `_start` alone), notice? (set when input could not be interactive)}. run() never rejects: a guest that
+// returnFiles ("changed", the default, or "all": which entries of the in-memory mounts the result holds).
+// Resolves to {exitCode, stdout, stderr (strings), stdoutBytes, stderrBytes, files (each regular file the
+// run wrote or created, by guest path; every one with returnFiles "all"), trees ({guestPath: {path: bytes |
+// null (a directory) | {symlink}}}, the same entries), deleted (the guest paths the run removed; not with
+// "all"), mountErrors? (why a URL mount's fetch failed: the guest got EIO), error?, durationMs, startMs
+// (the guest's `_start` alone), notice? (set when input could not be interactive)}. run() never rejects: a guest that
 // cannot be fetched or is not bytes, an unknown option or a value of the wrong type (run_options.js)
 // resolves at once with exitCode null and error {kind: "module" | "options", message: one line}.
 //
@@ -30,6 +36,10 @@
 // the result as WebAssembly's JS API gives it, an array for several), inst.exports ({name: kind}),
 // await inst.memory.read(ptr, length) (a Uint8Array), await inst.memory.write(ptr, bytes), and
 // await inst.close() (resolves like run: stdout, stderr, files...). Runs queued meanwhile wait for close.
+//
+// Kept mounts: await rt.mount(name, {files, readOnly} | {url}) sends the mount to the worker once and
+// resolves to a handle, {kept: name}, that runs mount ({mounts: {"/tools": handle}}) without sending it
+// again; what a run writes there stays for the next run. rt.unmount(name) drops it; kill() drops them all.
 //
 // Blocking (a guest waiting for input or sleeping): JSPI where the browser has it, else Atomics.wait
 // on a SharedArrayBuffer when the page is cross-origin isolated, else input is not interactive.
@@ -44,7 +54,7 @@
 // stores(), clearStore(name), exportStore(name) (.tar bytes) and importStore(name, tarBytes) manage
 // them (a last argument picks the backend); each rejects with a clear Error.
 
-import { checkGuest, checkOptions } from "./run_options.js";
+import { checkGuest, checkMount, checkOptions } from "./run_options.js";
 
 const decoder = () => new TextDecoder("utf-8", { fatal: false });
 const KILL_GRACE_MS = 500;
@@ -172,7 +182,9 @@ export class Runtime {
         );
       }
       if (this._usesChannel()) this._channel.reset();
-      const runOptions = { ...rest, imports: sources(rest.imports), timeoutMs, traceLines: Boolean(onTrace) };
+      const runOptions = {
+        ...rest, mounts: resolved(rest.mounts, this.baseURL), imports: sources(rest.imports), timeoutMs, traceLines: Boolean(onTrace),
+      };
       try {
         this.worker.postMessage({ type: "run", id, wasm: bytes, options: runOptions }, [bytes.buffer]);
       } catch (error) {
@@ -203,7 +215,9 @@ export class Runtime {
     };
     if (this._usesChannel()) this._channel.reset();
     const reply = new Promise((resolve, reject) => this._requests.set(id, { resolve, reject }));
-    const message = { type: "instantiate", id, wasm: bytes, options: { ...rest, imports: sources(rest.imports) } };
+    const message = {
+      type: "instantiate", id, wasm: bytes, options: { ...rest, mounts: resolved(rest.mounts, this.baseURL), imports: sources(rest.imports) },
+    };
     this.worker.postMessage(message, [bytes.buffer]);
     try {
       const { exports } = await reply;
@@ -240,6 +254,22 @@ export class Runtime {
       throw new RunProblem("internal", `the runtime did not start: ${error.message.split("\n")[0]}`);
     }
     return bytes instanceof Uint8Array ? bytes.slice() : new Uint8Array(bytes.slice(0));
+  }
+
+  /** Keep a mount ({files, readOnly} or {url}) in the worker under `name` (replacing one of that name):
+   * it is sent once, and resolves to the handle runs mount it with ({kept: name}); rejects with a clear
+   * Error (a bad spec, a manifest that cannot be fetched). */
+  async mount(name, spec) {
+    const problem = typeof name === "string" ? checkMount(spec, `mount ${JSON.stringify(name)}`)
+      : `a kept mount's name must be a string, not ${typeof name}`;
+    if (problem) throw new Error(problem);
+    await this._request({ type: "mount", name, spec: resolved({ spec }, this.baseURL).spec });
+    return Object.freeze({ kept: name });
+  }
+
+  /** Drop a kept mount (a handle or its name). */
+  async unmount(handle) {
+    await this._request({ type: "unmount", name: handle?.kept ?? handle });
   }
 
   /** Write the running guest's persistent mounts back now (a no-op when nothing runs). */
@@ -392,6 +422,14 @@ export class Instance {
     if (!this._open) return Promise.reject(new Error("the instance is closed"));
     return this.runtime._request(message, whole);
   }
+}
+
+/** `mounts` for the worker: a URL mount's manifest URL resolved against the runtime's base URL. */
+function resolved(mounts, baseURL) {
+  if (!mounts || typeof mounts !== "object") return mounts;
+  return Object.fromEntries(Object.entries(mounts).map(([guest, spec]) => [
+    guest, spec?.url === undefined || spec.url === null ? spec : { ...spec, url: new URL(spec.url, baseURL).href },
+  ]));
 }
 
 /** `imports` for the worker: each function as its source. */
@@ -684,7 +722,7 @@ class RunProblem extends Error {
 function failedRun(kind, message) {
   const empty = new Uint8Array(0);
   return { exitCode: null, stdout: "", stderr: "", stdoutBytes: empty, stderrBytes: empty, files: {}, trees: {},
-           error: { kind, message }, durationMs: 0 };
+           deleted: [], error: { kind, message }, durationMs: 0 };
 }
 
 /** Keeps each output chunk and hands it to its callback. */
@@ -708,6 +746,8 @@ function outcome(message, chunks) {
     stderrBytes,
     files: message.files ?? {},
     trees: message.trees ?? {},
+    deleted: message.deleted ?? [],
+    mountErrors: message.mountErrors,
     error: message.error,
     trace: message.trace,
     durationMs: message.durationMs,

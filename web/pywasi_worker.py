@@ -21,6 +21,7 @@ import pywasi_web
 from pywasi_web.abi.errno import Errno
 from pywasi_web.api.trace import CallLog, brief, shown
 from pywasi_web.browser.channel import AtomicsWaiter
+from pywasi_web.browser.fetcher import XhrFetcher
 from pywasi_web.browser.relay import PageRelay
 from pywasi_web.browser.stores import BrowserStoreFS, StoreError, delete_store, list_stores
 from pywasi_web.browser.transports import JsTransports, Transports, open_sockets
@@ -31,8 +32,9 @@ from pywasi_web.kernel.streams import QueueInput
 from pywasi_web.net.base import Socket
 from pywasi_web.net.page import PageConnections
 from pywasi_web.preview1.memory import Fault
-from pywasi_web.vfs import FileSystem, HostDir, MemoryFS, PersistentFS, Symlink
+from pywasi_web.vfs import FileSystem, HostDir, Symlink, TrackedMemoryFS, UrlFS
 from pywasi_web.vfs.archive import from_tar, to_tar
+from pywasi_web.vfs.url import load_url_mount
 
 ENGINES = {mode: JsEngine(jspi=mode == "jspi") for mode in ("jspi", "atomics", "none")}
 NOT_INTERACTIVE = (
@@ -73,8 +75,9 @@ def _mounts(options: dict[str, Any], blocking: str) -> dict[str, FileSystem]:
     "readOnly": bool}} for a fresh MemoryFS, {guest_path: {"host": path, "readOnly": bool}}
     for a directory of Pyodide's own file system (a JupyterLite drive, an IDBFS mount) through
     HostDir, or {guest_path: {"persistent": store name, "backend": "indexeddb" (default) | "opfs",
-    "readOnly": bool}} for a persistent store (locked until the run ends); a top-level `files` is a
-    shorthand for the "/" mount.
+    "readOnly": bool}} for a persistent store (locked until the run ends), {guest_path: {"url":
+    manifest URL}} for a read-only URL mount (vfs/url.py) or {guest_path: {"kept": name}} for a
+    mount kept in this worker (`mount`); a top-level `files` is a shorthand for the "/" mount.
     """
     specs: dict[str, dict[str, Any]] = {
         guest: dict(spec or {}) for guest, spec in (options.get("mounts") or {}).items()
@@ -84,7 +87,8 @@ def _mounts(options: dict[str, Any], blocking: str) -> dict[str, FileSystem]:
     mounts: dict[str, FileSystem] = {}
     try:
         for guest, spec in specs.items():
-            mounts[guest] = _filesystem(spec, blocking)
+            kept = spec.get("kept")
+            mounts[guest] = _kept_mount(kept) if kept is not None else _filesystem(spec, blocking)
     except BaseException:
         _close_stores(mounts)  # release the stores already locked
         raise
@@ -100,8 +104,47 @@ def _filesystem(spec: dict[str, Any], blocking: str) -> FileSystem:
         return BrowserStoreFS(backend, str(spec["persistent"]), read_only=read_only)
     if spec.get("host"):
         return HostDir(str(spec["host"]), read_only=read_only)
+    if spec.get("url"):
+        return load_url_mount(str(spec["url"]), XhrFetcher())
     files = {path.lstrip("/"): _entry(data) for path, data in (spec.get("files") or {}).items()}
-    return MemoryFS(files, read_only=read_only)
+    return TrackedMemoryFS(files, read_only=read_only)
+
+
+_kept: dict[str, TrackedMemoryFS | UrlFS] = {}
+"""Mounts kept in this worker across runs (rt.mount): sent from the page once, reused by name."""
+
+
+def _kept_mount(name: Any) -> FileSystem:
+    fs = _kept.get(str(name))
+    if fs is None:
+        raise PywasiError(f"there is no kept mount named {str(name)!r}: rt.mount() makes one")
+    if isinstance(fs, TrackedMemoryFS):
+        fs.mark()  # this run's result reports what this run changes
+    else:
+        fs.failures.clear()  # those of earlier runs were reported with them
+    return fs
+
+
+def mount(name: str, spec_js: Any) -> Any:
+    """Keep a mount ({files, readOnly} or {url}) in the worker under `name`, replacing one of that
+    name: {} or {error}."""
+    spec = spec_js.to_py() if spec_js is not None else {}
+    if spec.get("persistent") is not None or spec.get("host") or spec.get("kept") is not None:
+        return _js({"error": "a kept mount holds files or a url (not a persistent, host or kept mount)"})
+    try:
+        fs = _filesystem(spec, "none")
+    except (PywasiError, WasiError, ValueError) as error:
+        return _js({"error": _message(error)})
+    assert isinstance(fs, TrackedMemoryFS | UrlFS)
+    _kept[str(name)] = fs
+    return _js({})
+
+
+def unmount(name: str) -> Any:
+    """Forget a kept mount: {} or {error}."""
+    if _kept.pop(str(name), None) is None:
+        return _js({"error": f"there is no kept mount named {str(name)!r}"})
+    return _js({})
 
 
 def _entry(data: Any) -> bytes | Symlink | None:
@@ -112,22 +155,27 @@ def _entry(data: Any) -> bytes | Symlink | None:
     return _as_bytes(data)
 
 
-def _files(mounts: dict[str, FileSystem]) -> dict[str, Any]:
-    """Every regular file of every in-memory mount, by its guest path."""
-    out: dict[str, Any] = {}
+def _results(mounts: dict[str, FileSystem], everything: bool) -> dict[str, Any]:
+    """`files` (regular files by guest path), `trees` ({guest mount: {path: bytes | null (a
+    directory) | {symlink: target}}}) and `deleted` (guest paths) of the in-memory mounts: what
+    the run changed, or (`everything`: returnFiles "all") every entry, with no `deleted`."""
+    files: dict[str, Any] = {}
+    trees: dict[str, Any] = {}
+    deleted: list[str] = []
     for guest, fs in _in_memory(mounts).items():
-        for path, data in fs.snapshot().items():
-            if isinstance(data, bytes):
-                out[guest.rstrip("/") + "/" + path] = to_js(data)
-    return out
+        prefix = guest.rstrip("/") + "/"
+        entries, gone = (fs.snapshot(), []) if everything else fs.changes()
+        trees[guest] = {path: _tree_entry(data) for path, data in entries.items()}
+        files.update(
+            {prefix + path: to_js(data) for path, data in entries.items() if isinstance(data, bytes)}
+        )
+        deleted.extend(prefix + path for path in gone)
+    return {"files": files, "trees": trees, **({} if everything else {"deleted": deleted})}
 
 
-def _trees(mounts: dict[str, FileSystem]) -> dict[str, Any]:
-    """Each in-memory mount's tree: bytes for files, null for directories, {symlink: target}."""
-    return {
-        guest: {path: _tree_entry(data) for path, data in fs.snapshot().items()}
-        for guest, fs in _in_memory(mounts).items()
-    }
+def _url_failures(mounts: dict[str, FileSystem]) -> list[str]:
+    """Why a URL mount's fetches failed (the guest saw EIO), for the page."""
+    return [failure for fs in mounts.values() if isinstance(fs, UrlFS) for failure in fs.failures]
 
 
 def _tree_entry(data: bytes | Symlink | None) -> Any:
@@ -136,15 +184,11 @@ def _tree_entry(data: bytes | Symlink | None) -> Any:
     return jsnull if data is None else to_js(data)  # a directory: null (None would become undefined)
 
 
-def _in_memory(mounts: dict[str, FileSystem]) -> dict[str, MemoryFS]:
-    """Host-directory mounts stay where they are (in Pyodide's FS) and persistent ones in their store
-    (read them with exportStore: listing them here would load every lazily stored file); only
-    memory trees are returned."""
-    return {
-        guest: fs
-        for guest, fs in mounts.items()
-        if isinstance(fs, MemoryFS) and not isinstance(fs, PersistentFS)
-    }
+def _in_memory(mounts: dict[str, FileSystem]) -> dict[str, TrackedMemoryFS]:
+    """Host-directory mounts stay where they are (in Pyodide's FS), persistent ones in their store
+    (read them with exportStore: listing them here would load every lazily stored file) and URL
+    mounts on their server; only memory trees are returned."""
+    return {guest: fs for guest, fs in mounts.items() if isinstance(fs, TrackedMemoryFS)}
 
 
 def _close_stores(mounts: dict[str, FileSystem]) -> None:
@@ -287,8 +331,10 @@ class _Setup:
         self.page.close()
         if self.trace is not None:
             self.result["trace"] = self.trace.as_result()
-        self.result["files"] = _files(self.mounts)
-        self.result["trees"] = _trees(self.mounts)
+        self.result.update(_results(self.mounts, self.options.get("returnFiles") == "all"))
+        failures = _url_failures(self.mounts)
+        if failures:
+            self.result["mountErrors"] = failures
         self.result["durationMs"] = (time.perf_counter() - self.started) * 1000
         return _js(self.result)
 

@@ -8,9 +8,10 @@
 /** Every option run() knows; any other name is refused (a typo would otherwise be ignored silently). */
 export const RUN_OPTIONS = Object.freeze([
   "args", "argv0", "env", "files", "mounts", "stdin", "interactive", "trace", "timeoutMs",
-  "maxMemoryBytes", "sockets", "allow", "onStdout", "onStderr", "onTrace", "imports",
+  "maxMemoryBytes", "sockets", "allow", "onStdout", "onStderr", "onTrace", "imports", "returnFiles",
 ]);
-const MOUNT_KEYS = ["files", "readOnly", "persistent", "backend", "host"];
+const MOUNT_KEYS = ["files", "readOnly", "persistent", "backend", "host", "url", "kept"];
+const RETURN_FILES = ["changed", "all"];
 const BACKENDS = ["indexeddb", "opfs"];
 
 /** Why `wasm` cannot be a guest, or null: a URL (string or URL) or the module's bytes. */
@@ -41,6 +42,8 @@ export function checkOptions(options) {
     ["onStderr", () => checkType(options.onStderr, "onStderr", "function")],
     ["onTrace", () => checkType(options.onTrace, "onTrace", "function")],
     ["imports", () => checkImports(options.imports)],
+    ["returnFiles", () => (RETURN_FILES.includes(options.returnFiles) ? null
+      : `returnFiles must be one of ${RETURN_FILES.join(", ")}, not ${describe(options.returnFiles)}`)],
   ];
   return firstProblem(checks, options);
 }
@@ -72,21 +75,29 @@ function checkEnv(env) {
 function checkMounts(mounts) {
   if (!isPlainObject(mounts)) return `mounts must be an object of guest paths to mounts, not ${describe(mounts)}`;
   for (const [guest, mount] of Object.entries(mounts)) {
-    const what = `mounts[${JSON.stringify(guest)}]`;
-    if (!isPlainObject(mount)) return `${what} must be an object ({files}, {persistent} or {host}), not ${describe(mount)}`;
-    const unknown = Object.keys(mount).find((key) => !MOUNT_KEYS.includes(key));
-    if (unknown) return `${what} has an unknown key ${JSON.stringify(unknown)} (known: ${MOUNT_KEYS.join(", ")})`;
-    const problem = firstProblem([
-      ["files", () => checkFiles(mount.files, `${what}.files`)],
-      ["host", () => checkText(mount.host, `${what}.host`)],
-      ["persistent", () => checkText(mount.persistent, `${what}.persistent`)],
-      ["backend", () => (BACKENDS.includes(mount.backend) ? null
-        : `${what}.backend must be one of ${BACKENDS.join(", ")}, not ${describe(mount.backend)}`)],
-      ["readOnly", () => checkType(mount.readOnly, `${what}.readOnly`, "boolean")],
-    ], mount);
+    const problem = checkMount(mount, `mounts[${JSON.stringify(guest)}]`);
     if (problem) return problem;
   }
   return null;
+}
+
+/** Why one mount spec ({files}, {persistent}, {host}, {url} or {kept}) cannot be used, or null;
+ * `what` names it in the message. Runtime.mount checks its spec with this too. */
+export function checkMount(mount, what) {
+  if (!isPlainObject(mount)) return `${what} must be an object ({files}, {persistent}, {host}, {url} or {kept}), not ${describe(mount)}`;
+  const unknown = Object.keys(mount).find((key) => !MOUNT_KEYS.includes(key));
+  if (unknown) return `${what} has an unknown key ${JSON.stringify(unknown)} (known: ${MOUNT_KEYS.join(", ")})`;
+  return firstProblem([
+    ["files", () => checkFiles(mount.files, `${what}.files`)],
+    ["host", () => checkText(mount.host, `${what}.host`)],
+    ["persistent", () => checkText(mount.persistent, `${what}.persistent`)],
+    ["url", () => (typeof mount.url === "string" || mount.url instanceof URL ? null
+      : `${what}.url (a manifest's URL) must be a string or URL, not ${describe(mount.url)}`)],
+    ["kept", () => checkText(mount.kept, `${what}.kept`)],
+    ["backend", () => (BACKENDS.includes(mount.backend) ? null
+      : `${what}.backend must be one of ${BACKENDS.join(", ")}, not ${describe(mount.backend)}`)],
+    ["readOnly", () => checkType(mount.readOnly, `${what}.readOnly`, "boolean")],
+  ], mount);
 }
 
 /** The first problem among [name, check] pairs, checking only the names `values` sets. */

@@ -10,13 +10,16 @@
 //                {type: "sync", id} (write the running guest's persistent mounts back now)
 //                {type: "store", id, operation: "list"|"clear"|"export"|"import", name, data, backend}
 //                  (persistent stores; queued with runs)
+//                {type: "mount", id, name, spec} | {type: "unmount", id, name} (a mount kept in this
+//                  worker across runs, which a run names as {kept: name}; queued with runs)
 //                {type: "instantiate", id, wasm, options} (an instance the page drives, queued with
 //                  runs; later runs wait for its close), then {type: "call", id, name, args},
 //                  {type: "memory", id, op: "read"|"write", ptr, length|data}, {type: "close", id}
 // Messages out:  {type: "progress", stage, fraction}   {type: "ready", ...info, lacking: [reasons]}
 //                {type: "error", message}
 //                {type: "stdout"|"stderr", id, data: Uint8Array}   {type: "trace", id, line}
-//                {type: "exit", id, exitCode, stdout, stderr, files, error?, durationMs}
+//                {type: "exit", id, exitCode, stdout, stderr, files, trees, deleted?, mountErrors?,
+//                  error?, durationMs}
 //                {type: "reply", id, value?, error?} (to "sync", "store" and an instance's messages)
 //                {type: "net", id, action: "listening", ports} | {..., action: "data", conn, data} |
 //                  {..., action: "end" | "refused", conn, message?}: to the page's connections
@@ -77,6 +80,12 @@ self.onmessage = (event) => {
     case "close":
       reply(message.id, () => glue.close).then(() => closeInstance?.());
       break;
+    case "mount":
+    case "unmount":
+      queue = queue
+        .then(() => booted)
+        .then(() => reply(message.id, () => glue[message.type], ...[message.name, message.spec].slice(0, message.type === "mount" ? 2 : 1)));
+      break;
     case "store":
       queue = queue
         .then(() => booted)
@@ -123,6 +132,8 @@ async function boot() {
     memory_read: module.memory_read,
     memory_write: module.memory_write,
     close: module.close,
+    mount: module.mount,
+    unmount: module.unmount,
   };
   const { mode } = await initialized;
   const info = module.info(mode);

@@ -28,6 +28,7 @@ GUESTS = HERE.parent / "guests"
 BUILT = REPO_ROOT / "build" / "bench-guests"
 HELLO = REPO_ROOT / "playwright" / "guests" / "hello.c"
 NETCLIENT = REPO_ROOT / "playwright" / "guests" / "netclient.c"  # for bench/browser/net.py
+MOUNTOPS = REPO_ROOT / "playwright" / "guests" / "mountops.c"  # for bench/browser/mounts.py
 
 
 @dataclass
@@ -53,7 +54,7 @@ def cases(quick: bool) -> list[Case]:
 
 def _build_guests() -> None:
     BUILT.mkdir(parents=True, exist_ok=True)
-    for source in [*GUESTS.glob("*.c"), HELLO, NETCLIENT]:
+    for source in [*GUESTS.glob("*.c"), HELLO, NETCLIENT, MOUNTOPS]:
         shutil.copyfile(build_c(source), BUILT / f"{source.stem}.wasm")
 
 

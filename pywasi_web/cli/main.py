@@ -1,4 +1,4 @@
-"""`pywasi-web run | serve | build-site`: flags for `run` are spelled as wasmtime's CLI spells them."""
+"""`pywasi-web run | serve | build-site | manifest`: `run` spells its flags as wasmtime's CLI does."""
 
 from __future__ import annotations
 
@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     site = commands.add_parser("build-site", help="write the playground as a static site")
     site.add_argument("directory")
+    manifest = commands.add_parser(
+        "manifest", help="print the manifest of a directory, for a URL mount of its files (docs/browser.md)"
+    )
+    manifest.add_argument("directory")
     return parser
 
 
@@ -108,6 +112,19 @@ def _run(options: argparse.Namespace) -> int:
             raise
 
 
+def _manifest(directory: str) -> int:
+    import json
+
+    from pywasi_web.vfs.manifest import build_manifest
+
+    try:
+        manifest = build_manifest(directory)
+    except ValueError as error:
+        raise PywasiError(str(error)) from None
+    print(json.dumps(manifest, indent=1))
+    return 0
+
+
 @contextmanager
 def _os_errors_as_one_line() -> Iterator[None]:
     """`serve` and `build-site` touch the disk and the network: a refusal there (a port in use, a
@@ -130,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             with _os_errors_as_one_line():
                 serve(port=options.port)
             return 0
+        if options.command == "manifest":
+            return _manifest(options.directory)
         from pywasi_web.cli.site import build_site
 
         with _os_errors_as_one_line():

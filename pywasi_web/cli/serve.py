@@ -220,9 +220,22 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
             data = target.read_bytes()
         except OSError:
             return self._send_error(HTTPStatus.NOT_FOUND)
-        self.send_response(HTTPStatus.OK)
+        span = byte_range(self.headers.get("Range"), len(data))
+        if isinstance(span, str):  # "unsatisfiable"
+            self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+            self.send_header("Content-Range", f"bytes */{len(data)}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if span is None:
+            self.send_response(HTTPStatus.OK)
+        else:
+            self.send_response(HTTPStatus.PARTIAL_CONTENT)
+            self.send_header("Content-Range", f"bytes {span[0]}-{span[1] - 1}/{len(data)}")
+            data = data[span[0] : span[1]]
         self.send_header("Content-Type", _content_type(target))
         self.send_header("Content-Length", str(len(data)))
+        self.send_header("Accept-Ranges", "bytes")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         if send_body:
@@ -262,6 +275,25 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
+    """[start, end) of a single-range `Range: bytes=...` header (a URL mount's reads of a large
+    file), None to answer with the whole file (no header, or one this server does not parse, such
+    as several ranges: RFC 9110 allows ignoring it), or "unsatisfiable" (416)."""
+    if header is None or not header.startswith("bytes=") or "," in header:
+        return None
+    first, _, last = header[len("bytes=") :].strip().partition("-")
+    if not (first or last) or not all(part.isdigit() for part in (first, last) if part):
+        return None
+    if not first:  # a suffix: the last N bytes
+        start, end = max(size - int(last), 0), size
+        return (start, end) if int(last) > 0 and size else "unsatisfiable"
+    start = int(first)
+    end = min(int(last) + 1, size) if last else size
+    if start >= size:
+        return "unsatisfiable"
+    return None if end <= start else (start, end)
 
 
 def _content_type(path: Path) -> str:
