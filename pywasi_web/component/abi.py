@@ -110,8 +110,7 @@ class Context:
                 return _canonical(struct.unpack("<d", self.read(ptr, 8))[0])
             if name == "char":
                 return _char(self.load_int(ptr, 4))
-            bits = _RANGES[name]
-            return _integer(name, self.load_int(ptr, bits // 8))
+            return LIFT_SCALAR[name](self.load_int(ptr, _RANGES[name] // 8))
         if isinstance(t, ListType):
             return self.load_list(t.element, self.load_int(ptr, 4), self.load_int(ptr + 4, 4))
         if isinstance(t, Record | TupleType):
@@ -170,7 +169,7 @@ class Context:
             elif name == "f64":
                 self.write(ptr, struct.pack("<d", _float(value)))
             else:
-                self.store_int(ptr, _int_of(t, value), size(t))
+                self.store_int(ptr, LOWER_SCALAR[name](value), size(t))
         elif isinstance(t, ListType):
             begin, length = self.store_list(t.element, value)
             self.store_int(ptr, begin, 4)
@@ -234,13 +233,7 @@ class Context:
             if name == "string":
                 ptr = next(values) & 0xFFFFFFFF
                 return self.load_string(ptr, next(values) & 0xFFFFFFFF)
-            if name == "bool":
-                return (next(values) & 0xFFFFFFFF) != 0
-            if name in ("f32", "f64"):
-                return _canonical(float(next(values)))
-            if name == "char":
-                return _char(next(values) & 0xFFFFFFFF)
-            return _integer(name, next(values))
+            return LIFT_SCALAR[name](next(values))
         if isinstance(t, ListType):
             ptr = next(values) & 0xFFFFFFFF
             return self.load_list(t.element, ptr, next(values) & 0xFFFFFFFF)
@@ -273,9 +266,7 @@ class Context:
             name = t.name
             if name == "string":
                 return list(self.store_string(value))
-            if name in ("f32", "f64"):
-                return [_float(value)]
-            return [_int_of(t, value)]
+            return [LOWER_SCALAR[name](value)]
         if isinstance(t, ListType):
             return list(self.store_list(t.element, value))
         if isinstance(t, Record | TupleType):
@@ -380,29 +371,47 @@ def _match_case(t: Any, value: Any) -> tuple[int, Any]:
     raise trap(f"the value {value!r} is not a case of {t}")
 
 
-def _integer(name: str, raw: int) -> int:
-    bits = _RANGES[name]
-    value = raw % (1 << bits)
-    if name.startswith("s") and value >= 1 << (bits - 1):
-        value -= 1 << bits
-    return value
-
-
-def _int_of(t: Prim, value: Any) -> int:
-    name = t.name
+def _scalar_lifter(name: str) -> Callable[[Any], Any]:
+    """The value a flat core value of the scalar type `name` stands for (integers arrive in either
+    sign convention)."""
     if name == "bool":
-        return 1 if value else 0
+        return lambda raw: (raw & 0xFFFFFFFF) != 0
+    if name in ("f32", "f64"):
+        return lambda raw: _canonical(float(raw))
     if name == "char":
-        if not isinstance(value, str) or len(value) != 1 or 0xD800 <= ord(value) < 0xE000:
-            raise trap(f"the value {value!r} is not a char")
-        return ord(value)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise trap(f"the value {value!r} is not an integer ({name})")
+        return lambda raw: _char(raw & 0xFFFFFFFF)
+    bits = _RANGES[name]
+    mask, half = (1 << bits) - 1, 1 << (bits - 1)
+    if name.startswith("s"):
+        return lambda raw: ((raw & mask) ^ half) - half
+    return lambda raw: raw & mask
+
+
+def _scalar_lowerer(name: str) -> Callable[[Any], Any]:
+    """The flat core value of a Python value of the scalar type `name`; one that does not fit traps."""
+    if name in ("f32", "f64"):
+        return _float
+    if name == "bool":
+        return lambda value: 1 if value else 0
+    if name == "char":
+        return _char_code
     bits = _RANGES[name]
     low, high = (-(1 << (bits - 1)), 1 << (bits - 1)) if name.startswith("s") else (0, 1 << bits)
-    if not low <= value < high:
-        raise trap(f"the value {value} does not fit {name}")
-    return value
+
+    def lower(value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise trap(f"the value {value!r} is not an integer ({name})")
+        if not low <= value < high:
+            raise trap(f"the value {value} does not fit {name}")
+        return value
+
+    return lower
+
+
+def _char_code(value: Any) -> int:
+    if not isinstance(value, str) or len(value) != 1 or 0xD800 <= ord(value) < 0xE000:
+        raise trap(f"the value {value!r} is not a char")
+    return ord(value)
 
 
 def _float(value: Any) -> float:
@@ -419,6 +428,13 @@ def _char(code: int) -> str:
     if code >= 0x110000 or 0xD800 <= code < 0xE000:
         raise trap(f"{code:#x} is not a Unicode scalar value")
     return chr(code)
+
+
+SCALARS = (*_RANGES, "bool", "char", "f32", "f64")
+# Lifting and lowering of every scalar type (all but string) between one flat core value and its
+# Python value: the interpreter above and the call plans (plan.py) both use these.
+LIFT_SCALAR: dict[str, Callable[[Any], Any]] = {name: _scalar_lifter(name) for name in SCALARS}
+LOWER_SCALAR: dict[str, Callable[[Any], Any]] = {name: _scalar_lowerer(name) for name in SCALARS}
 
 
 def _unpack_flags(t: Flags, bits: int) -> frozenset[str]:
