@@ -19,6 +19,7 @@ from pywasi_web.component.layout import (
     discriminant_size,
     fields_of,
     flatten,
+    memoized,
     payload_offset,
     size,
 )
@@ -36,6 +37,7 @@ from pywasi_web.component.types import (
     TupleType,
 )
 from pywasi_web.component.values import Err, Ok, Some, Variant, snake
+from pywasi_web.errors import GuestTrap
 from pywasi_web.preview1.memory import Fault, GuestMemory
 
 UTF16_TAG = 1 << 31
@@ -73,13 +75,20 @@ class Context:
         try:
             return self.memory.read(ptr, length)
         except Fault:
-            raise trap(f"the range {ptr}+{length} is outside linear memory") from None
+            raise _outside(ptr, length) from None
+
+    def check(self, ptr: int, length: int) -> None:
+        """Trap unless the range is inside linear memory (without copying it)."""
+        try:
+            self.memory.check(ptr, length)
+        except Fault:
+            raise _outside(ptr, length) from None
 
     def write(self, ptr: int, data: bytes | bytearray | memoryview) -> None:
         try:
             self.memory.write(ptr, data)
         except Fault:
-            raise trap(f"the range {ptr}+{len(data)} is outside linear memory") from None
+            raise _outside(ptr, len(data)) from None
 
     def load_int(self, ptr: int, width: int) -> int:
         return int(struct.unpack(_INT_FORMATS[width], self.read(ptr, width))[0])
@@ -93,7 +102,7 @@ class Context:
         ptr = self.options.realloc(0, 0, align, length) & 0xFFFFFFFF
         if ptr != align_to(ptr, align):
             raise trap(f"realloc returned {ptr}, not aligned to {align}")
-        self.read(ptr, 0 if length == 0 else length)  # bounds check
+        self.check(ptr, length)
         return ptr
 
     # -- loading from memory
@@ -153,44 +162,12 @@ class Context:
             raise trap(f"a list at {ptr} is not aligned to {align}")
         if isinstance(element, Prim) and element.name == "u8":
             return self.read(ptr, length)
-        self.read(ptr, length * stride)
+        self.check(ptr, length * stride)
         return [self.load(element, ptr + i * stride) for i in range(length)]
 
     # -- storing into memory
     def store(self, t: Any, value: Any, ptr: int) -> None:
-        if isinstance(t, Prim):
-            name = t.name
-            if name == "string":
-                begin, units = self.store_string(value)
-                self.store_int(ptr, begin, 4)
-                self.store_int(ptr + 4, units, 4)
-            elif name == "f32":
-                self.write(ptr, struct.pack("<f", _float(value)))
-            elif name == "f64":
-                self.write(ptr, struct.pack("<d", _float(value)))
-            else:
-                self.store_int(ptr, LOWER_SCALAR[name](value), size(t))
-        elif isinstance(t, ListType):
-            begin, length = self.store_list(t.element, value)
-            self.store_int(ptr, begin, 4)
-            self.store_int(ptr + 4, length, 4)
-        elif isinstance(t, Record | TupleType):
-            for f, item in zip(fields_of(t), self._fields(t, value), strict=True):
-                ptr = align_to(ptr, alignment(f))
-                self.store(f, item, ptr)
-                ptr += size(f)
-        elif isinstance(t, Flags):
-            if t.names:
-                self.store_int(ptr, _pack_flags(t, value), size(t))
-        elif isinstance(t, Own | Borrow):
-            self.store_int(ptr, self.lower_handle(t, value), 4)
-        else:
-            cases = cases_of(t)
-            index, payload = _match_case(t, value)
-            self.store_int(ptr, index, discriminant_size(len(cases)))
-            case_type = cases[index][1]
-            if case_type is not None:
-                self.store(case_type, payload, ptr + payload_offset(t))
+        storer(t)(self, value, ptr)
 
     def store_string(self, value: Any) -> tuple[int, int]:
         if not isinstance(value, str):
@@ -215,7 +192,7 @@ class Context:
             and element.name == "u8"
             and isinstance(value, bytes | bytearray | memoryview)
         ):
-            data = bytes(value)
+            data = value if isinstance(value, bytes | bytearray) else bytes(value)  # copied once, below
             ptr = self.allocate(1, len(data))
             self.write(ptr, data)
             return ptr, len(data)
@@ -351,6 +328,77 @@ class Context:
         return Variant(t.cases[index][0], value)
 
 
+Storer = Callable[[Context, Any, int], None]
+
+
+@memoized
+def storer(t: Any) -> Storer:
+    """store(cx, value, ptr): how a value of type `t` is stored, decided once per type (and kept
+    on it, as layout.py keeps sizes): offsets, widths and the parts' storers are worked out here,
+    not on every call."""
+    if isinstance(t, Prim):
+        return _prim_storer(t)
+    if isinstance(t, ListType):
+        element = t.element
+
+        def store_list(cx: Context, value: Any, ptr: int) -> None:
+            begin, length = cx.store_list(element, value)
+            cx.store_int(ptr, begin, 4)
+            cx.store_int(ptr + 4, length, 4)
+
+        return store_list
+    if isinstance(t, Record | TupleType):
+        fields, offset = [], 0
+        for f in fields_of(t):
+            offset = align_to(offset, alignment(f))
+            fields.append((offset, storer(f)))
+            offset += size(f)
+
+        def store_record(cx: Context, value: Any, ptr: int) -> None:
+            for (offset, store), item in zip(fields, cx._fields(t, value), strict=True):
+                store(cx, item, ptr + offset)
+
+        return store_record
+    if isinstance(t, Flags):
+        width = size(t)
+        return lambda cx, value, ptr: cx.store_int(ptr, _pack_flags(t, value), width) if t.names else None
+    if isinstance(t, Own | Borrow):
+        return lambda cx, value, ptr: cx.store_int(ptr, cx.lower_handle(t, value), 4)
+    cases = cases_of(t)
+    width, at = discriminant_size(len(cases)), payload_offset(t)
+    payloads = [None if case_type is None else storer(case_type) for _, case_type in cases]
+
+    def store_case(cx: Context, value: Any, ptr: int) -> None:
+        index, payload = _match_case(t, value)
+        cx.store_int(ptr, index, width)
+        store = payloads[index]
+        if store is not None:
+            store(cx, payload, ptr + at)
+
+    return store_case
+
+
+def _prim_storer(t: Prim) -> Storer:
+    name = t.name
+    if name == "string":
+
+        def store_string(cx: Context, value: Any, ptr: int) -> None:
+            begin, units = cx.store_string(value)
+            cx.store_int(ptr, begin, 4)
+            cx.store_int(ptr + 4, units, 4)
+
+        return store_string
+    if name in ("f32", "f64"):
+        packing = struct.Struct("<f" if name == "f32" else "<d")
+        return lambda cx, value, ptr: cx.write(ptr, packing.pack(_float(value)))
+    lower, width = LOWER_SCALAR[name], size(t)
+    return lambda cx, value, ptr: cx.store_int(ptr, lower(value), width)
+
+
+def _outside(ptr: int, length: int) -> GuestTrap:
+    return trap(f"the range {ptr}+{length} is outside linear memory")
+
+
 def _match_case(t: Any, value: Any) -> tuple[int, Any]:
     """The case index and payload the value stands for."""
     if isinstance(t, Enum):
@@ -399,6 +447,8 @@ def _scalar_lowerer(name: str) -> Callable[[Any], Any]:
     low, high = (-(1 << (bits - 1)), 1 << (bits - 1)) if name.startswith("s") else (0, 1 << bits)
 
     def lower(value: Any) -> int:
+        if value.__class__ is int and low <= value < high:  # the common case, in one test
+            return value
         if not isinstance(value, int) or isinstance(value, bool):
             raise trap(f"the value {value!r} is not an integer ({name})")
         if not low <= value < high:

@@ -5,9 +5,10 @@ line (as engines/values.py generates the engines' callbacks).
 
 A step only picks which of the canonical ABI's operations (abi.py) applies to a type and which
 flat slots feed it: scalars through abi's LIFT_SCALAR and LOWER_SCALAR, strings, lists and handles
-through Context's methods, anything else through Context's general lift_flat, lower_flat and
-store. So the ABI's rules stay written once; what the plan saves is walking the type on every
-call, and, for a function of scalars only (a clock read), the call's Context and CallScope.
+through Context's methods, results in memory through abi's storer, anything else through
+Context's general lift_flat and lower_flat. So the ABI's rules stay written once; what the plan
+saves is walking the type on every call, and, for a function of scalars only (a clock read), the
+call's Context and CallScope.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pywasi_web.component.abi import LIFT_SCALAR, LOWER_SCALAR, Context, Options
+from pywasi_web.component.abi import LIFT_SCALAR, LOWER_SCALAR, Context, Options, storer
 from pywasi_web.component.layout import MAX_FLAT_PARAMS, alignment, flatten, flatten_all
 from pywasi_web.component.resources import CallScope, trap
 from pywasi_web.component.types import Borrow, FuncType, ListType, Own, Prim, ResultType
@@ -55,13 +56,13 @@ def lower_step(t: Any) -> Step:
 def store_step(t: Any) -> Step:
     """step(cx, value, out): a result of type `t` too large for flat values, stored at the
     pointer `out` the caller passed (a lowered function's last parameter)."""
-    align = alignment(t)
+    align, store_value = alignment(t), storer(t)
 
     def store(cx: Context, value: Any, out: int) -> None:
         ptr = out & _U32
         if ptr % align:
             raise trap(f"a result pointer {ptr} is not aligned to {align}")
-        cx.store(t, value, ptr)
+        store_value(cx, value, ptr)
 
     return store
 
