@@ -41,7 +41,10 @@ from pywasi_web.errors import GuestTrap
 from pywasi_web.preview1.memory import Fault, GuestMemory
 
 UTF16_TAG = 1 << 31
-_INT_FORMATS = {1: "<B", 2: "<H", 4: "<I", 8: "<Q"}
+_INTS = {
+    width: (struct.Struct(form), (1 << (8 * width)) - 1)
+    for width, form in ((1, "<B"), (2, "<H"), (4, "<I"), (8, "<Q"))
+}
 _RANGES = {"s8": 8, "u8": 8, "s16": 16, "u16": 16, "s32": 32, "u32": 32, "s64": 64, "u64": 64}
 
 
@@ -91,10 +94,11 @@ class Context:
             raise _outside(ptr, len(data)) from None
 
     def load_int(self, ptr: int, width: int) -> int:
-        return int(struct.unpack(_INT_FORMATS[width], self.read(ptr, width))[0])
+        return int(_INTS[width][0].unpack(self.read(ptr, width))[0])
 
     def store_int(self, ptr: int, value: int, width: int) -> None:
-        self.write(ptr, struct.pack(_INT_FORMATS[width], value % (1 << (8 * width))))
+        packing, mask = _INTS[width]
+        self.write(ptr, packing.pack(value & mask))
 
     def allocate(self, align: int, length: int) -> int:
         if self.options.realloc is None:
@@ -157,11 +161,11 @@ class Context:
             raise trap(f"a string is not valid {codec}") from None
 
     def load_list(self, element: Any, ptr: int, length: int) -> Any:
+        if isinstance(element, Prim) and element.name == "u8":  # bytes, in one copy (aligned: 1)
+            return self.read(ptr, length)
         align, stride = alignment(element), size(element)
         if ptr != align_to(ptr, align):
             raise trap(f"a list at {ptr} is not aligned to {align}")
-        if isinstance(element, Prim) and element.name == "u8":
-            return self.read(ptr, length)
         self.check(ptr, length * stride)
         return [self.load(element, ptr + i * stride) for i in range(length)]
 
