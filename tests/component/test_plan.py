@@ -14,7 +14,7 @@ from pywasi_web.component.abi import Context
 from pywasi_web.component.calls import ComponentFunction, InstanceState, core_signature, lower
 from pywasi_web.component.layout import MAX_FLAT_PARAMS, alignment, flatten
 from pywasi_web.component.resources import CallScope, ResourceType
-from pywasi_web.component.types import Borrow, Enum, FuncType, ListType, Own, Prim, ResultType
+from pywasi_web.component.types import Borrow, Enum, FuncType, ListType, Own, Prim, ResultType, TupleType
 from pywasi_web.component.values import Err
 from pywasi_web.errors import GuestTrap
 from tests.component.test_abi import SHAPES, STRING, U8, U32, context
@@ -132,3 +132,14 @@ def test_strings_and_bytes_come_out_of_guest_memory() -> None:
     assert received == [("héllo", b"\x00\x01")]
     with pytest.raises(GuestTrap, match="outside linear memory"):
         body(0xFFFF_FF00, 0x1000, *data)
+
+
+def test_parameters_past_the_flat_limit_come_through_memory() -> None:
+    """More than MAX_FLAT_PARAMS flat values: no plan, the general path reads them as a tuple."""
+    received: list[Any] = []
+    ft = FuncType(tuple((f"p{i}", U32) for i in range(17)), U32)
+    body, cx, _state = lowered(ft, lambda *a: received.append(a) or sum(a))
+    values = tuple(range(17))
+    cx.store(TupleType((U32,) * 17), values, 256)
+    assert body(256) == sum(values)
+    assert received == [values]
