@@ -16,7 +16,7 @@ from wasmtime import _bindings as ffi
 
 from pywasi_web.engines.base import CompiledModule
 from pywasi_web.engines.wasmtime_engine import WasmtimeEngine, WasmtimeModule, _reason, call_failure
-from pywasi_web.engines.wasmtime_raw import RawHost, callback_body
+from pywasi_web.engines.wasmtime_raw import RawHost, callback_body, caller
 from pywasi_web.errors import GuestTrap, ModuleError
 from pywasi_web.preview1.memory import BufferMemory, GuestMemory
 
@@ -85,23 +85,23 @@ class WasmtimeCoreStore:
     def call(
         self, function: object, params: tuple[str, ...], results: tuple[str, ...], *args: Any
     ) -> list[Any]:
-        """Through wasmtime's unchecked call (raw 16-byte slots) straight from ctypes:
+        """Through wasmtime's unchecked call (raw 16-byte slots, wasmtime_raw.caller):
         wasmtime-py's checked call looks the function's type up and boxes every value, ~100 µs a
         call (its context manager for traps, a few µs, is not needed either: no wasmtime-py
         trampoline of its own runs in this store)."""
         assert isinstance(function, wasmtime.Func)
-        count = max(len(params), len(results), 1)
-        slots = (ffi.wasmtime_val_raw_t * count)()
-        for slot, kind, value in zip(slots, params, args, strict=False):
-            setattr(slot, kind, value)  # ctypes wraps an integer to the field's width
         trap = ctypes.POINTER(ffi.wasm_trap_t)()
-        error = ffi.wasmtime_func_call_unchecked(
-            self._store._context(), ctypes.byref(function._func), slots, count, ctypes.byref(trap)
+        error, values = caller(params, results)(
+            self._store._context(), ctypes.byref(function._func), ctypes.byref(trap), *args
         )
         if error or trap:
-            failure = wasmtime.WasmtimeError._from_ptr(error) if error else wasmtime.Trap._from_ptr(trap)
+            failure = (
+                wasmtime.WasmtimeError._from_ptr(ctypes.cast(error, ctypes.POINTER(ffi.wasmtime_error_t)))
+                if error
+                else wasmtime.Trap._from_ptr(trap)
+            )
             raise call_failure(self._engine, self._host, failure) from None
-        return [getattr(slot, kind) for slot, kind in zip(slots, results, strict=False)]
+        return values
 
     def memory(self, memory: object) -> GuestMemory:
         assert isinstance(memory, wasmtime.Memory)

@@ -16,8 +16,15 @@ from typing import Any
 
 import wasmtime
 from wasmtime import _bindings as ffi
+from wasmtime._ffi import dll
 
-from pywasi_web.engines.values import WASMTIME_ARGUMENT, WASMTIME_RESULT, compile_function, expressions
+from pywasi_web.engines.values import (
+    CORE_KINDS,
+    WASMTIME_ARGUMENT,
+    WASMTIME_RESULT,
+    compile_function,
+    expressions,
+)
 from pywasi_web.preview1.memory import Fault, GuestMemory
 
 # The raw callback: wasmtime_val_raw_t slots (16 bytes, read as pairs of u64) arrive as a bare
@@ -50,9 +57,13 @@ def bind(function, host, Slots, readers):
 """
 
 
+def _slot(index: int) -> str:
+    return f"slots[{2 * index}]"
+
+
 def arguments(kinds: tuple[str, ...]) -> list[str]:
     """The decoding expression of each argument slot, by kind (engines/values.py)."""
-    return expressions(WASMTIME_ARGUMENT, kinds, lambda index: f"slots[{2 * index}]")
+    return expressions(WASMTIME_ARGUMENT, kinds, _slot)
 
 
 def callback_body(kinds: tuple[str, ...], results: tuple[str, ...]) -> str:
@@ -78,6 +89,47 @@ def _binder(body: str) -> Callable[..., Callable[..., int]]:
         _CALLBACK_TEMPLATE.format(body=body), "bind", Fault=Fault
     )
     return bind
+
+
+# wasmtime_func_call_unchecked taking untyped pointers, so that the slots can be the same u64
+# pairs the callbacks read (wasmtime-py's binding wants an array of its slot union, whose fields
+# ctypes sets ~0.7 µs apiece).
+_call_unchecked = dll["wasmtime_func_call_unchecked"]
+_call_unchecked.restype = ctypes.c_void_p
+_call_unchecked.argtypes = [ctypes.c_void_p] * 3 + [ctypes.c_size_t, ctypes.c_void_p]
+
+# One caller per core signature, generated like the callbacks: each argument is stored into its
+# slot, and each result read back, by one explicit expression from engines/values.py.
+_CALL_TEMPLATE = """
+def call(context, function, trap, {params}):
+    slots = Slots()
+{stores}
+    error = call_unchecked(context, function, slots, {count}, trap)
+    return error, [{results}]
+"""
+
+
+@functools.cache
+def caller(params: tuple[str, ...], results: tuple[str, ...]) -> Callable[..., tuple[int | None, list[Any]]]:
+    """call(context, function, trap, *args) -> (error, results): a call through wasmtime's raw
+    slots of a function of core type `params` -> `results` (`function` and `trap` by reference);
+    integers come back signed, as wasmtime-py gives them."""
+    count = max(len(params), len(results), 1)
+    names = [f"a{index}" for index in range(len(params))]
+    stores = [
+        f"    slots[{2 * index}] = {WASMTIME_RESULT[kind].format(name)}"
+        for index, (kind, name) in enumerate(zip(params, names, strict=True))
+    ]
+    source = _CALL_TEMPLATE.format(
+        params=", ".join(names),
+        stores="\n".join(stores),
+        count=count,
+        results=", ".join(expressions(WASMTIME_ARGUMENT, [CORE_KINDS[k] for k in results], _slot)),
+    )
+    call: Callable[..., tuple[int | None, list[Any]]] = compile_function(
+        source, "call", Slots=ctypes.c_uint64 * (2 * count), call_unchecked=_call_unchecked
+    )
+    return call
 
 
 class RawHost:
