@@ -139,7 +139,7 @@ def lower(store: CoreStore, function: ComponentFunction, options: Options, state
     ft = function.type
     flat_params, flat_results = core_signature(ft, lift=False)
     if plannable(ft):
-        body = trampoline(ft, flat_results, function.call, options, state)
+        body = trampoline(ft, function.call, options, state)
         return store.host_function(flat_params, flat_results, body, blocking=function.blocking)
     params = _Values(tuple(t for _, t in ft.params), MAX_FLAT_PARAMS)
     results = _Values(() if ft.result is None else (ft.result,), MAX_FLAT_RESULTS)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pywasi_web.component.abi import LIFT_SCALAR, LOWER_SCALAR, Context, Options, storer
-from pywasi_web.component.layout import MAX_FLAT_PARAMS, alignment, flatten, flatten_all
+from pywasi_web.component.layout import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, alignment, flatten, flatten_all
 from pywasi_web.component.resources import CallScope, trap
 from pywasi_web.component.types import Borrow, FuncType, ListType, Own, Prim, ResultType
 from pywasi_web.component.values import Err
@@ -46,11 +46,11 @@ def lift_step(t: Any) -> Step:
 
 
 def lower_step(t: Any) -> Step:
-    """step(cx, value): the one flat core value of a result of type `t` (its flat form has one
-    slot; not a scalar: those are LOWER_SCALAR's)."""
+    """step(cx, value): the flat core value of a result of type `t` whose flat form has one slot
+    or none (None then, the value still checked); not a scalar: those are LOWER_SCALAR's."""
     if isinstance(t, Own | Borrow):
         return lambda cx, value: cx.lower_handle(t, value)
-    return lambda cx, value: cx.lower_flat(t, value)[0]
+    return lambda cx, value: next(iter(cx.lower_flat(t, value)), None)
 
 
 def store_step(t: Any) -> Step:
@@ -74,14 +74,10 @@ def plannable(ft: FuncType) -> bool:
 
 
 def trampoline(
-    ft: FuncType,
-    results: tuple[str, ...],
-    function: Callable[..., Any],
-    options: Options,
-    state: Any,
+    ft: FuncType, function: Callable[..., Any], options: Options, state: Any
 ) -> Callable[..., Any]:
-    """The core function's body for `function` of type `ft` (plannable); `results` are its core
-    result types (none when the result is stored through a pointer)."""
+    """The core function's body for `function` of type `ft` (plannable): it returns the result's
+    flat value, or stores the result at the pointer passed last when it does not fit flat."""
     names: dict[str, Any] = {"function": function, "options": options, "state": state}
     slots: list[str] = []
     arguments: list[str] = []
@@ -96,7 +92,8 @@ def trampoline(
             arguments.append(f"lift{index}(cx, {', '.join(own)})")
     types = [t for _, t in ft.params] + ([] if ft.result is None else [ft.result])
     plain = all(_scalar(t) for t in types)
-    lines = [f"def trampoline({', '.join(slots + ([] if results or ft.result is None else ['out']))}):"]
+    spilled = ft.result is not None and len(flatten(ft.result)) > MAX_FLAT_RESULTS
+    lines = [f"def trampoline({', '.join([*slots, 'out'] if spilled else slots)}):"]
     if not plain:
         names.update(Context=Context, CallScope=CallScope)
         lines += ["    scope = CallScope()", "    cx = Context(options, state.table, state, scope)"]
@@ -110,15 +107,14 @@ def trampoline(
         lines.append(f"    result = {call}")
     if not plain:
         lines.append("    scope.finish()")
-    if ft.result is not None:
-        if results and _scalar(ft.result):
-            names["lower"] = LOWER_SCALAR[ft.result.name]
-            lines.append("    return lower(result)")
-        elif results:
-            names["lower"] = lower_step(ft.result)
-            lines.append("    return lower(cx, result)")
-        else:
-            names["store"] = store_step(ft.result)
-            lines.append("    store(cx, result, out)")
+    if spilled:
+        names["store"] = store_step(ft.result)
+        lines.append("    store(cx, result, out)")
+    elif ft.result is not None and _scalar(ft.result):
+        names["lower"] = LOWER_SCALAR[ft.result.name]
+        lines.append("    return lower(result)")
+    elif ft.result is not None:
+        names["lower"] = lower_step(ft.result)
+        lines.append("    return lower(cx, result)")
     body: Callable[..., Any] = compile_function("\n".join(lines) + "\n", "trampoline", **names)
     return body

@@ -14,7 +14,17 @@ from pywasi_web.component.abi import Context
 from pywasi_web.component.calls import ComponentFunction, InstanceState, core_signature, lower
 from pywasi_web.component.layout import MAX_FLAT_PARAMS, alignment, flatten
 from pywasi_web.component.resources import CallScope, ResourceType
-from pywasi_web.component.types import Borrow, Enum, FuncType, ListType, Own, Prim, ResultType, TupleType
+from pywasi_web.component.types import (
+    Borrow,
+    Enum,
+    Flags,
+    FuncType,
+    ListType,
+    Own,
+    Prim,
+    ResultType,
+    TupleType,
+)
 from pywasi_web.component.values import Err
 from pywasi_web.errors import GuestTrap
 from tests.component.test_abi import SHAPES, STRING, U8, U32, context
@@ -143,3 +153,12 @@ def test_parameters_past_the_flat_limit_come_through_memory() -> None:
     cx.store(TupleType((U32,) * 17), values, 256)
     assert body(256) == sum(values)
     assert received == [values]
+
+
+def test_a_result_with_no_flat_value_is_checked_and_returns_nothing() -> None:
+    empty = Flags(())
+    body, _cx, _state = lowered(FuncType((), empty), lambda: frozenset())
+    assert body() is None
+    body, _cx, _state = lowered(FuncType((), empty), lambda: frozenset({"x"}))
+    with pytest.raises(GuestTrap, match="not one of the flags"):
+        body()
