@@ -19,6 +19,7 @@ from pywasi_web.component.layout import (
     discriminant_size,
     fields_of,
     flatten,
+    memoized,
     payload_offset,
     size,
 )
@@ -36,10 +37,14 @@ from pywasi_web.component.types import (
     TupleType,
 )
 from pywasi_web.component.values import Err, Ok, Some, Variant, snake
+from pywasi_web.errors import GuestTrap
 from pywasi_web.preview1.memory import Fault, GuestMemory
 
 UTF16_TAG = 1 << 31
-_INT_FORMATS = {1: "<B", 2: "<H", 4: "<I", 8: "<Q"}
+_INTS = {
+    width: (struct.Struct(form), (1 << (8 * width)) - 1)
+    for width, form in ((1, "<B"), (2, "<H"), (4, "<I"), (8, "<Q"))
+}
 _RANGES = {"s8": 8, "u8": 8, "s16": 16, "u16": 16, "s32": 32, "u32": 32, "s64": 64, "u64": 64}
 
 
@@ -73,19 +78,27 @@ class Context:
         try:
             return self.memory.read(ptr, length)
         except Fault:
-            raise trap(f"the range {ptr}+{length} is outside linear memory") from None
+            raise _outside(ptr, length) from None
+
+    def check(self, ptr: int, length: int) -> None:
+        """Trap unless the range is inside linear memory (without copying it)."""
+        try:
+            self.memory.check(ptr, length)
+        except Fault:
+            raise _outside(ptr, length) from None
 
     def write(self, ptr: int, data: bytes | bytearray | memoryview) -> None:
         try:
             self.memory.write(ptr, data)
         except Fault:
-            raise trap(f"the range {ptr}+{len(data)} is outside linear memory") from None
+            raise _outside(ptr, len(data)) from None
 
     def load_int(self, ptr: int, width: int) -> int:
-        return int(struct.unpack(_INT_FORMATS[width], self.read(ptr, width))[0])
+        return int(_INTS[width][0].unpack(self.read(ptr, width))[0])
 
     def store_int(self, ptr: int, value: int, width: int) -> None:
-        self.write(ptr, struct.pack(_INT_FORMATS[width], value % (1 << (8 * width))))
+        packing, mask = _INTS[width]
+        self.write(ptr, packing.pack(value & mask))
 
     def allocate(self, align: int, length: int) -> int:
         if self.options.realloc is None:
@@ -93,7 +106,7 @@ class Context:
         ptr = self.options.realloc(0, 0, align, length) & 0xFFFFFFFF
         if ptr != align_to(ptr, align):
             raise trap(f"realloc returned {ptr}, not aligned to {align}")
-        self.read(ptr, 0 if length == 0 else length)  # bounds check
+        self.check(ptr, length)
         return ptr
 
     # -- loading from memory
@@ -110,8 +123,7 @@ class Context:
                 return _canonical(struct.unpack("<d", self.read(ptr, 8))[0])
             if name == "char":
                 return _char(self.load_int(ptr, 4))
-            bits = _RANGES[name]
-            return _integer(name, self.load_int(ptr, bits // 8))
+            return LIFT_SCALAR[name](self.load_int(ptr, _RANGES[name] // 8))
         if isinstance(t, ListType):
             return self.load_list(t.element, self.load_int(ptr, 4), self.load_int(ptr + 4, 4))
         if isinstance(t, Record | TupleType):
@@ -149,49 +161,17 @@ class Context:
             raise trap(f"a string is not valid {codec}") from None
 
     def load_list(self, element: Any, ptr: int, length: int) -> Any:
+        if isinstance(element, Prim) and element.name == "u8":  # bytes, in one copy (aligned: 1)
+            return self.read(ptr, length)
         align, stride = alignment(element), size(element)
         if ptr != align_to(ptr, align):
             raise trap(f"a list at {ptr} is not aligned to {align}")
-        if isinstance(element, Prim) and element.name == "u8":
-            return self.read(ptr, length)
-        self.read(ptr, length * stride)
+        self.check(ptr, length * stride)
         return [self.load(element, ptr + i * stride) for i in range(length)]
 
     # -- storing into memory
     def store(self, t: Any, value: Any, ptr: int) -> None:
-        if isinstance(t, Prim):
-            name = t.name
-            if name == "string":
-                begin, units = self.store_string(value)
-                self.store_int(ptr, begin, 4)
-                self.store_int(ptr + 4, units, 4)
-            elif name == "f32":
-                self.write(ptr, struct.pack("<f", _float(value)))
-            elif name == "f64":
-                self.write(ptr, struct.pack("<d", _float(value)))
-            else:
-                self.store_int(ptr, _int_of(t, value), size(t))
-        elif isinstance(t, ListType):
-            begin, length = self.store_list(t.element, value)
-            self.store_int(ptr, begin, 4)
-            self.store_int(ptr + 4, length, 4)
-        elif isinstance(t, Record | TupleType):
-            for f, item in zip(fields_of(t), self._fields(t, value), strict=True):
-                ptr = align_to(ptr, alignment(f))
-                self.store(f, item, ptr)
-                ptr += size(f)
-        elif isinstance(t, Flags):
-            if t.names:
-                self.store_int(ptr, _pack_flags(t, value), size(t))
-        elif isinstance(t, Own | Borrow):
-            self.store_int(ptr, self.lower_handle(t, value), 4)
-        else:
-            cases = cases_of(t)
-            index, payload = _match_case(t, value)
-            self.store_int(ptr, index, discriminant_size(len(cases)))
-            case_type = cases[index][1]
-            if case_type is not None:
-                self.store(case_type, payload, ptr + payload_offset(t))
+        storer(t)(self, value, ptr)
 
     def store_string(self, value: Any) -> tuple[int, int]:
         if not isinstance(value, str):
@@ -216,7 +196,7 @@ class Context:
             and element.name == "u8"
             and isinstance(value, bytes | bytearray | memoryview)
         ):
-            data = bytes(value)
+            data = value if isinstance(value, bytes | bytearray) else bytes(value)  # copied once, below
             ptr = self.allocate(1, len(data))
             self.write(ptr, data)
             return ptr, len(data)
@@ -234,13 +214,7 @@ class Context:
             if name == "string":
                 ptr = next(values) & 0xFFFFFFFF
                 return self.load_string(ptr, next(values) & 0xFFFFFFFF)
-            if name == "bool":
-                return (next(values) & 0xFFFFFFFF) != 0
-            if name in ("f32", "f64"):
-                return _canonical(float(next(values)))
-            if name == "char":
-                return _char(next(values) & 0xFFFFFFFF)
-            return _integer(name, next(values))
+            return LIFT_SCALAR[name](next(values))
         if isinstance(t, ListType):
             ptr = next(values) & 0xFFFFFFFF
             return self.load_list(t.element, ptr, next(values) & 0xFFFFFFFF)
@@ -273,9 +247,7 @@ class Context:
             name = t.name
             if name == "string":
                 return list(self.store_string(value))
-            if name in ("f32", "f64"):
-                return [_float(value)]
-            return [_int_of(t, value)]
+            return [LOWER_SCALAR[name](value)]
         if isinstance(t, ListType):
             return list(self.store_list(t.element, value))
         if isinstance(t, Record | TupleType):
@@ -360,6 +332,77 @@ class Context:
         return Variant(t.cases[index][0], value)
 
 
+Storer = Callable[[Context, Any, int], None]
+
+
+@memoized
+def storer(t: Any) -> Storer:
+    """store(cx, value, ptr): how a value of type `t` is stored, decided once per type (and kept
+    on it, as layout.py keeps sizes): offsets, widths and the parts' storers are worked out here,
+    not on every call."""
+    if isinstance(t, Prim):
+        return _prim_storer(t)
+    if isinstance(t, ListType):
+        element = t.element
+
+        def store_list(cx: Context, value: Any, ptr: int) -> None:
+            begin, length = cx.store_list(element, value)
+            cx.store_int(ptr, begin, 4)
+            cx.store_int(ptr + 4, length, 4)
+
+        return store_list
+    if isinstance(t, Record | TupleType):
+        fields, offset = [], 0
+        for f in fields_of(t):
+            offset = align_to(offset, alignment(f))
+            fields.append((offset, storer(f)))
+            offset += size(f)
+
+        def store_record(cx: Context, value: Any, ptr: int) -> None:
+            for (offset, store), item in zip(fields, cx._fields(t, value), strict=True):
+                store(cx, item, ptr + offset)
+
+        return store_record
+    if isinstance(t, Flags):
+        width = size(t)
+        return lambda cx, value, ptr: cx.store_int(ptr, _pack_flags(t, value), width) if t.names else None
+    if isinstance(t, Own | Borrow):
+        return lambda cx, value, ptr: cx.store_int(ptr, cx.lower_handle(t, value), 4)
+    cases = cases_of(t)
+    width, at = discriminant_size(len(cases)), payload_offset(t)
+    payloads = [None if case_type is None else storer(case_type) for _, case_type in cases]
+
+    def store_case(cx: Context, value: Any, ptr: int) -> None:
+        index, payload = _match_case(t, value)
+        cx.store_int(ptr, index, width)
+        store = payloads[index]
+        if store is not None:
+            store(cx, payload, ptr + at)
+
+    return store_case
+
+
+def _prim_storer(t: Prim) -> Storer:
+    name = t.name
+    if name == "string":
+
+        def store_string(cx: Context, value: Any, ptr: int) -> None:
+            begin, units = cx.store_string(value)
+            cx.store_int(ptr, begin, 4)
+            cx.store_int(ptr + 4, units, 4)
+
+        return store_string
+    if name in ("f32", "f64"):
+        packing = struct.Struct("<f" if name == "f32" else "<d")
+        return lambda cx, value, ptr: cx.write(ptr, packing.pack(_float(value)))
+    lower, width = LOWER_SCALAR[name], size(t)
+    return lambda cx, value, ptr: cx.store_int(ptr, lower(value), width)
+
+
+def _outside(ptr: int, length: int) -> GuestTrap:
+    return trap(f"the range {ptr}+{length} is outside linear memory")
+
+
 def _match_case(t: Any, value: Any) -> tuple[int, Any]:
     """The case index and payload the value stands for."""
     if isinstance(t, Enum):
@@ -380,29 +423,49 @@ def _match_case(t: Any, value: Any) -> tuple[int, Any]:
     raise trap(f"the value {value!r} is not a case of {t}")
 
 
-def _integer(name: str, raw: int) -> int:
-    bits = _RANGES[name]
-    value = raw % (1 << bits)
-    if name.startswith("s") and value >= 1 << (bits - 1):
-        value -= 1 << bits
-    return value
-
-
-def _int_of(t: Prim, value: Any) -> int:
-    name = t.name
+def _scalar_lifter(name: str) -> Callable[[Any], Any]:
+    """The value a flat core value of the scalar type `name` stands for (integers arrive in either
+    sign convention)."""
     if name == "bool":
-        return 1 if value else 0
+        return lambda raw: (raw & 0xFFFFFFFF) != 0
+    if name in ("f32", "f64"):
+        return lambda raw: _canonical(float(raw))
     if name == "char":
-        if not isinstance(value, str) or len(value) != 1 or 0xD800 <= ord(value) < 0xE000:
-            raise trap(f"the value {value!r} is not a char")
-        return ord(value)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise trap(f"the value {value!r} is not an integer ({name})")
+        return lambda raw: _char(raw & 0xFFFFFFFF)
+    bits = _RANGES[name]
+    mask, half = (1 << bits) - 1, 1 << (bits - 1)
+    if name.startswith("s"):
+        return lambda raw: ((raw & mask) ^ half) - half
+    return lambda raw: raw & mask
+
+
+def _scalar_lowerer(name: str) -> Callable[[Any], Any]:
+    """The flat core value of a Python value of the scalar type `name`; one that does not fit traps."""
+    if name in ("f32", "f64"):
+        return _float
+    if name == "bool":
+        return lambda value: 1 if value else 0
+    if name == "char":
+        return _char_code
     bits = _RANGES[name]
     low, high = (-(1 << (bits - 1)), 1 << (bits - 1)) if name.startswith("s") else (0, 1 << bits)
-    if not low <= value < high:
-        raise trap(f"the value {value} does not fit {name}")
-    return value
+
+    def lower(value: Any) -> int:
+        if value.__class__ is int and low <= value < high:  # the common case, in one test
+            return value
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise trap(f"the value {value!r} is not an integer ({name})")
+        if not low <= value < high:
+            raise trap(f"the value {value} does not fit {name}")
+        return value
+
+    return lower
+
+
+def _char_code(value: Any) -> int:
+    if not isinstance(value, str) or len(value) != 1 or 0xD800 <= ord(value) < 0xE000:
+        raise trap(f"the value {value!r} is not a char")
+    return ord(value)
 
 
 def _float(value: Any) -> float:
@@ -419,6 +482,13 @@ def _char(code: int) -> str:
     if code >= 0x110000 or 0xD800 <= code < 0xE000:
         raise trap(f"{code:#x} is not a Unicode scalar value")
     return chr(code)
+
+
+SCALARS = (*_RANGES, "bool", "char", "f32", "f64")
+# Lifting and lowering of every scalar type (all but string) between one flat core value and its
+# Python value: the interpreter above and the call plans (plan.py) both use these.
+LIFT_SCALAR: dict[str, Callable[[Any], Any]] = {name: _scalar_lifter(name) for name in SCALARS}
+LOWER_SCALAR: dict[str, Callable[[Any], Any]] = {name: _scalar_lowerer(name) for name in SCALARS}
 
 
 def _unpack_flags(t: Flags, bits: int) -> frozenset[str]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from pywasi_web.component.abi import Context, Options
 from pywasi_web.component.layout import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, alignment, flatten_all, size
+from pywasi_web.component.plan import plannable, trampoline
 from pywasi_web.component.resources import CallScope, HandleTable, trap
 from pywasi_web.component.types import FuncType, ResultType, TupleType
 from pywasi_web.component.values import Err
@@ -132,14 +133,19 @@ def lift(
 
 
 def lower(store: CoreStore, function: ComponentFunction, options: Options, state: InstanceState) -> object:
-    """canon lower: a core function the guest calls, running `function` on lifted arguments."""
+    """canon lower: a core function the guest calls, running `function` on lifted arguments:
+    through the call plan made for its type (plan.py), or, with parameters in memory, the
+    general path below."""
     ft = function.type
+    flat_params, flat_results = core_signature(ft, lift=False)
+    if plannable(ft):
+        body = trampoline(ft, function.call, options, state)
+        return store.host_function(flat_params, flat_results, body, blocking=function.blocking)
     params = _Values(tuple(t for _, t in ft.params), MAX_FLAT_PARAMS)
     results = _Values(() if ft.result is None else (ft.result,), MAX_FLAT_RESULTS)
     returns_result = isinstance(ft.result, ResultType)
-    flat_params, flat_results = core_signature(ft, lift=False)
 
-    def trampoline(*flat: Any) -> list[Any]:
+    def general(*flat: Any) -> Any:
         scope = CallScope()
         cx = Context(options, state.table, state, scope)
         values = iter(flat)
@@ -151,6 +157,7 @@ def lower(store: CoreStore, function: ComponentFunction, options: Options, state
                 raise
             result = error
         scope.finish()
-        return results.lower(cx, (result,) if results.types else (), values)
+        flat_result = results.lower(cx, (result,) if results.types else (), values)
+        return flat_result[0] if flat_result else None
 
-    return store.host_function(flat_params, flat_results, trampoline, blocking=function.blocking)
+    return store.host_function(flat_params, flat_results, general, blocking=function.blocking)

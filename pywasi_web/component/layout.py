@@ -54,7 +54,7 @@ def cases_of(t: Any) -> tuple[tuple[str, Any], ...]:
     return (("ok", t.ok), ("error", t.error))
 
 
-def _memoized(function: Callable[[Any], T]) -> Callable[[Any], T]:
+def memoized(function: Callable[[Any], T]) -> Callable[[Any], T]:
     key = f"_{function.__name__}"
 
     @functools.wraps(function)
@@ -81,7 +81,7 @@ def flags_size(count: int) -> int:
     return 1 if count <= 8 else 2 if count <= 16 else 4 * -(-count // 32)
 
 
-@_memoized
+@memoized
 def alignment(t: Any) -> int:
     if isinstance(t, Prim):
         return 4 if t.name == "string" else _PRIM_SIZE[t.name]
@@ -99,7 +99,7 @@ def max_case_alignment(cases: tuple[tuple[str, Any], ...]) -> int:
     return max((alignment(c) for _, c in cases if c is not None), default=1)
 
 
-@_memoized
+@memoized
 def size(t: Any) -> int:
     if isinstance(t, Prim):
         return 8 if t.name == "string" else _PRIM_SIZE[t.name]
@@ -120,7 +120,7 @@ def size(t: Any) -> int:
     return align_to(offset, alignment(t))
 
 
-@_memoized
+@memoized
 def payload_offset(t: Any) -> int:
     """Where a variant-like type's payload starts."""
     cases = cases_of(t)
@@ -149,7 +149,7 @@ def flatten_variant(cases: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
     return ("i32", *flat)
 
 
-@_memoized
+@memoized
 def flatten(t: Any) -> tuple[str, ...]:
     if isinstance(t, Prim):
         if t.name == "string":

@@ -113,7 +113,8 @@ class CoreStore(Protocol):
         *,
         blocking: bool = False,
     ) -> object:
-        """A core function calling `function`; it returns None, one value or a sequence of them.
+        """A core function calling `function`; it returns None (no results), the value (one
+        result) or a sequence of them (several).
 
         `blocking` marks a function that may wait (the browser wraps those for JSPI)."""
         ...

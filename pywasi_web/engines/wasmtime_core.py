@@ -1,8 +1,8 @@
 """Generic core linking on wasmtime-py, for the component model (engines/base.py CoreStore).
 
-Unlike the WASI path (raw callbacks of i32/i64 only), host functions here take any core
-signature through wasmtime-py's generic trampoline, and instances import each other's exports.
-wasmtime-py re-raises an exception a host function raised once the guest has unwound.
+Host functions take any core signature, through the same raw callbacks as the WASI path
+(wasmtime_raw.py), and instances import each other's exports. An exception a host function
+raised is parked while the guest unwinds, and `call` re-raises it.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 
 import wasmtime
 from wasmtime import _bindings as ffi
-from wasmtime._func import enter_wasm
 
 from pywasi_web.engines.base import CompiledModule
-from pywasi_web.engines.wasmtime_engine import WasmtimeEngine, WasmtimeModule, _frame, _reason
-from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
+from pywasi_web.engines.wasmtime_engine import WasmtimeEngine, WasmtimeModule, _reason, call_failure
+from pywasi_web.engines.wasmtime_raw import RawHost, callback_body, caller
+from pywasi_web.errors import GuestTrap, ModuleError
 from pywasi_web.preview1.memory import BufferMemory, GuestMemory
 
 _VALTYPES = {
@@ -26,16 +26,9 @@ _VALTYPES = {
     "f32": wasmtime.ValType.f32(),
     "f64": wasmtime.ValType.f64(),
 }
-_SIGNED = {"i32": (1 << 32, 1 << 31), "i64": (1 << 64, 1 << 63)}
-
-
-def _signed(kind: str, value: Any) -> Any:
-    """wasmtime-py wants integers in the signed range of their width."""
-    if kind in _SIGNED and isinstance(value, int):
-        modulus, half = _SIGNED[kind]
-        value %= modulus
-        return value - modulus if value >= half else value
-    return value
+# How a host function's arguments reach Python (engines/values.py): integers unsigned, which the
+# CoreStore contract allows (callers mask them to the width they need).
+_KINDS = {"i32": "u32", "i64": "u64", "f32": "f32", "f64": "f64"}
 
 
 class _Exports:
@@ -53,6 +46,7 @@ class WasmtimeCoreStore:
         self._store.set_epoch_deadline(1)
         if engine.max_memory is not None:
             self._store.set_limits(memory_size=engine.max_memory)
+        self._host = RawHost()
 
     def host_function(
         self,
@@ -62,18 +56,13 @@ class WasmtimeCoreStore:
         *,
         blocking: bool = False,
     ) -> object:
-        kinds = list(results)
         signature = wasmtime.FuncType([_VALTYPES[p] for p in params], [_VALTYPES[r] for r in results])
-
-        def call(*args: Any) -> Any:
-            values = function(*args)
-            if not kinds:
-                return None
-            if len(kinds) == 1:
-                return _signed(kinds[0], values[0] if isinstance(values, list | tuple) else values)
-            return [_signed(kind, value) for kind, value in zip(kinds, values, strict=True)]
-
-        return wasmtime.Func(self._store, signature, call)
+        body = callback_body(tuple(_KINDS[p] for p in params), results)
+        func = self._host.function(
+            self._store, signature.ptr(), body, function, max(len(params), len(results))
+        )
+        self._host.callbacks.append(signature)
+        return func
 
     def instantiate(self, module: CompiledModule, imports: Mapping[tuple[str, str], object]) -> _Exports:
         assert isinstance(module, WasmtimeModule)
@@ -85,41 +74,34 @@ class WasmtimeCoreStore:
             externs.append(extern)
         try:
             return _Exports(self._store, wasmtime.Instance(self._store, module.module, externs))
-        except wasmtime.Trap as trap:
-            raise GuestTrap(f"a core module's start function trapped: {_reason(trap.message)}") from None
-        except wasmtime.WasmtimeError as error:
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as error:
+            parked = self._host.take()
+            if parked is not None:
+                raise parked from None
+            if isinstance(error, wasmtime.Trap):
+                raise GuestTrap(f"a core module's start function trapped: {_reason(error.message)}") from None
             raise ModuleError(f"cannot instantiate a core module: {str(error).splitlines()[0]}") from None
 
     def call(
         self, function: object, params: tuple[str, ...], results: tuple[str, ...], *args: Any
     ) -> list[Any]:
-        """Through wasmtime's unchecked call (raw 16-byte slots): wasmtime-py's checked call
-        looks the function's type up and boxes every value, ~100 µs a call."""
+        """Through wasmtime's unchecked call (raw 16-byte slots, wasmtime_raw.caller):
+        wasmtime-py's checked call looks the function's type up and boxes every value, ~100 µs a
+        call (its context manager for traps, a few µs, is not needed either: no wasmtime-py
+        trampoline of its own runs in this store)."""
         assert isinstance(function, wasmtime.Func)
-        count = max(len(params), len(results), 1)
-        slots = (ffi.wasmtime_val_raw_t * count)()
-        for slot, kind, value in zip(slots, params, args, strict=False):
-            setattr(slot, kind, value)  # ctypes wraps an integer to the field's width
-        store = self._store
-        try:
-            with enter_wasm(store) as trap:
-                error = ffi.wasmtime_func_call_unchecked(
-                    store._context(),
-                    ctypes.byref(function._func),
-                    slots,
-                    count,
-                    trap,
-                )
-                if error:
-                    raise wasmtime.WasmtimeError._from_ptr(error)
-        except wasmtime.Trap as failure:
-            if failure.trap_code == wasmtime.TrapCode.INTERRUPT:
-                raise GuestTimeout(self._engine.interrupt_reason or "the guest was interrupted") from None
-            frames = "\n".join(_frame(frame) for frame in failure.frames or [])
-            raise GuestTrap(f"the guest trapped: {_reason(failure.message)}", frames) from None
-        except wasmtime.WasmtimeError as failure:
-            raise GuestTrap(f"the guest failed: {_reason(str(failure))}") from None
-        return [getattr(slot, kind) for slot, kind in zip(slots, results, strict=False)]
+        trap = ctypes.POINTER(ffi.wasm_trap_t)()
+        error, values = caller(params, results)(
+            self._store._context(), ctypes.byref(function._func), ctypes.byref(trap), *args
+        )
+        if error or trap:
+            failure = (
+                wasmtime.WasmtimeError._from_ptr(ctypes.cast(error, ctypes.POINTER(ffi.wasmtime_error_t)))
+                if error
+                else wasmtime.Trap._from_ptr(trap)
+            )
+            raise call_failure(self._engine, self._host, failure) from None
+        return values
 
     def memory(self, memory: object) -> GuestMemory:
         assert isinstance(memory, wasmtime.Memory)

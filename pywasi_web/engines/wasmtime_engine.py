@@ -1,9 +1,9 @@
 """The CPython engine: wasmtime-py running the guest, with our imports (never wasmtime's WASI).
 
-Host functions are bound through wasmtime's "unchecked" C callback, which hands over the raw
-argument slots: wasmtime-py's generic trampoline boxes every value and costs ~7 µs a call, this
-path ~0.2 µs before the function runs. A Python exception in a host function (ProcExit
-included) is parked, the guest is unwound with a trap, and `call` re-raises the parked exception.
+Host functions are bound through wasmtime's "unchecked" C callback (wasmtime_raw.py): ~0.2 µs
+before the function runs, where wasmtime-py's generic trampoline costs ~7 µs. A Python exception
+in a host function (ProcExit included) is parked, the guest is unwound with a trap, and `call`
+re-raises the parked exception.
 
 Timeouts use wasmtime's epoch interruption: a timer bumps the epoch and the guest traps at its
 next check, wherever it is, so an infinite loop stops cleanly.
@@ -14,36 +14,22 @@ from __future__ import annotations
 import ctypes
 import functools
 import platform
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import wasmtime
-from wasmtime import _bindings as ffi
 
 from pywasi_web.engines.base import CompiledModule, CoreStore, ExportSpec, HostFunction, ImportSpec
 from pywasi_web.engines.module_cache import ModuleCache
 from pywasi_web.engines.validation import check_header, check_imports
-from pywasi_web.engines.values import (
-    WASMTIME_ARGUMENT,
-    WASMTIME_RESULT,
-    ExportCall,
-    compile_function,
-    expressions,
-    import_kinds,
-    wasi_function,
-)
+from pywasi_web.engines.values import ExportCall, import_kinds, wasi_function
 from pywasi_web.engines.wasm_reader import read_module
+from pywasi_web.engines.wasmtime_raw import RawHost, arguments, callback_body
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.preview1.fast_paths import CLOCK_FUNCTION, ClockRule, FastPaths
-from pywasi_web.preview1.memory import BufferMemory, Fault, GuestMemory
+from pywasi_web.preview1.memory import BufferMemory, GuestMemory
 
-# The raw callback: wasmtime_val_raw_t slots (16 bytes, read as pairs of u64) arrive as a bare
-# address. A typed pointer argument would cost ctypes ~0.1 µs a call to build.
-_RawCallback = ctypes.CFUNCTYPE(
-    ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t
-)
-_NO_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(0)
 # The engine's settings: compiled code depends on them, so they are part of the module cache's key.
 _CONFIG = {"epoch_interruption": True}
 
@@ -79,28 +65,6 @@ def _invalid(message: str) -> str:
     return f"invalid WebAssembly module: {reason}"
 
 
-# One callback per signature, generated (as dataclasses generates methods) so that each argument
-# is one explicit expression from engines/values.py: no loop, no argument tuple. The slots sit in
-# the frame of wasmtime's trampoline, at the same address call after call, so the ctypes array
-# over them is made once per address and reused.
-_CALLBACK_TEMPLATE = """
-def bind(function, host, Slots, readers):
-    slots_address = slots = None
-
-    def callback(_env, _caller, address, _count):
-        nonlocal slots_address, slots
-        try:
-            if address != slots_address:
-                slots = Slots.from_address(address)
-                slots_address = address
-{body}
-            return 0
-        except BaseException as error:
-            return host.park(error)
-
-    return callback
-"""
-
 # preview1's clock_time_get with its fast path, generated from the rule (preview1/fast_paths.py
 # ClockRule: the ids it answers with their readers, where the id and the result pointer are): the
 # call only stores the reading, so it is answered here (as the browser engine answers it in JS from
@@ -120,49 +84,23 @@ _CLOCK_BODY = """\
 
 
 def _clock_body(kinds: tuple[str, ...], rule: ClockRule) -> str:
-    arguments = _arguments(kinds)
-    clock_id, pointer = arguments[rule.id_param], arguments[rule.result_param]
-    arguments[rule.id_param], arguments[rule.result_param] = "clock_id", "pointer"
-    return _CLOCK_BODY.format(clock_id=clock_id, pointer=pointer, arguments=", ".join(arguments))
+    expressions = arguments(kinds)
+    clock_id, pointer = expressions[rule.id_param], expressions[rule.result_param]
+    expressions[rule.id_param], expressions[rule.result_param] = "clock_id", "pointer"
+    return _CLOCK_BODY.format(clock_id=clock_id, pointer=pointer, arguments=", ".join(expressions))
 
 
-def _arguments(kinds: tuple[str, ...]) -> list[str]:
-    return expressions(WASMTIME_ARGUMENT, kinds, lambda index: f"slots[{2 * index}]")
+class _HostCalls(RawHost):
+    """The WASI instance's raw host functions, with preview1's fast paths."""
 
-
-def _callback_body(kinds: tuple[str, ...], results: tuple[str, ...]) -> str:
-    call = f"function({', '.join(_arguments(kinds))})"
-    indent = " " * 12
-    if not results:
-        return f"{indent}{call}"
-    if len(results) == 1:
-        return f"{indent}slots[0] = {WASMTIME_RESULT[results[0]].format(f'{call} or 0')}"
-    stores = [f"{indent}values = {call}"]
-    stores += [
-        f"{indent}slots[{2 * index}] = {WASMTIME_RESULT[kind].format(f'values[{index}]')}"
-        for index, kind in enumerate(results)
-    ]
-    return "\n".join(stores)
-
-
-@functools.cache
-def _binder(body: str) -> Callable[..., Callable[..., int]]:
-    bind: Callable[..., Callable[..., int]] = compile_function(
-        _CALLBACK_TEMPLATE.format(body=body), "bind", Fault=Fault
-    )
-    return bind
-
-
-class _HostCalls:
-    """Keeps the ctypes callbacks alive, the guest's memory once it exists, and the exception a
-    host function raised."""
-
-    def __init__(self) -> None:
-        self.callbacks: list[object] = []
-        self.pending: BaseException | None = None
-        self.memory: GuestMemory | None = None
-
-    def adapt(self, function: HostFunction, spec: ImportSpec, fast: FastPaths | None) -> object:
+    def adapt(
+        self,
+        store: wasmtime.Store,
+        functype: object,
+        function: HostFunction,
+        spec: ImportSpec,
+        fast: FastPaths | None,
+    ) -> wasmtime.Func:
         params, results = spec.params, spec.results
         kinds = import_kinds(spec.module, spec.name, params, results)
         readers = None
@@ -171,21 +109,8 @@ class _HostCalls:
             readers = fast.clock.readers
             body = _clock_body(kinds, fast.clock)
         else:
-            body = _callback_body(kinds, results)
-        slots = ctypes.c_uint64 * (2 * max(len(params), len(results), 1))
-        raw_callback = _RawCallback(_binder(body)(function, self, slots, readers))
-        self.callbacks.append(raw_callback)
-        return ctypes.cast(raw_callback, ffi.wasmtime_func_unchecked_callback_t)
-
-    def park(self, error: BaseException) -> int:
-        """Keep the host function's exception for `call` and unwind the guest with a trap."""
-        self.pending = error
-        trap = ffi.wasmtime_trap_new(b"host function raised", 20)
-        return ctypes.cast(trap, ctypes.c_void_p).value or 0
-
-    def take(self) -> BaseException | None:
-        error, self.pending = self.pending, None
-        return error
+            body = callback_body(kinds, results)
+        return self.function(store, functype, body, function, max(len(params), len(results)), readers)
 
 
 class WasmtimeModule:
@@ -252,15 +177,7 @@ class WasmtimeInstance:
         try:
             result = func(self._store, *arguments)
         except (wasmtime.Trap, wasmtime.WasmtimeError) as failure:
-            parked = self._host.take()
-            if parked is not None:
-                raise parked from None
-            if isinstance(failure, wasmtime.WasmtimeError):
-                raise GuestTrap(f"the guest failed: {_reason(str(failure))}") from None
-            if failure.trap_code == wasmtime.TrapCode.INTERRUPT:
-                raise GuestTimeout(self._engine.interrupt_reason or "the guest was interrupted") from None
-            frames = "\n".join(_frame(frame) for frame in failure.frames or [])
-            raise GuestTrap(f"the guest trapped: {_reason(failure.message)}", frames) from None
+            raise call_failure(self._engine, self._host, failure) from None
         return tuple(result) if isinstance(result, list) else result
 
     def interrupt(self, reason: str) -> None:
@@ -268,6 +185,22 @@ class WasmtimeInstance:
 
     def close(self) -> None:
         """Nothing to release: the store and instance go with their last reference."""
+
+
+def call_failure(
+    engine: WasmtimeEngine, host: RawHost, failure: wasmtime.Trap | wasmtime.WasmtimeError
+) -> BaseException:
+    """What a call into the guest that ended in `failure` raises: the exception a host function
+    parked, else GuestTimeout for an interrupt, else GuestTrap with the guest's frames."""
+    parked = host.take()
+    if parked is not None:
+        return parked
+    if isinstance(failure, wasmtime.WasmtimeError):
+        return GuestTrap(f"the guest failed: {_reason(str(failure))}")
+    if failure.trap_code == wasmtime.TrapCode.INTERRUPT:
+        return GuestTimeout(engine.interrupt_reason or "the guest was interrupted")
+    frames = "\n".join(_frame(frame) for frame in failure.frames or [])
+    return GuestTrap(f"the guest trapped: {_reason(failure.message)}", frames)
 
 
 def _reason(message: str) -> str:
@@ -350,12 +283,7 @@ class WasmtimeEngine:
         for spec, item in zip(module.imports, module.module.imports, strict=True):
             key = (spec.module, spec.name)
             if key not in linked:
-                callback = host.adapt(functions[key], spec, fast)
-                raw = ffi.wasmtime_func_t()
-                ffi.wasmtime_func_new_unchecked(
-                    store._context(), item.type.ptr(), callback, None, _NO_FINALIZER, ctypes.byref(raw)
-                )
-                linked[key] = wasmtime.Func._from_raw(raw)
+                linked[key] = host.adapt(store, item.type.ptr(), functions[key], spec, fast)
         externs = [linked[(spec.module, spec.name)] for spec in module.imports]
         try:
             instance = wasmtime.Instance(store, module.module, externs)

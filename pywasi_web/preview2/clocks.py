@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pywasi_web.abi.types import Clockid
 from pywasi_web.kernel import clocks
 from pywasi_web.kernel.waiting import Waiter
@@ -21,9 +23,9 @@ class MonotonicClock:
 
     def __init__(self, waiter: Waiter) -> None:
         self._waiter = waiter
-
-    def now(self) -> int:
-        return clocks.now(Clockid.MONOTONIC)
+        # `now` is the kernel's reader itself: a guest may read the clock in a tight loop, and
+        # every Python frame between the guest and the reading costs ~0.1 µs of ~1.
+        self.now: Callable[[], int] = clocks.READERS[Clockid.MONOTONIC]
 
     def resolution(self) -> int:
         return clocks.resolution(Clockid.MONOTONIC)

@@ -74,7 +74,8 @@ class MemoryFile(_Inode, FileNode, OpenFile):
         return self
 
     def pread(self, offset: int, size: int) -> bytes:
-        return bytes(self.data[offset : offset + size])
+        # One copy through a view (released at once): slicing the bytearray first would copy twice.
+        return bytes(memoryview(self.data)[offset : offset + size])
 
     def pwrite(self, offset: int, data: bytes | memoryview) -> int:
         length = len(data)
