@@ -65,10 +65,9 @@ def test_a_write_through_the_hot_lease_is_reported() -> None:
     kernel = make_kernel(fs)
     fd = open_file(kernel, "edit.txt")
     hot = HotFiles(kernel.fds)
-    lease = hot.lease(fd)
+    lease = hot.lease(fd, max_position=2**53)
     assert lease is not None
-    data, position = lease
-    data[0:1] = b"O"  # what the engine does in place
-    hot.settle(fd, position + 1, 123)
+    lease.view[0:1] = b"O"  # what the engine does in place
+    hot.settle(fd, lease.position + 1, 123)
     assert kernel.fds.get(fd).seek(0, Whence.CUR) == 1
     assert fs.changes() == ({"edit.txt": b"Old"}, [])
