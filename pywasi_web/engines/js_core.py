@@ -75,16 +75,15 @@ class JsCoreStore:
         must_suspend = _core().mustSuspend if blocking and self._jspi else None
 
         def adapter(*args: Any) -> Any:
+            # Pyodide hands an i64 (a BigInt) over as a Python int already: no per-call conversion.
             try:
-                values = function(
-                    *[int(a) if kind == "i64" else a for kind, a in zip(params, args, strict=True)]
-                )
+                values = function(*args)
             except BaseException as error:
                 if must_suspend is not None and isinstance(error, MustSuspend):
                     return must_suspend  # js_core.js re-runs the call with stack switching
                 self._pending = error
                 raise
-            if isinstance(values, list | tuple):
+            if type(values) is list or type(values) is tuple:
                 return values[0] if values else None
             return values
 
@@ -172,6 +171,8 @@ class JsCoreMemory:
         self._memory = memory
         self._copier = copier
         self._scratch = scratch
+        # Bound once: each attribute read on a JsProxy makes a new proxy.
+        self._get, self._put, self._range = copier.get, copier.put, copier.range
 
     def check(self, ptr: int, length: int) -> None:
         if ptr < 0 or length < 0 or ptr + length > self._copier.size(self._memory):
@@ -179,10 +180,10 @@ class JsCoreMemory:
 
     def read(self, ptr: int, length: int) -> bytes:
         if ptr >= 0 and 0 <= length <= SCRATCH_SIZE:
-            if self._copier.get(self._memory, ptr, length):
+            if self._get(self._memory, ptr, length):
                 return bytes(self._scratch[:length])
         elif ptr >= 0 and length >= 0:
-            view = self._copier.range(self._memory, ptr, length)
+            view = self._range(self._memory, ptr, length)
             if view is not None:
                 return bytes(view.to_bytes())
         raise Fault(f"guest range {ptr}+{length} outside memory")
@@ -191,10 +192,10 @@ class JsCoreMemory:
         length = len(data)
         if ptr >= 0 and length <= SCRATCH_SIZE:
             self._scratch[:length] = data
-            if self._copier.put(self._memory, ptr, length):
+            if self._put(self._memory, ptr, length):
                 return
         elif ptr >= 0:
-            view = self._copier.range(self._memory, ptr, length)
+            view = self._range(self._memory, ptr, length)
             if view is not None:
                 view.assign(data)
                 return
