@@ -32,13 +32,9 @@
   exportOf(instance, name) {
     return Object.prototype.hasOwnProperty.call(instance.exports, name) ? instance.exports[name] : undefined;
   },
-  // Arguments in their core types (i64 as BigInt); results as an array.
+  // Arguments in their core types (i64 as BigInt).
   args(params, values) {
     return values.map((value, index) => (params[index] === "i64" ? BigInt.asIntN(64, BigInt(value)) : value));
-  },
-  results(value) {
-    if (value === undefined) return [];
-    return Array.isArray(value) ? value : [value];
   },
   // Copies between guest memories and one bytearray in Pyodide's heap (`scratch`): one JS call
   // each and no new typed array per call (a new view costs ~16 us, a JS call ~0.7 us). A view is

@@ -113,10 +113,10 @@ class JsCoreStore:
     def call(
         self, function: object, params: tuple[str, ...], results: tuple[str, ...], *args: Any
     ) -> list[Any]:
-        from pyodide.ffi import JsException, can_run_sync, run_sync, to_js
+        from pyodide.ffi import JsException, JsProxy, can_run_sync, run_sync, to_js
 
-        core = _core()
-        js_args = core.args(to_js(list(params)), to_js(list(args)))
+        # Only i64 arguments need converting (to BigInt); the rest go over as they are.
+        js_args = _core().args(to_js(list(params)), to_js(list(args))) if "i64" in params else args
         self._pending = None
         try:
             if self._jspi and can_run_sync():
@@ -135,7 +135,9 @@ class JsCoreStore:
             if isinstance(failure, JsException):
                 raise self._failure(failure, "the guest trapped") from None
             raise
-        return [int(value) if isinstance(value, int) else value for value in core.results(result)]
+        if result is None:  # undefined: no results
+            return []
+        return list(result) if isinstance(result, JsProxy) else [result]  # several: a JS array
 
     def _failure(self, error: Any, trapped: str) -> Exception:
         kind, message, stack = _helpers().describe(error)
