@@ -2,9 +2,11 @@
 
 By default the CPython benchmarks (wasmtime-py's WASI as the baseline); with --components the same
 for WASI 0.2 components (wasmtime-py's WASI 0.2 as the baseline); with --browser the browser
-ones in Chromium (browser_wasi_shim as the baseline), see bench/browser/; with --persistence the
-write-back throughput of persistent mounts (a plain IndexedDB put loop as the baseline); with
---mounts a run over a large mounted tree (copied with each run as the baseline).
+ones in Chromium (browser_wasi_shim as the baseline), see bench/browser/; with --browser --components
+the components in Chromium (the same component transpiled by jco on preview2-shim as the baseline,
+bench/browser/components.py); with --persistence the write-back throughput of persistent mounts (a
+plain IndexedDB put loop as the baseline); with --mounts a run over a large mounted tree (copied
+with each run as the baseline).
 """
 
 from __future__ import annotations
@@ -43,13 +45,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="a tenth of the work, for a smoke run")
     parser.add_argument("--browser", action="store_true", help="the browser benchmarks, in Chromium")
-    parser.add_argument("--components", action="store_true", help="WASI 0.2 components on CPython")
+    parser.add_argument(
+        "--components", action="store_true", help="WASI 0.2 components (with --browser: in Chromium)"
+    )
     parser.add_argument(
         "--persistence", action="store_true", help="IndexedDB write-back throughput, in Chromium"
     )
     parser.add_argument("--mounts", action="store_true", help="a run over a large tree: kept and URL mounts")
     options = parser.parse_args()
-    if options.browser:
+    if options.browser and options.components:
+        from bench.browser import components as browser_components
+
+        results = browser_components.measure(options.runs, options.quick)
+        _save("browser-components", results, browser_components.markdown(results, options.runs))
+    elif options.browser:
         from bench.browser import driver, report
 
         results = driver.measure(options.runs, options.quick)

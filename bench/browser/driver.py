@@ -59,13 +59,14 @@ def _build_guests() -> None:
 
 
 @contextmanager
-def serving() -> Iterator[str]:
-    """The playground server plus the bench routes, on a free port."""
+def serving(routes: tuple[tuple[str, Path], ...] = ()) -> Iterator[str]:
+    """The playground server plus the bench routes (and `routes`, (URL prefix, directory) pairs
+    looked up first), on a free port."""
     prepare_assets(log=lambda _message: None)
     _build_guests()
     server = make_server(0, quiet=True)
     base = server.RequestHandlerClass.func  # make_server binds its handler class with partial()
-    extra = [("/bench/guests/", BUILT), ("/bench/", HERE)]
+    extra = [*routes, ("/bench/guests/", BUILT), ("/bench/", HERE)]
 
     class BenchHandler(base):  # type: ignore[valid-type, misc]
         def _resolve(self, path: str) -> Path | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bench.browser import net
@@ -29,51 +30,66 @@ def _target(row: dict[str, Any]) -> tuple[str, bool | None]:
     return "", None
 
 
-def _figure(row: dict[str, Any], key: str) -> str:
+def figure(row: dict[str, Any], key: str) -> str:
     if row["unit"] == "GB/s":
         return f"{row[key]:.2f} GB/s"
     if row["unit"] == "run":
         return f"{row[key]:.3f} s"
+    if row["unit"] == "ms":
+        return f"{row[key]:.1f} ms"
     return f"{row[key]:.2f} µs/{row['unit']}"
 
 
-def _met(met: bool | None) -> str:
-    return "" if met is None else ("yes" if met else "**no**")
+def met(reached: bool | None) -> str:
+    return "" if reached is None else ("yes" if reached else "**no**")
 
 
-def markdown(results: dict[str, Any], runs: int) -> str:
+def table(
+    results: dict[str, Any],
+    runs: int,
+    baseline: tuple[str, str],
+    target: Callable[[dict[str, Any]], tuple[str, bool | None]],
+) -> list[str]:
+    """The heading line and one table line per row of `results`; baseline is (its description,
+    its column's name); target gives each row's (target text, met)."""
     info = results["info"]
     lines = [
         f"Chromium {results['chromium']}, Pyodide {info['pyodideVersion']}, blocking: {info['blocking']}; "
-        f"median of {runs} runs after one warm-up; baseline: browser_wasi_shim 0.4.2, in a worker too.",
+        f"median of {runs} runs after one warm-up; baseline: {baseline[0]}, in a worker too.",
         "",
-        "| benchmark | browser_wasi_shim | pywasi_web | ratio (ours / shim) | target | met |",
+        f"| benchmark | {baseline[1]} | pywasi_web | ratio (ours / shim) | target | met |",
         "|---|---|---|---|---|---|",
     ]
     for row in results["rows"]:
-        target, met = _target(row)
+        goal, reached = target(row)
         ratio = f"{row['ratio']:.2f}×" + (" throughput" if row["unit"] == "GB/s" else "")
-        figures = f"{_figure(row, 'shim')} | {_figure(row, 'ours')}"
-        lines.append(f"| {row['benchmark']} | {figures} | {ratio} | {target} | {_met(met)} |")
+        figures = f"{figure(row, 'shim')} | {figure(row, 'ours')}"
+        lines.append(f"| {row['benchmark']} | {figures} | {ratio} | {goal} | {met(reached)} |")
+    return lines
+
+
+def markdown(results: dict[str, Any], runs: int) -> str:
+    shim = ("browser_wasi_shim 0.4.2", "browser_wasi_shim")
+    lines = table(results, runs, shim, _target)
     scaling = results["append_scaling"]
     constant = max(scaling.values()) <= APPEND_LIMIT_US and max(scaling.values()) <= 1.5 * min(
         scaling.values()
     )
     steps = ", ".join(f"{us:.2f} µs at {count:,}".replace(",", " ") for count, us in scaling.items())
     lines.append(
-        f"| appending writes by file size | | {steps} | | ≤ {APPEND_LIMIT_US:g} µs, flat | {_met(constant)} |"
+        f"| appending writes by file size | | {steps} | | ≤ {APPEND_LIMIT_US:g} µs, flat | {met(constant)} |"
     )
     overhead = results["per_run_ms"]
     lines.append(
         f"| one run of hello.wasm in a warm runtime (call to result) | {overhead['shim']:.2f} ms | "
         f"{overhead['ours']:.2f} ms | {overhead['ours'] / overhead['shim']:.2f}× | "
-        f"≤ {PER_RUN_LIMIT_MS:g} ms | {_met(overhead['ours'] <= PER_RUN_LIMIT_MS)} |"
+        f"≤ {PER_RUN_LIMIT_MS:g} ms | {met(overhead['ours'] <= PER_RUN_LIMIT_MS)} |"
     )
     navigation = results["first_output_ms"]
     for kind, limit in (("warm", 1500), ("cold", 6000)):
         lines.append(
             f"| navigation to first guest output, {kind} | | {navigation[kind]:.0f} ms | | "
-            f"≤ {limit / 1000:g} s | {_met(navigation[kind] <= limit)} |"
+            f"≤ {limit / 1000:g} s | {met(navigation[kind] <= limit)} |"
         )
     if "network" in results:
         lines += ["", net.markdown(results["network"])]

@@ -156,6 +156,11 @@ def lower(store: CoreStore, function: ComponentFunction, options: Options, state
             if not returns_result:
                 raise
             result = error
+        except BaseException:
+            # The loans end with the call, even one the browser abandons to re-run it with stack
+            # switching (a blocking function that had to wait: engines/js_core.py).
+            scope.release()
+            raise
         scope.finish()
         flat_result = results.lower(cx, (result,) if results.types else (), values)
         return flat_result[0] if flat_result else None

@@ -90,10 +90,14 @@ class CallScope:
         handle.lend_count += 1
         self.lent.append(handle)
 
-    def finish(self) -> None:
+    def release(self) -> None:
+        """End the loans of handles lent to the call."""
         for handle in self.lent:
             handle.lend_count -= 1
         self.lent.clear()
+
+    def finish(self) -> None:
+        self.release()
         if self.borrows:
             raise trap("a borrowed handle was not dropped before the call returned")
 

@@ -2,7 +2,9 @@
 
 The component layer hands over Python functions of any core signature and links instances to
 each other's exports; js_core.js turns them into JS functions (BigInt for i64 results,
-WebAssembly.Suspending around the ones that may block, entered with callPromising) and
+WebAssembly.Suspending around the ones that may block: tried as a plain call first, and re-run
+with callPromising only when the synchronous try reached a wait and raised MustSuspend, which
+WASI 0.2's blocking functions do before anything the guest could observe, see preview2/io.py) and
 instantiates from an import object of externs. Calls go through WebAssembly.promising and
 run_sync when the caller can wait (JSPI), as JsInstance.call does. An exception a host function
 raises is parked before it unwinds the guest as a JS error, and `call` re-raises the original.
@@ -18,7 +20,15 @@ from importlib import resources
 from typing import Any
 
 from pywasi_web.engines.base import CompiledModule
-from pywasi_web.engines.js import JsEngine, JsModule, _helpers, _wasm_frames, jspi_available
+from pywasi_web.engines.js import (
+    SCRATCH_SIZE,
+    JsEngine,
+    JsModule,
+    MustSuspend,
+    _helpers,
+    _wasm_frames,
+    jspi_available,
+)
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.preview1.memory import Fault
 
@@ -48,6 +58,8 @@ class JsCoreStore:
         self._proxies: list[Any] = []
         self._pending: BaseException | None = None
         self._promising: dict[int, Any] = {}
+        self._copier: Any = None  # js_core.js's copier over one scratch bytearray, made on first use
+        self._scratch = memoryview(b"")
         self.interrupt_reason: str | None = None
 
     def host_function(
@@ -60,15 +72,18 @@ class JsCoreStore:
     ) -> object:
         from pyodide.ffi import create_proxy, to_js
 
+        must_suspend = _core().mustSuspend if blocking and self._jspi else None
+
         def adapter(*args: Any) -> Any:
+            # Pyodide hands an i64 (a BigInt) over as a Python int already: no per-call conversion.
             try:
-                values = function(
-                    *[int(a) if kind == "i64" else a for kind, a in zip(params, args, strict=True)]
-                )
+                values = function(*args)
             except BaseException as error:
+                if must_suspend is not None and isinstance(error, MustSuspend):
+                    return must_suspend  # js_core.js re-runs the call with stack switching
                 self._pending = error
                 raise
-            if isinstance(values, list | tuple):
+            if type(values) is list or type(values) is tuple:
                 return values[0] if values else None
             return values
 
@@ -98,10 +113,10 @@ class JsCoreStore:
     def call(
         self, function: object, params: tuple[str, ...], results: tuple[str, ...], *args: Any
     ) -> list[Any]:
-        from pyodide.ffi import JsException, can_run_sync, run_sync, to_js
+        from pyodide.ffi import JsException, JsProxy, can_run_sync, run_sync, to_js
 
-        core = _core()
-        js_args = core.args(to_js(list(params)), to_js(list(args)))
+        # Only i64 arguments need converting (to BigInt); the rest go over as they are.
+        js_args = _core().args(to_js(list(params)), to_js(list(args))) if "i64" in params else args
         self._pending = None
         try:
             if self._jspi and can_run_sync():
@@ -120,7 +135,9 @@ class JsCoreStore:
             if isinstance(failure, JsException):
                 raise self._failure(failure, "the guest trapped") from None
             raise
-        return [int(value) if isinstance(value, int) else value for value in core.results(result)]
+        if result is None:  # undefined: no results
+            return []
+        return list(result) if isinstance(result, JsProxy) else [result]  # several: a JS array
 
     def _failure(self, error: Any, trapped: str) -> Exception:
         kind, message, stack = _helpers().describe(error)
@@ -133,7 +150,14 @@ class JsCoreStore:
         return GuestTrap(f"the guest failed: {message}", stack)
 
     def memory(self, memory: object) -> JsCoreMemory:
-        return JsCoreMemory(memory)
+        if self._copier is None:
+            from pyodide.ffi import create_proxy
+
+            scratch = bytearray(SCRATCH_SIZE)
+            self._scratch = memoryview(scratch)
+            self._proxies.append(proxy := create_proxy(scratch))
+            self._copier = _core().copier(proxy)
+        return JsCoreMemory(memory, self._copier, self._scratch)
 
     def interrupt(self, reason: str) -> None:
         """Remembered; a guest waiting in a host function is stopped by the waiter's cancel()."""
@@ -141,27 +165,43 @@ class JsCoreStore:
 
 
 class JsCoreMemory:
-    """GuestMemory over a WebAssembly.Memory, one JS copy per access (the component layer reads
-    and writes whole values; preview2 never touches guest memory)."""
+    """GuestMemory over a WebAssembly.Memory (the component layer reads and writes whole values;
+    preview2 never touches guest memory). Up to SCRATCH_SIZE bytes go through the store's scratch
+    bytearray and one JS copy; larger ranges through one typed-array view each way."""
 
-    def __init__(self, memory: Any) -> None:
+    def __init__(self, memory: Any, copier: Any, scratch: memoryview) -> None:
         self._memory = memory
+        self._copier = copier
+        self._scratch = scratch
+        # Bound once: each attribute read on a JsProxy makes a new proxy.
+        self._get, self._put, self._range = copier.get, copier.put, copier.range
 
     def check(self, ptr: int, length: int) -> None:
-        if ptr < 0 or length < 0 or ptr + length > _core().size(self._memory):
+        if ptr < 0 or length < 0 or ptr + length > self._copier.size(self._memory):
             raise Fault(f"guest range {ptr}+{length} outside memory")
 
     def read(self, ptr: int, length: int) -> bytes:
-        data = _core().read(self._memory, ptr, length)
-        if data is None:
-            raise Fault(f"guest range {ptr}+{length} outside memory")
-        return bytes(data.to_bytes())
+        if ptr >= 0 and 0 <= length <= SCRATCH_SIZE:
+            if self._get(self._memory, ptr, length):
+                return bytes(self._scratch[:length])
+        elif ptr >= 0 and length >= 0:
+            view = self._range(self._memory, ptr, length)
+            if view is not None:
+                return bytes(view.to_bytes())
+        raise Fault(f"guest range {ptr}+{length} outside memory")
 
     def write(self, ptr: int, data: bytes | bytearray | memoryview) -> None:
-        from pyodide.ffi import to_js
-
-        if not _core().write(self._memory, ptr, to_js(bytes(data))):
-            raise Fault(f"guest range {ptr}+{len(data)} outside memory")
+        length = len(data)
+        if ptr >= 0 and length <= SCRATCH_SIZE:
+            self._scratch[:length] = data
+            if self._put(self._memory, ptr, length):
+                return
+        elif ptr >= 0:
+            view = self._range(self._memory, ptr, length)
+            if view is not None:
+                view.assign(data)
+                return
+        raise Fault(f"guest range {ptr}+{length} outside memory")
 
     def u32(self, ptr: int) -> int:
         return int.from_bytes(self.read(ptr, 4), "little")
