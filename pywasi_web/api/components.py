@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pywasi_web.api.trace import brief
 from pywasi_web.component.calls import ComponentFunction
@@ -24,6 +24,9 @@ from pywasi_web.component.values import Err, pascal, snake
 from pywasi_web.engines.base import CoreStore, Engine
 from pywasi_web.errors import ModuleError, ProcExit
 from pywasi_web.kernel.kernel import Kernel
+
+if TYPE_CHECKING:
+    from pywasi_web.preview2.host import NetworkGrant
 
 RUN_INTERFACE = "wasi:cli/run"
 
@@ -47,11 +50,16 @@ class LoadedComponent:
         return find(RUN_INTERFACE, self.exports) is not None
 
     def instantiate(
-        self, kernel: Kernel, host: Mapping[str, Any], trace: bool | Observer | None = None
+        self,
+        kernel: Kernel,
+        host: Mapping[str, Any],
+        trace: bool | Observer | None = None,
+        grant: NetworkGrant | None = None,
     ) -> tuple[InstanceValue, CoreStore]:
         """Instantiate with `host` (interface -> object or another instance's Interface), over the
         WASI 0.2 host on `kernel` when the component imports any wasi: interface. `trace`: True
-        prints each host call to stderr, a callable(name, args, result, seconds) receives them."""
+        prints each host call to stderr, a callable(name, args, result, seconds) receives them.
+        `grant`: what wasi:sockets and wasi:http may reach (None: nothing)."""
         store = self.engine.core_store()
         given = {
             name: value._value if isinstance(value, Interface) else value for name, value in host.items()
@@ -60,7 +68,12 @@ class LoadedComponent:
         if self.imports_wasi:
             from pywasi_web.preview2.host import wasi_imports
 
-            provided = {**wasi_imports(kernel), **given}
+            wasi = (
+                wasi_imports(kernel, network=grant.network, http_access=grant.http_access)
+                if grant is not None
+                else wasi_imports(kernel)
+            )
+            provided = {**wasi, **given}
         observe = _print_call if trace is True else trace or None
         return Instantiator(store, self.modules, observe).root(self.component, provided), store
 
