@@ -39,9 +39,8 @@ def _parser() -> argparse.ArgumentParser:
         help="set an environment variable; NAME alone passes this process's value, if it has one",
     )
     reach = "let a component's wasi:sockets reach HOST:PORT (or HOST:*) and its wasi:http an origin"
-    run.add_argument(
-        "--allow", action="append", default=[], type=flags.network_entry, metavar="HOST:PORT|ORIGIN", help=reach
-    )
+    allow = run.add_argument("--allow", action="append", default=[], type=flags.network_entry, help=reach)
+    allow.metavar = "HOST:PORT|ORIGIN"
     run.add_argument(
         "--timeout", type=flags.seconds, metavar="SECONDS", help="stop the guest after this long"
     )
