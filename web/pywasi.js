@@ -30,6 +30,9 @@
 // the result as WebAssembly's JS API gives it, an array for several), inst.exports ({name: kind}),
 // await inst.memory.read(ptr, length) (a Uint8Array), await inst.memory.write(ptr, bytes), and
 // await inst.close() (resolves like run: stdout, stderr, files...). Runs queued meanwhile wait for close.
+// A component instance: inst.exports lists its functions ("iface@version#fn": "func") and
+// inst.call(name, ...args) takes and gives JS values (docs/components.md, "From JavaScript"); a call
+// that fails rejects with an Error whose `kind` is "export", "arity", "type", "trap", "exit" or "module".
 //
 // Blocking (a guest waiting for input or sleeping): JSPI where the browser has it, else Atomics.wait
 // on a SharedArrayBuffer when the page is cross-origin isolated, else input is not interactive.
@@ -113,7 +116,7 @@ export class Runtime {
         const request = this._requests.get(message.id);
         this._requests.delete(message.id);
         if (!request) break;
-        if (message.error) request.reject(new Error(message.error));
+        if (message.error) request.reject(Object.assign(new Error(message.error), message.kind ? { kind: message.kind } : {}));
         else request.resolve(request.whole ? message : message.value);
         break;
       }
@@ -370,7 +373,8 @@ export class Instance {
   /** Call an export: numbers, BigInts for i64 (a number is accepted too); the result as
    * WebAssembly's JS API gives it (i64 as a BigInt), several results as an array. */
   async call(name, ...args) {
-    const { value, i64 } = await this._ask({ type: "call", name, args }, true);
+    const { value, i64, revive } = await this._ask({ type: "call", name, args }, true);
+    if (revive) return bigInts(value[0]); // a component's result (pywasi_web/api/js_values.py)
     const results = value.map((item, index) => (i64[index] ? BigInt(item) : item));
     return results.length > 1 ? results : results[0];
   }
@@ -392,6 +396,14 @@ export class Instance {
     if (!this._open) return Promise.reject(new Error("the instance is closed"));
     return this.runtime._request(message, whole);
   }
+}
+
+/** A component's result with its 64-bit integers, sent as {$bigint: "digits"}, made BigInts. */
+function bigInts(value) {
+  if (Array.isArray(value)) return value.map(bigInts);
+  if (value === null || typeof value !== "object" || ArrayBuffer.isView(value)) return value;
+  if (typeof value.$bigint === "string") return BigInt(value.$bigint);
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, bigInts(item)]));
 }
 
 /** `imports` for the worker: each function as its source. */

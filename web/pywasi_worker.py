@@ -19,6 +19,7 @@ from pyodide.ffi import JsNull, create_proxy, jsnull, to_js
 
 import pywasi_web
 from pywasi_web.abi.errno import Errno
+from pywasi_web.api.js_values import ArityError, JsValues
 from pywasi_web.api.trace import CallLog, brief, shown
 from pywasi_web.browser.channel import AtomicsWaiter
 from pywasi_web.browser.relay import PageRelay
@@ -444,12 +445,16 @@ def _from_js(value: Any) -> Any:
 
 
 class _Reactor:
-    """An instance the page drives (rt.instantiate): its process, its setup and its exports' types."""
+    """An instance the page drives (rt.instantiate): its process, its setup and its exports' types;
+    for a component, `values` converts its calls' JS values (api/js_values.py)."""
 
-    def __init__(self, setup: _Setup, process: Any, results: dict[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self, setup: _Setup, process: Any, results: dict[str, tuple[str, ...]], values: JsValues | None = None
+    ) -> None:
         self.setup = setup
         self.process = process
         self.results = results
+        self.values = values
 
 
 _reactor: _Reactor | None = None
@@ -472,6 +477,9 @@ def instantiate(wasm: Any, options_js: Any, emit: Any, *context: Any) -> Any:
         setup.fail(error)
         setup.close()
         return _js({"error": setup.result["error"]["message"]})
+    if program.component is not None:
+        _reactor = _Reactor(setup, process, {}, JsValues(lambda value: isinstance(value, JsNull)))
+        return _js({"value": {"exports": dict.fromkeys(process.instance.functions(), "func")}})
     results = {spec.name: spec.results for spec in program.compiled.exports if spec.kind == "func"}
     _reactor = _Reactor(setup, process, results)
     return _js({"value": {"exports": program.exports}})
@@ -481,6 +489,8 @@ def call(name: str, args_js: Any) -> Any:
     """Call an export of the page's instance: {value: [results], i64: [flags]} or {error}."""
     if _reactor is None:
         return _js({"error": "the instance is closed"})
+    if _reactor.values is not None:
+        return _call_component(_reactor, name, args_js.to_py() if args_js is not None else [])
     args = [_from_js(arg) for arg in args_js] if args_js is not None else []
     try:
         value = _reactor.process.call(name, *args)
@@ -494,6 +504,32 @@ def call(name: str, args_js: Any) -> Any:
     results = _reactor.results.get(name, ())
     values = list(value) if len(results) > 1 else [] if value is None else [value]
     return _js({"value": values, "i64": [kind == "i64" for kind in results]})
+
+
+def _call_component(reactor: _Reactor, name: str, args: list[Any]) -> Any:
+    """A component export called with JS values: {value: [result], revive: true} (the page makes
+    BigInts of the markers) or {error, kind}: "export", "arity", "type", "trap", "exit", "module"."""
+    values = reactor.values
+    assert values is not None
+    try:
+        function = reactor.process.instance.function(name)
+    except (KeyError, ModuleError):
+        return _js({"error": f"the component exports no function {name!r}", "kind": "export"})
+    try:
+        result = values.result(function, function(*values.arguments(function, args)))
+    except ArityError as error:
+        return _js({"error": f"{name}: {error}", "kind": "arity"})
+    except TypeError as error:
+        return _js({"error": f"{name}: {error}", "kind": "type"})
+    except ProcExit as exit_request:
+        return _js({"error": f"the guest exited with code {exit_request.code}", "kind": "exit"})
+    except GuestTrap as error:
+        return _js({"error": str(error), "kind": "trap"})
+    except PywasiError as error:
+        return _js({"error": str(error), "kind": "module"})
+    finally:
+        reactor.setup.output.flush()
+    return _js({"value": [result], "i64": [False], "revive": True})
 
 
 def memory_read(ptr: Any, length: Any) -> Any:

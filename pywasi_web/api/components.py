@@ -141,6 +141,16 @@ class Resource:
         raise AttributeError(f"resource {self._name} has no {attribute!r}")
 
 
+def _function_names(value: InstanceValue, interface: str) -> list[str]:
+    names: list[str] = []
+    for name, (sort, item) in value.exports.items():
+        if sort == "func":
+            names.append(f"{interface}#{name}" if interface else name)
+        elif sort == "instance":
+            names.extend(_function_names(item, f"{interface}/{name}" if interface else name))
+    return names
+
+
 class ComponentInstanceProcess:
     """The component half of a Process: its exports, and running wasi:cli/run."""
 
@@ -151,11 +161,19 @@ class ComponentInstanceProcess:
 
     def call(self, export: str, *args: Any) -> Any:
         """Call a function export by name: "greet", or "pkg:ns/iface#func" (any compatible version)."""
+        return self.function(export)(*args)
+
+    def function(self, export: str) -> ComponentFunction:
+        """The function export `call` calls; KeyError or ModuleError when there is none."""
         interface, _, function = export.rpartition("#")
         target: Any = self.exports[interface][function] if interface else self.exports[function]
         if not isinstance(target, ComponentFunction):
             raise ModuleError(f"the component's export {export!r} is not a function")
-        return target(*args)
+        return target
+
+    def functions(self) -> list[str]:
+        """Every function export by the name `call` takes ("iface@version#fn" or "fn")."""
+        return _function_names(self._value, "")
 
     def start(self) -> int:
         """Run wasi:cli/run; its result gives 0 or 1, wasi:cli/exit any code."""
