@@ -13,6 +13,7 @@ import pytest
 from pywasi_web import Program
 from pywasi_web.component.values import Err, Ok, Variant
 from tests.component.build import adapted, composed
+from tests.preview2.test_httpprobe import httpprobe
 
 pytestmark = pytest.mark.browser
 
@@ -129,3 +130,31 @@ def test_a_page_calls_a_components_exports_with_js_values(page: Any) -> None:
     assert out["helloStdout"] == hello.stdout.decode()
     assert out["trap"][0] == "trap" and "unreachable" in out["trap"][1]
     assert out["exit"] == ["exit", "the guest exited with code 1"]  # the adapter makes exit(7) exit(err)
+
+
+HTTP = """async ([component, authority, allow]) => {
+    const bytes = Uint8Array.from(atob(component), (c) => c.charCodeAt(0));
+    const inst = await window.pywasiRuntime.instantiate(bytes, { allow });
+    try {
+        return await inst.call("fetch", authority, "GET", "/examples/index.json", new Uint8Array());
+    } finally {
+        await inst.close();
+    }
+}"""
+
+
+def test_a_components_wasi_http_reaches_allowed_origins_through_fetch(page: Any, server_url: str) -> None:
+    """`allow` grants a component's wasi:http in the browser (fetch() in the worker) as run()'s
+    `allow` does on CPython (http.client): the same lines against the same server."""
+    origin = server_url.rstrip("/")
+    authority = origin.removeprefix("http://")
+    wasm = httpprobe()
+    expected = list(
+        Program(wasm).instantiate(allow=[origin]).exports.fetch(authority, "GET", "/examples/index.json", b"")
+    )
+    assert "status: 200" in expected
+    ours = page.evaluate(HTTP, [_bytes(wasm), authority, [origin]])
+    assert ours == expected
+    for allow in ([], ["http://127.0.0.1:1"]):
+        denied = page.evaluate(HTTP, [_bytes(wasm), authority, allow])
+        assert denied[-1] == "handle: err 15"  # HTTP-request-denied, as on CPython

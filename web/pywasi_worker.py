@@ -29,9 +29,12 @@ from pywasi_web.engines.js import OUTPUT_FLUSH_BYTES, OUTPUT_FLUSH_SECONDS, JsEn
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError, WasiError
 from pywasi_web.kernel.kernel import write_back
 from pywasi_web.kernel.streams import QueueInput
+from pywasi_web.net.allowlist import Allowlist
 from pywasi_web.net.base import Socket
 from pywasi_web.net.page import PageConnections
 from pywasi_web.preview1.memory import Fault
+from pywasi_web.preview2.host import NetworkGrant
+from pywasi_web.preview2.http import HttpAccess
 from pywasi_web.vfs import FileSystem, HostDir, MemoryFS, PersistentFS, Symlink
 from pywasi_web.vfs.archive import from_tar, to_tar
 
@@ -397,6 +400,7 @@ def run(
             [str(arg) for arg in setup.options.get("args") or []],
             engine=setup.engine(),
             imports=_imports(setup.options),
+            allow=_network(setup),
             **setup.open(),
         )
         setup.result.update(
@@ -410,6 +414,17 @@ def run(
     finally:
         result = setup.close()
     return result
+
+
+def _network(setup: _Setup) -> NetworkGrant | None:
+    """A component's network: wasi:http reaches the `allow` origins through this worker's fetch()
+    (under JSPI; a worker blocking with Atomics has its fetches run by the page, for sockets
+    only). wasi:sockets gets no grant: a browser opens no TCP or UDP of its own."""
+    entries = setup.options.get("allow") or []
+    if not entries or setup.blocking != "jspi":
+        return None
+    fetcher = JsTransports(setup.transports).fetcher
+    return NetworkGrant(http_access=HttpAccess(Allowlist(str(entry) for entry in entries), fetcher))
 
 
 def _imports(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -471,6 +486,7 @@ def instantiate(wasm: Any, options_js: Any, emit: Any, *context: Any) -> Any:
         process = program.instantiate(
             [str(arg) for arg in setup.options.get("args") or []],
             imports=_imports(setup.options),
+            allow=_network(setup),
             **setup.open(),
         )
     except (PywasiError, WasiError) as error:
