@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import js
 from pyodide.ffi import JsNull, create_proxy, jsnull, to_js
 
 import pywasi_web
 from pywasi_web.abi.errno import Errno
-from pywasi_web.api.js_values import ArityError, JsValues
 from pywasi_web.api.trace import CallLog, brief, shown
 from pywasi_web.browser.channel import AtomicsWaiter
 from pywasi_web.browser.relay import PageRelay
@@ -29,14 +28,16 @@ from pywasi_web.engines.js import OUTPUT_FLUSH_BYTES, OUTPUT_FLUSH_SECONDS, JsEn
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError, WasiError
 from pywasi_web.kernel.kernel import write_back
 from pywasi_web.kernel.streams import QueueInput
-from pywasi_web.net.allowlist import Allowlist
 from pywasi_web.net.base import Socket
 from pywasi_web.net.page import PageConnections
 from pywasi_web.preview1.memory import Fault
-from pywasi_web.preview2.host import NetworkGrant
-from pywasi_web.preview2.http import HttpAccess
 from pywasi_web.vfs import FileSystem, HostDir, MemoryFS, PersistentFS, Symlink
 from pywasi_web.vfs.archive import from_tar, to_tar
+
+if TYPE_CHECKING:  # imported where used: imported at start, the memory snapshot failed to restore
+    # ("offset is out of bounds", playwright/test_worker.py)
+    from pywasi_web.api.js_values import JsValues
+    from pywasi_web.preview2.host import NetworkGrant
 
 ENGINES = {mode: JsEngine(jspi=mode == "jspi") for mode in ("jspi", "atomics", "none")}
 NOT_INTERACTIVE = (
@@ -400,8 +401,8 @@ def run(
             [str(arg) for arg in setup.options.get("args") or []],
             engine=setup.engine(),
             imports=_imports(setup.options),
-            allow=_network(setup),
             **setup.open(),
+            allow=_network(setup),  # after open(), which checks `allow`
         )
         setup.result.update(
             exitCode=completed.exit_code,
@@ -423,6 +424,10 @@ def _network(setup: _Setup) -> NetworkGrant | None:
     entries = setup.options.get("allow") or []
     if not entries or setup.blocking != "jspi":
         return None
+    from pywasi_web.net.allowlist import Allowlist
+    from pywasi_web.preview2.host import NetworkGrant
+    from pywasi_web.preview2.http import HttpAccess
+
     fetcher = JsTransports(setup.transports).fetcher
     return NetworkGrant(http_access=HttpAccess(Allowlist(str(entry) for entry in entries), fetcher))
 
@@ -486,14 +491,16 @@ def instantiate(wasm: Any, options_js: Any, emit: Any, *context: Any) -> Any:
         process = program.instantiate(
             [str(arg) for arg in setup.options.get("args") or []],
             imports=_imports(setup.options),
-            allow=_network(setup),
             **setup.open(),
+            allow=_network(setup),  # after open(), which checks `allow`
         )
     except (PywasiError, WasiError) as error:
         setup.fail(error)
         setup.close()
         return _js({"error": setup.result["error"]["message"]})
     if program.component is not None:
+        from pywasi_web.api.js_values import JsValues
+
         _reactor = _Reactor(setup, process, {}, JsValues(lambda value: isinstance(value, JsNull)))
         return _js({"value": {"exports": dict.fromkeys(process.instance.functions(), "func")}})
     results = {spec.name: spec.results for spec in program.compiled.exports if spec.kind == "func"}
@@ -525,6 +532,8 @@ def call(name: str, args_js: Any) -> Any:
 def _call_component(reactor: _Reactor, name: str, args: list[Any]) -> Any:
     """A component export called with JS values: {value: [result], revive: true} (the page makes
     BigInts of the markers) or {error, kind}: "export", "arity", "type", "trap", "exit", "module"."""
+    from pywasi_web.api.js_values import ArityError
+
     values = reactor.values
     assert values is not None
     try:
