@@ -12,7 +12,7 @@ import pytest
 
 from pywasi_web import Program
 from pywasi_web.component.values import Err, Ok, Variant
-from tests.component.build import adapted, composed
+from tests.component.build import adapted, composed, native
 from tests.preview2.test_httpprobe import httpprobe
 
 pytestmark = pytest.mark.browser
@@ -72,6 +72,12 @@ SESSION = """async ([components, calls]) => {
     out.field = await failure(inst.call("example:demo/shapes#make-point", "3", 4));
     out.after = show(await inst.call("example:demo/shapes#greet", "again"));
     await inst.close();
+    const provider = await rt.instantiate(bytes(components.provider));
+    out.provider = [];
+    for (const [name, args] of [["checked-half", [9]], ["checked-half", [10]], ["config", []]]) {
+        out.provider.push(show(await provider.call(`example:demo/host#${name}`, ...args)));
+    }
+    await provider.close();
     const hello = await rt.instantiate(bytes(components.hello), { args: ["from", "js"] });
     const run = Object.keys(hello.exports).find((name) => name.startsWith("wasi:cli/run@"));
     out.run = [run, show(await hello.call(run))];
@@ -113,10 +119,14 @@ def test_a_page_calls_a_components_exports_with_js_values(page: Any) -> None:
         expected[index] = f"{expected[index]}n"
     components = {name: _bytes(adapted(name)) for name in ("hello", "trap", "exitcode")}
     components["composed"] = _bytes(composed())
+    components["provider"] = _bytes(native("provider", "provider", "demo"))
     out = page.evaluate(SESSION, [components, [call[:2] for call in CALLS]])
     assert out["exports"][SHAPES + "greet"] == "func" and len(out["exports"]) == 14
     for call, ours, theirs in zip(CALLS, out["calls"], expected, strict=True):
         assert ours == theirs, call[0]
+    host = Program(native("provider", "provider", "demo")).instantiate().exports["example:demo/host"]
+    expected_host = [host.checked_half(9), host.checked_half(10), host.config()]
+    assert out["provider"] == [_as_js(value) for value in expected_host]
     assert out["bigint"] == "bigint"
     assert out["unknown"] == ["export", "the component exports no function 'example:demo/shapes#nope'"]
     assert out["arity"] == ["arity", "example:demo/shapes#greet: greet takes 1 argument, not 0"]

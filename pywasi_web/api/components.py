@@ -66,13 +66,10 @@ class LoadedComponent:
         }
         provided = given
         if self.imports_wasi:
-            from pywasi_web.preview2.host import wasi_imports
+            from pywasi_web.preview2.host import NetworkGrant, wasi_imports
 
-            wasi = (
-                wasi_imports(kernel, network=grant.network, http_access=grant.http_access)
-                if grant is not None
-                else wasi_imports(kernel)
-            )
+            grant = grant or NetworkGrant()
+            wasi = wasi_imports(kernel, network=grant.network, http_access=grant.http_access)
             provided = {**wasi, **given}
         observe = _print_call if trace is True else trace or None
         return Instantiator(store, self.modules, observe).root(self.component, provided), store
