@@ -42,6 +42,9 @@ GUESTS = [
     LITE / "guests" / "ticker.c",
 ]
 
+# Guests shipped as WASI 0.2 components too (content/wasm/NAME.component.wasm, preview1 adapter).
+COMPONENTS = [ROOT / "playwright" / "guests" / "hello.c"]
+
 
 def log(message: str) -> None:
     print(f"[lite] {message}", flush=True)
@@ -109,11 +112,14 @@ def stage_pyodide(lock_wheels: list[Path]) -> None:
 
 
 def build_guests(directory: Path) -> None:
-    from pywasi_web.cli.toolchain import build_c
+    from pywasi_web.cli.toolchain import build_c, componentize
 
     directory.mkdir(parents=True, exist_ok=True)
     for source in GUESTS:
         shutil.copyfile(build_c(source), directory / f"{source.stem}.wasm")
+    for source in COMPONENTS:
+        component = componentize(build_c(source), f"lite-{source.stem}")
+        shutil.copyfile(component, directory / f"{source.stem}.component.wasm")
 
 
 def build() -> Path:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import js
 from pyodide.ffi import JsNull, jsnull, to_js
@@ -35,6 +35,11 @@ from pywasi_web.preview1.memory import Fault
 from pywasi_web.vfs import FileSystem, HostDir, Symlink, TrackedMemoryFS, UrlFS
 from pywasi_web.vfs.archive import from_tar, to_tar
 from pywasi_web.vfs.url import load_url_mount
+
+if TYPE_CHECKING:  # imported where used: imported at start, the memory snapshot failed to restore
+    # ("offset is out of bounds", playwright/test_worker.py)
+    from pywasi_web.api.js_values import JsValues
+    from pywasi_web.preview2.host import NetworkGrant
 
 ENGINES = {mode: JsEngine(jspi=mode == "jspi") for mode in ("jspi", "atomics", "none")}
 NOT_INTERACTIVE = (
@@ -384,6 +389,7 @@ def run(
             engine=setup.engine(),
             imports=_imports(setup.options),
             **setup.open(),
+            allow=_network(setup),  # after open(), which checks `allow`
         )
         setup.result.update(
             exitCode=completed.exit_code,
@@ -396,6 +402,21 @@ def run(
     finally:
         result = setup.close()
     return result
+
+
+def _network(setup: _Setup) -> NetworkGrant | None:
+    """A component's network: wasi:http reaches the `allow` origins through this worker's fetch()
+    (under JSPI; a worker blocking with Atomics has its fetches run by the page, for sockets
+    only). wasi:sockets gets no grant: a browser opens no TCP or UDP of its own."""
+    entries = setup.options.get("allow") or []
+    if not entries or setup.blocking != "jspi":
+        return None
+    from pywasi_web.net.allowlist import Allowlist
+    from pywasi_web.preview2.host import NetworkGrant
+    from pywasi_web.preview2.http import HttpAccess
+
+    fetcher = JsTransports(setup.transports).fetcher
+    return NetworkGrant(http_access=HttpAccess(Allowlist(str(entry) for entry in entries), fetcher))
 
 
 def _imports(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -431,12 +452,16 @@ def _from_js(value: Any) -> Any:
 
 
 class _Reactor:
-    """An instance the page drives (rt.instantiate): its process, its setup and its exports' types."""
+    """An instance the page drives (rt.instantiate): its process, its setup and its exports' types;
+    for a component, `values` converts its calls' JS values (api/js_values.py)."""
 
-    def __init__(self, setup: _Setup, process: Any, results: dict[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self, setup: _Setup, process: Any, results: dict[str, tuple[str, ...]], values: JsValues | None = None
+    ) -> None:
         self.setup = setup
         self.process = process
         self.results = results
+        self.values = values
 
 
 _reactor: _Reactor | None = None
@@ -454,11 +479,17 @@ def instantiate(wasm: Any, options_js: Any, emit: Any, *context: Any) -> Any:
             [str(arg) for arg in setup.options.get("args") or []],
             imports=_imports(setup.options),
             **setup.open(),
+            allow=_network(setup),  # after open(), which checks `allow`
         )
     except (PywasiError, WasiError) as error:
         setup.fail(error)
         setup.close()
         return _js({"error": setup.result["error"]["message"]})
+    if program.component is not None:
+        from pywasi_web.api.js_values import JsValues
+
+        _reactor = _Reactor(setup, process, {}, JsValues(lambda value: isinstance(value, JsNull)))
+        return _js({"value": {"exports": dict.fromkeys(process.instance.functions(), "func")}})
     results = {spec.name: spec.results for spec in program.compiled.exports if spec.kind == "func"}
     _reactor = _Reactor(setup, process, results)
     return _js({"value": {"exports": program.exports}})
@@ -468,6 +499,8 @@ def call(name: str, args_js: Any) -> Any:
     """Call an export of the page's instance: {value: [results], i64: [flags]} or {error}."""
     if _reactor is None:
         return _js({"error": "the instance is closed"})
+    if _reactor.values is not None:
+        return _call_component(_reactor, name, args_js.to_py() if args_js is not None else [])
     args = [_from_js(arg) for arg in args_js] if args_js is not None else []
     try:
         value = _reactor.process.call(name, *args)
@@ -479,6 +512,34 @@ def call(name: str, args_js: Any) -> Any:
     results = _reactor.results.get(name, ())
     values = list(value) if len(results) > 1 else [] if value is None else [value]
     return _js({"value": values, "i64": [kind == "i64" for kind in results]})
+
+
+def _call_component(reactor: _Reactor, name: str, args: list[Any]) -> Any:
+    """A component export called with JS values: {value: [result], revive: true} (the page makes
+    BigInts of the markers) or {error, kind}: "export", "arity", "type", "trap", "exit", "module"."""
+    from pywasi_web.api.js_values import ArityError
+
+    values = reactor.values
+    assert values is not None
+    try:
+        function = reactor.process.instance.function(name)
+    except (KeyError, ModuleError):
+        return _js({"error": f"the component exports no function {name!r}", "kind": "export"})
+    try:
+        result = values.result(function, function(*values.arguments(function, args)))
+    except ArityError as error:
+        return _js({"error": f"{name}: {error}", "kind": "arity"})
+    except TypeError as error:
+        return _js({"error": f"{name}: {error}", "kind": "type"})
+    except ProcExit as exit_request:
+        return _js({"error": f"the guest exited with code {exit_request.code}", "kind": "exit"})
+    except GuestTrap as error:
+        return _js({"error": str(error), "kind": "trap"})
+    except PywasiError as error:
+        return _js({"error": str(error), "kind": "module"})
+    finally:
+        reactor.setup.output.flush()
+    return _js({"value": [result], "i64": [False], "revive": True})
 
 
 def memory_read(ptr: Any, length: Any) -> Any:

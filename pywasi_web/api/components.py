@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pywasi_web.api.trace import brief
 from pywasi_web.component.calls import ComponentFunction
@@ -24,6 +24,9 @@ from pywasi_web.component.values import Err, pascal, snake
 from pywasi_web.engines.base import CoreStore, Engine
 from pywasi_web.errors import ModuleError, ProcExit
 from pywasi_web.kernel.kernel import Kernel
+
+if TYPE_CHECKING:
+    from pywasi_web.preview2.host import NetworkGrant
 
 RUN_INTERFACE = "wasi:cli/run"
 
@@ -47,20 +50,27 @@ class LoadedComponent:
         return find(RUN_INTERFACE, self.exports) is not None
 
     def instantiate(
-        self, kernel: Kernel, host: Mapping[str, Any], trace: bool | Observer | None = None
+        self,
+        kernel: Kernel,
+        host: Mapping[str, Any],
+        trace: bool | Observer | None = None,
+        grant: NetworkGrant | None = None,
     ) -> tuple[InstanceValue, CoreStore]:
         """Instantiate with `host` (interface -> object or another instance's Interface), over the
         WASI 0.2 host on `kernel` when the component imports any wasi: interface. `trace`: True
-        prints each host call to stderr, a callable(name, args, result, seconds) receives them."""
+        prints each host call to stderr, a callable(name, args, result, seconds) receives them.
+        `grant`: what wasi:sockets and wasi:http may reach (None: nothing)."""
         store = self.engine.core_store()
         given = {
             name: value._value if isinstance(value, Interface) else value for name, value in host.items()
         }
         provided = given
         if self.imports_wasi:
-            from pywasi_web.preview2.host import wasi_imports
+            from pywasi_web.preview2.host import NetworkGrant, wasi_imports
 
-            provided = {**wasi_imports(kernel), **given}
+            grant = grant or NetworkGrant()
+            wasi = wasi_imports(kernel, network=grant.network, http_access=grant.http_access)
+            provided = {**wasi, **given}
         observe = _print_call if trace is True else trace or None
         return Instantiator(store, self.modules, observe).root(self.component, provided), store
 
@@ -128,6 +138,16 @@ class Resource:
         raise AttributeError(f"resource {self._name} has no {attribute!r}")
 
 
+def _function_names(value: InstanceValue, interface: str) -> list[str]:
+    names: list[str] = []
+    for name, (sort, item) in value.exports.items():
+        if sort == "func":
+            names.append(f"{interface}#{name}" if interface else name)
+        elif sort == "instance":
+            names.extend(_function_names(item, f"{interface}/{name}" if interface else name))
+    return names
+
+
 class ComponentInstanceProcess:
     """The component half of a Process: its exports, and running wasi:cli/run."""
 
@@ -138,11 +158,19 @@ class ComponentInstanceProcess:
 
     def call(self, export: str, *args: Any) -> Any:
         """Call a function export by name: "greet", or "pkg:ns/iface#func" (any compatible version)."""
+        return self.function(export)(*args)
+
+    def function(self, export: str) -> ComponentFunction:
+        """The function export `call` calls; KeyError or ModuleError when there is none."""
         interface, _, function = export.rpartition("#")
         target: Any = self.exports[interface][function] if interface else self.exports[function]
         if not isinstance(target, ComponentFunction):
             raise ModuleError(f"the component's export {export!r} is not a function")
-        return target(*args)
+        return target
+
+    def functions(self) -> list[str]:
+        """Every function export by the name `call` takes ("iface@version#fn" or "fn")."""
+        return _function_names(self._value, "")
 
     def start(self) -> int:
         """Run wasi:cli/run; its result gives 0 or 1, wasi:cli/exit any code."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pywasi_web.abi.signatures import BLOCKING, MODULE
 from pywasi_web.api.arguments import check_command_line, check_timeout
@@ -25,6 +25,13 @@ from pywasi_web.net.base import Socket
 from pywasi_web.preview1.functions import Preview1
 from pywasi_web.vfs.base import FileSystem
 from pywasi_web.vfs.host import HostDir
+
+if TYPE_CHECKING:
+    from pywasi_web.net.allowlist import Allowlist
+    from pywasi_web.preview2.host import NetworkGrant
+
+    # what `allow` takes: entries, an Allowlist, or a grant built by the embedder (the browser's)
+    Network = Allowlist | Iterable[str] | NetworkGrant | None
 
 ModuleSource = bytes | bytearray | memoryview | str | os.PathLike[str]
 Mounts = Mapping[str, FileSystem | str | os.PathLike[str]]
@@ -70,6 +77,7 @@ class Program:
         env: Mapping[str, str] | None = None,
         mounts: Mounts | None = None,
         sockets: Sequence[Socket] = (),
+        allow: Network = None,
         stdin: object = None,
         stdout: object = None,
         stderr: object = None,
@@ -112,6 +120,7 @@ class Program:
             env=env,
             mounts=mounts,
             sockets=sockets,
+            allow=allow,
             stdin=stdin,
             stdout=stdout,
             stderr=stderr,
@@ -151,6 +160,7 @@ class Program:
         env: Mapping[str, str] | None = None,
         mounts: Mounts | None = None,
         sockets: Sequence[Socket] = (),
+        allow: Network = None,
         stdin: object = None,
         stdout: object = None,
         stderr: object = None,
@@ -181,7 +191,7 @@ class Program:
         if self.component is not None:
             # True: the component model's own printer (WIT values); a CallLog or callable as for P1
             observe = trace if isinstance(trace, bool) else make_tracer(trace)
-            value, store = self.component.instantiate(kernel, imports or {}, observe)
+            value, store = self.component.instantiate(kernel, imports or {}, observe, _grant(allow))
             return Process(argv, kernel, ComponentInstanceProcess(value, store))
         preview1 = Preview1(kernel)
         tracer = make_tracer(trace)
@@ -268,6 +278,16 @@ class Process:
         )
 
 
+def _grant(allow: Network) -> NetworkGrant | None:
+    from pywasi_web.preview2.host import NetworkGrant, host_network
+
+    if allow is None or isinstance(allow, NetworkGrant):
+        return allow
+    if isinstance(allow, str):
+        raise TypeError("allow must be a list of entries (such as ['127.0.0.1:8080']), not one string")
+    return host_network(allow)
+
+
 def _filesystem(value: FileSystem | str | os.PathLike[str]) -> FileSystem:
     return value if isinstance(value, FileSystem) else HostDir(value)
 
@@ -278,6 +298,6 @@ def run(
     """Compile and run a WASI command in one call, in the spirit of subprocess.run.
 
     See Program.run for the options (argv0, env, mounts, stdin, stdout, stderr, capture_output,
-    timeout, trace, imports, sockets).
+    timeout, trace, imports, sockets, allow).
     """
     return Program(module, engine=engine).run(args, **options)

@@ -13,6 +13,9 @@ import re
 import sys
 from typing import NoReturn
 
+from pywasi_web.errors import CapabilityError
+from pywasi_web.net.allowlist import Allowlist
+
 SIZE_SUFFIXES = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
 
@@ -44,6 +47,15 @@ def variable(spec: str) -> tuple[str, str | None]:
     if not name:
         raise argparse.ArgumentTypeError(f"{spec!r} has no variable name before '='")
     return name, value if has_value else None
+
+
+def network_entry(text: str) -> str:
+    """An allowlist entry: host:port, host:* or an origin (scheme://host[:port])."""
+    try:
+        Allowlist([text])
+    except CapabilityError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def seconds(text: str) -> float:

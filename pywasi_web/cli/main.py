@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME[=VALUE]",
         help="set an environment variable; NAME alone passes this process's value, if it has one",
     )
+    reach = "let a component's wasi:sockets reach HOST:PORT (or HOST:*) and its wasi:http an origin"
+    allow = run.add_argument("--allow", action="append", default=[], type=flags.network_entry, help=reach)
+    allow.metavar = "HOST:PORT|ORIGIN"
     run.add_argument(
         "--timeout", type=flags.seconds, metavar="SECONDS", help="stop the guest after this long"
     )
@@ -99,6 +102,7 @@ def _run(options: argparse.Namespace) -> int:
                 argv0=options.module,
                 env=_environment(options.env),
                 mounts=dict(options.dir),
+                allow=options.allow,
                 stdin=INHERIT,
                 stdout=INHERIT,
                 stderr=INHERIT,

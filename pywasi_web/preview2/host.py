@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from pywasi_web.kernel.kernel import Kernel
+from pywasi_web.net.allowlist import Allowlist
 from pywasi_web.preview2 import cli, clocks, filesystem, http, io, random, sockets, udp
+
+
+@dataclass(frozen=True)
+class NetworkGrant:
+    """What a component's wasi:sockets and wasi:http may reach, and through what. The embedder's
+    `allow` entries become one (host_network on CPython; the browser worker builds its own, with
+    fetch() for wasi:http): the same allowlist Preview 1's sockets are checked against."""
+
+    network: sockets.SocketAccess | None = None
+    http_access: http.HttpAccess | None = None
+
+
+def host_network(allow: Allowlist | Iterable[str]) -> NetworkGrant:
+    """Real TCP, UDP, name lookup and HTTP on CPython, within `allow` (entries or an Allowlist)."""
+    allowlist = allow if isinstance(allow, Allowlist) else Allowlist(allow)
+    return NetworkGrant(sockets.host_sockets(allowlist), http.host_http(allowlist))
 
 
 def wasi_imports(

@@ -92,3 +92,20 @@ def test_a_call_log_records_a_components_host_calls_with_their_time() -> None:
     names = [name for name, _args, _result, _seconds in log.calls]
     assert "wasi:cli/environment@0.2.12#get-arguments" in names
     assert all(seconds >= 0 for *_call, seconds in log.calls)
+
+
+def test_pywasi_web_run_checks_allow_entries_before_running() -> None:
+    """`--allow` grants a component's wasi:sockets and wasi:http (test_httpprobe.py and
+    test_sockprobe.py test the grant itself through Program's `allow`, which the flag fills)."""
+
+    def cli(*flags: str) -> subprocess.CompletedProcess[bytes]:
+        command = [sys.executable, "-m", "pywasi_web.cli.main", "run", *flags, str(adapted("hello")), "x"]
+        return subprocess.run(
+            command, capture_output=True, stdin=subprocess.DEVNULL, timeout=120, check=False
+        )
+
+    refused = cli("--allow", "nowhere")
+    assert refused.returncode == 2 and refused.stdout == b""
+    assert refused.stderr.count(b"\n") == 1 and b"'nowhere' is not host:port" in refused.stderr
+    granted = cli("--allow", "127.0.0.1:*", "--allow", "http://localhost:8080")
+    assert granted.returncode == 0 and b"x" in granted.stdout

@@ -8,7 +8,6 @@ no front end to type into input boxes, so a first cell (added here, not in the n
 from __future__ import annotations
 
 import importlib.util
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,13 @@ NOTEBOOK = ROOT / "lite" / "content" / "pywasi_web.ipynb"
 ANSWERS = ["one", "two", ""]
 
 
-def _lite_guests() -> list[Path]:
+def _build_lite_guests(directory: Path) -> None:
+    """The drive's wasm/ as lite/build.py makes it: the guests, and those shipped as components."""
     spec = importlib.util.spec_from_file_location("lite_build", ROOT / "lite" / "build.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    guests: list[Path] = module.GUESTS
-    return guests
+    module.build_guests(directory)
 
 
 def _text(output: dict[str, Any]) -> str:
@@ -39,11 +38,7 @@ def test_example_notebook_runs_in_classic_jupyter(tmp_path: Path) -> None:
     import nbclient  # dev dependencies, pinned in pyproject.toml
     import nbformat
 
-    from pywasi_web.cli.toolchain import build_c
-
-    (tmp_path / "wasm").mkdir()
-    for source in _lite_guests():
-        shutil.copyfile(build_c(source), tmp_path / "wasm" / f"{source.stem}.wasm")
+    _build_lite_guests(tmp_path / "wasm")
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     # ipykernel points builtins.input at kernel.raw_input for each cell, so answer there
     answers = nbformat.v4.new_code_cell(
@@ -60,10 +55,13 @@ def test_example_notebook_runs_in_classic_jupyter(tmp_path: Path) -> None:
     assert "Traceback" not in text, text
     assert "in ipython | guests may block: True" in text
     assert "hello from wasm from a notebook" in text
+    assert "hello from wasm from a component" in text and "hello from wasm called" in text
+    assert "run returned Ok(value=None)" in text
     assert "tick 8 of 8\nwrote /out/ticks.txt" in text
     assert "8 ticks written by a wasm32-wasi guest" in text
     assert "got: one" in text and "got: two" in text and "bye" in text
     html = [output for output in outputs if "</b>" in output]
     assert any("ok</b>" in output and "hello.wasm" in output for output in html), html
+    assert any("ok</b>" in output and "hello.component.wasm" in output for output in html), html
     assert any("exit 3</b>" in output and "echo.wasm" in output for output in html), html
     assert (tmp_path / "output" / "ticks.txt").read_text() == "8 ticks written by a wasm32-wasi guest\n"

@@ -27,3 +27,14 @@ def test_sockets_without_a_grant_same_as_wasmtime() -> None:
     ours = list(Program(wasm).instantiate().exports.probe())
     assert len(ours) == 10  # four creations, six names
     assert ours == expected
+
+
+def test_an_allow_grant_reaches_wasi_sockets() -> None:
+    """Program's `allow` (what run() and `pywasi-web run --allow` pass) becomes the component's
+    network: the names it grants resolve, the others stay denied (connects: test_sockets.py)."""
+    ours = list(Program(sockprobe()).instantiate(allow=["localhost:*", "127.0.0.1:*"]).exports.probe())
+    denied = list(Program(sockprobe()).instantiate().exports.probe())
+    assert all(line.endswith(": err 1") for line in denied[:4])  # access-denied without a grant
+    assert all(line.endswith(": ok") for line in ours[:4])
+    assert ours[4] == 'resolve "localhost": ok' and ours[6] == 'resolve "127.0.0.1": ok'
+    assert ours[5] == denied[5] == 'resolve "example.com": err 20'  # not granted: as without one

@@ -1,0 +1,170 @@
+"""The JS API's twin of Program for components (web/pywasi.js `rt.instantiate` + `inst.call`): a
+page calls any export of a component with JS values (api/js_values.py) in Chromium, and gets what
+Program's calls with the same values in Python give on CPython; failures reject with a `kind`."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pywasi_web import Program
+from pywasi_web.component.values import Err, Ok, Variant
+from tests.component.build import adapted, composed, native
+from tests.preview2.test_httpprobe import httpprobe
+
+pytestmark = pytest.mark.browser
+
+SHAPES = "example:demo/shapes#"
+RECT = {"x": -1, "y": 2, "label_text": "box"}
+# (function, its arguments as JS source, the same arguments as Python values)
+CALLS: list[tuple[str, str, tuple[Any, ...]]] = [
+    ("greet", '["wörld ✓"]', ("wörld ✓",)),
+    ("sum", "[[1, -2, 3, 2 ** 31 - 1, -(2 ** 31)]]", ([1, -2, 3, 2**31 - 1, -(2**31)],)),
+    ("reverse", "[new Uint8Array([97, 98, 99, 0, 255])]", (b"abc\x00\xff",)),
+    ("swap", '[[7, "seven"]]', ((7, "seven"),)),
+    ("classify", "[-5]", (-5,)),
+    ("classify", "[4]", (4,)),
+    ("maybe-double", "[21]", (21,)),
+    ("maybe-double", "[undefined]", (None,)),
+    ("maybe-double", "[null]", (None,)),
+    ("next-color", '["blue"]', ("blue",)),
+    ("toggle", "[{read: true}]", ({"read"},)),
+    ("describe", '[{tag: "rect", val: {x: -1, y: 2, labelText: "box"}}]', (Variant("rect", RECT),)),
+    ("describe", '[{tag: "circle", val: 1.5}]', (Variant("circle", 1.5),)),
+    ("describe", '[{tag: "nothing"}]', (Variant("nothing"),)),
+    ("make-point", "[3, -4]", (3, -4)),
+    (
+        "many",
+        "[255, -128, 65535, -32768, 2 ** 32 - 1, -(2 ** 31), 2n ** 64n - 1n, -(2n ** 63n), "
+        '1.5, 2.25, "é", true]',
+        (255, -128, 65535, -32768, 2**32 - 1, -(2**31), 2**64 - 1, -(2**63), 1.5, 2.25, "é", True),
+    ),
+    ("wide", "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]", tuple(range(1, 18))),
+    ("split-words", '["  the quick  brown fox "]', ("  the quick  brown fox ",)),
+    ("use-host", "[10]", (10,)),
+]  # fmt: skip
+
+# Shown as JSON by the page: a BigInt as "<digits>n", bytes as {bytes: [...]}, undefined as "undefined".
+SESSION = """async ([components, calls]) => {
+    const rt = window.pywasiRuntime;
+    const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    const shown = (key, v) =>
+        typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? { bytes: [...v] } : v;
+    const show = (value) => JSON.parse(JSON.stringify(value ?? "undefined", shown));
+    const failure = (promise) =>
+        promise.then(() => "resolved", (error) => [error.kind ?? null, error.message]);
+    const out = {};
+    const inst = await rt.instantiate(bytes(components.composed));
+    out.exports = inst.exports;
+    out.calls = [];
+    for (const [name, args] of calls) {
+        out.calls.push(show(await inst.call(`example:demo/shapes#${name}`, ...eval(args))));
+    }
+    out.bigint = typeof (await inst.call("example:demo/shapes#sum", [1]));
+    out.unknown = await failure(inst.call("example:demo/shapes#nope"));
+    out.arity = await failure(inst.call("example:demo/shapes#greet"));
+    out.type = await failure(inst.call("example:demo/shapes#greet", 3));
+    out.range = await failure(inst.call("example:demo/shapes#make-point", 2 ** 31, 0));
+    out.tag = await failure(inst.call("example:demo/shapes#describe", { tag: "square" }));
+    out.field = await failure(inst.call("example:demo/shapes#make-point", "3", 4));
+    out.after = show(await inst.call("example:demo/shapes#greet", "again"));
+    await inst.close();
+    const provider = await rt.instantiate(bytes(components.provider));
+    out.provider = [];
+    for (const [name, args] of [["checked-half", [9]], ["checked-half", [10]], ["config", []]]) {
+        out.provider.push(show(await provider.call(`example:demo/host#${name}`, ...args)));
+    }
+    await provider.close();
+    const hello = await rt.instantiate(bytes(components.hello), { args: ["from", "js"] });
+    const run = Object.keys(hello.exports).find((name) => name.startsWith("wasi:cli/run@"));
+    out.run = [run, show(await hello.call(run))];
+    out.helloStdout = (await hello.close()).stdout;
+    const trap = await rt.instantiate(bytes(components.trap));
+    out.trap = await failure(trap.call(Object.keys(trap.exports)[0]));
+    await trap.close();
+    const exit = await rt.instantiate(bytes(components.exitcode), { args: ["7"] });
+    out.exit = await failure(exit.call(Object.keys(exit.exports)[0]));
+    await exit.close();
+    return out;
+}"""
+
+
+def _as_js(value: Any) -> Any:
+    """A Program result as the page shows the JS API's (the mapping of api/js_values.py, written out)."""
+    if isinstance(value, Ok | Err):
+        return {"tag": "ok" if isinstance(value, Ok) else "err", "val": _as_js(value.value)}
+    if isinstance(value, bytes):
+        return {"bytes": list(value)}
+    if isinstance(value, tuple | list):
+        return [_as_js(item) for item in value]
+    if isinstance(value, frozenset):
+        return {name: name in value for name in ("read", "write", "exec")}
+    if isinstance(value, dict):
+        return {"x": value["x"], "y": value["y"], "labelText": value["label_text"]}
+    return "undefined" if value is None else value
+
+
+def _bytes(path: Path) -> str:
+    return base64.b64encode(path.read_bytes()).decode()
+
+
+def test_a_page_calls_a_components_exports_with_js_values(page: Any) -> None:
+    shapes = Program(composed()).instantiate().exports["example:demo/shapes"]
+    expected = [_as_js(shapes[name](*args)) for name, _, args in CALLS]
+    for big in ("sum", "wide"):  # s64 and u64 results: BigInts
+        index = next(i for i, call in enumerate(CALLS) if call[0] == big)
+        expected[index] = f"{expected[index]}n"
+    components = {name: _bytes(adapted(name)) for name in ("hello", "trap", "exitcode")}
+    components["composed"] = _bytes(composed())
+    components["provider"] = _bytes(native("provider", "provider", "demo"))
+    out = page.evaluate(SESSION, [components, [call[:2] for call in CALLS]])
+    assert out["exports"][SHAPES + "greet"] == "func" and len(out["exports"]) == 14
+    for call, ours, theirs in zip(CALLS, out["calls"], expected, strict=True):
+        assert ours == theirs, call[0]
+    host = Program(native("provider", "provider", "demo")).instantiate().exports["example:demo/host"]
+    expected_host = [host.checked_half(9), host.checked_half(10), host.config()]
+    assert out["provider"] == [_as_js(value) for value in expected_host]
+    assert out["bigint"] == "bigint"
+    assert out["unknown"] == ["export", "the component exports no function 'example:demo/shapes#nope'"]
+    assert out["arity"] == ["arity", "example:demo/shapes#greet: greet takes 1 argument, not 0"]
+    assert out["type"] == ["type", "example:demo/shapes#greet: name: 3 is not a string"]
+    assert out["range"] == ["type", f"{SHAPES}make-point: x: 2147483648 is out of range for s32"]
+    assert out["tag"][0] == "type" and "the tag 'square' is none of circle, rect, nothing" in out["tag"][1]
+    assert out["field"][0] == "type" and "'3' is not an integer (s32)" in out["field"][1]
+    assert out["after"] == "Hello, again!"  # a refused call leaves the instance usable
+    assert out["run"][0].startswith("wasi:cli/run@0.2.") and out["run"][1] == {"tag": "ok"}
+    hello = Program(adapted("hello")).run(["from", "js"], argv0="main.wasm", capture_output=True)
+    assert out["helloStdout"] == hello.stdout.decode()
+    assert out["trap"][0] == "trap" and "unreachable" in out["trap"][1]
+    assert out["exit"] == ["exit", "the guest exited with code 1"]  # the adapter makes exit(7) exit(err)
+
+
+HTTP = """async ([component, authority, allow]) => {
+    const bytes = Uint8Array.from(atob(component), (c) => c.charCodeAt(0));
+    const inst = await window.pywasiRuntime.instantiate(bytes, { allow });
+    try {
+        return await inst.call("fetch", authority, "GET", "/examples/index.json", new Uint8Array());
+    } finally {
+        await inst.close();
+    }
+}"""
+
+
+def test_a_components_wasi_http_reaches_allowed_origins_through_fetch(page: Any, server_url: str) -> None:
+    """`allow` grants a component's wasi:http in the browser (fetch() in the worker) as run()'s
+    `allow` does on CPython (http.client): the same lines against the same server."""
+    origin = server_url.rstrip("/")
+    authority = origin.removeprefix("http://")
+    wasm = httpprobe()
+    expected = list(
+        Program(wasm).instantiate(allow=[origin]).exports.fetch(authority, "GET", "/examples/index.json", b"")
+    )
+    assert "status: 200" in expected
+    ours = page.evaluate(HTTP, [_bytes(wasm), authority, [origin]])
+    assert ours == expected
+    for allow in ([], ["http://127.0.0.1:1"]):
+        denied = page.evaluate(HTTP, [_bytes(wasm), authority, allow])
+        assert denied[-1] == "handle: err 15"  # HTTP-request-denied, as on CPython

@@ -1,0 +1,81 @@
+/* A native component connecting with wasi:sockets@0.2 itself (tcpprobe.wit): create a TCP socket,
+ * connect to 127.0.0.1, send a message, read the reply until the peer closes. Each step is
+ * reported as a line, so a granted and a denied connect can be told apart. */
+#include "probe.h"
+
+#define SOCKETS(interface, name) IMPORT("wasi:sockets/" interface "@0.2.12", name)
+#define IO(interface, name) IMPORT("wasi:io/" interface "@0.2.12", name)
+
+SOCKETS("instance-network", "instance-network") int32_t instance_network(void);
+SOCKETS("network", "[resource-drop]network") void network_drop(int32_t self);
+SOCKETS("tcp-create-socket", "create-tcp-socket") void create_tcp(int32_t family, void *ret);
+SOCKETS("tcp", "[resource-drop]tcp-socket") void tcp_drop(int32_t self);
+/* ip-socket-address flattened: the case, then the ipv6 case's 11 slots (ipv4 uses the first 5) */
+SOCKETS("tcp", "[method]tcp-socket.start-connect")
+void start_connect(int32_t self, int32_t net, int32_t family, int32_t port, int32_t a, int32_t b, int32_t c,
+                   int32_t d, int32_t u0, int32_t u1, int32_t u2, int32_t u3, int32_t u4, int32_t u5, void *ret);
+SOCKETS("tcp", "[method]tcp-socket.finish-connect") void finish_connect(int32_t self, void *ret);
+SOCKETS("tcp", "[method]tcp-socket.subscribe") int32_t tcp_subscribe(int32_t self);
+IO("poll", "[method]pollable.block") void pollable_block(int32_t self);
+IO("poll", "[resource-drop]pollable") void pollable_drop(int32_t self);
+IO("streams", "[method]output-stream.blocking-write-and-flush")
+void write_and_flush(int32_t self, const char *data, uint32_t len, void *ret);
+IO("streams", "[method]input-stream.blocking-read") void blocking_read(int32_t self, int64_t len, void *ret);
+IO("streams", "[resource-drop]input-stream") void input_drop(int32_t self);
+IO("streams", "[resource-drop]output-stream") void output_drop(int32_t self);
+
+enum { WOULD_BLOCK = 8 };
+
+static void wait_for(int32_t tcp) {
+    int32_t ready = tcp_subscribe(tcp);
+    pollable_block(ready);
+    pollable_drop(ready);
+}
+
+/* Reports one blocking-read: its bytes (1), or how the stream ended (0). */
+static int read_chunk(int32_t input) {
+    blocking_read(input, 1024, ret);
+    if (ret[0]) say("end: %s", ret[4] == 1 ? "closed" : "failed");
+    else say("read: %.*s", (int)*(uint32_t *)(ret + 8), *(const char **)(ret + 4));
+    if (!ret[0]) free(*(uint8_t **)(ret + 4));
+    return !ret[0];
+}
+
+static void converse(int32_t tcp, int32_t net, uint32_t port, const char *message, uint32_t len) {
+    start_connect(tcp, net, 0, (int32_t)port, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, ret);
+    if (ret[0]) {
+        say("start-connect: err %u", ret[1]);
+        return;
+    }
+    say("start-connect: ok");
+    for (;;) {
+        wait_for(tcp);
+        finish_connect(tcp, ret);
+        if (!ret[0] || ret[4] != WOULD_BLOCK) break;
+    }
+    if (ret[0]) {
+        say("finish-connect: err %u", ret[4]);
+        return;
+    }
+    int32_t input = *(int32_t *)(ret + 4), output = *(int32_t *)(ret + 8);
+    say("finish-connect: ok");
+    write_and_flush(output, message, len, ret);
+    say("write: %s", ret[0] ? "err" : "ok");
+    while (read_chunk(input)) continue;
+    input_drop(input);
+    output_drop(output);
+}
+
+EXPORT("connect") uint8_t *connect(uint32_t port, const char *message, uint32_t len) {
+    create_tcp(0, ret);
+    int32_t tcp = made("create tcp ipv4");
+    if (tcp >= 0) {
+        int32_t net = instance_network();
+        converse(tcp, net, port, message, len);
+        network_drop(net);
+        tcp_drop(tcp);
+    }
+    return said();
+}
+
+EXPORT("cabi_post_connect") void post_connect(uint8_t *result) { free_lines(result); }
