@@ -537,8 +537,6 @@ def _call_component(reactor: _Reactor, name: str, args: list[Any]) -> Any:
         return _js({"error": str(error), "kind": "trap"})
     except PywasiError as error:
         return _js({"error": str(error), "kind": "module"})
-    finally:
-        reactor.setup.output.flush()
     return _js({"value": [result], "i64": [False], "revive": True})
 
 

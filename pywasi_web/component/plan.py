@@ -99,10 +99,14 @@ def trampoline(
         lines += ["    scope = CallScope()", "    cx = Context(options, state.table, state, scope)"]
     lines += [f"    x{index} = {argument}" for index, argument in enumerate(arguments)]
     call = f"function({', '.join(f'x{index}' for index in range(len(arguments)))})"
+    handlers = []
     if isinstance(ft.result, ResultType):  # an Err the host raises is the result's error case
         names["Err"] = Err
-        lines += ["    try:", f"        result = {call}", "    except Err as error:"]
-        lines.append("        result = error")
+        handlers += ["    except Err as error:", "        result = error"]
+    if not plain:  # the loans end with the call, even one the browser abandons to re-run it
+        handlers += ["    except BaseException:", "        scope.release()", "        raise"]
+    if handlers:
+        lines += ["    try:", f"        result = {call}", *handlers]
     else:
         lines.append(f"    result = {call}")
     if not plain:
