@@ -200,7 +200,11 @@ class JsMemory:
 
     def __init__(self, bridge: _Bridge) -> None:
         """Over the memory `bridge.link` attached to the bridge, with bridge.scratch."""
-        self._bridge = bridge.js
+        # the bridge's functions, looked up once: each attribute of a JS object read from Python
+        # is a crossing of its own (the calls below are on every import's path)
+        js = bridge.js
+        self._views, self._flush_log, self._get, self._put = js.views, js.flush, js.get, js.put
+        self._copy_iovecs, self._gather = js.iovecs, js.gather
         self._log = bridge.log
         self._scratch = bridge.scratch
         self._scratch_view = memoryview(self._scratch)
@@ -210,7 +214,7 @@ class JsMemory:
 
     def _refresh(self, pages: int) -> None:
         # one call (an attribute of `js` such as js.Uint8Array costs ~0.1 ms to look up)
-        self._u8, self._u32 = self._bridge.views()
+        self._u8, self._u32 = self._views()
         self._size = self._u8.length
         self._pages = pages
 
@@ -224,7 +228,7 @@ class JsMemory:
     def _flush(self) -> None:
         """Apply deferred stores before touching guest memory through a typed array."""
         if self._log[0]:
-            self._bridge.flush()
+            self._flush_log()
 
     def _store(self, ptr: int, value: int) -> None:
         """An aligned u32 store: deferred inside an import while the log has room."""
@@ -246,7 +250,7 @@ class JsMemory:
         self._check(ptr, length)
         if length <= SCRATCH_SIZE:
             self._scratch_epoch += 1
-            self._bridge.get(ptr, length)
+            self._get(ptr, length)
             return bytes(self._scratch_view[:length])
         self._flush()
         return bytes(self._u8.subarray(ptr, ptr + length).to_bytes())
@@ -257,7 +261,7 @@ class JsMemory:
         if length <= SCRATCH_SIZE:
             self._scratch_epoch += 1
             self._scratch_view[:length] = data
-            self._bridge.put(ptr, length)
+            self._put(ptr, length)
         else:
             self._flush()
             self._u8.subarray(ptr, ptr + length).assign(data)
@@ -288,7 +292,7 @@ class JsMemory:
         """One JS call copies the table and, when small, the bytes it points at (for gather)."""
         self._check(ptr, count * 8)
         self._scratch_epoch += 1
-        prefetched = self._bridge.iovecs(ptr, count, PREFETCH_LIMIT)
+        prefetched = self._copy_iovecs(ptr, count, PREFETCH_LIMIT)
         if prefetched == -1:
             raise Fault("an iovec lies outside memory")
         if prefetched == -2:
@@ -307,7 +311,7 @@ class JsMemory:
                 table = 8 * iovs.iov_count
                 return bytes(self._scratch_view[table : table + iovs.prefetched])
             self._scratch_epoch += 1
-            total = self._bridge.gather(iovs.iov_ptr, iovs.iov_count)
+            total = self._gather(iovs.iov_ptr, iovs.iov_count)
             if total >= 0:
                 return bytes(self._scratch_view[:total])
             if total == -1:
