@@ -46,6 +46,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a tenth of the work, for a smoke run")
     parser.add_argument("--browser", action="store_true", help="the browser benchmarks, in Chromium")
     parser.add_argument(
+        "--startup",
+        action="store_true",
+        help="with --browser: only per-run overhead, the metadata cycle and navigation to first output",
+    )
+    parser.add_argument(
         "--components", action="store_true", help="WASI 0.2 components (with --browser: in Chromium)"
     )
     parser.add_argument(
@@ -61,7 +66,7 @@ def main() -> None:
     elif options.browser:
         from bench.browser import driver, report
 
-        results = driver.measure(options.runs, options.quick)
+        results = driver.measure(options.runs, options.quick, startup=options.startup)
         _save("browser", results, report.markdown(results, options.runs))
     elif options.components:
         from bench import components

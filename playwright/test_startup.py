@@ -39,3 +39,20 @@ def test_a_worker_runs_many_guests_without_running_out_of_memory(page: Any) -> N
     worker ran out of memory for new instances after about a hundred runs)."""
     outputs = run_bytes(page, printer("again"), 300)
     assert outputs == [[0, "again", None]] * 300
+
+
+def test_a_run_finds_nothing_of_the_previous_one(run_guest: Any) -> None:
+    """What the worker keeps between runs (the compiled module, the linking code) carries no state:
+    the previous run's files, open descriptors, environment and exit code are gone."""
+    first = run_guest("rerun.wasm", args=["7"], env={"MARK": "one"}, files={"/seed.txt": ""})
+    assert (first["exitCode"], first["stdout"], first["files"]["/left.txt"]) == (
+        7,
+        "left:no mark:one fd:4\n",
+        "x",
+    )
+    again = run_guest("rerun.wasm", files={"/seed.txt": ""})
+    assert (again["exitCode"], again["stdout"], sorted(again["files"])) == (
+        0,
+        "left:no mark:- fd:4\n",
+        ["/left.txt", "/seed.txt"],
+    )

@@ -5,7 +5,10 @@ Costs that shaped it (Chromium 156, Pyodide 314.0.7; see ARCHITECTURE.md):
 - A guest -> Python import is a PyProxy (~0.3-0.5 us) behind a small JS function of the
   instance's `bridge` (js_bridge.js), which notes the guest memory size on entry and applies
   JsMemory's deferred stores on return. Imports are proxied once per instance and the proxies
-  destroyed at teardown.
+  destroyed at teardown. An instance is linked, instantiated and its memory attached in one call
+  (the bridge's `link`), and an export is fetched in one (`exported`): from Python, each lookup
+  of a JS attribute (`js.Uint8Array`, `instance.exports.name`) costs 0.1-0.2 ms, which made up
+  most of a small guest's per-run cost.
 - Blocking (JSPI): each import that may wait is wrapped in `WebAssembly.Suspending`, and the guest is
   started with `WebAssembly.promising` and awaited with `run_sync` (so the caller must have been
   entered with `callPromising`). A blocking import is first tried as a plain synchronous call
@@ -153,6 +156,19 @@ class JsModule:
         self.module = module
         self._imports = imports
         self._exports = exports
+        self._functions = {spec.name: spec for spec in exports if spec.kind == "func"}
+        self._signatures: dict[str, _ExportSignature] = {}
+
+    def signature(self, name: str) -> _ExportSignature:
+        """An exported function's signature, made on first use and kept with the compiled module
+        (a run of a cached module generates no conversion code)."""
+        signature = self._signatures.get(name)
+        if signature is None:
+            spec = self._functions.get(name)
+            if spec is None:
+                raise ModuleError(f"the module has no exported function {name!r}")
+            signature = self._signatures[name] = _ExportSignature(name, spec.params, spec.results)
+        return signature
 
     @property
     def imports(self) -> Sequence[ImportSpec]:
@@ -182,28 +198,24 @@ class JsMemory:
     in the log on entry to each import, so a check costs no JS call.
     """
 
-    def __init__(self, memory: Any, bridge: Any, log: array[int]) -> None:
-        import js
-        from pyodide.ffi import create_proxy
-
-        self._memory = memory
-        self._bridge = bridge
-        self._log = log
-        self._scratch = bytearray(SCRATCH_SIZE)
+    def __init__(self, bridge: _Bridge) -> None:
+        """Over the memory `bridge.link` attached to the bridge, with bridge.scratch."""
+        # the bridge's functions, looked up once: each attribute of a JS object read from Python
+        # is a crossing of its own (the calls below are on every import's path)
+        js = bridge.js
+        self._views, self._flush_log, self._get, self._put = js.views, js.flush, js.get, js.put
+        self._copy_iovecs, self._gather = js.iovecs, js.gather
+        self._log = bridge.log
+        self._scratch = bridge.scratch
         self._scratch_view = memoryview(self._scratch)
         self._scratch_words = self._scratch_view.cast("I")
-        self._scratch_proxy = create_proxy(self._scratch)
         self._scratch_epoch = 0
-        bridge.attach(memory, self._scratch_proxy)
-        self._uint8 = js.Uint8Array
-        self._uint32 = js.Uint32Array
         self._refresh(0)
 
     def _refresh(self, pages: int) -> None:
-        buffer = self._memory.buffer
-        self._u8 = self._uint8.new(buffer)
-        self._u32 = self._uint32.new(buffer)
-        self._size = buffer.byteLength
+        # one call (an attribute of `js` such as js.Uint8Array costs ~0.1 ms to look up)
+        self._u8, self._u32 = self._views()
+        self._size = self._u8.length
         self._pages = pages
 
     def _check(self, ptr: int, length: int) -> None:
@@ -216,7 +228,7 @@ class JsMemory:
     def _flush(self) -> None:
         """Apply deferred stores before touching guest memory through a typed array."""
         if self._log[0]:
-            self._bridge.flush()
+            self._flush_log()
 
     def _store(self, ptr: int, value: int) -> None:
         """An aligned u32 store: deferred inside an import while the log has room."""
@@ -238,7 +250,7 @@ class JsMemory:
         self._check(ptr, length)
         if length <= SCRATCH_SIZE:
             self._scratch_epoch += 1
-            self._bridge.get(ptr, length)
+            self._get(ptr, length)
             return bytes(self._scratch_view[:length])
         self._flush()
         return bytes(self._u8.subarray(ptr, ptr + length).to_bytes())
@@ -249,7 +261,7 @@ class JsMemory:
         if length <= SCRATCH_SIZE:
             self._scratch_epoch += 1
             self._scratch_view[:length] = data
-            self._bridge.put(ptr, length)
+            self._put(ptr, length)
         else:
             self._flush()
             self._u8.subarray(ptr, ptr + length).assign(data)
@@ -280,7 +292,7 @@ class JsMemory:
         """One JS call copies the table and, when small, the bytes it points at (for gather)."""
         self._check(ptr, count * 8)
         self._scratch_epoch += 1
-        prefetched = self._bridge.iovecs(ptr, count, PREFETCH_LIMIT)
+        prefetched = self._copy_iovecs(ptr, count, PREFETCH_LIMIT)
         if prefetched == -1:
             raise Fault("an iovec lies outside memory")
         if prefetched == -2:
@@ -299,7 +311,7 @@ class JsMemory:
                 table = 8 * iovs.iov_count
                 return bytes(self._scratch_view[table : table + iovs.prefetched])
             self._scratch_epoch += 1
-            total = self._bridge.gather(iovs.iov_ptr, iovs.iov_count)
+            total = self._gather(iovs.iov_ptr, iovs.iov_count)
             if total >= 0:
                 return bytes(self._scratch_view[:total])
             if total == -1:
@@ -310,6 +322,10 @@ class JsMemory:
         return b"".join([self.read(buf, length) for buf, length in iovs])
 
     def scatter(self, iovs: list[tuple[int, int]], data: bytes | bytearray | memoryview) -> int:
+        if len(iovs) == 1 and len(data) <= iovs[0][1]:  # a read's usual case: one copy, no slicing
+            if data:
+                self.write(iovs[0][0], data)
+            return len(data)
         src = memoryview(data)
         done = 0
         for buf, length in iovs:
@@ -321,47 +337,38 @@ class JsMemory:
                 break
         return done
 
-    def release(self) -> None:
-        self._scratch_proxy.destroy()
-
 
 class JsInstance:
     """A WebAssembly.Instance with its import proxies; `close()` destroys them."""
 
     def __init__(
-        self,
-        instance: Any,
-        exports: Sequence[ExportSpec],
-        proxies: list[Any],
-        bridge: _Bridge,
-        suspending: bool,
+        self, module: JsModule, memory: Any, proxies: list[Any], bridge: _Bridge, suspending: bool
     ) -> None:
-        self._instance = instance
+        self._module = module
         self._proxies = proxies
         self._bridge = bridge
         self._closed = False
         self._suspending = suspending
-        self._exports_js = instance.exports
-        self._specs = {spec.name: spec for spec in exports if spec.kind == "func"}
-        self._functions: dict[str, _JsExport] = {}
+        self._functions: dict[tuple[str, bool], Any] = {}
         self.pending: BaseException | None = None
         self.interrupt_reason: str | None = None
-        memory = getattr(self._exports_js, "memory", None)  # one lookup: each costs 70-170 µs
-        self._memory = JsMemory(memory, bridge.js, bridge.log) if memory is not None else None
+        self._memory = JsMemory(bridge) if memory is not None else None
 
     @property
     def memory(self) -> JsMemory | None:
         return self._memory
 
-    def _export(self, name: str) -> _JsExport:
-        export = self._functions.get(name)
-        if export is None:
-            function = getattr(self._exports_js, name, None)
-            spec = self._specs.get(name)
-            if function is None or not callable(function) or spec is None:
-                raise ModuleError(f"the module has no exported function {name!r}")
-            export = self._functions[name] = _JsExport(function, ExportCall(name, spec.params, spec.results))
-        return export
+    def _export(self, signature: _ExportSignature, promising: bool) -> Any:
+        """The export as a JS function taking what `ExportCall.arguments` gives, looked up once
+        in one crossing (`instance.exports.name` looked up from Python costs 70-170 µs)."""
+        key = (signature.name, promising)
+        function = self._functions.get(key)
+        if function is None:
+            function = self._bridge.js.exported(signature.name, signature.int64, promising)
+            if function is None:
+                raise ModuleError(f"the module has no exported function {signature.name!r}")
+            self._functions[key] = function
+        return function
 
     def call(self, export: str, *args: Any) -> Any:
         try:
@@ -372,14 +379,14 @@ class JsInstance:
     def _call(self, name: str, *args: Any) -> Any:
         from pyodide.ffi import JsException, can_run_sync, run_sync
 
-        export = self._export(name)
-        arguments = export.signature.arguments(args)
+        signature = self._module.signature(name)
+        arguments = signature.arguments(args)
         self.pending = None
         try:
             if self._suspending and can_run_sync():
-                result = run_sync(export.promising()(*arguments))
+                result = run_sync(self._export(signature, True)(*arguments))
             else:
-                result = export.function(*arguments)
+                result = self._export(signature, False)(*arguments)
         except MustSuspend:
             raise
         except BaseException as failure:
@@ -392,7 +399,7 @@ class JsInstance:
         parked, self.pending = self.pending, None
         if parked is not None:  # an import raised, but the guest went on (should not happen)
             raise parked
-        return export.result(result)
+        return signature.result(result)
 
     def _translate(self, failure: BaseException) -> BaseException:
         from pyodide.ffi import JsException
@@ -417,41 +424,23 @@ class JsInstance:
         if self._closed:
             return
         self._closed = True
-        self._bridge.release()
-        if self._memory is not None:
-            self._memory.release()
-            self._memory = None
+        self._bridge.release()  # the import adapters' proxies too
+        self._memory = None
         for proxy in self._proxies:
             proxy.destroy()
         self._proxies.clear()
+        self._functions.clear()
 
 
-class _JsExport:
-    """An exported function called from Python: i64 arguments made BigInts in JS (a small Python
-    int would arrive as a Number, which an i64 parameter refuses), results decoded by kind."""
+class _ExportSignature(ExportCall):
+    """An exported function's signature as the browser calls it: i64 arguments made BigInts in JS
+    (a small Python int would arrive as a Number, which an i64 parameter refuses; `int64` has a
+    "1" for each such parameter, else "0"), results decoded by kind. Made once per module and name."""
 
-    def __init__(self, function: Any, signature: ExportCall) -> None:
-        from pyodide.ffi import to_js
-
-        self.signature = signature
-        self._raw = function
-        self._int64 = to_js([kind == "i64" for kind in signature.params])
-        self.function = self._typed(function)
-        self._promising: Any = None
-        self.result = converter(JS_VALUE, signature.result_kinds, single=True)
-
-    def _typed(self, function: Any) -> Any:
-        return (
-            _helpers().bigintArguments(function, self._int64) if "i64" in self.signature.params else function
-        )
-
-    def promising(self) -> Any:
-        """The function for a guest that may suspend (JSPI), made on first use."""
-        if self._promising is None:
-            import js
-
-            self._promising = self._typed(js.WebAssembly.promising(self._raw))
-        return self._promising
+    def __init__(self, name: str, params: tuple[str, ...], results: tuple[str, ...]) -> None:
+        super().__init__(name, params, results)
+        self.int64 = "".join("1" if kind == "i64" else "0" for kind in params)
+        self.result = converter(JS_VALUE, self.result_kinds, single=True)
 
 
 def _wasm_frames(stack: str) -> str:
@@ -518,8 +507,7 @@ class JsEngine:
         blocking: frozenset[tuple[str, str]] = frozenset(),
         fast: FastPaths | None = None,
     ) -> JsInstance:
-        import js
-        from pyodide.ffi import JsException, create_proxy, to_js
+        from pyodide.ffi import JsException, to_js
 
         assert isinstance(module, JsModule)
         check_imports(module.imports, functions)
@@ -531,36 +519,34 @@ class JsEngine:
         bridge = _Bridge()
         link = _Link()
         proxies: list[Any] = []
-        namespaces: dict[str, dict[str, Any]] = {}
+        entries: list[list[Any]] = []
+        linked: set[tuple[str, str]] = set()
         suspending = False
         hot = _hot_files(bridge, fast.files, proxies) if fast is not None else None
         clock = _clock_table(fast.clock) if fast is not None else None
         for spec in module.imports:
             key = (spec.module, spec.name)
-            if spec.name in namespaces.get(spec.module, {}):
+            if key in linked:
                 continue  # imported twice (check_imports saw the same type): one function serves both
-            if getattr(functions[key], "typeof", None) == "function":  # a JS function: linked as it is
-                namespaces.setdefault(spec.module, {})[spec.name] = functions[key]
+            linked.add(key)
+            function = functions[key]
+            if getattr(function, "typeof", None) == "function":  # a JS function: linked as it is
+                entries.append([spec.module, spec.name, function, "js", None, None])
                 continue
             suspends = jspi and key in blocking
+            suspending = suspending or suspends
             kinds = import_kinds(spec.module, spec.name, spec.params, spec.results)
-            adapter = _adapt(functions[key], kinds, len(spec.results), link, suspends=suspends)
-            proxy = create_proxy(adapter)
-            proxies.append(proxy)
-            answer = getattr(hot, spec.name[3:]) if hot is not None and key in HOT_IMPORTS else None
-            if suspends:
-                entry = bridge.js.suspending(proxy, answer)
-                suspending = True
-            elif clock is not None and key == (MODULE, CLOCK_FUNCTION):
-                entry = bridge.js.clock(proxy, to_js(clock, dict_converter=js.Object.fromEntries))
-            else:
-                entry = bridge.js.wrap(proxy, answer)
-            if spec.results and not wasi_function(spec.module, spec.name, spec.params, spec.results):
-                entry = _helpers().typedResults(entry, to_js(list(spec.results)))
-            namespaces.setdefault(spec.module, {})[spec.name] = entry
-        import_object = to_js(namespaces, dict_converter=js.Object.fromEntries, create_pyproxies=False)
-        try:
-            instance = js.WebAssembly.Instance.new(module.module, import_object)
+            adapter = _adapt(function, kinds, len(spec.results), link, suspends=suspends)
+            clocked = clock is not None and key == (MODULE, CLOCK_FUNCTION)
+            mode = "suspending" if suspends else "clock" if clocked else "wrap"
+            answer = spec.name[3:] if hot is not None and key in HOT_IMPORTS else None
+            typed = spec.results and not wasi_function(spec.module, spec.name, spec.params, spec.results)
+            entries.append(
+                [spec.module, spec.name, adapter, mode, answer, list(spec.results) if typed else None]
+            )
+        rule = None if clock is None else to_js(clock, dict_converter=_helpers().fromEntries)
+        try:  # one crossing; to_js makes the adapters' proxies, which the bridge destroys at release
+            memory = bridge.link(module.module, to_js(entries), hot, rule)
         except JsException as error:
             bridge.release()
             for proxy in proxies:
@@ -571,7 +557,7 @@ class JsEngine:
                     f"the module's start function trapped: {message}", _wasm_frames(stack)
                 ) from None
             raise ModuleError(f"cannot instantiate: {message}") from None
-        wrapped = JsInstance(instance, module.exports, proxies, bridge, suspending)
+        wrapped = JsInstance(module, memory, proxies, bridge, suspending)
         link.instance = wrapped
         return wrapped
 
@@ -667,15 +653,24 @@ def _hot_files(bridge: _Bridge, files: HotFiles, proxies: list[Any]) -> Any:
 
 
 class _Bridge:
-    """The JS side of an instance's imports (`bridge` in js_bridge.js) and the log it shares with JsMemory."""
+    """The JS side of an instance's imports (`bridge` in js_bridge.js), with the log and the
+    scratch buffer it shares with JsMemory."""
 
     def __init__(self) -> None:
         from pyodide.ffi import create_proxy
 
         self.log = array("I", bytes(4 * (2 + 2 * LOG_CAPACITY)))
+        self.scratch = bytearray(SCRATCH_SIZE)
         self._log_proxy = create_proxy(self.log)
+        self._scratch_proxy = create_proxy(self.scratch)
         self.js = _helpers().bridge(self._log_proxy, MUST_SUSPEND)
         self.gatherer: _JsGatherer | None = None
+
+    def link(self, module: Any, entries: Any, hot: Any, clock: Any) -> Any:
+        """Instantiate with the imports `entries` describes (js_bridge.js `link`); the exported
+        memory, attached to the bridge with the scratch buffer, or None. The instance stays in JS:
+        Python reaches it through `js.exported`."""
+        return self.js.link(module, entries, hot, clock, self._scratch_proxy)
 
     def release(self) -> None:
         if self.gatherer is not None:
@@ -683,6 +678,7 @@ class _Bridge:
             del _GATHERERS[id(self)]
         self.js.release()
         self._log_proxy.destroy()
+        self._scratch_proxy.destroy()
 
 
 class _Link:

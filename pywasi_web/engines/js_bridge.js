@@ -7,11 +7,33 @@
 // log[0] = pending stores, log[1] = guest memory size in 64 KiB pages while an import runs (else
 // 0), then (address, value) pairs.
 
-({
+(() => {
+// An export called from Python: its i64 arguments as BigInts (a small Python int arrives as a
+// Number, which an i64 parameter refuses).
+const bigintArguments = (fn, int64) => {
+  const big = (value, index) => (int64[index] ? BigInt.asIntN(64, BigInt(value)) : value);
+  return (...args) => fn(...args.map(big));
+};
+// A host function's results for WebAssembly: an i64 as a BigInt, an i32 that Python gave as a
+// BigInt (beyond 2**53) wrapped as wasmtime wraps it, several results as an array.
+const typedResults = (fn, kinds) => {
+  const fix = (value, kind) => {
+    if (kind === "i64") return BigInt.asIntN(64, BigInt(value ?? 0));
+    if (kind === "i32" && typeof value === "bigint") return Number(BigInt.asIntN(32, value));
+    return value;
+  };
+  if (kinds.length === 1) return (...args) => fix(fn(...args), kinds[0]);
+  return (...args) => Array.from(fn(...args), (value, index) => fix(value, kinds[index]));
+};
+return {
+  // to_js's dict_converter for a Python dict that JS reads as an object (the clock rule)
+  fromEntries: Object.fromEntries,
   bridge(logProxy, mustSuspend) {
     let memory = null, guest = null, view = null;
     let scratchProxy = null, scratchBuffer = null, scratch = null;
     let logBuffer = logProxy.getBuffer(), log = logBuffer.data;
+    let instance = null;
+    const proxies = [];  // the import adapters `link` was given
     const freshLog = () => {
       if (log.byteLength === 0) {
         logBuffer.release();
@@ -246,6 +268,45 @@
         seek.after = after;
         return { write, seek };
       },
+      // Link and instantiate in one call (each Python -> JS crossing costs microseconds): `entries`
+      // holds [namespace, name, function, mode, hot, results] per import, where mode is "js" (a JS
+      // function, linked as it is), "wrap", "suspending" or "clock" (a Python adapter, whose proxy
+      // `release` destroys), `hot` names the function of `hotFns` that may answer it in JS, and
+      // `results` (the core types of a non-WASI import's results) asks for typedResults. Attaches
+      // the exported memory, if any, with the scratch buffer, and returns it (or null); the instance
+      // stays here (see `exported`).
+      link(module, entries, hotFns, clockRule, scratchProxy) {
+        const imports = {};
+        for (const [namespace, name, fn, mode, hot, results] of entries) {
+          let entry = fn;
+          if (mode !== "js") {
+            proxies.push(fn);
+            const fast = hot === undefined ? undefined : hotFns[hot];
+            if (mode === "suspending") entry = this.suspending(fn, fast);
+            else if (mode === "clock") entry = this.clock(fn, clockRule);
+            else entry = this.wrap(fn, fast);
+          }
+          if (results !== undefined) entry = typedResults(entry, results);
+          (imports[namespace] ??= {})[name] = entry;
+        }
+        instance = new WebAssembly.Instance(module, imports);
+        const exported = instance.exports.memory;
+        if (!(exported instanceof WebAssembly.Memory)) return null;
+        this.attach(exported, scratchProxy);
+        return exported;
+      },
+      // The instance's export `name` as Python calls it: i64 arguments made BigInts where `int64`
+      // (a string of "0"/"1" per parameter) says so, through WebAssembly.promising when asked;
+      // null when there is no such function.
+      exported(name, int64, promising) {
+        const own = Object.prototype.hasOwnProperty.call(instance.exports, name);
+        const fn = own ? instance.exports[name] : undefined;
+        if (typeof fn !== "function") return null;
+        const callable = promising ? WebAssembly.promising(fn) : fn;
+        return int64.includes("1") ? bigintArguments(callable, Array.from(int64, (flag) => flag === "1")) : callable;
+      },
+      // new Uint8Array and Uint32Array views over guest memory, for JsMemory
+      views() { return [new Uint8Array(memory.buffer), new Uint32Array(memory.buffer)]; },
       // the end of a call into the guest: leases back to Python, gathered output delivered
       settle() {
         if (leases.size !== 0) settle();
@@ -297,6 +358,8 @@
       release() {
         logBuffer.release();
         if (scratchBuffer !== null) scratchBuffer.release();
+        for (const proxy of proxies.splice(0)) proxy.destroy();
+        instance = null;
       },
     };
   },
@@ -366,21 +429,7 @@
     return ["other", String(error && error.message || error), String(error && error.stack || "")];
   },
   timer(ms, resolve) { return setTimeout(resolve, ms); },
-  // An export called from Python: its i64 arguments as BigInts (a small Python int arrives as a
-  // Number, which an i64 parameter refuses).
-  bigintArguments(fn, int64) {
-    const big = (value, index) => (int64[index] ? BigInt.asIntN(64, BigInt(value)) : value);
-    return (...args) => fn(...args.map(big));
-  },
-  // A host function's results for WebAssembly: an i64 as a BigInt, an i32 that Python gave as a
-  // BigInt (beyond 2**53) wrapped as wasmtime wraps it, several results as an array.
-  typedResults(fn, kinds) {
-    const fix = (value, kind) => {
-      if (kind === "i64") return BigInt.asIntN(64, BigInt(value ?? 0));
-      if (kind === "i32" && typeof value === "bigint") return Number(BigInt.asIntN(32, value));
-      return value;
-    };
-    if (kinds.length === 1) return (...args) => fix(fn(...args), kinds[0]);
-    return (...args) => Array.from(fn(...args), (value, index) => fix(value, kinds[index]));
-  },
-})
+  bigintArguments,
+  typedResults,
+};
+})()

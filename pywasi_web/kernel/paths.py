@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pywasi_web.abi.errno import Errno
+from pywasi_web.abi.types import Filetype
 from pywasi_web.errors import WasiError
-from pywasi_web.vfs.base import DirNode, Node, is_directory, is_symlink
+from pywasi_web.vfs.base import DirNode, Node
 
 MAX_SYMLINKS = 40
 MAX_PATH = 4096
@@ -59,47 +60,54 @@ def resolve(start: DirNode, path: str, *, follow: bool) -> Resolved:
     """Resolve `path` relative to `start`; `follow` says whether a final symlink is followed.
 
     Every open and stat passes here, so the loop is kept lean: the components wait reversed in a
-    list (pop() takes the next one), and a name's UTF-8 length is computed only when it could
-    exceed 255 bytes (more than 63 characters)."""
+    list (pop() takes the next one), a node's kind is its filetype compared in place (no call),
+    a trailing slash is looked for only before the last component, and a name's UTF-8 length is
+    computed only when it could exceed 255 bytes (more than 63 characters)."""
     pending = _split(path)
     pending.reverse()
     stack: list[DirNode] = [start]
     links = 0
     while True:
         component = pending.pop()
-        last = not pending
-        if component == "" or component == ".":
-            if last:
+        if component in _DOTS:
+            if component == "..":
+                if len(stack) == 1:
+                    raise WasiError(ESCAPE, f"{path!r} leaves its directory")
+                stack.pop()
+                if not pending:
+                    return Resolved(None, None, stack[-1], False)
+            elif not pending:
                 return Resolved(None, None, stack[-1], path.endswith("/"))
-            continue
-        if component == "..":
-            if len(stack) == 1:
-                raise WasiError(ESCAPE, f"{path!r} leaves its directory")
-            stack.pop()
-            if last:
-                return Resolved(None, None, stack[-1], False)
             continue
         if len(component) > 63 and len(component.encode()) > 255:
             raise WasiError(Errno.NAMETOOLONG, component)
         directory = stack[-1]
         node = directory.lookup(component)
-        # "name/" refers to a directory: its symlink is followed, and it must be a directory.
-        slash_follows = len(pending) == 1 and pending[0] == ""
-        if is_symlink(node) and (follow or slash_follows or not last):
+        kind = None if node is None else node.filetype
+        # a symlink is followed unless it is the last component and `follow` is not asked ("name/"
+        # is not last: its symlink is followed)
+        if kind is _SYMLINK and (follow or pending):
             links += 1
             if links > MAX_SYMLINKS:
                 raise WasiError(Errno.LOOP, f"too many symlinks in {path!r}")
-            target = node.target()
+            target = node.target()  # type: ignore[union-attr]
             if target.startswith("/"):
                 raise WasiError(ESCAPE, f"symlink {component!r} points to an absolute path")
             if not target:
                 raise WasiError(Errno.NOENT, f"symlink {component!r} is empty")
             pending.extend(reversed(target.split("/")))
             continue
-        if last or slash_follows:
-            if slash_follows and node is not None and not is_directory(node):
+        if not pending:
+            return Resolved(directory, component, node, False)
+        if len(pending) == 1 and pending[0] == "":  # "name/" refers to a directory
+            if node is not None and kind is not _DIRECTORY:
                 raise WasiError(Errno.NOTDIR, component)
-            return Resolved(directory, component, node, slash_follows)
-        if not is_directory(node):
+            return Resolved(directory, component, node, True)
+        if kind is not _DIRECTORY:
             raise WasiError(Errno.NOENT if node is None else Errno.NOTDIR, component)
-        stack.append(node)
+        stack.append(node)  # type: ignore[arg-type]
+
+
+_DOTS = frozenset({"", ".", ".."})
+_SYMLINK = Filetype.SYMBOLIC_LINK
+_DIRECTORY = Filetype.DIRECTORY

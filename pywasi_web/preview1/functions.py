@@ -212,7 +212,7 @@ class Preview1:
     def fd_pread(self, fd: int, iovs: int, iovs_len: int, offset: int, result_ptr: int) -> None:
         descriptor = self.fds.get(fd, Rights.FD_READ | Rights.FD_SEEK)
         vectors = self.memory.iovecs(iovs, iovs_len)
-        data = descriptor.pread(sum(length for _, length in vectors), offset)
+        data = descriptor.pread(sum([length for _, length in vectors]), offset)
         self.memory.set_u32(result_ptr, self.memory.scatter(vectors, data))
 
     def fd_pwrite(self, fd: int, iovs: int, iovs_len: int, offset: int, result_ptr: int) -> None:
@@ -223,7 +223,7 @@ class Preview1:
     def fd_read(self, fd: int, iovs: int, iovs_len: int, result_ptr: int) -> None:
         descriptor = self.fds.get(fd, Rights.FD_READ)
         vectors = self.memory.iovecs(iovs, iovs_len)
-        data = descriptor.read(sum(length for _, length in vectors))
+        data = descriptor.read(sum([length for _, length in vectors]))
         self.memory.set_u32(result_ptr, self.memory.scatter(vectors, data))
 
     def fd_write(self, fd: int, iovs: int, iovs_len: int, result_ptr: int) -> None:
@@ -387,7 +387,7 @@ class Preview1:
         descriptor = self.fds.get(fd, Rights.FD_READ, SocketDescriptor)
         vectors = self.memory.iovecs(ri_data, ri_data_len)
         data = descriptor.recv(
-            sum(length for _, length in vectors),
+            sum([length for _, length in vectors]),
             peek=bool(ri_flags & Riflags.RECV_PEEK),
             waitall=bool(ri_flags & Riflags.RECV_WAITALL),
         )
