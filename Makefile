@@ -61,8 +61,13 @@ lite-serve: setup-python setup-node
 serve: setup-python setup-node
 	$(PYTHON) -m pywasi_web.cli.main serve --port $(PORT)
 
-# Every test (CPython and Chromium), with line coverage of the WASI core (kernel, vfs, preview1).
-COVERAGE := --cov=pywasi_web.kernel --cov=pywasi_web.vfs --cov=pywasi_web.preview1 \
+# Every test (CPython and Chromium), with line coverage of the WASI core (kernel, vfs, preview1),
+# the engines, the API, the browser-only modules and the component model with its WASI 0.2 host:
+# the browser tests' Pyodide is measured too (playwright/pyodide_coverage.py) and combined with
+# CPython's before the gate.
+COVERAGE ?= --cov=pywasi_web.kernel --cov=pywasi_web.vfs --cov=pywasi_web.preview1 \
+	--cov=pywasi_web.engines --cov=pywasi_web.api --cov=pywasi_web.browser \
+	--cov=pywasi_web.component --cov=pywasi_web.preview2 \
 	--cov-report=term-missing:skip-covered --cov-fail-under=90
 
 test: setup

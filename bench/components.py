@@ -12,7 +12,6 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import wasmtime.component as wc
 
 from pywasi_web import MemoryFS, Program
 from pywasi_web.cli.toolchain import build_c, componentize
+from tests.component.oracle import export_function, run_export
 
 GUESTS = Path(__file__).parent / "guests"
 HELLO = Path(__file__).parents[1] / "examples" / "hello.c"
@@ -39,29 +39,6 @@ def component_of(source: Path) -> Path:
     return componentize(build_c(source), f"bench-{source.stem}")
 
 
-def _run_interface(wasm: bytes) -> str:
-    """The wasi:cli/run version the component exports (wasmtime-py cannot list exports)."""
-    from pywasi_web.component.parse import Export, parse
-
-    names = [item.name for item in parse(wasm).definitions if isinstance(item, Export)]
-    return next(name for name in names if name.startswith("wasi:cli/run@"))
-
-
-def _run_export(store: wasmtime.Store, instance: wc.Instance, interface: str) -> Callable[[], object]:
-    parent = instance.get_export_index(store, interface)
-    index = instance.get_export_index(store, "run", parent)
-    assert index is not None, interface
-    function = instance.get_func(store, index)
-    assert function is not None, interface
-
-    def run() -> object:
-        outcome = function(store)
-        function.post_return(store)
-        return outcome
-
-    return run
-
-
 def time_baseline(component: Path, args: list[str], workdir: Path) -> tuple[float, bytes]:
     """Seconds in wasi:cli/run under wasmtime's WASI 0.2, and the guest's stdout."""
     engine = wasmtime.Engine()
@@ -75,7 +52,7 @@ def time_baseline(component: Path, args: list[str], workdir: Path) -> tuple[floa
     linker = wc.Linker(engine)
     linker.add_wasip2()
     wasm = component.read_bytes()
-    run = _run_export(store, linker.instantiate(store, wc.Component(engine, wasm)), _run_interface(wasm))
+    run = export_function(store, linker.instantiate(store, wc.Component(engine, wasm)), run_export(wasm))
     began = time.perf_counter()
     outcome = run()
     elapsed = time.perf_counter() - began
@@ -97,7 +74,7 @@ def _startup(runs: int) -> dict[str, object]:
     its only output, so this is start-up to first output plus the exit."""
     component = component_of(HELLO)
     wasm = component.read_bytes()
-    interface = _run_interface(wasm)
+    run = run_export(wasm)
 
     def baseline() -> float:
         began = time.perf_counter()
@@ -108,7 +85,7 @@ def _startup(runs: int) -> dict[str, object]:
         store.set_wasi(config)
         linker = wc.Linker(engine)
         linker.add_wasip2()
-        _run_export(store, linker.instantiate(store, wc.Component(engine, wasm)), interface)()
+        export_function(store, linker.instantiate(store, wc.Component(engine, wasm)), run)()
         return time.perf_counter() - began
 
     def ours() -> float:

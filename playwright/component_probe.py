@@ -1,6 +1,7 @@
 """Runs the test components through pywasi_web and reports what came back, as plain JSON-able
 values. The same file runs on CPython (wasmtime engine) and inside Pyodide in Chromium (the page's
-WebAssembly), so the browser test compares the two hosts line for line.
+WebAssembly), so the browser test compares the two hosts line for line (with the same host
+classes: PROBE_FILES, the files it needs there).
 
 `commands(paths, waiter)` runs adapted commands ("hello", "cat": they need the WASI 0.2 host);
 `natives(paths, waiter)` the native components ("demo", "res", "composed": no WASI at all).
@@ -12,6 +13,9 @@ from typing import Any
 
 from pywasi_web import GuestTrap, Program
 from pywasi_web.component.values import Err, Variant
+from tests.component.blob_host import Blob, Blobs  # in Pyodide: shipped beside this file
+
+PROBE_FILES = ["tests/__init__.py", "tests/component/__init__.py", "tests/component/blob_host.py"]
 
 DEMO_CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("greet", ("wörld ✓",)),
@@ -54,28 +58,6 @@ class DemoHost:
         if n % 2:
             raise Err(f"{n} is odd")
         return n // 2
-
-
-class Blob:
-    def __init__(self, data: bytes) -> None:
-        self.data = bytes(data)
-        self.dropped = False
-
-    def size(self) -> int:
-        return len(self.data)
-
-    def read(self) -> bytes:
-        return self.data
-
-    def drop(self) -> None:
-        self.dropped = True
-
-
-class Blobs:
-    Blob = Blob
-
-    def make_blob(self, n: int) -> Blob:
-        return Blob(b"\0" * n)
 
 
 def _shown(value: Any) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from pywasi_web.cli.serve import example_sources, examples_dir, make_server, prepare_assets
+from pywasi_web.cli.serve import PlaygroundHandler, example_sources, examples_dir, make_server, prepare_assets
 from tests.chromium import chromium
 
 GUESTS = Path(__file__).parent / "guests"
@@ -39,8 +39,20 @@ def _build_guests() -> None:
             shutil.copyfile(built, destination)
 
 
+def _handler(config: pytest.Config) -> type[PlaygroundHandler]:
+    """With --cov (`make test`), the pages' Python is measured too (pyodide_coverage.py)."""
+    sources = getattr(config.option, "cov_source", None)
+    if not sources or getattr(config.option, "no_cov", False):
+        return PlaygroundHandler
+    from pyodide_coverage import measuring_server
+
+    packages = [source for source in sources if isinstance(source, str)] or ["pywasi_web"]  # bare --cov: all
+    data_file = Path(config.invocation_params.dir) / ".coverage"  # pytest-cov's
+    return measuring_server(data_file, packages)
+
+
 @pytest.fixture(scope="session")
-def server_url() -> Iterator[str]:
+def server_url(pytestconfig: pytest.Config) -> Iterator[str]:
     if shutil.which("chromium") is None:
         pytest.fail("Debian's chromium is not installed: run the README's test command (make test)")
     try:
@@ -48,7 +60,7 @@ def server_url() -> Iterator[str]:
     except RuntimeError as error:  # a set-up step missing: the README's test command does them all
         pytest.fail(str(error))
     _build_guests()
-    server = make_server(0, quiet=True)
+    server = make_server(0, quiet=True, base=_handler(pytestconfig))
     thread = threading.Thread(target=server.serve_forever, name="playground-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"

@@ -3,7 +3,8 @@
 The kernel and vfs are plain Python, and the engine boundary's tests use only the public API, so
 the same pytest files that run on CPython run unchanged on Pyodide's Python 3.14 (its file system,
 the browser's WebAssembly engine). pytest and its dependencies are pure-Python wheels, fetched once
-into build/pyodide-test-wheels at the versions installed here.
+into build/pyodide-test-wheels at the versions installed here. Under --cov the run is measured too
+(pyodide_coverage.py).
 """
 
 from __future__ import annotations
@@ -30,20 +31,37 @@ RUN_PYTEST = """async ([wheels, files, suites]) => {
         pyodide.FS.mkdirTree(`/home/pyodide/suite/${path.split("/").slice(0, -1).join("/")}`);
         pyodide.FS.writeFile(`/home/pyodide/suite/${path}`, text);
     }
+    // under the measuring server (pyodide_coverage.py), measured: coverage's wheel and collector too
+    const measured = (await (await fetch("/wheels/index.json")).json()).coverage;
+    if (measured) {
+        const wheel = await (await fetch(`/wheels/${measured.wheel}`)).arrayBuffer();
+        pyodide.FS.writeFile(`/tmp/wheel-${wheels.length}.whl`, new Uint8Array(wheel));
+        const collector = await (await fetch(`/wheels/${measured.collector}`)).text();
+        pyodide.FS.writeFile(`/home/pyodide/suite/${measured.collector}`, collector);
+    }
     pyodide.globals.set("suites", pyodide.toPy(suites));
-    return pyodide.runPython(`
+    const [code, report, data] = pyodide.runPython(`
 import contextlib, io, os, site, sys, zipfile
-for index in range(${wheels.length}):
+for index in range(${wheels.length + (measured ? 1 : 0)}):
     with zipfile.ZipFile(f"/tmp/wheel-{index}.whl") as wheel:
         wheel.extractall(site.getsitepackages()[0])
 os.chdir("/home/pyodide/suite")
 sys.path.insert(0, "/home/pyodide/suite")
+measured = ${measured ? "True" : "False"}
+if measured:
+    import pyodide_coverage
+    pyodide_coverage.start(${JSON.stringify(measured?.packages ?? [])})
 import pytest
 report = io.StringIO()
 with contextlib.redirect_stdout(report):
     code = pytest.main(["-q", "-p", "no:cacheprovider", *suites])
-[int(code), report.getvalue()]
+[int(code), report.getvalue(), pyodide_coverage.dumps() if measured else b""]
 `).toJs();
+    if (measured) {
+        const id = `suite-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+        await fetch(`/coverage/${id}`, { method: "POST", body: data });
+    }
+    return [code, report];
 }"""
 
 

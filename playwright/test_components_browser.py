@@ -21,6 +21,7 @@ from tests.component.oracle import run_component_oracle
 pytestmark = pytest.mark.browser
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 # The same file runs inside Pyodide; here it is loaded by path (this directory is not a package).
 PROBE = runpy.run_path(str(HERE / "component_probe.py"))
 
@@ -37,7 +38,10 @@ def _in_chromium(browser: Any, server_url: str, components: dict[str, Path], par
             [
                 base64.b64encode((wheels_dir() / wheel).read_bytes()).decode(),
                 {name: base64.b64encode(path.read_bytes()).decode() for name, path in components.items()},
-                (HERE / "component_probe.py").read_text(),
+                {
+                    "component_probe.py": (HERE / "component_probe.py").read_text(),
+                    **{path: (ROOT / path).read_text() for path in PROBE["PROBE_FILES"]},
+                },
                 part,
             ],
         )

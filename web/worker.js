@@ -102,7 +102,7 @@ async function boot() {
   if (!names.pywasi_web) throw new Error("build/wheels has no pywasi_web wheel: run prepare_assets()");
   const fetchBytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
   const [wheels, source] = await Promise.all([
-    Promise.all([names.pywasi_web, names.micropip].filter(Boolean).map((name) => fetchBytes(new URL(`wheels/${name}`, base)))),
+    Promise.all([names.pywasi_web, names.micropip, names.coverage?.wheel].filter(Boolean).map((name) => fetchBytes(new URL(`wheels/${name}`, base)))),
     fetch(new URL("pywasi_worker.py", base)).then((response) => response.text()),
   ]);
   const key = SNAPSHOTS_POSSIBLE ? await snapshotKey(version, wheels[0], source) : null;
@@ -136,6 +136,7 @@ async function boot() {
     unmount: module.unmount,
   };
   const { mode } = await initialized;
+  if (names.coverage) await startCoverage(pyodide, names.coverage);
   const info = module.info(mode);
   progress("ready", 1);
   postMessage({
@@ -233,6 +234,28 @@ async function saveSnapshot(pyodide, key) {
   }
 }
 
+// Only under the tests' measuring server (playwright/pyodide_coverage.py), whose wheels/index.json
+// names coverage's wheel and collector: this worker's Python is measured from here on (after the
+// snapshot, which stays clean) and the data is posted back after each run and reply.
+let reportCoverage = null;
+
+async function startCoverage(pyodide, { collector, packages }) {
+  pyodide.FS.writeFile(`/home/pyodide/${collector}`, await (await fetch(new URL(`wheels/${collector}`, base))).text());
+  const measured = pyodide.pyimport(collector.replace(/\.py$/, ""));
+  measured.start(pyodide.toPy(packages));
+  const target = new URL(`coverage/worker-${Date.now()}-${Math.random().toString(36).slice(2)}`, base);
+  reportCoverage = async () => {
+    const data = measured.dumps();
+    try {
+      await fetch(target, { method: "POST", body: data.toJs() });
+    } catch (error) {
+      console.warn(`pywasi: coverage data not sent: ${error}`); // the page's answer must not wait on it
+    } finally {
+      data.destroy();
+    }
+  };
+}
+
 /** How the glue streams a guest's output, trace lines and network messages to the page. */
 function emitter(id) {
   return (kind, payload) => {
@@ -259,6 +282,7 @@ async function runGuest({ id, wasm, options = {} }) {
   } finally {
     clearTimeout(timer);
   }
+  if (reportCoverage) await reportCoverage();
   postMessage({ type: "exit", id, ...result });
 }
 
@@ -285,6 +309,7 @@ async function reply(id, pick, ...args) {
   } catch (error) {
     answer = { error: describe(error) };
   }
+  if (reportCoverage) await reportCoverage();
   postMessage({ type: "reply", id, ...answer });
   return answer;
 }

@@ -209,10 +209,14 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         if not self.quiet:
             super().log_message(format, *args)
 
+    def wheels(self) -> dict[str, object]:
+        """What /wheels/index.json tells the worker to install."""
+        return dict(wheel_index(self.root))
+
     def _respond(self, *, send_body: bool) -> None:
         path = unquote(urlsplit(self.path).path)
         if path == "/wheels/index.json":
-            return self._send_json(wheel_index(self.root), send_body)
+            return self._send_json(self.wheels(), send_body)
         target = self._resolve(path)
         if target is None:
             return self._send_error(HTTPStatus.NOT_FOUND)
@@ -305,10 +309,16 @@ def _content_type(path: Path) -> str:
 
 
 def make_server(
-    port: int = 8000, host: str = "127.0.0.1", root: Path = REPO_ROOT, *, quiet: bool = False
+    port: int = 8000,
+    host: str = "127.0.0.1",
+    root: Path = REPO_ROOT,
+    *,
+    quiet: bool = False,
+    base: type[PlaygroundHandler] = PlaygroundHandler,
 ) -> ThreadingHTTPServer:
-    """A bound, not yet serving, server (port 0 picks a free port: see `server.server_address`)."""
-    handler = type("Handler", (PlaygroundHandler,), {"root": Path(root), "quiet": quiet})
+    """A bound, not yet serving, server (port 0 picks a free port: see `server.server_address`);
+    `base`: the request handler, PlaygroundHandler or a subclass (the tests' measuring one)."""
+    handler = type("Handler", (base,), {"root": Path(root), "quiet": quiet})
     server = ThreadingHTTPServer((host, port), partial(handler))
     server.daemon_threads = True
     return server

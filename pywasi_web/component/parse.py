@@ -34,6 +34,7 @@ from pywasi_web.component.types import (
     TypeRef,
     VariantType,
 )
+from pywasi_web.engines.wasm_reader import uleb128
 from pywasi_web.errors import ModuleError
 
 MAGIC = b"\x00asm"
@@ -146,15 +147,7 @@ class Reader:
         return value
 
     def u32(self) -> int:
-        result = shift = 0
-        while True:
-            value = self.byte()
-            result |= (value & 0x7F) << shift
-            if not value & 0x80:
-                return result
-            shift += 7
-            if shift > 35:
-                raise self.fail("integer too long")
+        return uleb128(self.byte, lambda: self.fail("integer too long"))
 
     def bytes(self, length: int) -> bytes:
         if self.pos + length > self.end:

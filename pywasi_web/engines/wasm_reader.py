@@ -11,6 +11,7 @@ whose imports can be read is never refused for a type it does not need.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pywasi_web.engines.base import ExportSpec, ImportSpec
@@ -50,6 +51,20 @@ class Unknown(Exception):
     """An encoding this reader does not know."""
 
 
+def uleb128(byte: Callable[[], int], too_long: Callable[[], Exception] | None = None) -> int:
+    """An unsigned LEB128 read with `byte` (also skips a signed one): of any width, or with
+    `too_long` strict, raising what it returns past a u32's encoding (the component parser)."""
+    result = shift = 0
+    while True:
+        value = byte()
+        result |= (value & 0x7F) << shift
+        if not value & 0x80:
+            return result
+        shift += 7
+        if too_long is not None and shift > 35:
+            raise too_long()
+
+
 class Reader:
     """Just enough of the binary format to read sections, names, integers and types."""
 
@@ -64,13 +79,7 @@ class Reader:
 
     def u32(self) -> int:
         """An unsigned LEB128 (any width); also skips a signed one."""
-        result = shift = 0
-        while True:
-            value = self.byte()
-            result |= (value & 0x7F) << shift
-            if not value & 0x80:
-                return result
-            shift += 7
+        return uleb128(self.byte)
 
     def name(self) -> str:
         length = self.u32()

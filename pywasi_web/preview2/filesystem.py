@@ -390,18 +390,30 @@ class DirectoryEntryStream:
         return {"type": DESCRIPTOR_TYPES.get(filetype, "unknown"), "name": name}
 
 
-class FileInputStream(InputStream):
-    """read-via-stream: reads at its own offset; a file never makes a reader wait."""
+class _FileStream:
+    """What a file's input and output streams share: the descriptor they keep open until dropped,
+    their offset, and the refusal each read or write raises (the descriptor lacks that right)."""
+
+    _offset: int | None
 
     def __init__(
-        self, owner: Descriptor, file: FileDescriptor, offset: int, refusal: WasiError | None
+        self, owner: Descriptor, file: FileDescriptor, offset: int | None, refusal: WasiError | None
     ) -> None:
-        super().__init__(owner._kernel.waiter)
+        super().__init__(owner._kernel.waiter)  # type: ignore[call-arg]  # the stream class after this one
         owner._users += 1
         self._owner = owner
         self._file = file
         self._offset = offset
         self._refusal = refusal
+
+    def drop(self) -> None:
+        self._owner._release()
+
+
+class FileInputStream(_FileStream, InputStream):
+    """read-via-stream: reads at its own offset; a file never makes a reader wait."""
+
+    _offset: int
 
     def _take(self, size: int) -> bytes:
         if self._refusal is not None:
@@ -410,22 +422,9 @@ class FileInputStream(InputStream):
         self._offset += len(data)
         return data
 
-    def drop(self) -> None:
-        self._owner._release()
 
-
-class FileOutputStream(DirectOutputStream):
+class FileOutputStream(_FileStream, DirectOutputStream):
     """write-via-stream (at an offset) or append-via-stream (`offset` None: at the end each time)."""
-
-    def __init__(
-        self, owner: Descriptor, file: FileDescriptor, offset: int | None, refusal: WasiError | None
-    ) -> None:
-        super().__init__(owner._kernel.waiter)
-        owner._users += 1
-        self._owner = owner
-        self._file = file
-        self._offset = offset
-        self._refusal = refusal
 
     def _put(self, data: bytes) -> None:
         if self._refusal is not None:
@@ -434,9 +433,6 @@ class FileOutputStream(DirectOutputStream):
         written = self._file.pwrite(data, offset)
         if self._offset is not None:
             self._offset += written
-
-    def drop(self) -> None:
-        self._owner._release()
 
 
 class Types:

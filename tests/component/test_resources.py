@@ -11,38 +11,11 @@ import wasmtime.component as wc
 
 from pywasi_web import GuestTrap, Program
 from pywasi_web.component.resources import CallScope, Handle, HandleTable, ResourceType
+from tests.component.blob_host import Blob, Blobs
 from tests.component.build import native
 from tests.component.oracle import call, component, store_with_wasi
 
 COUNTERS = "example:res/counters"
-
-
-class Blob:
-    """example:res/blobs' blob: a Python object is the resource's representation."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = bytes(data)
-        self.dropped = False
-
-    def size(self) -> int:
-        return len(self.data)
-
-    def read(self) -> bytes:
-        return self.data
-
-    def drop(self) -> None:
-        self.dropped = True
-
-
-class Blobs:
-    Blob = Blob
-
-    def __init__(self) -> None:
-        self.made: list[Blob] = []
-
-    def make_blob(self, n: int) -> Blob:
-        self.made.append(Blob(b"\0" * n))
-        return self.made[-1]
 
 
 @pytest.fixture(scope="module")
