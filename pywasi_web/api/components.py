@@ -23,6 +23,7 @@ from pywasi_web.component.parse import Export, Import, parse
 from pywasi_web.component.values import Err, pascal, snake
 from pywasi_web.engines.base import CoreStore, Engine
 from pywasi_web.errors import ModuleError, ProcExit
+from pywasi_web.kernel.hot import HotFiles
 from pywasi_web.kernel.kernel import Kernel
 
 if TYPE_CHECKING:
@@ -72,6 +73,8 @@ class LoadedComponent:
             wasi = wasi_imports(kernel, network=grant.network, http_access=grant.http_access)
             provided = {**wasi, **given}
         observe = _print_call if trace is True else trace or None
+        if observe is None:  # a traced run's output stays in step with its calls, as Preview 1's
+            store.gather_output(HotFiles(kernel.fds))
         return Instantiator(store, self.modules, observe).root(self.component, provided), store
 
 
@@ -190,4 +193,5 @@ class ComponentInstanceProcess:
         self._store.interrupt(reason)
 
     def close(self) -> None:
-        """Nothing to release early: the core instances live in the store, which goes with this."""
+        """Deliver gathered output and free the host functions' callbacks (the browser's)."""
+        self._store.release()

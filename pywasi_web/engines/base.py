@@ -4,6 +4,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pywasi_web.kernel.hot import HotFiles
 from pywasi_web.preview1.fast_paths import FastPaths
 from pywasi_web.preview1.memory import GuestMemory
 
@@ -134,3 +135,13 @@ class CoreStore(Protocol):
     def memory(self, memory: object) -> GuestMemory: ...
 
     def interrupt(self, reason: str) -> None: ...
+
+    def gather_output(self, files: HotFiles) -> None:
+        """Batch the gatherable output streams of `files` (kernel/hot.py) as this engine batches a
+        core module's, delivered at the end of each call into the guest and at `release`."""
+        ...
+
+    def release(self) -> None:
+        """Deliver what is gathered and free what the store holds for its host functions; its
+        instances cannot be called afterwards."""
+        ...

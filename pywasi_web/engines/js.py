@@ -640,16 +640,34 @@ def _hot_files(bridge: _Bridge, files: HotFiles, proxies: list[Any]) -> Any:
         # Date.now() in ms, converted as Pyodide's time.time_ns() converts it (emscripten)
         files.settle(fd, position, None if written_at_ms is None else round(written_at_ms * 1e3 * 1e3))
 
+    made = [create_proxy(lease), create_proxy(settle)]
+    proxies.extend(made)
+    gatherer = gather_output(files, proxies)
+    bridge.gatherer = gatherer
+    return bridge.js.hot(made[0], made[1], gatherer.js)
+
+
+def gather_output(files: HotFiles, proxies: list[Any]) -> _JsGatherer:
+    """A JS gatherer (the flush policy OUTPUT_FLUSH_*) through which the gatherable output
+    streams of `files` deliver their writes, registered for flush_output; its proxy joins
+    `proxies`. The one way output is batched in the worker, for core modules and components."""
+    from pyodide.ffi import create_proxy
+
     def deliver(stream: int, data: Any) -> None:
         files.deliver(stream, data.to_bytes())
 
-    made = [create_proxy(lease), create_proxy(settle), create_proxy(deliver)]
-    proxies.extend(made)
-    gatherer = _JsGatherer(_helpers().gatherer(made[2], OUTPUT_FLUSH_SECONDS * 1000, OUTPUT_FLUSH_BYTES))
+    proxies.append(deliver_proxy := create_proxy(deliver))
+    flush_ms = OUTPUT_FLUSH_SECONDS * 1000
+    gatherer = _JsGatherer(_helpers().gatherer(deliver_proxy, flush_ms, OUTPUT_FLUSH_BYTES))
     files.gather_streams(gatherer)
-    bridge.gatherer = gatherer
-    _GATHERERS[id(bridge)] = gatherer
-    return bridge.js.hot(made[0], made[1], gatherer.js)
+    _GATHERERS[id(gatherer)] = gatherer
+    return gatherer
+
+
+def release_gatherer(gatherer: _JsGatherer) -> None:
+    """Deliver what `gatherer` holds and stop flushing it with the others (its instance is gone)."""
+    gatherer.flush()
+    del _GATHERERS[id(gatherer)]
 
 
 class _Bridge:
@@ -674,8 +692,7 @@ class _Bridge:
 
     def release(self) -> None:
         if self.gatherer is not None:
-            self.gatherer.flush()
-            del _GATHERERS[id(self)]
+            release_gatherer(self.gatherer)
         self.js.release()
         self._log_proxy.destroy()
         self._scratch_proxy.destroy()

@@ -26,10 +26,14 @@ from pywasi_web.engines.js import (
     JsModule,
     MustSuspend,
     _helpers,
+    _JsGatherer,
     _wasm_frames,
+    gather_output,
     jspi_available,
+    release_gatherer,
 )
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
+from pywasi_web.kernel.hot import HotFiles
 from pywasi_web.preview1.memory import Fault
 
 
@@ -60,6 +64,8 @@ class JsCoreStore:
         self._promising: dict[int, Any] = {}
         self._copier: Any = None  # js_core.js's copier over one scratch bytearray, made on first use
         self._scratch = memoryview(b"")
+        self._gatherer: _JsGatherer | None = None
+        self._depth = 0  # calls into the guest under way (a host function may call realloc)
         self.interrupt_reason: str | None = None
 
     def host_function(
@@ -118,6 +124,7 @@ class JsCoreStore:
         # Only i64 arguments need converting (to BigInt); the rest go over as they are.
         js_args = _core().args(to_js(list(params)), to_js(list(args))) if "i64" in params else args
         self._pending = None
+        self._depth += 1
         try:
             if self._jspi and can_run_sync():
                 promising = self._promising.get(id(function))
@@ -135,6 +142,10 @@ class JsCoreStore:
             if isinstance(failure, JsException):
                 raise self._failure(failure, "the guest trapped") from None
             raise
+        finally:
+            self._depth -= 1
+            if self._depth == 0 and self._gatherer is not None:
+                self._gatherer.flush()  # the guest stopped: what it wrote reaches the sinks
         if result is None:  # undefined: no results
             return []
         return list(result) if isinstance(result, JsProxy) else [result]  # several: a JS array
@@ -162,6 +173,20 @@ class JsCoreStore:
     def interrupt(self, reason: str) -> None:
         """Remembered; a guest waiting in a host function is stopped by the waiter's cancel()."""
         self.interrupt_reason = reason
+
+    def gather_output(self, files: HotFiles) -> None:
+        """Batch output as a core module's is batched (engines/js.py gather_output): a
+        component writing line by line would otherwise post one message to the page per write."""
+        self._gatherer = gather_output(files, self._proxies)
+
+    def release(self) -> None:
+        if self._gatherer is not None:
+            release_gatherer(self._gatherer)
+            self._gatherer = None
+        for proxy in self._proxies:
+            proxy.destroy()
+        self._proxies.clear()
+        self._promising.clear()
 
 
 class JsCoreMemory:

@@ -18,6 +18,7 @@ from pywasi_web.engines.base import CompiledModule
 from pywasi_web.engines.wasmtime_engine import WasmtimeEngine, WasmtimeModule, _reason, call_failure
 from pywasi_web.engines.wasmtime_raw import RawHost, callback_body, caller
 from pywasi_web.errors import GuestTrap, ModuleError
+from pywasi_web.kernel.hot import HotFiles
 from pywasi_web.preview1.memory import BufferMemory, GuestMemory
 
 _VALTYPES = {
@@ -116,3 +117,9 @@ class WasmtimeCoreStore:
 
     def interrupt(self, reason: str) -> None:
         self._engine.interrupt(reason)
+
+    def gather_output(self, files: HotFiles) -> None:
+        """Nothing to batch: a write reaches its sink directly here (no page to post it to)."""
+
+    def release(self) -> None:
+        """Nothing to free early: wasmtime's store, and the callbacks it holds, go with this."""

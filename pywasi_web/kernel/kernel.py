@@ -105,6 +105,16 @@ class Kernel:
 
     # -- helpers -------------------------------------------------------------------------------
 
+    def output_sink(self, fd: int) -> OutputStream:
+        """Where writes to the output stream `fd` (1 or 2) go now: its sink, or the engine's
+        gatherer in front of it (kernel/hot.py). Preview 2's stdout and stderr write there, so a
+        component's output is batched as a core module's; once `fd` is closed, the sink itself."""
+        try:
+            sink = self.fds.get(fd, Rights.FD_WRITE, StreamDescriptor).sink
+        except WasiError:
+            sink = None
+        return sink if sink is not None else self.stdout if fd == 1 else self.stderr
+
     def directory(self, fd: int, rights: int) -> DirectoryDescriptor:
         return self.fds.get(fd, rights, DirectoryDescriptor)
 

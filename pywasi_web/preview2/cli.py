@@ -5,6 +5,7 @@ from __future__ import annotations
 from pywasi_web.component.values import Ok
 from pywasi_web.errors import ProcExit
 from pywasi_web.kernel.kernel import Kernel
+from pywasi_web.kernel.streams import GatheredOutput
 from pywasi_web.kernel.streams import InputStream as Source
 from pywasi_web.kernel.streams import OutputStream as Sink
 from pywasi_web.kernel.waiting import Waiter
@@ -69,7 +70,11 @@ class SinkStream(DirectOutputStream):
         self._sink.write(data)
 
     def _push(self) -> None:
-        self._sink.flush()
+        # A gathered stream is delivered by the engine's policy (at the end of the call into the
+        # guest, before it waits, on a timer), as a core module's writes are: a flush per
+        # blocking-write-and-flush would post every write to the page on its own.
+        if not isinstance(self._sink, GatheredOutput):
+            self._sink.flush()
 
 
 class Stdin:
@@ -89,7 +94,7 @@ class Stdout:
         self._kernel = kernel
 
     def get_stdout(self) -> OutputStream:
-        return SinkStream(self._kernel.stdout, self._kernel.waiter)
+        return SinkStream(self._kernel.output_sink(1), self._kernel.waiter)
 
 
 class Stderr:
@@ -99,7 +104,7 @@ class Stderr:
         self._kernel = kernel
 
     def get_stderr(self) -> OutputStream:
-        return SinkStream(self._kernel.stderr, self._kernel.waiter)
+        return SinkStream(self._kernel.output_sink(2), self._kernel.waiter)
 
 
 class TerminalInput:
