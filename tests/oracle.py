@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -170,11 +171,23 @@ def run_oracle(
     instance = linker.instantiate(store, _module(wasm_path))
     start = instance.exports(store)["_start"]
     assert isinstance(start, wasmtime.Func)
-    timer = threading.Timer(timeout, engine.increment_epoch)
-    timer.start()
-    code: int | str = 0
-    try:
+
+    def run() -> int:
         start(store)
+        return 0
+
+    return timed_outcome(run, workdir, root, timeout)
+
+
+def timed_outcome(run: Callable[[], int], workdir: Path, root: Path | None, timeout: float) -> Outcome:
+    """What `run` (the guest's entry, giving its exit code) leaves in `workdir` (the stdio files of
+    wasi_config) and `root`, its exit by proc_exit or a trap included; stopped after `timeout`
+    seconds through the shared engine's epoch (the store's deadline is 1)."""
+    timer = threading.Timer(timeout, _engine().increment_epoch)
+    timer.start()
+    code: int | str
+    try:
+        code = run()
     except wasmtime.ExitTrap as exit_trap:
         code = exit_trap.code
     except (wasmtime.Trap, wasmtime.WasmtimeError):

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import wasmtime
 import wasmtime.component as wc
 
 from tests.cases import Case
-from tests.oracle import TRAP, Outcome, _engine, host_tree, wasi_config
+from tests.oracle import Outcome, _engine, timed_outcome, wasi_config
 
 _components: dict[tuple[str, float], wc.Component] = {}
 
@@ -73,23 +72,10 @@ def run_component_oracle(wasm_path: Path, case: Case, workdir: Path, timeout: fl
     config, root = wasi_config(case, workdir)
     store = store_with_wasi(config)
     instance = instantiate(wasm_path, store)
-    run = run_export(wasm_path.read_bytes())
-    timer = threading.Timer(timeout, _engine().increment_epoch)
-    timer.start()
-    code: int | str
-    try:
-        outcome = call(store, instance, run)
-        code = 0 if isinstance(outcome, wc.Variant) and outcome.tag == "ok" else 1
-    except wasmtime.ExitTrap as exit_trap:
-        code = exit_trap.code
-    except (wasmtime.Trap, wasmtime.WasmtimeError):
-        code = TRAP
-    finally:
-        timer.cancel()
-    return Outcome(
-        code,
-        (workdir / "stdout").read_bytes(),
-        (workdir / "stderr").read_bytes(),
-        host_tree(root) if root is not None else None,
-    )
+    export = run_export(wasm_path.read_bytes())
 
+    def run() -> int:
+        outcome = call(store, instance, export)
+        return 0 if isinstance(outcome, wc.Variant) and outcome.tag == "ok" else 1
+
+    return timed_outcome(run, workdir, root, timeout)
