@@ -9,7 +9,6 @@ bytes to its exit (compile, instantiate, run a hello world), as a user's first r
 
 from __future__ import annotations
 
-import statistics
 import tempfile
 import time
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 import wasmtime
 import wasmtime.component as wc
 
+from bench.cpython import throughput_rows, time_ours, timing_row, wasi_store
 from pywasi_web import MemoryFS, Program
 from pywasi_web.cli.toolchain import build_c, componentize
 from tests.component.oracle import export_function, run_export
@@ -41,14 +41,7 @@ def component_of(source: Path) -> Path:
 
 def time_baseline(component: Path, args: list[str], workdir: Path) -> tuple[float, bytes]:
     """Seconds in wasi:cli/run under wasmtime's WASI 0.2, and the guest's stdout."""
-    engine = wasmtime.Engine()
-    store = wasmtime.Store(engine)
-    config = wasmtime.WasiConfig()
-    config.argv = [component.name, *args]
-    config.preopen_dir(str(workdir), ".")
-    stdout = workdir / "stdout.txt"
-    config.stdout_file = str(stdout)
-    store.set_wasi(config)
+    engine, store, stdout = wasi_store(component.name, args, workdir)
     linker = wc.Linker(engine)
     linker.add_wasip2()
     wasm = component.read_bytes()
@@ -58,15 +51,6 @@ def time_baseline(component: Path, args: list[str], workdir: Path) -> tuple[floa
     elapsed = time.perf_counter() - began
     assert not (isinstance(outcome, wc.Variant) and outcome.tag == "err"), outcome
     return elapsed, stdout.read_bytes()
-
-
-def time_ours(program: Program, args: list[str]) -> tuple[float, bytes]:
-    process = program.instantiate(args, argv0="bench.wasm", mounts={".": MemoryFS()}, capture_output=True)
-    began = time.perf_counter()
-    code = process.start()
-    elapsed = time.perf_counter() - began
-    assert code == 0, code
-    return elapsed, process.result(code, elapsed).stdout
 
 
 def _startup(runs: int) -> dict[str, object]:
@@ -93,20 +77,9 @@ def _startup(runs: int) -> dict[str, object]:
         Program(wasm).run(["world"], capture_output=True)
         return time.perf_counter() - began
 
-    base = statistics.median(baseline() for _ in range(runs))
-    mine = statistics.median(ours() for _ in range(runs))
-    return _row("start-up to first output (hello)", base, mine, "run", 1)
-
-
-def _row(name: str, base: float, ours: float, unit: str, operations: int) -> dict[str, object]:
-    return {
-        "benchmark": name,
-        "mount": "MemoryFS",
-        "baseline_us": base / operations * 1e6,
-        "ours_us": ours / operations * 1e6,
-        "ratio": ours / base,
-        "unit": unit,
-    }
+    base = [baseline() for _ in range(runs)]
+    mine = [ours() for _ in range(runs)]
+    return timing_row("start-up to first output (hello)", "MemoryFS", base, mine, "run", 1)
 
 
 def _bulk(runs: int, mib: int) -> list[dict[str, object]]:
@@ -118,22 +91,8 @@ def _bulk(runs: int, mib: int) -> list[dict[str, object]]:
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as workdir:
             base.append([int(n) for n in time_baseline(component, [str(mib)], Path(workdir))[1].split()])
-        ours.append([int(n) for n in time_ours(program, [str(mib)])[1].split()])
-    rows: list[dict[str, object]] = []
-    for index, direction in enumerate(("write", "read")):
-        base_rate = statistics.median(mib / 1024 / (run[index] / 1e9) for run in base)
-        our_rate = statistics.median(mib / 1024 / (run[index] / 1e9) for run in ours)
-        rows.append(
-            {
-                "benchmark": f"{mib} MiB {direction} in 64 KiB chunks",
-                "mount": "MemoryFS",
-                "baseline_GBps": base_rate,
-                "ours_GBps": our_rate,
-                "ratio": our_rate / base_rate,
-                "unit": "GB/s",
-            }
-        )
-    return rows
+        ours.append([int(n) for n in time_ours(program, [str(mib)], MemoryFS())[1].split()])
+    return throughput_rows(mib, "MemoryFS", base, ours)
 
 
 def run_cases(runs: int, quick: bool) -> list[dict[str, object]]:
@@ -153,9 +112,7 @@ def run_cases(runs: int, quick: bool) -> list[dict[str, object]]:
         for _ in range(runs):
             with tempfile.TemporaryDirectory() as workdir:
                 baseline.append(time_baseline(component, case.args, Path(workdir))[0])
-            ours.append(time_ours(program, case.args)[0])
-        rows.append(
-            _row(case.name, statistics.median(baseline), statistics.median(ours), case.unit, case.operations)
-        )
+            ours.append(time_ours(program, case.args, MemoryFS())[0])
+        rows.append(timing_row(case.name, "MemoryFS", baseline, ours, case.unit, case.operations))
     rows += _bulk(runs, 4 if quick else 64)
     return rows

@@ -28,16 +28,23 @@ class Case:
     operations: int
 
 
-def time_baseline(wasm: Path, args: list[str], workdir: Path) -> tuple[float, bytes]:
-    """Seconds spent in `_start` under wasmtime's own WASI, and the guest's stdout."""
+def wasi_store(name: str, args: list[str], workdir: Path) -> tuple[wasmtime.Engine, wasmtime.Store, Path]:
+    """A fresh engine and a store with wasmtime's WASI as the baselines run a guest: argv
+    `name` and `args`, `workdir` preopened as ".", stdout into a file there (returned)."""
     engine = wasmtime.Engine()
     store = wasmtime.Store(engine)
     config = wasmtime.WasiConfig()
-    config.argv = [wasm.name, *args]
+    config.argv = [name, *args]
     config.preopen_dir(str(workdir), ".")
     stdout = workdir / "stdout.txt"
     config.stdout_file = str(stdout)
     store.set_wasi(config)
+    return engine, store, stdout
+
+
+def time_baseline(wasm: Path, args: list[str], workdir: Path) -> tuple[float, bytes]:
+    """Seconds spent in `_start` under wasmtime's own WASI, and the guest's stdout."""
+    engine, store, stdout = wasi_store(wasm.name, args, workdir)
     linker = wasmtime.Linker(engine)
     linker.define_wasi()
     instance = linker.instantiate(store, wasmtime.Module.from_file(engine, str(wasm)))
@@ -101,17 +108,7 @@ def run_cases(runs: int, quick: bool) -> list[dict[str, object]]:
                     baseline.append(time_baseline(wasm, case.args, Path(base_dir))[0])
                     mount = make_mount() if make_mount else HostDir(our_dir)
                     ours.append(time_ours(program, case.args, mount)[0])
-            base_median, our_median = statistics.median(baseline), statistics.median(ours)
-            rows.append(
-                {
-                    "benchmark": case.name,
-                    "mount": label,
-                    "baseline_us": base_median / case.operations * 1e6,
-                    "ours_us": our_median / case.operations * 1e6,
-                    "ratio": our_median / base_median,
-                    "unit": case.unit,
-                }
-            )
+            rows.append(timing_row(case.name, label, baseline, ours, case.unit, case.operations))
     rows += _bulk(runs, 4 if quick else 64)
     rows += _metadata(runs)
     rows += startup.run_rows(runs, quick)
@@ -137,19 +134,44 @@ def _bulk(runs: int, mib: int) -> list[dict[str, object]]:
     """64 MiB written then read in 64 KiB chunks: throughput measured inside the guest."""
     rows: list[dict[str, object]] = []
     for label, (base, ours) in _printed(build_c(GUESTS / "bulk.c"), [str(mib)], runs).items():
-        for index, direction in enumerate(("write", "read")):
-            base_median = statistics.median(mib / 1024 / (run[index] / 1e9) for run in base)
-            our_median = statistics.median(mib / 1024 / (run[index] / 1e9) for run in ours)
-            rows.append(
-                {
-                    "benchmark": f"{mib} MiB {direction} in 64 KiB chunks",
-                    "mount": label,
-                    "baseline_GBps": base_median,
-                    "ours_GBps": our_median,
-                    "ratio": our_median / base_median,
-                    "unit": "GB/s",
-                }
-            )
+        rows += throughput_rows(mib, label, base, ours)
+    return rows
+
+
+def timing_row(
+    name: str, mount: str, baseline: list[float], ours: list[float], unit: str, operations: int
+) -> dict[str, object]:
+    """A row of seconds per run (the medians of `baseline` and `ours`) given per operation."""
+    base_median, our_median = statistics.median(baseline), statistics.median(ours)
+    return {
+        "benchmark": name,
+        "mount": mount,
+        "baseline_us": base_median / operations * 1e6,
+        "ours_us": our_median / operations * 1e6,
+        "ratio": our_median / base_median,
+        "unit": unit,
+    }
+
+
+def throughput_rows(
+    mib: int, mount: str, base: list[list[int]], ours: list[list[int]]
+) -> list[dict[str, object]]:
+    """bulk.c's write and read rows: each run printed the nanoseconds of its `mib` MiB written,
+    then read."""
+    rows: list[dict[str, object]] = []
+    for index, direction in enumerate(("write", "read")):
+        base_median = statistics.median(mib / 1024 / (run[index] / 1e9) for run in base)
+        our_median = statistics.median(mib / 1024 / (run[index] / 1e9) for run in ours)
+        rows.append(
+            {
+                "benchmark": f"{mib} MiB {direction} in 64 KiB chunks",
+                "mount": mount,
+                "baseline_GBps": base_median,
+                "ours_GBps": our_median,
+                "ratio": our_median / base_median,
+                "unit": "GB/s",
+            }
+        )
     return rows
 
 
