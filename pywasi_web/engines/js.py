@@ -406,14 +406,7 @@ class JsInstance:
 
         if not isinstance(failure, JsException):
             return failure
-        kind, message, stack = _helpers().describe(failure)
-        if kind == "trap":
-            if self.interrupt_reason is not None:
-                return GuestTimeout(self.interrupt_reason)
-            return GuestTrap(f"the guest trapped: {message}", _wasm_frames(stack))
-        if kind == "suspend":
-            return GuestTrap(f"the guest tried to block outside WebAssembly.promising: {message}")
-        return GuestTrap(f"the guest failed: {message}", stack)
+        return guest_failure(failure, self.interrupt_reason, "the guest trapped")
 
     def interrupt(self, reason: str) -> None:
         """Remembered; a guest waiting in an import is stopped by the waiter's cancel()."""
@@ -448,6 +441,20 @@ def _wasm_frames(stack: str) -> str:
         line.strip() for line in stack.splitlines() if "wasm" in line and line.strip().startswith("at ")
     ]
     return "\n".join(f"  {frame.removeprefix('at ')}" for frame in frames)
+
+
+def guest_failure(error: Any, interrupt_reason: str | None, trapped: str) -> Exception:
+    """What a JS exception out of a call into the guest means for Python: the interruption's
+    GuestTimeout for a trap after interrupt(), else a GuestTrap (`trapped` introduces a trap's
+    message) with the guest's wasm frames."""
+    kind, message, stack = _helpers().describe(error)
+    if kind == "trap":
+        if interrupt_reason is not None:
+            return GuestTimeout(interrupt_reason)
+        return GuestTrap(f"{trapped}: {message}", _wasm_frames(stack))
+    if kind == "suspend":
+        return GuestTrap(f"the guest tried to block outside WebAssembly.promising: {message}")
+    return GuestTrap(f"the guest failed: {message}", stack)
 
 
 # Compiled modules by (SHA-256 of the bytes, memory cap), most recently used last: a

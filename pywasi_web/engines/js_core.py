@@ -27,12 +27,12 @@ from pywasi_web.engines.js import (
     MustSuspend,
     _helpers,
     _JsGatherer,
-    _wasm_frames,
     gather_output,
+    guest_failure,
     jspi_available,
     release_gatherer,
 )
-from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
+from pywasi_web.errors import ModuleError
 from pywasi_web.kernel.hot import HotFiles
 from pywasi_web.preview1.memory import Fault
 
@@ -151,14 +151,7 @@ class JsCoreStore:
         return list(result) if isinstance(result, JsProxy) else [result]  # several: a JS array
 
     def _failure(self, error: Any, trapped: str) -> Exception:
-        kind, message, stack = _helpers().describe(error)
-        if kind == "trap":
-            if self.interrupt_reason is not None:
-                return GuestTimeout(self.interrupt_reason)
-            return GuestTrap(f"{trapped}: {message}", _wasm_frames(stack))
-        if kind == "suspend":
-            return GuestTrap(f"the guest tried to block outside WebAssembly.promising: {message}")
-        return GuestTrap(f"the guest failed: {message}", stack)
+        return guest_failure(error, self.interrupt_reason, trapped)
 
     def memory(self, memory: object) -> JsCoreMemory:
         if self._copier is None:
