@@ -23,6 +23,7 @@ from tests.guests.build import build_guest
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+CABI = HERE / "guests" / "cabi.h"  # included by every hand-written component guest, and by probe.h
 
 
 def _version() -> bytes:
@@ -55,7 +56,7 @@ def versioned(guest: str, version: str) -> Path:
 def native(name: str, world: str | None = None, package: str | None = None) -> Path:
     """guests/<name>.c for `world` (default: name) of guests/<package or name>.wit."""
     source, wit = HERE / "guests" / f"{name}.c", HERE / "guests" / f"{package or name}.wit"
-    core = build_c(source, extra_flags=("-mexec-model=reactor",), depends=(wit,))
+    core = build_c(source, extra_flags=("-mexec-model=reactor",), depends=(wit, CABI))
 
     def make(output: Path) -> None:
         embedded = output.with_suffix(".embedded")

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from pywasi_web.cli.toolchain import REACTOR_ADAPTER, build_c, cached, wasm_tools
-from tests.component.build import ROOT, _version
+from tests.component.build import CABI, ROOT, _version
 
 GUESTS = Path(__file__).parent / "guests"
 WASI_WIT = ROOT / "node_modules" / "@bytecodealliance" / "jco" / "lib" / "wit" / "builtin" / "0.2.12"
@@ -19,7 +19,7 @@ WASI_WIT = ROOT / "node_modules" / "@bytecodealliance" / "jco" / "lib" / "wit" /
 def probe(name: str, packages: tuple[str, ...]) -> Path:
     """The component for guests/<name>.c and <name>.wit, whose world uses these WASI packages."""
     source, wit = GUESTS / f"{name}.c", GUESTS / f"{name}.wit"
-    core = build_c(source, extra_flags=("-mexec-model=reactor",), depends=(wit, GUESTS / "probe.h"))
+    core = build_c(source, extra_flags=("-mexec-model=reactor",), depends=(wit, GUESTS / "probe.h", CABI))
 
     def make(output: Path) -> None:
         with tempfile.TemporaryDirectory() as scratch:

@@ -3,19 +3,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cabi.h"
 
-#define EXPORT(name) __attribute__((export_name(name)))
-#define IMPORT(module, name) __attribute__((import_module(module), import_name(name)))
 #define BLOBS "example:res/blobs#"
-
-EXPORT("cabi_realloc")
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-    (void)old_size;
-    (void)align;
-    void *moved = realloc(old, new_size ? new_size : 1);
-    if (!moved) abort();
-    return moved;
-}
 
 IMPORT("[export]example:res/blobs", "[resource-new]blob") uint32_t blob_new(uint32_t rep);
 

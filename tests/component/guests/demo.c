@@ -6,19 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cabi.h"
 
-#define EXPORT(name) __attribute__((export_name(name)))
-#define IMPORT(module, name) __attribute__((import_module(module), import_name(name)))
-
-EXPORT("cabi_realloc")
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-    (void)old_size;
-    (void)align; /* malloc's alignment (16) covers every canonical ABI alignment */
-    if (new_size == 0) new_size = 1; /* a real block, so that the guest may free() it */
-    void *moved = realloc(old, new_size);
-    if (!moved) abort();
-    return moved;
-}
 
 typedef struct { char *ptr; uint32_t len; } str_t;
 

@@ -4,18 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cabi.h"
 
-#define EXPORT(name) __attribute__((export_name(name)))
 #define HOST "example:demo/host#"
-
-EXPORT("cabi_realloc")
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-    (void)old_size;
-    (void)align;
-    void *moved = realloc(old, new_size ? new_size : 1);
-    if (!moved) abort();
-    return moved;
-}
 
 typedef struct { char *ptr; uint32_t len; } str_t;
 static _Alignas(8) uint8_t ret_area[16];

@@ -4,19 +4,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cabi.h"
 
-#define EXPORT(name) __attribute__((export_name(name)))
-#define IMPORT(module, name) __attribute__((import_module(module), import_name(name)))
 #define COUNTERS "example:res/counters#"
-
-EXPORT("cabi_realloc")
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-    (void)old_size;
-    (void)align;
-    void *moved = realloc(old, new_size ? new_size : 1);
-    if (!moved) abort();
-    return moved;
-}
 
 /* the host's blob */
 IMPORT("example:res/blobs", "[constructor]blob") uint32_t blob_new(const uint8_t *data, uint32_t len);

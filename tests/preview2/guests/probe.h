@@ -1,22 +1,12 @@
-/* What the probe components share: cabi_realloc, the lines they report (`say`), and returning
- * them as a list<string> with its post-return. */
+/* What the probe components share besides cabi.h (the attributes and cabi_realloc): the lines
+ * they report (`say`), and returning them as a list<string> with its post-return. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define EXPORT(name) __attribute__((export_name(name)))
-#define IMPORT(module, name) __attribute__((import_module(module), import_name(name)))
-
-EXPORT("cabi_realloc")
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-    (void)old_size;
-    (void)align; /* malloc's alignment covers every canonical ABI alignment */
-    void *moved = realloc(old, new_size ? new_size : 1);
-    if (!moved) abort();
-    return moved;
-}
+#include "../../component/guests/cabi.h"
 
 typedef struct { char *ptr; uint32_t len; } str_t;
 static str_t lines[128];
