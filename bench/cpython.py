@@ -15,6 +15,7 @@ import wasmtime
 from bench import startup
 from pywasi_web import HostDir, MemoryFS, Program
 from pywasi_web.cli.toolchain import build_c
+from pywasi_web.vfs.base import FileSystem
 
 GUESTS = Path(__file__).parent / "guests"
 
@@ -49,6 +50,7 @@ def time_baseline(wasm: Path, args: list[str], workdir: Path) -> tuple[float, by
     linker.define_wasi()
     instance = linker.instantiate(store, wasmtime.Module.from_file(engine, str(wasm)))
     start = instance.exports(store)["_start"]
+    assert isinstance(start, wasmtime.Func), "_start is not a function"
     began = time.perf_counter()
     try:
         start(store)
@@ -60,7 +62,7 @@ def time_baseline(wasm: Path, args: list[str], workdir: Path) -> tuple[float, by
     return elapsed, output
 
 
-def time_ours(program: Program, args: list[str], mount: object) -> tuple[float, bytes]:
+def time_ours(program: Program, args: list[str], mount: FileSystem) -> tuple[float, bytes]:
     process = program.instantiate(args, argv0="bench.wasm", mounts={".": mount}, capture_output=True)
     began = time.perf_counter()
     code = process.start()

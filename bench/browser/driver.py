@@ -9,6 +9,7 @@ first stdout chunk of hello.wasm: cold in a fresh browser context, warm on a rel
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import statistics
@@ -66,7 +67,9 @@ def serving(routes: tuple[tuple[str, Path], ...] = ()) -> Iterator[str]:
     prepare_assets(log=lambda _message: None)
     _build_guests()
     server = make_server(0, quiet=True)
-    base = server.RequestHandlerClass.func  # make_server binds its handler class with partial()
+    bound = server.RequestHandlerClass
+    assert isinstance(bound, functools.partial), "make_server binds its handler class with partial()"
+    base = bound.func
     extra = [*routes, ("/bench/guests/", BUILT), ("/bench/", HERE)]
 
     class BenchHandler(base):  # type: ignore[valid-type, misc]
@@ -75,9 +78,10 @@ def serving(routes: tuple[tuple[str, Path], ...] = ()) -> Iterator[str]:
                 if path.startswith(prefix):
                     candidate = (directory / path[len(prefix) :]).resolve()
                     return candidate if candidate.is_relative_to(directory) and candidate.is_file() else None
-            return super()._resolve(path)
+            resolved: Path | None = super()._resolve(path)
+            return resolved
 
-    server.RequestHandlerClass = BenchHandler  # type: ignore[assignment]
+    server.RequestHandlerClass = BenchHandler
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -12,7 +12,8 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from bench.browser.driver import chromium, serving
+from bench.browser.driver import serving
+from tests.chromium import chromium
 
 
 def cases(quick: bool) -> list[tuple[str, int, int]]:
