@@ -99,16 +99,19 @@ class ConnectingTcpSocket(TcpSocket):
     """A host TCP socket whose connect was started without waiting: finish-connect asks
     `connected()`, which arms the socket watcher while the handshake is still going."""
 
+    _outcome: int | None = None  # SO_ERROR once the handshake ended (reading it clears it)
+
     def connected(self) -> bool:
         """True once connected; False while connecting; OSError if the connect failed."""
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._sock, selectors.EVENT_WRITE)
-            if not selector.select(0):
-                self._would_block(selectors.EVENT_WRITE)
-                return False
-        code = self._sock.getsockopt(socketlib.SOL_SOCKET, socketlib.SO_ERROR)
-        if code:
-            raise OSError(code, os.strerror(code))
+        if self._outcome is None:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self._sock, selectors.EVENT_WRITE)
+                if not selector.select(0):
+                    self._would_block(selectors.EVENT_WRITE)
+                    return False
+            self._outcome = self._sock.getsockopt(socketlib.SOL_SOCKET, socketlib.SO_ERROR)
+        if self._outcome:
+            raise OSError(self._outcome, os.strerror(self._outcome))
         return True
 
 
