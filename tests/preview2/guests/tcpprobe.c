@@ -29,6 +29,8 @@ void udp_start_bind(int32_t self, int32_t net, int32_t family, int32_t port, int
 SOCKETS("tcp", "[method]tcp-socket.subscribe") int32_t tcp_subscribe(int32_t self);
 IO("poll", "[method]pollable.block") void pollable_block(int32_t self);
 IO("poll", "[resource-drop]pollable") void pollable_drop(int32_t self);
+IO("poll", "poll") void poll_list(const int32_t *pollables, uint32_t len, void *ret);
+IO("streams", "[method]input-stream.subscribe") int32_t input_subscribe(int32_t self);
 IO("streams", "[method]output-stream.blocking-write-and-flush")
 void write_and_flush(int32_t self, const char *data, uint32_t len, void *ret);
 IO("streams", "[method]input-stream.blocking-read") void blocking_read(int32_t self, int64_t len, void *ret);
@@ -43,8 +45,13 @@ static void wait_for(int32_t tcp) {
     pollable_drop(ready);
 }
 
-/* Reports one blocking-read: its bytes (1), or how the stream ended (0). */
+/* Reports one blocking-read, after a poll on the stream's pollable said it would not wait: its
+ * bytes (1), or how the stream ended (0). */
 static int read_chunk(int32_t input) {
+    int32_t ready = input_subscribe(input);
+    poll_list(&ready, 1, ret);
+    free(*(void **)ret); /* the list<u32> of ready indexes: the one pollable */
+    pollable_drop(ready);
     blocking_read(input, 1024, ret);
     if (ret[0]) say("end: %s", ret[4] == 1 ? "closed" : "failed");
     else say("read: %.*s", (int)*(uint32_t *)(ret + 8), *(const char **)(ret + 4));
