@@ -2,9 +2,10 @@
 Atomics.wait: the native tcpprobe component (tests/preview2/guests/tcpprobe.c) connects through a
 real websockify to a local server, sends, reads until the peer closes, and reports each step; the
 same component on CPython (pywasi_web's host TCP, against the same server) must report the same
-lines. wasmtime-py cannot grant TCP (create-tcp-socket is access-denied even with
-wasi_config_inherit_network), so wasmtime's WASI 0.2 is the oracle for the component without a
-grant. wasi:http goes through fetch() in both modes (the page's under Atomics)."""
+lines. To a fetch origin's port the connection is HTTP/1.1 bridged to fetch(). wasmtime-py cannot
+grant TCP (create-tcp-socket is access-denied even with wasi_config_inherit_network), so
+wasmtime's WASI 0.2 is the oracle for the component without a grant. wasi:http goes through
+fetch() in both modes (the page's under Atomics)."""
 
 from __future__ import annotations
 
@@ -79,6 +80,22 @@ def test_a_components_tcp_goes_through_the_relay_as_on_cpython(page: Any, runtim
     ]
 
 
+@pytest.fixture
+def origin(server_url: str) -> str:
+    """The playground server's origin: the worker fetches from it without CORS."""
+    return server_url.rstrip("/")
+
+
+def test_a_components_tcp_to_a_fetch_origin_is_http_bridged(page: Any, runtime: str, origin: str) -> None:  # noqa: F811
+    port = int(origin.rpartition(":")[2])
+    request = "GET /examples/index.json HTTP/1.1\r\nConnection: close\r\n\r\n"
+    options = {"sockets": [{"fetch": origin}], "allow": [origin]}
+    (lines,) = calls(page, runtime, tcpprobe().read_bytes(), options, ("connect", [port, request]))
+    assert lines[:4] == ["create tcp ipv4: ok", "start-connect: ok", "finish-connect: ok", "write: ok"]
+    assert lines[4].startswith("read: HTTP/1.1 200 OK\r\n") and "Connection: close\r\n" in lines[4]
+    assert lines[-1] == "end: closed"
+
+
 # the page runs the transports of an Atomics.wait worker: the browser logs their failures there
 @pytest.mark.expected_console_errors("net::ERR_CONNECTION_REFUSED")
 def test_a_relay_that_does_not_open_is_connection_refused_as_a_dead_port_on_cpython(
@@ -115,12 +132,7 @@ def test_without_a_grant_no_socket_is_created_as_in_wasmtime(page: Any, runtime:
     assert ours == expected
 
 
-def test_a_components_wasi_http_fetches_in_both_blocking_modes(
-    page: Any,
-    runtime: str,  # noqa: F811
-    server_url: str,
-) -> None:
-    origin = server_url.rstrip("/")
+def test_a_components_wasi_http_fetches_in_both_modes(page: Any, runtime: str, origin: str) -> None:  # noqa: F811
     authority = origin.removeprefix("http://")
     wasm = httpprobe().read_bytes()
     request = ("fetch", [authority, "GET", "/examples/index.json", []])

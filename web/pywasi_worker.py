@@ -40,7 +40,7 @@ from pywasi_web.vfs.url import load_url_mount
 if TYPE_CHECKING:  # imported where used: imported at start, the memory snapshot failed to restore
     # ("offset is out of bounds", playwright/test_worker.py)
     from pywasi_web.api.js_values import JsValues
-    from pywasi_web.preview2.host import NetworkGrant
+    from pywasi_web.browser.network import ComponentNetwork
 
 ENGINES = {mode: JsEngine(jspi=mode == "jspi") for mode in ("jspi", "atomics", "none")}
 NOT_INTERACTIVE = (
@@ -255,7 +255,7 @@ class _Setup:
         self.started = time.perf_counter()
         self.mounts: dict[str, FileSystem] = {}
         self.sockets: list[Socket] = []
-        self.grant: NetworkGrant | None = None  # a component's network
+        self.network: ComponentNetwork | None = None  # a component's
         self.trace: _CallLogStream | None = None
         self.page = PageConnections(self.post_net)
         _session = _Session(self.waiter, self.stdin if isinstance(self.stdin, QueueInput) else None)
@@ -294,9 +294,9 @@ class _Setup:
         specs, allow = options.get("sockets") or [], options.get("allow") or []
         transports = _transports(self.blocking, self.waiter, self.transports, self.post_net)
         if is_component(wasm):
-            from pywasi_web.browser.network import component_network
+            from pywasi_web.browser.network import ComponentNetwork
 
-            self.grant = component_network(checked_specs(specs, allow, transports), allow, transports)
+            self.network = ComponentNetwork(checked_specs(specs, allow, transports), allow, transports)
         else:
             self.sockets = open_sockets(specs, allow, self.page, transports)
         if self.page.ports:
@@ -317,7 +317,7 @@ class _Setup:
             "trace": self.trace,
             "waiter": self.waiter,
             "sockets": self.sockets,
-            "allow": self.grant,
+            "allow": None if self.network is None else self.network.grant,
         }
 
     def engine(self) -> JsEngine:
@@ -344,6 +344,8 @@ class _Setup:
         _close_stores(self.mounts)
         for socket in self.sockets:
             socket.close()
+        if self.network is not None:
+            self.network.close()
         self.page.close()
         if self.trace is not None:
             self.result["trace"] = self.trace.as_result()
@@ -660,4 +662,3 @@ def _message(error: Exception) -> str:
 
 def info(blocking: str) -> Any:
     return _js({"pywasi_web": pywasi_web.__version__, "jspi": blocking == "jspi", "blocking": blocking})
-

@@ -38,6 +38,7 @@ class Routes:
     def __init__(self, specs: list[SocketSpec], transports: Transports) -> None:
         self._transports = transports
         self._routes: dict[tuple[str, int], SocketSpec] = {}
+        self.made: list[Socket] = []  # every connection handed out, closed with the run
         for spec in specs:
             if isinstance(spec, WebSocketSpec):
                 self._routes.setdefault((spec.host.strip("[]").lower(), spec.port), spec)
@@ -54,13 +55,16 @@ class Routes:
 
     def connect(self, host: str, port: int) -> Socket:
         spec = self._routes.get((host.strip("[]").lower(), port))
+        socket: Socket
         if isinstance(spec, WebSocketSpec):
-            stream = OpeningStream()
-            self._transports.start_websocket(spec.url, stream)
-            return stream
-        if isinstance(spec, FetchSpec):
-            return FetchBridge(spec.origin, self._transports.fetcher())
-        raise CapabilityError(f"no relay in this run's sockets reaches {host}:{port}")
+            socket = OpeningStream()
+            self._transports.start_websocket(spec.url, socket)
+        elif isinstance(spec, FetchSpec):
+            socket = FetchBridge(spec.origin, self._transports.fetcher())
+        else:
+            raise CapabilityError(f"no relay in this run's sockets reaches {host}:{port}")
+        self.made.append(socket)
+        return socket
 
 
 def _no_listen(host: str, port: int) -> Socket:
@@ -71,16 +75,26 @@ def _no_lookup(name: str) -> list[str]:
     raise socketlib.gaierror(socketlib.EAI_NONAME, f"{name}: a page has no name lookup")
 
 
-def component_network(
-    specs: list[SocketSpec], allow: list[str], transports: Transports | None
-) -> NetworkGrant:
-    """The grant of a component run with these checked specs (transports.checked_specs) and
-    `allow` entries; nothing at all (as wasmtime's default context) without entries or where
-    the worker cannot block (`transports` None)."""
-    if transports is None or not allow:
-        return NetworkGrant()
-    routes = Routes(specs, transports)
-    sockets = SocketAccess(
-        Allowlist([*allow, *routes.fetch_entries()]), routes.connect, _no_listen, _no_lookup
-    )
-    return NetworkGrant(sockets, HttpAccess(Allowlist(allow), transports.fetcher))
+class ComponentNetwork:
+    """A component run's network: `grant` for its wasi:sockets and wasi:http, and `close()` for
+    the end of the run, which closes the connections the guest left open (a WebSocket of the
+    worker's would outlive the run otherwise)."""
+
+    def __init__(self, specs: list[SocketSpec], allow: list[str], transports: Transports | None) -> None:
+        """`specs` checked (transports.checked_specs) and `allow`'s entries; nothing at all (as
+        wasmtime's default context) without entries or where the worker cannot block
+        (`transports` None)."""
+        self.grant = NetworkGrant()
+        self._routes: Routes | None = None
+        if transports is None or not allow:
+            return
+        routes = self._routes = Routes(specs, transports)
+        access = SocketAccess(
+            Allowlist([*allow, *routes.fetch_entries()]), routes.connect, _no_listen, _no_lookup
+        )
+        self.grant = NetworkGrant(access, HttpAccess(Allowlist(allow), transports.fetcher))
+
+    def close(self) -> None:
+        if self._routes is not None:
+            for socket in self._routes.made:
+                socket.close()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pywasi_web.browser.network import component_network
+from pywasi_web.browser.network import ComponentNetwork
 from pywasi_web.browser.transports import checked_specs
 from pywasi_web.component.values import Err, Ok, Variant
 from pywasi_web.kernel.waiting import ThreadWaiter
@@ -21,9 +21,13 @@ from tests.net.test_relay import ALLOW, URL, FakePage, relay_for
 SPECS = [{"websocket": URL, "host": "127.0.0.1", "port": 5000}, {"fetch": "http://127.0.0.1:8000"}]
 
 
-def grant(page: FakePage, allow: list[str] = ALLOW) -> NetworkGrant:
+def network(page: FakePage, allow: list[str] = ALLOW) -> ComponentNetwork:
     relay = relay_for(page)
-    return component_network(checked_specs(SPECS, allow, relay), allow, relay)
+    return ComponentNetwork(checked_specs(SPECS, allow, relay), allow, relay)
+
+
+def grant(page: FakePage, allow: list[str] = ALLOW) -> NetworkGrant:
+    return network(page, allow).grant
 
 
 def connect(access: sockets.SocketAccess | None, port: int) -> sockets.GuestTcpSocket:
@@ -75,6 +79,16 @@ def test_a_socket_dropped_while_opening_closes_its_relay_once_open() -> None:
     assert page.posted[-1] == {"action": "relay", "op": "close", "sid": sid}
 
 
+def test_the_end_of_the_run_closes_what_the_guest_left_open() -> None:
+    page = FakePage()
+    run = network(page)
+    connect(run.grant.network, 5000)
+    sid = page.posted[-1]["sid"]
+    page.event(sid, "open", [])
+    run.close()
+    assert page.posted[-1] == {"action": "relay", "op": "close", "sid": sid}
+
+
 def test_the_port_of_a_fetch_origin_is_an_http_connection_to_it() -> None:
     page = FakePage()
     incoming, outgoing = connect(grant(page).network, 8000).finish_connect()
@@ -93,7 +107,7 @@ def test_what_is_not_allowed_or_not_routed_is_access_denied() -> None:
             connect(access, port)
         assert code(denied) == "access-denied"
     assert [message["op"] for message in page.posted] == []
-    no_allow = component_network([], [], relay_for(page))
+    no_allow = ComponentNetwork([], [], relay_for(page)).grant
     with pytest.raises(Err) as none:
         connect(no_allow.network, 5000)
     assert code(none) == "access-denied"  # no socket is created at all, as in wasmtime's default
