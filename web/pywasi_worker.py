@@ -24,7 +24,8 @@ from pywasi_web.browser.channel import AtomicsWaiter
 from pywasi_web.browser.fetcher import XhrFetcher
 from pywasi_web.browser.relay import PageRelay
 from pywasi_web.browser.stores import BrowserStoreFS, StoreError, delete_store, list_stores
-from pywasi_web.browser.transports import JsTransports, Transports, open_sockets
+from pywasi_web.browser.transports import JsTransports, Transports, checked_specs, open_sockets
+from pywasi_web.component.parse import is_component
 from pywasi_web.engines.js import JsEngine, JsWaiter, flush_output
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError, WasiError
 from pywasi_web.kernel.kernel import write_back
@@ -39,7 +40,7 @@ from pywasi_web.vfs.url import load_url_mount
 if TYPE_CHECKING:  # imported where used: imported at start, the memory snapshot failed to restore
     # ("offset is out of bounds", playwright/test_worker.py)
     from pywasi_web.api.js_values import JsValues
-    from pywasi_web.preview2.host import NetworkGrant
+    from pywasi_web.browser.network import ComponentNetwork
 
 ENGINES = {mode: JsEngine(jspi=mode == "jspi") for mode in ("jspi", "atomics", "none")}
 NOT_INTERACTIVE = (
@@ -254,6 +255,7 @@ class _Setup:
         self.started = time.perf_counter()
         self.mounts: dict[str, FileSystem] = {}
         self.sockets: list[Socket] = []
+        self.network: ComponentNetwork | None = None  # a component's
         self.trace: _CallLogStream | None = None
         self.page = PageConnections(self.post_net)
         _session = _Session(self.waiter, self.stdin if isinstance(self.stdin, QueueInput) else None)
@@ -283,15 +285,20 @@ class _Setup:
         """A message to the page's network side (its connections, or the relay in atomics mode)."""
         self.emit("net", _js(message))
 
-    def open(self) -> dict[str, Any]:
-        """Open the sockets and mounts; the keyword arguments of Program.run / instantiate."""
+    def open(self, wasm: bytes) -> dict[str, Any]:
+        """Open the sockets and mounts; the keyword arguments of Program.run / instantiate.
+
+        A core module's sockets are opened now; a component's are its network's routes, which
+        it connects through itself (browser/network.py)."""
         options = self.options
-        self.sockets = open_sockets(
-            options.get("sockets") or [],
-            options.get("allow") or [],
-            self.page,
-            _transports(self.blocking, self.waiter, self.transports, self.post_net),
-        )
+        specs, allow = options.get("sockets") or [], options.get("allow") or []
+        transports = _transports(self.blocking, self.waiter, self.transports, self.post_net)
+        if is_component(wasm):
+            from pywasi_web.browser.network import ComponentNetwork
+
+            self.network = ComponentNetwork(checked_specs(specs, allow, transports), allow, transports)
+        else:
+            self.sockets = open_sockets(specs, allow, self.page, transports)
         if self.page.ports:
             self.page.post({"action": "listening", "ports": self.page.ports})
         self.mounts = _mounts(options, self.blocking)
@@ -310,6 +317,7 @@ class _Setup:
             "trace": self.trace,
             "waiter": self.waiter,
             "sockets": self.sockets,
+            "allow": None if self.network is None else self.network.grant,
         }
 
     def engine(self) -> JsEngine:
@@ -336,6 +344,8 @@ class _Setup:
         _close_stores(self.mounts)
         for socket in self.sockets:
             socket.close()
+        if self.network is not None:
+            self.network.close()
         self.page.close()
         if self.trace is not None:
             self.result["trace"] = self.trace.as_result()
@@ -386,13 +396,13 @@ def run(
     messages for the page's network side. `transports` is web/net_transports.js's object."""
     setup = _Setup(options_js.to_py() if options_js is not None else {}, emit, blocking, channel, transports)
     try:
+        binary = _as_bytes(wasm)
         completed = pywasi_web.run(
-            _as_bytes(wasm),
+            binary,
             [str(arg) for arg in setup.options.get("args") or []],
             engine=setup.engine(),
             imports=_imports(setup.options),
-            **setup.open(),
-            allow=_network(setup),  # after open(), which checks `allow`
+            **setup.open(binary),
         )
         setup.result.update(
             exitCode=completed.exit_code,
@@ -405,21 +415,6 @@ def run(
     finally:
         result = setup.close()
     return result
-
-
-def _network(setup: _Setup) -> NetworkGrant | None:
-    """A component's network: wasi:http reaches the `allow` origins through this worker's fetch()
-    (under JSPI; a worker blocking with Atomics has its fetches run by the page, for sockets
-    only). wasi:sockets gets no grant: a browser opens no TCP or UDP of its own."""
-    entries = setup.options.get("allow") or []
-    if not entries or setup.blocking != "jspi":
-        return None
-    from pywasi_web.net.allowlist import Allowlist
-    from pywasi_web.preview2.host import NetworkGrant
-    from pywasi_web.preview2.http import HttpAccess
-
-    fetcher = JsTransports(setup.transports).fetcher
-    return NetworkGrant(http_access=HttpAccess(Allowlist(str(entry) for entry in entries), fetcher))
 
 
 def _imports(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -481,8 +476,7 @@ def instantiate(wasm: Any, options_js: Any, emit: Any, *context: Any) -> Any:
         process = program.instantiate(
             [str(arg) for arg in setup.options.get("args") or []],
             imports=_imports(setup.options),
-            **setup.open(),
-            allow=_network(setup),  # after open(), which checks `allow`
+            **setup.open(program.wasm),
         )
     except (PywasiError, WasiError) as error:
         setup.fail(error)
@@ -668,4 +662,3 @@ def _message(error: Exception) -> str:
 
 def info(blocking: str) -> Any:
     return _js({"pywasi_web": pywasi_web.__version__, "jspi": blocking == "jspi", "blocking": blocking})
-

@@ -25,6 +25,7 @@ from pywasi_web.browser.transports import (
     OPEN_TIMEOUT_MS,
     ConnectFailed,
     FetchSink,
+    OpeningStream,
     StreamSink,
 )
 from pywasi_web.net.fetch import FetchBridge
@@ -59,9 +60,7 @@ class PageRelay:
     # -- Transports ---------------------------------------------------------------------------
 
     def websocket(self, url: str, sink: StreamSink) -> Transport:
-        sid = next(self._ids)
-        socket = self._endpoints[sid] = _RelayWebSocket(self, sid, sink)
-        self.post("websocket", sid, url=url, timeoutMs=OPEN_TIMEOUT_MS, pollMs=BACKLOG_POLL_MS)
+        sid, socket = self._open(url, sink)
         deadline = time.monotonic() + OPEN_TIMEOUT_MS / 1000 + 5  # the page's own timeout comes first
         while socket.state == "opening" and time.monotonic() < deadline:
             self._waiter.wait(deadline - time.monotonic())
@@ -69,6 +68,16 @@ class PageRelay:
             self.forget(sid)
             raise ConnectFailed(socket.refusal or "the page did not open the WebSocket")
         return socket
+
+    def start_websocket(self, url: str, stream: OpeningStream) -> None:
+        _sid, socket = self._open(url, StreamSink(stream))
+        socket.opening = stream
+
+    def _open(self, url: str, sink: StreamSink) -> tuple[int, _RelayWebSocket]:
+        sid = next(self._ids)
+        socket = self._endpoints[sid] = _RelayWebSocket(self, sid, sink)
+        self.post("websocket", sid, url=url, timeoutMs=OPEN_TIMEOUT_MS, pollMs=BACKLOG_POLL_MS)
+        return sid, socket
 
     def fetcher(self) -> _RelayFetcher:
         return _RelayFetcher(self)
@@ -87,6 +96,7 @@ class _RelayWebSocket:
         self._relay, self._sid, self._sink = relay, sid, sink
         self.state = "opening"
         self.refusal: str | None = None
+        self.opening: OpeningStream | None = None  # told how the opening ends (start_websocket)
         self._unacknowledged = 0
         self._buffered = 0
 
@@ -94,8 +104,13 @@ class _RelayWebSocket:
         self._buffered = backlog
         if call == "open":
             self.state = "open"
+            if self.opening is not None:
+                self.opening.opened(self)
         elif call == "refused":
             self.state, self.refusal = "refused", str(args[0])
+            if self.opening is not None:
+                self._relay.forget(self._sid)
+                self.opening.refused(self.refusal)
         elif call == "sent":
             self._unacknowledged -= int(args[0])
         elif call in ("feed", "end", "fail", "ready"):

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from pywasi_web.errors import CapabilityError
+from pywasi_web.abi.errno import Errno
+from pywasi_web.errors import CapabilityError, WasiError
 from pywasi_web.net.allowlist import Allowlist
 from pywasi_web.net.base import Socket
 from pywasi_web.net.fetch import FetchBridge, Fetcher
 from pywasi_web.net.page import PageConnections
-from pywasi_web.net.spec import FetchSpec, ListenSpec, WebSocketSpec, parse_sockets
+from pywasi_web.net.spec import FetchSpec, ListenSpec, SocketSpec, WebSocketSpec, parse_sockets
 from pywasi_web.net.stream import Transport, TransportStream
 
 OPEN_TIMEOUT_MS = 10_000
@@ -43,30 +44,42 @@ class Transports(Protocol):
         """An open WebSocket whose events go to `sink`; raises ConnectFailed."""
         ...
 
+    def start_websocket(self, url: str, stream: OpeningStream) -> None:
+        """Begin opening a WebSocket for `stream` without waiting for it: `stream.opened` or
+        `stream.refused` follows, from the event loop or the channel, while the guest waits."""
+
     def fetcher(self) -> Fetcher:
         """The Fetcher for one fetch-bridged socket."""
         ...
 
 
-def open_sockets(
-    specs: object, allow: object, page: PageConnections, transports: Transports | None
-) -> list[Socket]:
-    """The guest's sockets, in order: every target checked against `allow` before any is opened.
+def checked_specs(specs: object, allow: object, transports: Transports | None) -> list[SocketSpec]:
+    """The run's socket specs, every target checked against `allow` (CapabilityError for a denied
+    target, a bad spec, or specs where the worker cannot block: `transports` is None).
 
-    `specs` and `allow` are the run's JS options as Python (lists of dicts and of strings).
-    Listening sockets are registered with `page`, which routes the page's rt.connect() to them.
-    `transports` is None where the worker cannot block (no JSPI, no Atomics). Raises
-    CapabilityError for a denied target, a bad spec, a relay that does not open, or no transports.
-    """
+    `specs` and `allow` are the run's JS options as Python (lists of dicts and of strings)."""
     if not isinstance(specs, list):
         raise CapabilityError("sockets must be a list of socket objects")
     if not isinstance(allow, list) or not all(isinstance(entry, str) for entry in allow):
         raise CapabilityError("allow must be a list of strings (origins and host:port pairs)")
     parsed = parse_sockets(specs, Allowlist(allow))
-    if not parsed:
-        return []
-    if transports is None:
+    if parsed and transports is None:
         raise CapabilityError(NO_TRANSPORTS)
+    return parsed
+
+
+def open_sockets(
+    specs: object, allow: object, page: PageConnections, transports: Transports | None
+) -> list[Socket]:
+    """A Preview 1 guest's sockets, in order, opened once all are checked (`checked_specs`).
+
+    Listening sockets are registered with `page`, which routes the page's rt.connect() to them.
+    `transports` is None where the worker cannot block (no JSPI, no Atomics). Raises
+    CapabilityError for a denied target, a bad spec, a relay that does not open, or no transports.
+    """
+    parsed = checked_specs(specs, allow, transports)
+    if transports is None:
+        return []
     sockets: list[Socket] = []
     try:
         for spec in parsed:
@@ -118,6 +131,36 @@ class StreamSink:
         self._stream.ready()
 
 
+class OpeningStream(TransportStream):
+    """A TransportStream whose WebSocket is still opening (a component's start-connect): the
+    guest's finish-connect asks `connected()`, which is False until the transport reports."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._refusal: str | None = None
+        self._dropped = False
+
+    def opened(self, transport: Transport) -> None:
+        if self._dropped:  # the guest gave the socket up while it was opening
+            transport.close()
+            return
+        self.transport = transport
+        self.on_ready()
+
+    def refused(self, reason: str) -> None:
+        self._refusal = str(reason)
+        self.on_ready()
+
+    def connected(self) -> bool:
+        if self._refusal is not None:
+            raise WasiError(Errno.CONNREFUSED, self._refusal)
+        return self.transport is not None
+
+    def close(self) -> None:
+        self._dropped = True
+        super().close()
+
+
 class FetchSink:
     """What a fetch transport reports, forwarded to the bridge as Python values."""
 
@@ -154,6 +197,23 @@ class JsTransports:
             proxy.destroy()
             raise ConnectFailed(getattr(error, "message", str(error))) from None
         return JsWebSocket(handle, proxy)
+
+    def start_websocket(self, url: str, stream: OpeningStream) -> None:
+        from pyodide.ffi import create_once_callable, create_proxy
+
+        sink = create_proxy(StreamSink(stream))
+
+        def opened(handle: Any) -> None:
+            on_refused.destroy()
+            stream.opened(JsWebSocket(handle, sink))
+
+        def refused(error: Any) -> None:
+            on_opened.destroy()
+            sink.destroy()
+            stream.refused(getattr(error, "message", None) or str(error))
+
+        on_opened, on_refused = create_once_callable(opened), create_once_callable(refused)
+        self._js.websocket(url, sink, OPEN_TIMEOUT_MS, BACKLOG_POLL_MS).then(on_opened, on_refused)
 
     def fetcher(self) -> Fetcher:
         return JsFetcher(self._js)

@@ -36,5 +36,10 @@ class Socket(ABC):
     def writable(self) -> bool:
         return True
 
+    def connected(self) -> bool:
+        """False while a connection started without waiting is still being made (its `on_ready`
+        fires when that changes); raises WasiError or OSError once it failed. True for the rest."""
+        return True
+
     def close(self) -> None:
         """Release the transport."""

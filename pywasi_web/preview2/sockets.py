@@ -99,16 +99,19 @@ class ConnectingTcpSocket(TcpSocket):
     """A host TCP socket whose connect was started without waiting: finish-connect asks
     `connected()`, which arms the socket watcher while the handshake is still going."""
 
+    _outcome: int | None = None  # SO_ERROR once the handshake ended (reading it clears it)
+
     def connected(self) -> bool:
         """True once connected; False while connecting; OSError if the connect failed."""
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._sock, selectors.EVENT_WRITE)
-            if not selector.select(0):
-                self._would_block(selectors.EVENT_WRITE)
-                return False
-        code = self._sock.getsockopt(socketlib.SOL_SOCKET, socketlib.SO_ERROR)
-        if code:
-            raise OSError(code, os.strerror(code))
+        if self._outcome is None:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self._sock, selectors.EVENT_WRITE)
+                if not selector.select(0):
+                    self._would_block(selectors.EVENT_WRITE)
+                    return False
+            self._outcome = self._sock.getsockopt(socketlib.SOL_SOCKET, socketlib.SO_ERROR)
+        if self._outcome:
+            raise OSError(self._outcome, os.strerror(self._outcome))
         return True
 
 
@@ -295,8 +298,9 @@ class GuestTcpSocket(BindableSocket):
     """A tcp-socket: unbound, bound, listening or connected, as the WIT describes.
 
     bind only records the address (the socket is opened by listen or connect, through the
-    grant); listen finishes at once; a host connect finishes when its handshake does
-    (finish-connect answers would-block until then, and subscribe() is ready then).
+    grant); listen finishes at once; a connect finishes when the net Socket says it is connected
+    (a host TCP handshake, a browser relay's WebSocket opening): finish-connect answers
+    would-block until then, and subscribe() is ready then.
     """
 
     def __init__(self, family: str, waiter: Waiter, network: Network | None = None) -> None:
@@ -337,13 +341,12 @@ class GuestTcpSocket(BindableSocket):
     def finish_connect(self) -> tuple[InputStream, OutputStream]:
         if self._state != "connect-started" or self._socket is None:
             raise Err("not-in-progress")
-        if isinstance(self._socket, ConnectingTcpSocket):
-            try:
-                if not self._socket.connected():
-                    raise Err("would-block")
-            except OSError as error:
-                self._state = "closed"
-                raise failure(error) from None
+        try:
+            if not self._socket.connected():
+                raise Err("would-block")
+        except (OSError, WasiError) as error:
+            self._state = "closed"
+            raise failure(error) from None
         self._state = "connected"
         return self._streams(self._socket)
 
@@ -409,10 +412,10 @@ class GuestTcpSocket(BindableSocket):
                 return True
             if self._state == "listening":
                 return socket.readable()
-            if self._state == "connect-started" and isinstance(socket, ConnectingTcpSocket):
+            if self._state == "connect-started":
                 try:
                     return socket.connected()
-                except OSError:
+                except (OSError, WasiError):
                     return True  # finish-connect reports it
             return True
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from pywasi_web import Program
+from tests.net.servers import free_port
 from tests.preview2.probes import probe
 
 
@@ -55,3 +56,15 @@ def test_a_connect_outside_allow_is_denied(echo_port: int) -> None:
     assert list(other.exports.connect(echo_port, "hi")) == ["create tcp ipv4: ok", "start-connect: err 1"]
     none = Program(tcpprobe()).instantiate()
     assert list(none.exports.connect(echo_port, "hi")) == ["create tcp ipv4: err 1"]  # access-denied
+
+
+def test_a_connect_to_a_closed_port_is_connection_refused() -> None:
+    """subscribe() and finish-connect both ask whether the handshake ended: the refusal, which the
+    socket reports once, must reach finish-connect (not a connection that then fails to write)."""
+    dead = free_port()
+    process = Program(tcpprobe()).instantiate(allow=[f"127.0.0.1:{dead}"])
+    assert list(process.exports.connect(dead, "hi")) == [
+        "create tcp ipv4: ok",
+        "start-connect: ok",
+        "finish-connect: err 14",  # connection-refused
+    ]

@@ -1,6 +1,7 @@
 /* A native component connecting with wasi:sockets@0.2 itself (tcpprobe.wit): create a TCP socket,
- * connect to 127.0.0.1, send a message, read the reply until the peer closes. Each step is
- * reported as a line, so a granted and a denied connect can be told apart. */
+ * connect to 127.0.0.1, send a message, read the reply until the peer closes; or bind and listen,
+ * and bind a UDP socket. Each step is reported as a line, so a granted, a denied and an
+ * unsupported operation can be told apart. */
 #include "probe.h"
 
 #define SOCKETS(interface, name) IMPORT("wasi:sockets/" interface "@0.2.12", name)
@@ -15,9 +16,21 @@ SOCKETS("tcp", "[method]tcp-socket.start-connect")
 void start_connect(int32_t self, int32_t net, int32_t family, int32_t port, int32_t a, int32_t b, int32_t c,
                    int32_t d, int32_t u0, int32_t u1, int32_t u2, int32_t u3, int32_t u4, int32_t u5, void *ret);
 SOCKETS("tcp", "[method]tcp-socket.finish-connect") void finish_connect(int32_t self, void *ret);
+SOCKETS("tcp", "[method]tcp-socket.start-bind")
+void tcp_start_bind(int32_t self, int32_t net, int32_t family, int32_t port, int32_t a, int32_t b, int32_t c,
+                    int32_t d, int32_t u0, int32_t u1, int32_t u2, int32_t u3, int32_t u4, int32_t u5, void *ret);
+SOCKETS("tcp", "[method]tcp-socket.finish-bind") void tcp_finish_bind(int32_t self, void *ret);
+SOCKETS("tcp", "[method]tcp-socket.start-listen") void start_listen(int32_t self, void *ret);
+SOCKETS("udp-create-socket", "create-udp-socket") void create_udp(int32_t family, void *ret);
+SOCKETS("udp", "[resource-drop]udp-socket") void udp_drop(int32_t self);
+SOCKETS("udp", "[method]udp-socket.start-bind")
+void udp_start_bind(int32_t self, int32_t net, int32_t family, int32_t port, int32_t a, int32_t b, int32_t c,
+                    int32_t d, int32_t u0, int32_t u1, int32_t u2, int32_t u3, int32_t u4, int32_t u5, void *ret);
 SOCKETS("tcp", "[method]tcp-socket.subscribe") int32_t tcp_subscribe(int32_t self);
 IO("poll", "[method]pollable.block") void pollable_block(int32_t self);
 IO("poll", "[resource-drop]pollable") void pollable_drop(int32_t self);
+IO("poll", "poll") void poll_list(const int32_t *pollables, uint32_t len, void *ret);
+IO("streams", "[method]input-stream.subscribe") int32_t input_subscribe(int32_t self);
 IO("streams", "[method]output-stream.blocking-write-and-flush")
 void write_and_flush(int32_t self, const char *data, uint32_t len, void *ret);
 IO("streams", "[method]input-stream.blocking-read") void blocking_read(int32_t self, int64_t len, void *ret);
@@ -32,8 +45,13 @@ static void wait_for(int32_t tcp) {
     pollable_drop(ready);
 }
 
-/* Reports one blocking-read: its bytes (1), or how the stream ended (0). */
+/* Reports one blocking-read, after a poll on the stream's pollable said it would not wait: its
+ * bytes (1), or how the stream ended (0). */
 static int read_chunk(int32_t input) {
+    int32_t ready = input_subscribe(input);
+    poll_list(&ready, 1, ret);
+    free(*(void **)ret); /* the list<u32> of ready indexes: the one pollable */
+    pollable_drop(ready);
     blocking_read(input, 1024, ret);
     if (ret[0]) say("end: %s", ret[4] == 1 ? "closed" : "failed");
     else say("read: %.*s", (int)*(uint32_t *)(ret + 8), *(const char **)(ret + 4));
@@ -79,3 +97,38 @@ EXPORT("connect") uint8_t *connect(uint32_t port, const char *message, uint32_t 
 }
 
 EXPORT("cabi_post_connect") void post_connect(uint8_t *result) { free_lines(result); }
+
+/* Reports a result<_, error-code> in `ret` (the code at 1); 1 if it is ok. */
+static int step(const char *what) {
+    if (ret[0]) say("%s: err %u", what, ret[1]);
+    else say("%s: ok", what);
+    return !ret[0];
+}
+
+EXPORT("listen") uint8_t *listen_on(uint32_t port) {
+    int32_t net = instance_network();
+    create_tcp(0, ret);
+    int32_t tcp = made("create tcp ipv4");
+    if (tcp >= 0) {
+        tcp_start_bind(tcp, net, 0, (int32_t)port, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, ret);
+        if (step("tcp start-bind")) {
+            tcp_finish_bind(tcp, ret);
+            if (step("tcp finish-bind")) {
+                start_listen(tcp, ret);
+                step("start-listen");
+            }
+        }
+        tcp_drop(tcp);
+    }
+    create_udp(0, ret);
+    int32_t udp = made("create udp ipv4");
+    if (udp >= 0) {
+        udp_start_bind(udp, net, 0, (int32_t)port, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, ret);
+        step("udp start-bind");
+        udp_drop(udp);
+    }
+    network_drop(net);
+    return said();
+}
+
+EXPORT("cabi_post_listen") void post_listen(uint8_t *result) { free_lines(result); }

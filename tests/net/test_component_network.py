@@ -1,0 +1,159 @@
+"""A component's network in the browser (browser/network.py) without a browser: wasi:sockets and
+wasi:http host objects over the page relay of an Atomics worker, a fake page answering as
+SocketRelay in web/pywasi.js does (tests/net/test_relay.py). Chromium runs the same component
+under JSPI and Atomics in playwright/test_component_net_browser.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pywasi_web.browser.network import ComponentNetwork
+from pywasi_web.browser.transports import checked_specs
+from pywasi_web.component.values import Err, Ok, Variant
+from pywasi_web.kernel.waiting import ThreadWaiter
+from pywasi_web.preview2 import http, sockets
+from pywasi_web.preview2.host import NetworkGrant
+from pywasi_web.preview2.udp import Udp
+from tests.net.test_relay import ALLOW, URL, FakePage, relay_for
+
+SPECS = [{"websocket": URL, "host": "127.0.0.1", "port": 5000}, {"fetch": "http://127.0.0.1:8000"}]
+
+
+def network(page: FakePage, allow: list[str] = ALLOW) -> ComponentNetwork:
+    relay = relay_for(page)
+    return ComponentNetwork(checked_specs(SPECS, allow, relay), allow, relay)
+
+
+def grant(page: FakePage, allow: list[str] = ALLOW) -> NetworkGrant:
+    return network(page, allow).grant
+
+
+def connect(access: sockets.SocketAccess | None, port: int) -> sockets.GuestTcpSocket:
+    socket = sockets.Tcp(ThreadWaiter(), access).create_tcp_socket("ipv4")
+    socket.start_connect(sockets.Network(access), sockets.socket_address("127.0.0.1", port))
+    return socket
+
+
+def code(error: pytest.ExceptionInfo[Err]) -> Any:
+    return error.value.value
+
+
+def test_a_connect_opens_the_relay_and_finishes_once_it_is_open() -> None:
+    page = FakePage()
+    socket = connect(grant(page).network, 5000)
+    opening = page.posted[-1]
+    assert (opening["op"], opening["url"]) == ("websocket", URL)
+    assert not socket.subscribe().ready()
+    with pytest.raises(Err) as blocked:
+        socket.finish_connect()
+    assert code(blocked) == "would-block"
+    page.event(opening["sid"], "open", [])
+    assert socket.subscribe().ready()
+    incoming, outgoing = socket.finish_connect()
+    outgoing.write(b"ping")
+    assert page.posted[-1] == {"action": "relay", "op": "send", "sid": opening["sid"], "data": b"ping"}
+    page.event(opening["sid"], "feed", [], b"pong")
+    assert incoming.read(10) == b"pong"
+    socket.drop()
+    assert page.posted[-1] == {"action": "relay", "op": "close", "sid": opening["sid"]}
+
+
+def test_a_relay_that_does_not_open_is_connection_refused() -> None:
+    page = FakePage()
+    socket = connect(grant(page).network, 5000)
+    page.event(page.posted[-1]["sid"], "refused", ["unreachable"])
+    assert socket.subscribe().ready()
+    with pytest.raises(Err) as refused:
+        socket.finish_connect()
+    assert code(refused) == "connection-refused"
+
+
+def test_a_socket_dropped_while_opening_closes_its_relay_once_open() -> None:
+    page = FakePage()
+    socket = connect(grant(page).network, 5000)
+    sid = page.posted[-1]["sid"]
+    socket.drop()
+    page.event(sid, "open", [])
+    assert page.posted[-1] == {"action": "relay", "op": "close", "sid": sid}
+
+
+def test_the_end_of_the_run_closes_what_the_guest_left_open() -> None:
+    page = FakePage()
+    run = network(page)
+    connect(run.grant.network, 5000)
+    sid = page.posted[-1]["sid"]
+    page.event(sid, "open", [])
+    run.close()
+    assert page.posted[-1] == {"action": "relay", "op": "close", "sid": sid}
+
+
+def test_the_port_of_a_fetch_origin_is_an_http_connection_to_it() -> None:
+    page = FakePage()
+    incoming, outgoing = connect(grant(page).network, 8000).finish_connect()
+    outgoing.write(b"GET /a HTTP/1.1\r\n\r\n")
+    request = page.posted[-1]
+    assert (request["op"], request["url"]) == ("fetch", "http://127.0.0.1:8000/a")
+    page.event(request["sid"], "head", [204, "No Content", []])
+    assert incoming.read(100).startswith(b"HTTP/1.1 204 No Content\r\n")
+
+
+def test_what_is_not_allowed_or_not_routed_is_access_denied() -> None:
+    page = FakePage()
+    access = grant(page, [*ALLOW, "127.0.0.1:6000"]).network
+    for port in (5001, 6000):  # outside allow; allowed, but no relay reaches it
+        with pytest.raises(Err) as denied:
+            connect(access, port)
+        assert code(denied) == "access-denied"
+    assert [message["op"] for message in page.posted] == []
+    no_allow = ComponentNetwork([], [], relay_for(page)).grant
+    with pytest.raises(Err) as none:
+        connect(no_allow.network, 5000)
+    assert code(none) == "access-denied"  # no socket is created at all, as in wasmtime's default
+
+
+def test_listen_is_access_denied_udp_not_supported_and_names_unresolvable() -> None:
+    access = grant(FakePage(), [*ALLOW, "127.0.0.1:7000", "example.org:*"]).network
+    assert access is not None
+    network, waiter = sockets.Network(access), ThreadWaiter()
+    listener = sockets.Tcp(waiter, access).create_tcp_socket("ipv4")
+    listener.start_bind(network, sockets.socket_address("127.0.0.1", 7000))
+    listener.finish_bind()
+    with pytest.raises(Err) as listen:
+        listener.start_listen()
+    assert code(listen) == "access-denied"
+    datagrams = Udp(waiter, access).create_udp_socket("ipv4")
+    with pytest.raises(Err) as bind:
+        datagrams.start_bind(network, sockets.socket_address("127.0.0.1", 7000))
+    assert code(bind) == "not-supported"
+    lookup = sockets.IpNameLookup(waiter)
+    with pytest.raises(Err) as name:
+        lookup.resolve_addresses(network, "example.org")
+    assert code(name) == "name-unresolvable"
+    assert lookup.resolve_addresses(network, "127.0.0.1").resolve_next_address() == Variant(
+        "ipv4", (127, 0, 0, 1)
+    )
+
+
+def test_wasi_http_goes_through_the_pages_fetch() -> None:
+    page = FakePage()
+    access = grant(page).http_access
+    waiter = ThreadWaiter()
+    types = http.HttpTypes(waiter)
+    request = types.OutgoingRequest(http.Fields())
+    request.set_scheme(Variant("HTTP"))
+    request.set_authority("127.0.0.1:8000")
+    request.set_path_with_query("/hello")
+    future = http.OutgoingHandler(access, waiter).handle(request, None)
+    posted = page.posted[-1]
+    assert (posted["op"], posted["method"], posted["url"]) == ("fetch", "GET", "http://127.0.0.1:8000/hello")
+    assert future.get() is None
+    page.event(posted["sid"], "head", [200, "OK", [["x-test", "yes"]]])
+    page.event(posted["sid"], "body", [], b"hello")
+    page.event(posted["sid"], "end", [])
+    response = future.get()
+    assert isinstance(response, Ok) and isinstance(response.value, Ok)
+    incoming = response.value.value
+    assert incoming.status() == 200 and incoming.headers().get("x-test") == [b"yes"]
+    assert incoming.consume().stream().read(100) == b"hello"
