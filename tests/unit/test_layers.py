@@ -19,9 +19,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("kernel",),
     ("preview1",),
     ("engines",),
-    ("browser", "component"),
+    ("component",),
     ("preview2",),
-    ("api",),
+    ("api", "browser"),
     ("notebook", "cli"),
     ("__init__",),
 )
