@@ -685,7 +685,7 @@ def _described(bridge: _Bridge, hot: Any, described: Described, proxies: list[An
         count = header[3]
         if count < _CHANGED_SLOTS:
             header[4 + count] = fd
-        header[3] = count + 1
+        header[3] = min(count + 1, _CHANGED_SLOTS + 1)  # past the slots: JS forgets them all
 
     described.listen(publish, changed, DESCRIBED_FILE_LIMIT)
     made = [create_proxy(record), create_proxy(described.settle)]
