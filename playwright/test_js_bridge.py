@@ -109,3 +109,94 @@ def test_the_bridge_copies_gathers_and_answers_the_clock(helpers_page: Any) -> N
     assert out["logged"] == [0xDEADBEEF, 0]
     assert out["clock"] == [0, True, 28, 28]
     assert out["slow"] == [[1, 65532], [5, 8]]
+
+
+DESCRIBED = """() => {
+    const buffer = (data) => ({ getBuffer: () => ({ data, release() {} }) });
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const guest = new Uint8Array(memory.buffer), view = new DataView(memory.buffer);
+    const bridge = window.helpers.bridge(buffer(new Uint32Array(2 + 2 * 64)), -1);
+    bridge.attach(memory, buffer(new Uint8Array(64)));
+    // the record buffer as engines/js.py fills it (i32 header words, fdstat at 48, filestat at 72,
+    // the file's bytes at 136)
+    const record = new Uint8Array(136 + 4096), words = new Int32Array(record.buffer, 0, 12);
+    const settled = [], python = [];
+    const hot = bridge.described({}, buffer(record), (fd, position) => settled.push([fd, position]));
+    const publish = (fd, stat, data) => {
+        record.fill(fd, 48, 72);
+        if (stat) record.fill(100 + fd, 72, 136);
+        if (data !== undefined) record.set(data, 136);
+        words.set([fd + 1, stat ? 1 : 0, data === undefined ? -1 : data.length], 0);
+    };
+    // each import as the bridge links it: Python's function (which records that it ran) and the
+    // answer in JS, if any
+    const imported = (name, answer, effect) => bridge.wrap((...args) => {
+        python.push(name);
+        if (effect) effect(...args);
+        return 0;
+    }, answer);
+    const hello = new TextEncoder().encode("hello");
+    const pathOpen = imported("path_open", undefined, (fd) => publish(fd, true, hello));
+    const fdstat = imported("fd_fdstat_get", hot.fdstat_get, (fd) => publish(fd, false));
+    const filestat = imported("fd_filestat_get", hot.filestat_get);
+    const read = imported("fd_read", hot.read);
+    const close = imported("fd_close", hot.close);
+    const tell = imported("fd_tell");
+    const iovec = (buf, len) => { view.setUint32(16, buf, true); view.setUint32(20, len, true); };
+    const out = {};
+    pathOpen(5);
+    out.answers = [fdstat(5, 200), filestat(5, 300)];
+    out.records = [guest[200], guest[223], guest[300], guest[363]];
+    iovec(400, 3);
+    out.reads = [read(5, 16, 1, 32), view.getUint32(32, true)];
+    iovec(403, 8);
+    out.reads.push(read(5, 16, 1, 32), view.getUint32(32, true));
+    out.reads.push(read(5, 16, 1, 32), view.getUint32(32, true));
+    out.text = new TextDecoder().decode(guest.subarray(400, 405));
+    out.python = python.splice(0);
+    close(5);  // its position goes with it: nothing handed back
+    out.afterClose = [python.splice(0), settled.splice(0)];
+    pathOpen(6);
+    iovec(400, 2);
+    read(6, 16, 1, 32);
+    tell(6);  // Python runs: the position the read reached goes back first
+    out.settled = settled.splice(0);
+    out.afterPython = [filestat(6, 300), read(6, 16, 1, 32), fdstat(6, 200), python.splice(0)];
+    // declined: another descriptor, pointers outside memory or negative (Python gives EFAULT)
+    out.declined = [
+        () => filestat(7, 65530), () => read(7, 65530, 1, 32), () => read(7, 16, 1, -4),
+        () => fdstat(7, 65530), () => fdstat(8, 200),
+    ].map((call) => { pathOpen(7); return call(); });
+    out.declinedPython = python.splice(0).filter((name) => name !== "path_open");
+    // a descriptor whose fdstat changed (closed, renumbered, new flags or rights) is asked again
+    words.set([1, 6], 3);
+    out.changed = [fdstat(7, 200), fdstat(6, 200), python.splice(0)];
+    words[3] = 9;  // more changes than the buffer lists: every fdstat is forgotten
+    out.allChanged = [fdstat(7, 200), python.splice(0)];
+    return out;
+}"""
+
+
+def test_the_bridge_answers_what_python_published(helpers_page: Any) -> None:
+    """fd_fdstat_get, fd_filestat_get and fd_read of a just-opened descriptor never reach Python;
+    fd_fdstat_get stays answered until the descriptor changes; the position reads moved is handed
+    back before Python runs, except to fd_close; anything else goes to Python."""
+    out = helpers_page.evaluate(DESCRIBED)
+    assert out["answers"] == [0, 0]
+    assert out["records"] == [5, 5, 105, 105]
+    assert out["reads"] == [0, 3, 0, 2, 0, 0]  # "hel", "lo", then the end of the file
+    assert out["text"] == "hello"
+    assert out["python"] == ["path_open"]
+    assert out["afterClose"] == [["fd_close"], []]
+    assert out["settled"] == [[6, 2]]
+    assert out["afterPython"] == [0, 0, 0, ["path_open", "fd_tell", "fd_filestat_get", "fd_read"]]
+    assert out["declined"] == [0] * 5
+    assert out["declinedPython"] == [
+        "fd_filestat_get",
+        "fd_read",
+        "fd_read",
+        "fd_fdstat_get",
+        "fd_fdstat_get",
+    ]
+    assert out["changed"] == [0, 0, ["fd_fdstat_get"]]
+    assert out["allChanged"] == [0, ["fd_fdstat_get"]]

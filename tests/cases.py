@@ -30,6 +30,13 @@ SEED: dict[str, Any] = {
     "dangling": {"symlink": "nowhere"},
 }
 
+SMALL_FILES: dict[str, Any] = {
+    "small0.txt": "zero: a few bytes\n",
+    "small1.txt": "one: 0123456789\n",
+    "small2.txt": "two\n",
+    "sub": {"dir": True},
+}
+
 MOUNTS = {"sandbox": "/sandbox", "root": "/", "dot": ".", "dotdot": "..", "nested": "/a/b/c"}
 
 
@@ -127,6 +134,10 @@ CASES += [
     {"name": "cat-no-mount", "guest": "cat", "args": ["/etc/passwd"]},
     *(
         {"name": f"rewrite-{label}", "guest": "rewrite", "args": [mount], "mount": mount, "files": {}}
+        for label, mount in (("sandbox", "/sandbox"), ("dot", "."))
+    ),
+    *(
+        {"name": f"reopen-{label}", "guest": "reopen", "args": [mount], "mount": mount, "files": SMALL_FILES}
         for label, mount in (("sandbox", "/sandbox"), ("dot", "."))
     ),
     {"name": "gather-stdio", "guest": "gather"},

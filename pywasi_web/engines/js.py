@@ -62,7 +62,7 @@ from pywasi_web.engines.values import (
 from pywasi_web.engines.wasm_reader import read_module
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.kernel.hot import HotFiles
-from pywasi_web.preview1.fast_paths import CLOCK_FUNCTION, ClockRule, FastPaths
+from pywasi_web.preview1.fast_paths import CLOCK_FUNCTION, ClockRule, Described, FastPaths
 from pywasi_web.preview1.memory import Fault
 
 SCRATCH_SIZE = 1 << 16
@@ -529,7 +529,9 @@ class JsEngine:
         entries: list[list[Any]] = []
         linked: set[tuple[str, str]] = set()
         suspending = False
-        hot = _hot_files(bridge, fast.files, proxies) if fast is not None else None
+        hot = None
+        if fast is not None:
+            hot = _described(bridge, _hot_files(bridge, fast.files, proxies), fast.described, proxies)
         clock = _clock_table(fast.clock) if fast is not None else None
         for spec in module.imports:
             key = (spec.module, spec.name)
@@ -597,7 +599,10 @@ def _clock_table(rule: ClockRule) -> dict[str, Any] | None:
 _JS_SAFE_INTEGER = (1 << 53) - 1
 
 
-HOT_IMPORTS = frozenset({(MODULE, "fd_write"), (MODULE, "fd_seek")})
+HOT_IMPORTS = frozenset(
+    (MODULE, name)
+    for name in ("fd_write", "fd_seek", "fd_fdstat_get", "fd_filestat_get", "fd_read", "fd_close")
+)
 # The output gatherer's flush policy (js_bridge.js `gatherer`, the one gatherer of stdout and
 # stderr): a write after this long without output is delivered at once, later ones when their
 # batch is this old or this large.
@@ -652,6 +657,40 @@ def _hot_files(bridge: _Bridge, files: HotFiles, proxies: list[Any]) -> Any:
     gatherer = gather_output(files, proxies)
     bridge.gatherer = gatherer
     return bridge.js.hot(made[0], made[1], gatherer.js)
+
+
+# js_bridge.js `described`: the record buffer's layout, and the largest file whose bytes an open
+# publishes for fd_read
+_CHANGED_SLOTS, _FDSTAT_AT, _FILESTAT_AT, _DATA_AT = 8, 48, 72, 136
+DESCRIBED_FILE_LIMIT = 4096
+
+
+def _described(bridge: _Bridge, hot: Any, described: Described, proxies: list[Any]) -> Any:
+    """fd_fdstat_get, and fd_filestat_get and fd_read of a just-opened descriptor, answered in JS
+    from what preview1 publishes into a buffer JS reads (no crossing); added to `hot`."""
+    from pyodide.ffi import create_proxy
+
+    record = bytearray(_DATA_AT + DESCRIBED_FILE_LIMIT)
+    header = memoryview(record).cast("i")
+
+    def publish(fd: int, fdstat: bytes, stat: bytes | None, data: bytearray | None) -> None:
+        record[_FDSTAT_AT:_FILESTAT_AT] = fdstat
+        if stat is not None:
+            record[_FILESTAT_AT:_DATA_AT] = stat
+        if data is not None:
+            record[_DATA_AT : _DATA_AT + len(data)] = data
+        header[0], header[1], header[2] = fd + 1, stat is not None, -1 if data is None else len(data)
+
+    def changed(fd: int) -> None:
+        count = header[3]
+        if count < _CHANGED_SLOTS:
+            header[4 + count] = fd
+        header[3] = min(count + 1, _CHANGED_SLOTS + 1)  # past the slots: JS forgets them all
+
+    described.listen(publish, changed, DESCRIBED_FILE_LIMIT)
+    made = [create_proxy(record), create_proxy(described.settle)]
+    proxies.extend(made)
+    return bridge.js.described(hot, made[0], made[1])
 
 
 def gather_output(files: HotFiles, proxies: list[Any]) -> _JsGatherer:

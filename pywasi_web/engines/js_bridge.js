@@ -74,8 +74,12 @@ return {
         settleFile(fd, lease.position, lease.writtenAt);
       }
     };
+    // What Python published about descriptors (preview1/fast_paths.py Described): `described`
+    // below; taken after each synchronous Python answer, the open's forgotten before Python runs.
+    let opened = null;
     const enter = () => {
       if (leases.size !== 0) settle();
+      if (opened !== null) opened.forget();
       if (memory === null) return;
       fresh();
       log[1] = guest.byteLength / 65536;
@@ -116,7 +120,8 @@ return {
       }
       if (result === mustSuspend) return result;
       leave();
-      if (fast !== undefined) fast.after(args[0], result);
+      if (opened !== null) opened.take();
+      if (fast !== undefined && fast.after !== undefined) fast.after(args[0], result);
       return result;
     };
     return {
@@ -149,6 +154,7 @@ return {
                 throw new Error("a blocking import could not wait, even with stack switching");
               }
               leave();
+              if (opened !== null) opened.drop();
               return result;
             },
             (error) => { abandon(); throw error; },
@@ -268,6 +274,97 @@ return {
         seek.after = after;
         return { write, seek };
       },
+      // fd_fdstat_get of any descriptor, and fd_filestat_get and fd_read of the descriptor
+      // path_open has just returned, answered from what Python published (preview1/fast_paths.py
+      // Described); added to the functions of `hot`. fd_close of the just-opened descriptor
+      // declines but drops the position its reads moved. `recordProxy`: a buffer in Pyodide's
+      // heap that Python fills: i32 fd + 1 (0: nothing published since Python last ran), i32 1
+      // if fd_filestat_get's record is there, i32 the file's length (-1: fd_read is Python's),
+      // i32 how many descriptors' fdstat changed, then i32 the first CHANGED of them (when more
+      // changed, every fdstat kept here is forgotten), the fdstat record (24 bytes), the filestat
+      // record (64) and the file's bytes. `forget` (from `enter`) hands a moved position back
+      // through `settleFn(fd, position)`.
+      described(hot, recordProxy, settleFn) {
+        const CHANGED = 8, FDSTAT = 48, FILESTAT = 72, DATA = 136;
+        let recordBuffer = recordProxy.getBuffer("u8"), record = recordBuffer.data;
+        const i32 = (at) => record[at] | (record[at + 1] << 8) | (record[at + 2] << 16) | (record[at + 3] << 24);
+        const fdstats = new Map();  // fd -> its fdstat record, until the table changes
+        let fd = -1, hasStat = false, length = -1, position = 0;  // the just-opened descriptor
+        const freshRecord = () => {
+          if (record.byteLength === 0) {
+            recordBuffer.release();
+            recordBuffer = recordProxy.getBuffer("u8");
+            record = recordBuffer.data;
+          }
+          const changed = i32(12);
+          if (changed === 0) return;
+          if (changed > CHANGED) fdstats.clear();
+          for (let i = 0; i < changed && i < CHANGED; i++) fdstats.delete(i32(16 + 4 * i));
+          record.fill(0, 12, 16);
+        };
+        opened = {
+          take() {
+            freshRecord();
+            const published = i32(0) - 1;
+            if (published === -1) return;
+            record.fill(0, 0, 4);
+            fdstats.set(published, record.slice(FDSTAT, FDSTAT + 24));
+            [fd, hasStat, length, position] = [published, i32(4) === 1, i32(8), 0];
+          },
+          drop() {  // a publication made while the guest waited: not taken (see `suspending`)
+            freshRecord();
+            record.fill(0, 0, 4);
+          },
+          forget() {
+            if (fd === -1) return;
+            const [moved, at] = [fd, position];
+            fd = -1;
+            if (at !== 0) settleFn(moved, at);
+          },
+          release() { recordBuffer.release(); },
+        };
+        const fits = (ptr, size) => {
+          if (memory === null || ptr < 0) return false;
+          freshGuest();
+          return ptr + size <= guest.byteLength;
+        };
+        hot.fdstat_get = (which, ptr) => {
+          freshRecord();
+          const known = fdstats.get(which);
+          if (known === undefined || !fits(ptr, 24)) return undefined;
+          guest.set(known, ptr);
+          return 0;
+        };
+        hot.filestat_get = (which, ptr) => {
+          if (which !== fd || !hasStat || !fits(ptr, 64)) return undefined;
+          freshRecord();
+          guest.set(record.subarray(FILESTAT, FILESTAT + 64), ptr);
+          return 0;
+        };
+        hot.read = (which, iovs, count, resultPtr) => {
+          if (which !== fd || length < 0 || iovs < 0 || count < 0 || !fits(resultPtr, 4)) return undefined;
+          const size = guest.byteLength, end = iovs + count * 8;
+          if (end > size) return undefined;
+          for (let at = iovs; at < end; at += 8) {
+            if (view.getUint32(at, true) + view.getUint32(at + 4, true) > size) return undefined;
+          }
+          freshRecord();
+          let total = 0;
+          for (let at = iovs; at < end && position < length; at += 8) {
+            const buf = view.getUint32(at, true), n = Math.min(view.getUint32(at + 4, true), length - position);
+            guest.set(record.subarray(DATA + position, DATA + position + n), buf);
+            position += n;
+            total += n;
+          }
+          view.setUint32(resultPtr, total, true);
+          return 0;
+        };
+        hot.close = (which) => {
+          if (which === fd) position = 0;  // the position closes with the descriptor
+          return undefined;
+        };
+        return hot;
+      },
       // Link and instantiate in one call (each Python -> JS crossing costs microseconds): `entries`
       // holds [namespace, name, function, mode, hot, results] per import, where mode is "js" (a JS
       // function, linked as it is), "wrap", "suspending" or "clock" (a Python adapter, whose proxy
@@ -310,6 +407,10 @@ return {
       // the end of a call into the guest: leases back to Python, gathered output delivered
       settle() {
         if (leases.size !== 0) settle();
+        if (opened !== null) {
+          opened.forget();
+          opened.drop();
+        }
         if (gatherer !== null) gatherer.flush();
       },
       flush() { fresh(); },
@@ -358,6 +459,7 @@ return {
       release() {
         logBuffer.release();
         if (scratchBuffer !== null) scratchBuffer.release();
+        if (opened !== null) opened.release();
         for (const proxy of proxies.splice(0)) proxy.destroy();
         instance = null;
       },

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import operator
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TypeVar, overload
 
 from pywasi_web.abi.errno import Errno
@@ -34,6 +34,14 @@ class FdTable:
         self.max_open = max_open
         self._table: dict[int, Descriptor] = {}
         self._lent: dict[int, Lease] = {}
+        # told of every change to an open descriptor's fdstat (an engine answering fd_fdstat_get
+        # from what preview1 published forgets it: preview1/fast_paths.py Described)
+        self.on_change: Callable[[int], None] | None = None
+
+    def changed(self, fd: int) -> None:
+        """Descriptor `fd` closed or moved, or its flags or rights changed."""
+        if self.on_change is not None:
+            self.on_change(fd)
 
     def lend(self, fd: int, lease: Lease) -> None:
         """Lend `fd` (open, checked by the caller) to the engine until `take_back`."""
@@ -89,8 +97,10 @@ class FdTable:
             descriptor.close()
         except WasiError:
             del self._table[fd]
+            self.changed(fd)
             raise
         del self._table[fd]
+        self.changed(fd)
 
     def renumber(self, fd: int, to: int) -> None:
         self._not_lent(fd)
@@ -101,6 +111,8 @@ class FdTable:
             return
         self._table[to].close()
         self._table[to] = self._table.pop(fd)
+        self.changed(fd)
+        self.changed(to)
 
     def __iter__(self) -> Iterator[tuple[int, Descriptor]]:
         return iter(sorted(self._table.items()))

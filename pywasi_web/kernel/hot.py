@@ -82,6 +82,29 @@ class HotFiles:
         sink = descriptor.sink
         return sink.key if isinstance(sink, GatheredOutput) else None
 
+    def memory_file(self, fd: int) -> tuple[FileDescriptor, MemoryFile] | None:
+        """`fd` and its file if that is a plain memory file (not a lazily stored one, not a host
+        file): its stat and reads are plain Python, which neither waits nor fails."""
+        descriptor = self._fds.get(fd)
+        file = getattr(descriptor, "handle", None)
+        if type(file) is not MemoryFile:
+            return None
+        assert isinstance(descriptor, FileDescriptor)
+        return descriptor, file
+
+    def small_file(self, descriptor: FileDescriptor, file: MemoryFile, limit: int) -> bytearray | None:
+        """The bytes an engine may read itself for `descriptor` (a `memory_file`) from position 0:
+        all of `file` if it holds at most `limit` bytes, the descriptor is readable and at
+        position 0. Reading changes nothing but the position (a memory file keeps no access
+        time), which the engine hands back through `set_position`."""
+        if not descriptor.rights_base & Rights.FD_READ or descriptor.position or len(file.data) > limit:
+            return None
+        return file.data
+
+    def set_position(self, fd: int, position: int) -> None:
+        """Where an engine's reads of a `small_file` left `fd`."""
+        self._fds.get(fd, 0, FileDescriptor).position = position
+
     def settle(self, fd: int, position: int, written_at_ns: int | None) -> None:
         """Take back a lease: the position, and the time of the last write if there was one."""
         descriptor, lease = self._fds.take_back(fd)

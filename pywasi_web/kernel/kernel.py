@@ -316,6 +316,7 @@ class Kernel:
             raise WasiError(Errno.NOTCAPABLE, "rights can only be dropped")
         descriptor.rights_base = base
         descriptor.rights_inheriting = inheriting
+        self.fds.changed(fd)
 
     def fd_filestat_set_size(self, fd: int, size: int) -> None:
         descriptor: Descriptor = self.mutable(fd, 0)

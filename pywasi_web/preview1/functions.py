@@ -13,8 +13,6 @@ from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.layout import (
     DIRENT,
     EVENT,
-    FDSTAT,
-    FILESTAT,
     PRESTAT,
     SUBSCRIPTION_CLOCK,
     SUBSCRIPTION_FD,
@@ -35,18 +33,12 @@ from pywasi_web.kernel.hot import HotFiles
 from pywasi_web.kernel.kernel import Kernel, new_times
 from pywasi_web.kernel.poll import Subscription, poll
 from pywasi_web.kernel.waiting import Waiter, WouldBlock
-from pywasi_web.preview1.fast_paths import ClockRule, FastPaths
+from pywasi_web.preview1.fast_paths import ClockRule, Described, FastPaths
 from pywasi_web.preview1.memory import Fault, GuestMemory
-from pywasi_web.vfs.base import Stat
+from pywasi_web.preview1.records import fdstat_record, filestat_record
 
 # called after each call with its name, arguments, result (None: proc_exit) and seconds taken
 TimedTracer = Callable[[str, tuple[int, ...], int | None, float], None]
-
-
-def _pack_stat(stat: Stat) -> bytes:
-    return FILESTAT.pack(
-        stat.dev, stat.ino, stat.filetype, stat.nlink, stat.size, stat.atim, stat.mtim, stat.ctim
-    )
 
 
 class Preview1:
@@ -56,6 +48,7 @@ class Preview1:
         self.kernel = kernel
         self.fds = kernel.fds
         self.memory: GuestMemory = _NoMemory()
+        self.described: Described | None = None  # set by fast_paths
 
     # -- binding -------------------------------------------------------------------------------
 
@@ -66,7 +59,9 @@ class Preview1:
 
     def fast_paths(self) -> FastPaths:
         """What an engine may answer itself (see fast_paths.py), for the untraced functions of `bind`."""
-        return FastPaths(ClockRule(clocks.READERS), HotFiles(self.fds))
+        files = HotFiles(self.fds)
+        self.described = Described(self.fds, files)
+        return FastPaths(ClockRule(clocks.READERS), files, self.described)
 
     @staticmethod
     def _bind_one(
@@ -188,20 +183,23 @@ class Preview1:
         return descriptor
 
     def fd_fdstat_get(self, fd: int, result_ptr: int) -> None:
-        d = self.fds.get(fd)
-        self.memory.write(result_ptr, FDSTAT.pack(d.filetype, d.fdflags, d.rights_base, d.rights_inheriting))
+        record = fdstat_record(self.fds.get(fd))
+        self.memory.write(result_ptr, record)
+        if self.described is not None:
+            self.described.asked(fd, record)
 
     def fd_fdstat_set_flags(self, fd: int, flags: int) -> None:
         descriptor = self.fds.get(fd, Rights.FD_FDSTAT_SET_FLAGS)
         if flags & ~(Fdflags.APPEND | Fdflags.NONBLOCK):
             raise WasiError(Errno.INVAL, "only APPEND and NONBLOCK can be changed")  # as wasmtime
         descriptor.fdflags = flags
+        self.fds.changed(fd)
 
     def fd_fdstat_set_rights(self, fd: int, base: int, inheriting: int) -> None:
         self.kernel.fd_fdstat_set_rights(fd, base, inheriting)
 
     def fd_filestat_get(self, fd: int, result_ptr: int) -> None:
-        self.memory.write(result_ptr, _pack_stat(self.fds.get(fd, Rights.FD_FILESTAT_GET).stat()))
+        self.memory.write(result_ptr, filestat_record(self.fds.get(fd, Rights.FD_FILESTAT_GET).stat()))
 
     def fd_filestat_set_size(self, fd: int, size: int) -> None:
         self.kernel.fd_filestat_set_size(fd, size)
@@ -292,7 +290,7 @@ class Preview1:
 
     def path_filestat_get(self, fd: int, flags: int, path: int, path_len: int, result_ptr: int) -> None:
         node = self.kernel.path_filestat_get(fd, flags, self._path(path, path_len))
-        self.memory.write(result_ptr, _pack_stat(node.stat()))
+        self.memory.write(result_ptr, filestat_record(node.stat()))
 
     def path_filestat_set_times(
         self, fd: int, flags: int, path: int, path_len: int, atim: int, mtim: int, fstflags: int
@@ -330,6 +328,8 @@ class Preview1:
             fd, dirflags, self._path(path, path_len), oflags, base, inheriting, fdflags
         )
         self.memory.set_u32(result_ptr, opened)
+        if self.described is not None:
+            self.described.opened(opened)
 
     def path_readlink(
         self, fd: int, path: int, path_len: int, buf: int, buf_len: int, result_ptr: int

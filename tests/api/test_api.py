@@ -249,11 +249,12 @@ def test_both_engines_answer_clock_time_get_from_preview1s_one_rule() -> None:
         return function(*args)
 
     rule = ClockRule({2: lambda: 1234})  # a clock the engine answers with its own reader
+    given = preview1.fast_paths()
     engine = WasmtimeEngine(cache=False)
     instance = engine.instantiate(
         engine.compile(CLOCK_PROBE),
         {(MODULE, "clock_time_get"): clock_time_get},
-        fast=FastPaths(rule, preview1.fast_paths().files),
+        fast=FastPaths(rule, given.files, given.described),
     )
     assert instance.memory is not None
     preview1.memory = instance.memory
