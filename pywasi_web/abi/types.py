@@ -126,6 +126,7 @@ class Fdflags:
     NONBLOCK = 4
     RSYNC = 8
     SYNC = 16
+    ALL = APPEND | DSYNC | NONBLOCK | RSYNC | SYNC
 
 
 class Oflags:

@@ -144,6 +144,7 @@ class Kernel:
         fdflags: int,
     ) -> int:
         directory = self.directory(fd, Rights.PATH_OPEN)
+        _check_fdflags(fdflags)
         if oflags & Oflags.CREAT and oflags & Oflags.DIRECTORY:
             raise WasiError(Errno.INVAL, "CREAT with DIRECTORY")
         if fdflags & (Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC):
@@ -326,6 +327,7 @@ class Kernel:
 
     def sock_accept(self, fd: int, fdflags: int) -> int:
         listener = self.fds.get(fd, Rights.SOCK_ACCEPT, SocketDescriptor)
+        _check_fdflags(fdflags)
         connection = listener.accept()
         connection.on_ready = self.waiter.notify
         return self.fds.add(
@@ -367,3 +369,10 @@ def new_times(atim: int, mtim: int, fstflags: int) -> tuple[int | None, int | No
     new_atim = atim if fstflags & Fstflags.ATIM else now if fstflags & Fstflags.ATIM_NOW else None
     new_mtim = mtim if fstflags & Fstflags.MTIM else now if fstflags & Fstflags.MTIM_NOW else None
     return new_atim, new_mtim
+
+
+def _check_fdflags(fdflags: int) -> None:
+    """A descriptor keeps only flags WASI defines: fd_fdstat_get reports them in a u16 (wasmtime
+    traps the guest on unknown bits; an errno is kinder and keeps the descriptor table sane)."""
+    if fdflags & ~Fdflags.ALL:
+        raise WasiError(Errno.INVAL, f"unknown fdflags bits {fdflags & ~Fdflags.ALL:#x}")

@@ -19,7 +19,6 @@ Offered only when preview1's own functions are linked untraced: a trace must see
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -89,10 +88,7 @@ class Described:
         if publish is None:
             return
         descriptor = self._fds.get(fd)
-        try:
-            fdstat = fdstat_record(descriptor)
-        except struct.error:  # flags beyond fdstat's u16 (path_open keeps any u32): preview1's
-            return
+        fdstat = fdstat_record(descriptor)
         found = self._files.memory_file(fd)  # other files' stat may wait or fail: preview1's
         if found is None:
             publish(fd, fdstat, None, None)

@@ -7,7 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.types import Fdflags, Rights
+from pywasi_web.errors import WasiError
 from pywasi_web.preview1.functions import Preview1
 from pywasi_web.preview1.memory import BufferMemory
 from pywasi_web.vfs import HostDir, MemoryFS
@@ -88,10 +92,14 @@ def test_the_engine_hands_the_position_back() -> None:
     assert memory[400:402] == b"lo" and memory[500:504] == (2).to_bytes(4, "little")
 
 
-def test_flags_beyond_fdstat_are_not_published() -> None:
-    """path_open keeps fdflags bits fdstat's u16 cannot hold; such an open publishes nothing (its
-    fd_fdstat_get stays preview1's)."""
+def test_fdflags_wasi_does_not_define_are_refused_before_anything_is_opened() -> None:
+    """wasmtime traps the guest on such bits; ours is EINVAL, and no descriptor is opened or
+    published (fd_fdstat_get reports fdflags in a u16, which could not hold them)."""
     preview1, memory, published, _ = _preview1(MemoryFS({"small": b"hello"}))
     memory[1000:1005] = b"small"
-    preview1.path_open(PREOPEN_FD, 0, 1000, 5, 0, ALL_RIGHTS, ALL_RIGHTS, 1 << 20, 2000)
-    assert published == []
+    table = list(preview1.fds)
+    for flags in (1 << 5, 1 << 20, 1 << 31):
+        with pytest.raises(WasiError) as refused:
+            preview1.path_open(PREOPEN_FD, 0, 1000, 5, 0, ALL_RIGHTS, ALL_RIGHTS, flags, 2000)
+        assert refused.value.errno == Errno.INVAL
+    assert published == [] and list(preview1.fds) == table
