@@ -77,9 +77,9 @@ def build_site(
 def _check_url_mounts(mounts: Mapping[str, str | Path]) -> None:
     """Refuse a bad name or a missing directory before anything is written."""
     for name, source in mounts.items():
-        if not MOUNT_NAME.fullmatch(name):
+        if not MOUNT_NAME.fullmatch(name) or name.endswith(".json"):  # NAME.json is a manifest
             raise SetupError(
-                f"URL mount name {name!r}: letters, digits, '.', '_', '-', from a letter or digit"
+                f"URL mount name {name!r}: letters, digits, '.', '_', '-', from a letter or digit, not *.json"
             )
         if not Path(source).is_dir():
             raise SetupError(f"URL mount {name!r}: {source} is not a directory")

@@ -139,9 +139,13 @@ def test_build_site_refuses_a_used_path_and_leaves_it_alone(tmp_path: Path, occu
         ("data", "--url-mount 'data': give NAME=DIR"),
         (
             "../up={tree}",
-            "URL mount name '../up': letters, digits, '.', '_', '-', from a letter or digit",
+            "URL mount name '../up': letters, digits, '.', '_', '-', from a letter or digit, not *.json",
         ),
         ("data={tree}/nowhere", "URL mount 'data': {tree}/nowhere is not a directory"),
+        (
+            "a.json={tree}",
+            "URL mount name 'a.json': letters, digits, '.', '_', '-', from a letter or digit, not *.json",
+        ),
     ],
 )
 def test_build_site_refuses_a_bad_url_mount_before_writing(tmp_path: Path, option: str, message: str) -> None:
