@@ -173,6 +173,34 @@ def test_a_kept_url_mount_fetches_once_across_runs(page: Any, tree: Path, reques
     assert requests_seen == [("manifest.json", None), ("small.txt", None)]
 
 
+def test_a_kept_url_mounts_cache_keeps_what_fits_its_bound(
+    page: Any, tree: Path, requests_seen: list[Any]
+) -> None:
+    """cacheBytes 12 holds one of the two 11-byte files: reading the other drops the first, which
+    the next read fetches again (vfs/fetch_cache.py); every read still gives the file."""
+    page.evaluate(
+        f"window.pywasiRuntime.mount('web', {{url: 'examples/{TREE}/manifest.json', cacheBytes: 12}})"
+    )
+    args = ["cat:/t/small.txt", "cat:/t/small.txt", "cat:/t/sub/other.txt", "cat:/t/small.txt"]
+    result = run_ops(page, args, mounts={"/t": {"kept": "web"}})
+    page.evaluate("window.pywasiRuntime.unmount('web')")
+    small, other = "cat /t/small.txt: small file\n\n", "cat /t/sub/other.txt: other file\n\n"
+    assert result["stdout"] == small * 2 + other + small
+    assert requests_seen == [
+        ("manifest.json", None),
+        ("small.txt", None),
+        ("sub/other.txt", None),
+        ("small.txt", None),
+    ]
+    message = page.evaluate(
+        "window.pywasiRuntime.mount('x', {url: 'm.json', cacheBytes: -1}).catch((error) => error.message)"
+    )
+    assert message == (
+        'mount "x".cacheBytes (a URL mount\'s cache bound) must be a whole number of bytes, 0 or more, '
+        "not number -1"
+    )
+
+
 def test_a_result_holds_what_the_run_changed_unless_asked_for_all(page: Any) -> None:
     files = {"/keep.txt": "k", "/gone.txt": "g", "/edit.txt": "e", "/d/deep.txt": "x"}
     args = ["put:/edit.txt:E2", "rm:/gone.txt", "put:/d/new.txt:N", "cat:/keep.txt"]

@@ -8,7 +8,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -18,16 +18,31 @@ from tests.chromium import INSECURE_HOST
 pytestmark = pytest.mark.browser
 
 
+MOUNT_FILES = {"notes/a.txt": "alpha beta\n", "notes/b.txt": "not read\n", "big.bin": "x" * 3_000_000}
+
+
 class StaticHandler(http.server.SimpleHTTPRequestHandler):
-    """A plain static server, quiet: no COOP/COEP headers (Python's mimetypes knows .wasm)."""
+    """A plain static server, quiet: no COOP/COEP headers (Python's mimetypes knows .wasm). It
+    notes the paths it is asked for under /mounts/, in `mount_requests`."""
+
+    mount_requests: ClassVar[list[str]] = []
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def send_head(self) -> Any:
+        if self.path.startswith("/mounts/"):
+            self.mount_requests.append(self.path)
+        return super().send_head()
+
 
 @pytest.fixture(scope="module")
 def static_site(tmp_path_factory: pytest.TempPathFactory, server_url: str) -> Iterator[str]:
-    site = build_site(tmp_path_factory.mktemp("site") / "out")
+    tree = tmp_path_factory.mktemp("tree")
+    for path, text in MOUNT_FILES.items():
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        (tree / path).write_text(text)
+    site = build_site(tmp_path_factory.mktemp("site") / "out", url_mounts={"data": tree})
     assert not (site / "vendor" / "browser_wasi_shim").exists()
     assert not (site / "vendor" / "xterm" / "src").exists()  # only the files the page loads
     handler = functools.partial(StaticHandler, directory=str(site))
@@ -52,6 +67,29 @@ def test_static_site_runs_an_example(browser: Any, static_site: str) -> None:
     status = page.get_by_test_id("status").inner_text()
     context.close()
     assert status.endswith("JSPI, cross-origin isolated")  # the page states how input can block
+
+
+def test_a_url_mount_of_the_site_fetches_only_what_the_guest_reads(browser: Any, static_site: str) -> None:
+    """build-site --url-mount data=DIR: the site holds mounts/data/ and its manifest mounts/data.json;
+    a guest that reads one file fetches the manifest and that file, nothing else of the tree."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(static_site)
+        page.wait_for_function(
+            "window.crossOriginIsolated && window.pywasiRuntime !== undefined", timeout=60_000
+        )
+        StaticHandler.mount_requests.clear()
+        result = page.evaluate(
+            """() => window.pywasiRuntime.run("examples/wc.wasm",
+                {args: ["/data/notes/a.txt"], mounts: {"/data": {url: "mounts/data.json"}}})
+                .then((r) => ({exitCode: r.exitCode, stdout: r.stdout, errors: r.mountErrors ?? null}))"""
+        )
+    finally:
+        context.close()
+    assert result["exitCode"] == 0 and result["errors"] is None, result
+    assert result["stdout"].split()[:3] == ["1", "2", "11"]
+    assert StaticHandler.mount_requests == ["/mounts/data.json", "/mounts/data/notes/a.txt"]
 
 
 def test_static_site_boots_outside_a_secure_context(browser: Any, static_site: str) -> None:

@@ -114,7 +114,9 @@ def _filesystem(spec: dict[str, Any], blocking: str) -> FileSystem:
     if spec.get("host"):
         return HostDir(str(spec["host"]), read_only=read_only)
     if spec.get("url"):
-        return load_url_mount(str(spec["url"]), XhrFetcher())
+        bound = spec.get("cacheBytes")
+        cache = {} if bound is None else {"cache_bytes": int(bound)}
+        return load_url_mount(str(spec["url"]), XhrFetcher(), **cache)
     files = {path.lstrip("/"): _entry(data) for path, data in (spec.get("files") or {}).items()}
     return TrackedMemoryFS(files, read_only=read_only)
 

@@ -10,7 +10,7 @@ export const RUN_OPTIONS = Object.freeze([
   "args", "argv0", "env", "files", "mounts", "stdin", "interactive", "trace", "timeoutMs",
   "maxMemoryBytes", "sockets", "allow", "onStdout", "onStderr", "onTrace", "imports", "returnFiles",
 ]);
-const MOUNT_KEYS = ["files", "readOnly", "persistent", "backend", "host", "url", "kept"];
+const MOUNT_KEYS = ["files", "readOnly", "persistent", "backend", "host", "url", "cacheBytes", "kept"];
 const RETURN_FILES = ["changed", "all"];
 const BACKENDS = ["indexeddb", "opfs"];
 
@@ -93,6 +93,8 @@ export function checkMount(mount, what) {
     ["persistent", () => checkText(mount.persistent, `${what}.persistent`)],
     ["url", () => (typeof mount.url === "string" || mount.url instanceof URL ? null
       : `${what}.url (a manifest's URL) must be a string or URL, not ${describe(mount.url)}`)],
+    ["cacheBytes", () => (Number.isSafeInteger(mount.cacheBytes) && mount.cacheBytes >= 0 ? null
+      : `${what}.cacheBytes (a URL mount's cache bound) must be a whole number of bytes, 0 or more, not ${describe(mount.cacheBytes)}`)],
     ["kept", () => checkText(mount.kept, `${what}.kept`)],
     ["backend", () => (BACKENDS.includes(mount.backend) ? null
       : `${what}.backend must be one of ${BACKENDS.join(", ")}, not ${describe(mount.backend)}`)],

@@ -3,10 +3,16 @@
 Each Store backend is JavaScript shipped in the wheel next to this file (idb_store.js: one
 IndexedDB transaction per write-back; opfs_store.js: a pack file and a superblock through
 FileSystemSyncAccessHandle), both on store_common.js. Their calls return promises, awaited here
-with `run_sync` (JSPI). During a guest import's synchronous try (see js.py) `can_run_sync()` is
-False: the call raises MustSuspend before it asks the browser anything, and the import is re-run
-with stack switching. That is why the imports that may write back or read a lazily stored file
-are in abi/signatures.py BLOCKING.
+with `run_sync` (JSPI) where the call can wait.
+
+Where it cannot (a guest import's synchronous try, see engines/js.py), a store operation raises
+the kernel's WouldBlock before it starts anything: no request is sent, no record is copied into
+JS. The caller waits as for any other kernel wait (preview1 re-runs the whole call; the engine's
+waiter is what decides to suspend and re-run the import with stack switching,
+kernel/waiting.py), and on the re-run the operation can wait for its promise. So no store code
+knows about the engine, and the rule "nothing happens before the first wait" is the kernel's one
+rule, not a special case here. That is also why the imports that may write back or read a lazily
+stored file are in abi/signatures.py BLOCKING.
 
 While a tree is open it holds its store's exclusive Web Lock, so a second tab (or run) mounting
 the same store is refused at once with StoreError instead of waiting or interleaving.
@@ -17,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from pywasi_web.abi.errno import Errno
-from pywasi_web.engines.js import MustSuspend, jspi_available
 from pywasi_web.errors import PywasiError, WasiError
+from pywasi_web.kernel.waiting import WouldBlock
 from pywasi_web.vfs.persistent import PersistentFS, Record, StoreConflict, StoreFull
 
 _SOURCES = {"indexeddb": "idb_store.js", "opfs": "opfs_store.js"}  # backend -> its JS
@@ -29,6 +35,59 @@ _SOURCES = {"indexeddb": "idb_store.js", "opfs": "opfs_store.js"}  # backend -> 
 
 class StoreError(PywasiError):
     """A persistent store cannot be used: in use by another tab, a bad name, no JSPI, the browser failed."""
+
+
+class BackendFailure(Exception):
+    """A backend's promise was rejected with a JS error of this name and message."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+class Promises(Protocol):
+    """What a store needs of its host: Pyodide (PYODIDE), or a fake in tests/persistent."""
+
+    def can_wait(self) -> bool:
+        """Whether this call can wait for a promise here (False in an import's synchronous try)."""
+        ...
+
+    def wait(self, start: Callable[[], Any]) -> Any:
+        """The value of the promise `start()` returns; BackendFailure when `start` throws a JS
+        error or the promise is rejected with one."""
+        ...
+
+    def to_js(self, value: Any) -> Any: ...
+
+    def to_bytes(self, value: Any) -> bytes: ...
+
+
+class _Pyodide:
+    def can_wait(self) -> bool:
+        from pyodide.ffi import can_run_sync
+
+        return bool(can_run_sync())
+
+    def wait(self, start: Callable[[], Any]) -> Any:
+        from pyodide.ffi import JsException, run_sync
+
+        try:
+            return run_sync(start())
+        except JsException as error:
+            name, message = str(getattr(error, "name", "")), str(getattr(error, "message", error))
+            raise BackendFailure(name, message) from None
+
+    def to_js(self, value: Any) -> Any:
+        from pyodide.ffi import to_js
+
+        return to_js(value)
+
+    def to_bytes(self, value: Any) -> bytes:
+        return bytes(value.to_bytes())
+
+
+PYODIDE: Promises = _Pyodide()
 
 
 def _source(name: str) -> str:
@@ -51,66 +110,64 @@ def _backend(kind: str) -> Any:
     return run_js(_source(_SOURCES[kind]))(_common())
 
 
-def _check_can_wait(*, in_import: bool) -> None:
-    """In an import's synchronous try, raise MustSuspend (the import is re-run where it can wait)."""
-    from pyodide.ffi import can_run_sync
-
-    if not can_run_sync():
-        if in_import and jspi_available():
-            raise MustSuspend()
+def _wait(start: Callable[[], Any], *, in_import: bool, promises: Promises = PYODIDE) -> Any:
+    """The value of the promise `start()` returns. Where this call cannot wait, `start` is not
+    called: in a guest's import that is WouldBlock (the caller waits and re-runs the call),
+    elsewhere a StoreError."""
+    if not promises.can_wait():
+        if in_import:
+            raise WouldBlock()
         raise StoreError("persistent stores wait for the browser with JSPI, which is not available here")
-
-
-def _wait(start: Callable[[], Any], *, in_import: bool) -> Any:
-    """Await the promise `start()` returns (see _check_can_wait)."""
-    from pyodide.ffi import JsException, run_sync
-
-    _check_can_wait(in_import=in_import)
     try:
-        return run_sync(start())
-    except JsException as error:
-        raise _translate(error, in_import) from None
+        return promises.wait(start)
+    except BackendFailure as failure:
+        raise _translate(failure, in_import) from None
 
 
-def _translate(error: Any, in_import: bool) -> Exception:
-    name, message = str(getattr(error, "name", "")), str(getattr(error, "message", error))
-    if name == "StoreConflict":
-        return StoreConflict(message)
-    if name == "StoreFull":
-        return StoreFull(message)
+def _translate(failure: BackendFailure, in_import: bool) -> Exception:
+    if failure.name == "StoreConflict":
+        return StoreConflict(failure.message)
+    if failure.name == "StoreFull":
+        return StoreFull(failure.message)
     if in_import:
-        return WasiError(Errno.IO, f"persistent store: {message}")
-    return StoreError(message)
+        return WasiError(Errno.IO, f"persistent store: {failure.message}")
+    return StoreError(failure.message)
 
 
 class BrowserStore:
-    """The Store protocol (see persistent.Store) over one store of a JS backend."""
+    """The Store protocol (see persistent.Store) over `handle`, one opened store of a JS backend.
+    Its operations may be reached from a guest's import, so each one that must wait for the
+    browser reports WouldBlock where it cannot (see the module docstring)."""
 
-    def __init__(self, kind: str, name: str) -> None:
+    def __init__(self, handle: Any, kind: str, name: str, *, promises: Promises = PYODIDE) -> None:
         self.kind = kind
         self.name = name
-        self._handle = _wait(lambda: _backend(kind).openStore(name), in_import=False)
+        self._handle = handle
+        self._promises = promises
         self._in_flight: Any = None  # the promise of a commit that has not finished
 
+    @classmethod
+    def open(cls, kind: str, name: str) -> BrowserStore:
+        return cls(_wait(lambda: _backend(kind).openStore(name), in_import=False), kind, name)
+
+    def _wait(self, start: Callable[[], Any]) -> Any:
+        return _wait(start, in_import=True, promises=self._promises)
+
     def load(self, prefix: str) -> dict[str, bytes]:
-        found = _wait(lambda: self._handle.load(prefix), in_import=True)
-        return {
-            str(key): bytes(value.to_bytes()) for key, value in zip(found.keys, found.values, strict=True)
-        }
+        found = self._wait(lambda: self._handle.load(prefix))
+        to_bytes = self._promises.to_bytes
+        return {str(key): to_bytes(value) for key, value in zip(found.keys, found.values, strict=True)}
 
     def get(self, key: str) -> bytes | None:
-        value = _wait(lambda: self._handle.get(key), in_import=True)
-        return None if value is None else bytes(value.to_bytes())
+        value = self._wait(lambda: self._handle.get(key))
+        return None if value is None else self._promises.to_bytes(value)
 
     def generation(self) -> int:
-        return int(_wait(lambda: self._handle.generation(), in_import=True))
-
-    def before_commit(self) -> None:
-        """In an import's synchronous try: MustSuspend before the records are copied, not after."""
-        _check_can_wait(in_import=True)
+        return int(self._wait(lambda: self._handle.generation()))
 
     def commit(self, puts: dict[str, Record], deletes: list[str], expected_generation: int) -> int:
-        from pyodide.ffi import to_js
+        """The records are copied into JS only once the call can wait for the commit."""
+        to_js = self._promises.to_js
 
         def start() -> Any:
             self._in_flight = self._handle.commit(
@@ -119,7 +176,7 @@ class BrowserStore:
             return self._in_flight
 
         try:
-            return int(_wait(start, in_import=True))
+            return int(self._wait(start))
         finally:
             self._in_flight = None
 
@@ -127,7 +184,8 @@ class BrowserStore:
         """Wait until a commit started elsewhere (a guest suspended in its write-back) has finished,
         so that a write-back from outside the guest (rt.sync) does not race it."""
         if self._in_flight is not None:
-            _wait(lambda: self._in_flight.then(lambda _value: None, lambda _error: None), in_import=False)
+            settled = self._in_flight.then(lambda _value: None, lambda _error: None)
+            _wait(lambda: settled, in_import=False, promises=self._promises)
 
     def close(self) -> None:
         self._handle.close()
@@ -144,7 +202,7 @@ class BrowserStoreFS(PersistentFS):
     ) -> None:
         self._release = _wait(lambda: _common().lockStore(kind, name), in_import=False)
         try:
-            store = BrowserStore(kind, name)
+            store = BrowserStore.open(kind, name)
             try:
                 super().__init__(store, read_only=read_only, max_bytes=max_bytes)
             except (ValueError, KeyError) as error:  # not a tree this version wrote
@@ -161,12 +219,10 @@ class BrowserStoreFS(PersistentFS):
     def close(self) -> None:
         """Let go of the store and its lock (after the last write-back). Where this can wait (JSPI),
         until the browser has let the lock go: a store closed in a notebook cell reopens at once."""
-        from pyodide.ffi import can_run_sync, run_sync
-
         self.browser_store.close()
         released = self._release()
-        if can_run_sync():
-            run_sync(released)
+        if PYODIDE.can_wait():
+            PYODIDE.wait(lambda: released)
 
     def __repr__(self) -> str:
         return repr(self.browser_store)

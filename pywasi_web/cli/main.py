@@ -59,11 +59,31 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     site = commands.add_parser("build-site", help="write the playground as a static site")
     site.add_argument("directory")
+    site.add_argument(
+        "--url-mount",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="ship DIR as mounts/NAME/ with its manifest mounts/NAME.json, for {url: 'mounts/NAME.json'}",
+    )
     manifest = commands.add_parser(
         "manifest", help="print the manifest of a directory, for a URL mount of its files (docs/browser.md)"
     )
     manifest.add_argument("directory")
     return parser
+
+
+def _url_mounts(specs: Sequence[str]) -> dict[str, str]:
+    """build-site's --url-mount NAME=DIR options, by name; a name given twice is refused."""
+    mounts: dict[str, str] = {}
+    for spec in specs:
+        name, equals, directory = spec.partition("=")
+        if not equals or not directory:
+            raise PywasiError(f"--url-mount {spec!r}: give NAME=DIR")
+        if name in mounts:
+            raise PywasiError(f"--url-mount {name!r} is given twice")
+        mounts[name] = directory
+    return mounts
 
 
 def _environment(specs: Sequence[tuple[str, str | None]]) -> dict[str, str]:
@@ -156,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pywasi_web.cli.site import build_site
 
         with _os_errors_as_one_line():
-            build_site(options.directory)
+            build_site(options.directory, url_mounts=_url_mounts(options.url_mount))
         return 0
     except GuestTrap as trap:
         print(f"pywasi-web: {trap}", file=sys.stderr)

@@ -6,17 +6,25 @@ manifest lists, and coi-serviceworker is put at the site root. index.html loads 
 page is not already cross-origin isolated, so a host that cannot send COOP/COEP headers still gets
 SharedArrayBuffer after one reload; where a service worker cannot run, the page works in JSPI-only
 mode and says so.
+
+A directory a site serves as a URL mount (`--url-mount NAME=DIR`) is copied to mounts/NAME/ with
+its manifest beside it, mounts/NAME.json (`"base": "NAME/"`), written from the files as copied:
+a hand-kept manifest goes stale as soon as a file changes, and one inside the tree could clash
+with a file of that name. A page mounts it with `{url: "mounts/NAME.json"}`; a guest's reads fetch
+only the files it opens.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from pywasi_web.cli.serve import REPO_ROOT, example_manifest, prepare_assets, routes, wheel_index
 from pywasi_web.cli.setup_steps import SetupError
+from pywasi_web.vfs.manifest import build_manifest
 
 # Per vendor route, the files the site needs (the npm packages also hold sources, types, maps, consoles).
 VENDOR_FILES = {
@@ -32,13 +40,20 @@ VENDOR_FILES = {
 # The benchmark baseline is for development; coi-serviceworker goes to the site root instead.
 NOT_PUBLISHED = ("/vendor/browser_wasi_shim/", "/vendor/coi-serviceworker/")
 COI_SERVICEWORKER = Path("node_modules") / "coi-serviceworker" / "coi-serviceworker.min.js"
+MOUNTS = "mounts"  # the site's folder of URL-mount trees and their manifests
+MOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
-def build_site(directory: str | Path, root: Path = REPO_ROOT) -> Path:
-    """Write the site into `directory`, which must be empty or missing (nothing there is overwritten)."""
+def build_site(
+    directory: str | Path, root: Path = REPO_ROOT, url_mounts: Mapping[str, str | Path] | None = None
+) -> Path:
+    """Write the site into `directory`, which must be empty or missing (nothing there is overwritten),
+    with each of `url_mounts` (name -> directory) as a URL mount (see the module docstring)."""
     site = Path(directory)
     if site.exists() and (not site.is_dir() or any(site.iterdir())):
         raise SetupError(f"{site} is not an empty directory: build-site writes into an empty or new one")
+    mounts = dict(url_mounts or {})
+    _check_url_mounts(mounts)
     prepare_assets(root)
     for prefix, source in routes(root):
         target = site / prefix.strip("/")
@@ -53,8 +68,30 @@ def build_site(directory: str | Path, root: Path = REPO_ROOT) -> Path:
             shutil.copytree(source, target, dirs_exist_ok=True)
     (site / "wheels" / "index.json").write_text(json.dumps(wheel_index(root)))
     shutil.copy2(root / COI_SERVICEWORKER, site / "coi-serviceworker.js")
+    for name, tree in mounts.items():
+        _write_url_mount(site / MOUNTS, name, Path(tree))
     print(f"static site written to {site}")
     return site
+
+
+def _check_url_mounts(mounts: Mapping[str, str | Path]) -> None:
+    """Refuse a bad name or a missing directory before anything is written."""
+    for name, source in mounts.items():
+        if not MOUNT_NAME.fullmatch(name) or name.endswith(".json"):  # NAME.json is a manifest
+            raise SetupError(
+                f"URL mount name {name!r}: letters, digits, '.', '_', '-', from a letter or digit, not *.json"
+            )
+        if not Path(source).is_dir():
+            raise SetupError(f"URL mount {name!r}: {source} is not a directory")
+
+
+def _write_url_mount(mounts: Path, name: str, source: Path) -> None:
+    """mounts/NAME/ (the files; symlinks stay links, as the manifest declares them) and
+    mounts/NAME.json (their manifest, read from the copy)."""
+    tree = mounts / name
+    shutil.copytree(source, tree, symlinks=True)
+    manifest = {**build_manifest(tree), "base": f"{name}/"}
+    (mounts / f"{name}.json").write_text(json.dumps(manifest, indent=1))
 
 
 def _copy_files(source: Path, target: Path, names: Iterable[str]) -> None:

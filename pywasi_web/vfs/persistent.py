@@ -48,15 +48,12 @@ class Store(Protocol):
 
     def commit(self, puts: dict[str, Record], deletes: list[str], expected_generation: int) -> int:
         """Apply all puts and deletes atomically if the stored generation is `expected_generation`;
-        return the new generation. Raise StoreConflict or StoreFull (nothing applied) otherwise."""
+        return the new generation. Raise StoreConflict or StoreFull (nothing applied) otherwise.
+        A store that cannot wait where it is called (the browser's, in an import's synchronous
+        try) raises the kernel's WouldBlock before it copies anything, as every operation may."""
         ...
 
     def generation(self) -> int: ...
-
-    def before_commit(self) -> None:
-        """Called before a write-back copies its records: a store that cannot wait here (the
-        browser, in an import's synchronous try) interrupts now rather than after the copying."""
-        ...
 
 
 class _LazyFile(MemoryFile):
@@ -125,7 +122,6 @@ class PersistentFS(MemoryFS):
     def sync(self) -> None:
         if not self.pending:
             return
-        self.store.before_commit()
         puts: dict[str, Record] = {}
         for ino, inode in self._dirty.items():
             puts[f"inode:{ino}"] = json.dumps(_record(inode)).encode()

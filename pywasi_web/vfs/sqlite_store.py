@@ -35,9 +35,6 @@ class SqliteStore:
     def generation(self) -> int:
         return int(self._db.execute("SELECT value FROM generation").fetchone()[0])
 
-    def before_commit(self) -> None:
-        """Nothing to prepare: SQLite blocks the calling thread."""
-
     def commit(self, puts: dict[str, Record], deletes: list[str], expected_generation: int) -> int:
         db = self._db
         db.execute("BEGIN IMMEDIATE")

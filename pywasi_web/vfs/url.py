@@ -4,7 +4,9 @@ A toolchain of tens of MB of which a run reads a few files should not be copied 
 front. The manifest (see vfs/manifest.py) gives the directory structure and each file's size and
 time, so listing and stat fetch nothing; a small file is fetched whole when it is first opened,
 a large one in aligned blocks, with HTTP range requests, as the guest reads it; what was fetched
-is kept for later opens (and later runs, when the mount is kept).
+is kept for later opens (and later runs, when the mount is kept) in a cache bounded in bytes
+(vfs/fetch_cache.py), which drops the least recently used files and blocks and fetches them again
+when they are read again.
 
 How bytes are fetched is a `Fetcher` (urllib on CPython, a synchronous XMLHttpRequest in the
 browser's worker), so this module does no I/O of its own and tests drive it with any fetcher. A
@@ -23,11 +25,14 @@ from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.types import Filetype
 from pywasi_web.errors import PywasiError, WasiError
 from pywasi_web.vfs.base import DirNode, FileNode, FileSystem, Node, OpenFile, Stat, SymlinkNode
+from pywasi_web.vfs.fetch_cache import DEFAULT_CACHE_BYTES, FetchCache
 from pywasi_web.vfs.manifest import Entry, parse_manifest
 
 RANGE_THRESHOLD = 1 << 20
 """Files larger than this are fetched in blocks as they are read, smaller ones whole at open."""
 BLOCK_SIZE = 1 << 18
+WHOLE = -1
+"""The cache key index of a whole file (blocks are keyed by their index, from 0)."""
 
 _devices = itertools.count(1 << 20)  # apart from MemoryFS's device numbers
 
@@ -55,12 +60,12 @@ def answered_offset(status: int, content_range: str | None) -> int:
         raise FetchError(f"a 206 answer with Content-Range {content_range!r}") from None
 
 
-def load_url_mount(manifest_url: str, fetcher: Fetcher) -> UrlFS:
+def load_url_mount(manifest_url: str, fetcher: Fetcher, *, cache_bytes: int = DEFAULT_CACHE_BYTES) -> UrlFS:
     """The URL mount a manifest at `manifest_url` declares (its files relative to it); a
     PywasiError of one line when the manifest cannot be fetched or read."""
     try:
         _offset, data = fetcher.fetch(manifest_url)
-        return UrlFS(json.loads(data), manifest_url, fetcher)
+        return UrlFS(json.loads(data), manifest_url, fetcher, cache_bytes=cache_bytes)
     except FetchError as error:
         raise PywasiError(f"cannot fetch the manifest {manifest_url}: {error}") from None
     except ValueError as error:  # not JSON, not UTF-8, not a manifest
@@ -89,14 +94,13 @@ class _UrlNode:
 
 
 class UrlFile(_UrlNode, FileNode, OpenFile):
-    """A file of the manifest; it is its own open handle (its only state is the fetched bytes)."""
+    """A file of the manifest; it is its own open handle (what it fetched is in its mount's
+    FetchCache, under (file, WHOLE) or (file, block index), and may be dropped there at any time)."""
 
     def __init__(self, fs: UrlFS, url: str, size: int, mtim: int) -> None:
         super().__init__(fs, mtim)
         self.url = url
         self._size = size
-        self._whole: bytes | None = b"" if size == 0 else None
-        self._blocks: dict[int, bytes] = {}
 
     def stat(self) -> Stat:
         return self._stat(Filetype.REGULAR_FILE, self._size)
@@ -104,36 +108,52 @@ class UrlFile(_UrlNode, FileNode, OpenFile):
     def open(self, *, read: bool, write: bool) -> OpenFile:
         if write:
             raise _read_only(self.url)
-        if self._whole is None and self._size <= RANGE_THRESHOLD:
-            self._store(*self.fs.fetch(self.url, None))
+        if self._size <= RANGE_THRESHOLD and self._cached_whole() is None:
+            self._fetch(None)  # a small file is fetched at open: a missing one fails there
         return self
 
     def pread(self, offset: int, size: int) -> bytes:
         end = min(offset + size, self._size)
         if offset >= end:
             return b""
-        if self._whole is not None:
-            return self._whole[offset:end]
+        whole = self._cached_whole()
+        if whole is None and self._size <= RANGE_THRESHOLD:  # fetched at open, dropped since
+            whole = self._fetch(None)[WHOLE]
+        if whole is not None:
+            return whole[offset:end]
         first, last = offset // BLOCK_SIZE, (end - 1) // BLOCK_SIZE
-        missing = [index for index in range(first, last + 1) if index not in self._blocks]
+        cache = self.fs.cache
+        blocks = {index: cache.get((self, index)) for index in range(first, last + 1)}
+        missing = [index for index, block in blocks.items() if block is None]
         if missing:
             span = (missing[0] * BLOCK_SIZE, min((missing[-1] + 1) * BLOCK_SIZE, self._size))
-            self._store(*self.fs.fetch(self.url, span))
-            if self._whole is not None:
-                return self._whole[offset:end]
-            if any(index not in self._blocks for index in missing):
+            fetched = self._fetch(span)
+            if WHOLE in fetched:
+                return fetched[WHOLE][offset:end]
+            if any(index not in fetched for index in missing):
                 raise self.fs.failed(
                     self.url, f"the answer to a range request lacks bytes {span[0]}-{span[1] - 1}"
                 )
-        joined = b"".join(self._blocks[index] for index in range(first, last + 1))
+            blocks.update(fetched)  # in hand, whatever the cache has dropped meanwhile
+        joined = b"".join(blocks[index] or b"" for index in range(first, last + 1))
         return joined[offset - first * BLOCK_SIZE : end - first * BLOCK_SIZE]
 
-    def _store(self, start: int, data: bytes) -> None:
-        """Keep what a fetch returned: the whole file, or the whole blocks of a range (and the
-        file's last, short block)."""
+    def _cached_whole(self) -> bytes | None:
+        return b"" if self._size == 0 else self.fs.cache.get((self, WHOLE))
+
+    def _fetch(self, span: tuple[int, int] | None) -> dict[int, bytes]:
+        """Fetch the file or `span` of it; the pieces the answer holds (see _pieces), also put
+        in the mount's cache."""
+        pieces = self._pieces(*self.fs.fetch(self.url, span))
+        for index, piece in pieces.items():
+            self.fs.cache.put((self, index), piece)
+        return pieces
+
+    def _pieces(self, start: int, data: bytes) -> dict[int, bytes]:
+        """What a fetch returned: the whole file ({WHOLE: data}), or the whole blocks of a range
+        (and the file's last, short block) by index."""
         if start == 0 and len(data) == self._size:
-            self._whole, self._blocks = data, {}
-            return
+            return {WHOLE: data}
         if (
             start % BLOCK_SIZE
             or start + len(data) > self._size
@@ -143,10 +163,12 @@ class UrlFile(_UrlNode, FileNode, OpenFile):
                 self.url,
                 f"the server answered bytes {start}-{start + len(data) - 1} of a {self._size}-byte file",
             )
+        pieces = {}
         for at in range(0, len(data), BLOCK_SIZE):
             block = data[at : at + BLOCK_SIZE]
             if len(block) == BLOCK_SIZE or start + at + len(block) == self._size:
-                self._blocks[(start + at) // BLOCK_SIZE] = block
+                pieces[(start + at) // BLOCK_SIZE] = block
+        return pieces
 
     def pwrite(self, offset: int, data: bytes | memoryview) -> int:
         raise _read_only(self.url)
@@ -208,7 +230,8 @@ class UrlDir(_UrlNode, DirNode):
 
 class UrlFS(FileSystem):
     """The tree a manifest declares, its files at `base_url` + their path (or each entry's own
-    `url`), relative URLs resolved against `base_url`.
+    `url`), relative URLs resolved against `base_url`; what was fetched is kept in `cache`, up to
+    `cache_bytes` (vfs/fetch_cache.py).
 
     >>> class Files:
     ...     def fetch(self, url, span=None):
@@ -220,9 +243,17 @@ class UrlFS(FileSystem):
 
     read_only = True
 
-    def __init__(self, manifest: Mapping[str, Any], base_url: str, fetcher: Fetcher) -> None:
+    def __init__(
+        self,
+        manifest: Mapping[str, Any],
+        base_url: str,
+        fetcher: Fetcher,
+        *,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+    ) -> None:
         entries = parse_manifest(manifest)
         self.fetcher = fetcher
+        self.cache = FetchCache(cache_bytes)
         self.base_url = urljoin(base_url, str(manifest.get("base", "")))
         self.dev = next(_devices)
         self.inodes = itertools.count(1)

@@ -131,3 +131,34 @@ def test_build_site_refuses_a_used_path_and_leaves_it_alone(tmp_path: Path, occu
     )
     assert (target / "keep.txt" if target.is_dir() else target).read_text() == "mine"
     assert [path.name for path in tmp_path.iterdir()] == ["site"]
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("data", "--url-mount 'data': give NAME=DIR"),
+        (
+            "../up={tree}",
+            "URL mount name '../up': letters, digits, '.', '_', '-', from a letter or digit, not *.json",
+        ),
+        ("data={tree}/nowhere", "URL mount 'data': {tree}/nowhere is not a directory"),
+        (
+            "a.json={tree}",
+            "URL mount name 'a.json': letters, digits, '.', '_', '-', from a letter or digit, not *.json",
+        ),
+    ],
+)
+def test_build_site_refuses_a_bad_url_mount_before_writing(tmp_path: Path, option: str, message: str) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    target = tmp_path / "site"
+    completed = run_cli("build-site", str(target), "--url-mount", option.format(tree=tree))
+    assert completed.returncode == 1
+    assert one_line(completed.stderr) == f"pywasi-web: error: {message.format(tree=tree)}"
+    assert not target.exists()
+
+
+def test_build_site_refuses_a_url_mount_named_twice(tmp_path: Path) -> None:
+    args = ["--url-mount", f"a={tmp_path}", "--url-mount", f"a={tmp_path}"]
+    completed = run_cli("build-site", str(tmp_path / "site"), *args)
+    assert one_line(completed.stderr) == "pywasi-web: error: --url-mount 'a' is given twice"

@@ -15,7 +15,7 @@ from pywasi_web.vfs import PersistentFS, SqliteStore
 
 
 class NotYet(BaseException):
-    """Stands for the browser's MustSuspend: the close has to be re-run later."""
+    """Stands for the kernel's WouldBlock from a store that must wait: the close is re-run later."""
 
 
 class Closing(Descriptor):
