@@ -168,3 +168,57 @@ def test_a_components_wasi_http_reaches_allowed_origins_through_fetch(page: Any,
     for allow in ([], ["http://127.0.0.1:1"]):
         denied = page.evaluate(HTTP, [_bytes(wasm), authority, allow])
         assert denied[-1] == "handle: err 15"  # HTTP-request-denied, as on CPython
+
+
+JS_IMPORTS = """async (demo) => {
+    const rt = window.pywasiRuntime;
+    const bytes = Uint8Array.from(atob(demo), (c) => c.charCodeAt(0));
+    const failure = (promise) =>
+        promise.then(() => "resolved", (error) => [error.kind ?? null, error.message]);
+    const host = {
+        log: (message) => { globalThis.logged = [...(globalThis.logged ?? []), message]; },
+        config: () => [["mode", "test"], ["level", "3"]],
+        "checked-half": (n) => (n % 2 ? { tag: "err", val: `${n} is odd` } : { tag: "ok", val: n / 2 }),
+    };
+    const out = {};
+    const inst = await rt.instantiate(bytes, { imports: { "example:demo/host@0.1.0": host } });
+    out.calls = [];
+    for (const n of [10, 7, 0]) out.calls.push(await inst.call("example:demo/shapes#use-host", n));
+    await inst.close();
+    const { checkedHalf, ...partial } = { ...host, checkedHalf: host["checked-half"] };
+    delete partial["checked-half"];
+    out.missing = await failure(rt.instantiate(bytes, { imports: { "example:demo/host": partial } }));
+    out.none = await failure(rt.instantiate(bytes));
+    const throwing = await rt.instantiate(bytes, {
+        imports: { "example:demo/host": { ...partial, checkedHalf, log: () => { throw new TypeError("boom"); } } },
+    });
+    out.threw = await failure(throwing.call("example:demo/shapes#use-host", 8));
+    out.after = await failure(throwing.call("example:demo/shapes#greet", "again"));
+    await throwing.close();
+    const wrong = await rt.instantiate(bytes, {
+        imports: { "example:demo/host": { ...partial, checkedHalf: (n) => n } },
+    });
+    out.unfit = await failure(wrong.call("example:demo/shapes#use-host", 8));
+    await wrong.close();
+    return out;
+}"""
+
+
+def test_a_page_gives_a_component_its_imports_as_js_functions(page: Any) -> None:
+    """JS functions for example:demo/host (jco's values, by WIT or lowerCamelCase name) serve
+    demo.wasm as the Python host object of tests/component/test_native.py does on CPython."""
+    from tests.component.test_native import Host
+
+    shapes = Program(native("demo")).instantiate(imports={"example:demo/host": Host()}).exports
+    expected = [shapes["example:demo/shapes"].use_host(n) for n in (10, 7, 0)]
+    out = page.evaluate(JS_IMPORTS, _bytes(native("demo")))
+    assert out["calls"] == expected
+    kind, message = out["missing"]
+    assert kind == "module"
+    assert "example:demo/host#checked-half, which imports['example:demo/host'] does not give" in message
+    assert out["none"][0] == "module" and "imports example:demo/host, which the host" in out["none"][1]
+    assert out["threw"][0] == "import"
+    assert "example:demo/host#log (given in imports) threw TypeError: boom" in out["threw"][1]
+    assert out["after"][0] == "trap" and "cannot be entered: it trapped before" in out["after"][1]
+    assert out["unfit"][0] == "import"
+    assert "checked-half (given in imports) returned a value that does not fit: its result: 8" in out["unfit"][1]

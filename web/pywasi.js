@@ -36,9 +36,11 @@
 // the result as WebAssembly's JS API gives it, an array for several), inst.exports ({name: kind}),
 // await inst.memory.read(ptr, length) (a Uint8Array), await inst.memory.write(ptr, bytes), and
 // await inst.close() (resolves like run: stdout, stderr, files...). Runs queued meanwhile wait for close.
-// A component instance: inst.exports lists its functions ("iface@version#fn": "func") and
-// inst.call(name, ...args) takes and gives JS values (docs/components.md, "From JavaScript"); a call
-// that fails rejects with an Error whose `kind` is "export", "arity", "type", "trap", "exit" or "module".
+// A call that fails rejects with an Error whose `kind` is "export", "arity", "type", "trap", "import",
+// "exit", "timeout", "module" or "closed". A component instance: inst.exports lists its functions
+// ("iface@version#fn": "func") and inst.call(name, ...args) takes and gives JS values; its `imports` are
+// interfaces ({"my:pkg/iface@1.0.0": {fnName: function}}) whose functions take and give the same
+// values (docs/components.md, "From JavaScript").
 //
 // Kept mounts: await rt.mount(name, {files, readOnly} | {url}) sends the mount to the worker once and
 // resolves to a handle, {kept: name}, that runs mount ({mounts: {"/tools": handle}}) without sending it
@@ -403,8 +405,8 @@ export class Instance {
   /** Call an export: numbers, BigInts for i64 (a number is accepted too); the result as
    * WebAssembly's JS API gives it (i64 as a BigInt), several results as an array. */
   async call(name, ...args) {
-    const { value, i64, revive } = await this._ask({ type: "call", name, args }, true);
-    if (revive) return bigInts(value[0]); // a component's result (pywasi_web/api/js_values.py)
+    const { value, i64, component } = await this._ask({ type: "call", name, args }, true);
+    if (component) return value[0]; // a component's result (pywasi_web/api/js_values.py)
     const results = value.map((item, index) => (i64[index] ? BigInt(item) : item));
     return results.length > 1 ? results : results[0];
   }
@@ -423,7 +425,7 @@ export class Instance {
   }
 
   _ask(message, whole = false) {
-    if (!this._open) return Promise.reject(new Error("the instance is closed"));
+    if (!this._open) return Promise.reject(Object.assign(new Error("the instance is closed"), { kind: "closed" }));
     return this.runtime._request(message, whole);
   }
 }
@@ -434,14 +436,6 @@ function resolved(mounts, baseURL) {
   return Object.fromEntries(Object.entries(mounts).map(([guest, spec]) => [
     guest, spec?.url === undefined || spec.url === null ? spec : { ...spec, url: new URL(spec.url, baseURL).href },
   ]));
-}
-
-/** A component's result with its 64-bit integers, sent as {$bigint: "digits"}, made BigInts. */
-function bigInts(value) {
-  if (Array.isArray(value)) return value.map(bigInts);
-  if (value === null || typeof value !== "object" || ArrayBuffer.isView(value)) return value;
-  if (typeof value.$bigint === "string") return BigInt(value.$bigint);
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, bigInts(item)]));
 }
 
 /** `imports` for the worker: each function as its source. */

@@ -26,7 +26,15 @@ from pywasi_web.browser.relay import PageRelay
 from pywasi_web.browser.stores import BrowserStoreFS, StoreError, delete_store, list_stores
 from pywasi_web.browser.transports import JsTransports, Transports, open_sockets
 from pywasi_web.engines.js import JsEngine, JsWaiter, flush_output
-from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError, WasiError
+from pywasi_web.errors import (
+    GuestTimeout,
+    GuestTrap,
+    HostFunctionError,
+    ModuleError,
+    ProcExit,
+    PywasiError,
+    WasiError,
+)
 from pywasi_web.kernel.kernel import write_back
 from pywasi_web.kernel.streams import QueueInput
 from pywasi_web.net.base import Socket
@@ -39,6 +47,7 @@ from pywasi_web.vfs.url import load_url_mount
 if TYPE_CHECKING:  # imported where used: imported at start, the memory snapshot failed to restore
     # ("offset is out of bounds", playwright/test_worker.py)
     from pywasi_web.api.js_values import JsValues
+    from pywasi_web.engines.base import ExportSpec
     from pywasi_web.preview2.host import NetworkGrant
 
 ENGINES = {mode: JsEngine(jspi=mode == "jspi") for mode in ("jspi", "atomics", "none")}
@@ -386,11 +395,10 @@ def run(
     messages for the page's network side. `transports` is web/net_transports.js's object."""
     setup = _Setup(options_js.to_py() if options_js is not None else {}, emit, blocking, channel, transports)
     try:
-        completed = pywasi_web.run(
-            _as_bytes(wasm),
+        program = pywasi_web.Program(_as_bytes(wasm), engine=setup.engine())
+        completed = program.run(
             [str(arg) for arg in setup.options.get("args") or []],
-            engine=setup.engine(),
-            imports=_imports(setup.options),
+            imports=_imports(setup.options, _values(program)),
             **setup.open(),
             allow=_network(setup),  # after open(), which checks `allow`
         )
@@ -422,16 +430,33 @@ def _network(setup: _Setup) -> NetworkGrant | None:
     return NetworkGrant(http_access=HttpAccess(Allowlist(str(entry) for entry in entries), fetcher))
 
 
-def _imports(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """`imports` ({module: {name: JS function source}}) evaluated here, in the worker, once each:
-    the engine links a JS function directly, so the guest calls it as WebAssembly's JS API does
-    (numbers, BigInts for i64), with no Python in between."""
+def _values(program: pywasi_web.Program) -> JsValues | None:
+    """The JS value conversions of a component (api/js_values.py); None for a core module."""
+    if program.component is None:
+        return None
+    from pywasi_web.api.js_values import JsValues
+
+    return JsValues(lambda value: isinstance(value, JsNull))
+
+
+def _imports(options: dict[str, Any], values: JsValues | None) -> dict[str, Any]:
+    """`imports` ({module: {name: JS function source}}) evaluated here, in the worker, once each.
+    For a core module the engine links a JS function directly, so the guest calls it as
+    WebAssembly's JS API does (numbers, BigInts for i64), with no Python in between; for a
+    component ({interface: {name: function}}) it is called with jco's values (`values`,
+    api/js_imports.py)."""
     if not options.get("imports"):
         return {}
-    return {
+    functions = {
         str(module): {str(name): _js_function(f"{module}.{name}", source) for name, source in members.items()}
         for module, members in options["imports"].items()
     }
+    if values is None:
+        return functions
+    from pywasi_web.api.js_imports import js_interfaces
+    from pywasi_web.browser.component_values import invoke
+
+    return js_interfaces(functions, values, invoke)
 
 
 def _js_function(where: str, source: Any) -> Any:
@@ -459,11 +484,11 @@ class _Reactor:
     for a component, `values` converts its calls' JS values (api/js_values.py)."""
 
     def __init__(
-        self, setup: _Setup, process: Any, results: dict[str, tuple[str, ...]], values: JsValues | None = None
+        self, setup: _Setup, process: Any, functions: dict[str, ExportSpec], values: JsValues | None = None
     ) -> None:
         self.setup = setup
         self.process = process
-        self.results = results
+        self.functions = functions  # a core module's exported functions
         self.values = values
 
 
@@ -478,69 +503,93 @@ def instantiate(wasm: Any, options_js: Any, emit: Any, *context: Any) -> Any:
     setup = _Setup(options_js.to_py() if options_js is not None else {}, emit, *context)
     try:
         program = pywasi_web.Program(_as_bytes(wasm), engine=setup.engine())
+        values = _values(program)
         process = program.instantiate(
             [str(arg) for arg in setup.options.get("args") or []],
-            imports=_imports(setup.options),
+            imports=_imports(setup.options, values),
             **setup.open(),
             allow=_network(setup),  # after open(), which checks `allow`
         )
     except (PywasiError, WasiError) as error:
         setup.fail(error)
         setup.close()
-        return _js({"error": setup.result["error"]["message"]})
-    if program.component is not None:
-        from pywasi_web.api.js_values import JsValues
-
-        _reactor = _Reactor(setup, process, {}, JsValues(lambda value: isinstance(value, JsNull)))
+        return _js({"error": setup.result["error"]["message"], "kind": setup.result["error"]["kind"]})
+    if values is not None:
+        _reactor = _Reactor(setup, process, {}, values)
         return _js({"value": {"exports": dict.fromkeys(process.instance.functions(), "func")}})
-    results = {spec.name: spec.results for spec in program.compiled.exports if spec.kind == "func"}
-    _reactor = _Reactor(setup, process, results)
+    functions = {spec.name: spec for spec in program.compiled.exports if spec.kind == "func"}
+    _reactor = _Reactor(setup, process, functions)
     return _js({"value": {"exports": program.exports}})
 
 
 def call(name: str, args_js: Any) -> Any:
-    """Call an export of the page's instance: {value: [results], i64: [flags]} or {error}."""
+    """Call an export of the page's instance: {value: [results], i64: [flags]} (a component's:
+    {value: [result], component: true}) or {error, kind} (see _failure)."""
     if _reactor is None:
-        return _js({"error": "the instance is closed"})
+        return _failure("closed", "the instance is closed")
     if _reactor.values is not None:
         return _call_component(_reactor, name, args_js.to_py() if args_js is not None else [])
     args = [_from_js(arg) for arg in args_js] if args_js is not None else []
+    spec = _reactor.functions.get(name)
+    if spec is None:
+        return _failure("export", f"the module has no exported function {name!r}")
+    if len(args) != len(spec.params):
+        return _failure("arity", f"{name} takes {_count(len(spec.params))}, not {len(args)}")
     try:
         value = _reactor.process.call(name, *args)
-    except ProcExit as exit_request:
-        return _js({"error": f"the guest exited with code {exit_request.code}"})
-    except (TypeError, PywasiError) as error:
-        return _js({"error": str(error)})
+    except (ProcExit, TypeError, ValueError, PywasiError) as error:  # ValueError: int("x")
+        return _call_failed(name, error)
     # the page makes BigInts of the i64 results (a small Python int would reach it as a Number)
-    results = _reactor.results.get(name, ())
-    values = list(value) if len(results) > 1 else [] if value is None else [value]
-    return _js({"value": values, "i64": [kind == "i64" for kind in results]})
+    values = list(value) if len(spec.results) > 1 else [] if value is None else [value]
+    return _js({"value": values, "i64": [kind == "i64" for kind in spec.results]})
+
+
+def _count(params: int) -> str:
+    return f"{params} argument{'' if params == 1 else 's'}"
+
+
+def _failure(kind: str, message: str) -> Any:
+    """A call the page's instance could not make or that failed, for `inst.call` to reject with
+    an Error of that `kind`: "closed", "export", "arity", "type", "trap", "import" (a function
+    given in `imports` threw), "exit", "timeout" or "module"."""
+    return _js({"error": message, "kind": kind})
+
+
+def _call_failed(name: str, error: BaseException) -> Any:
+    """_failure for what calling the export `name` raised."""
+    from pywasi_web.api.js_values import ArityError
+
+    if isinstance(error, ProcExit):
+        return _failure("exit", f"the guest exited with code {error.code}")
+    if isinstance(error, ArityError):
+        return _failure("arity", f"{name}: {error}")
+    if isinstance(error, TypeError | ValueError):
+        return _failure("type", f"{name}: {error}")
+    if isinstance(error, HostFunctionError):
+        return _failure("import", str(error))
+    if isinstance(error, GuestTrap):
+        return _failure("trap", str(error))
+    if isinstance(error, GuestTimeout):
+        return _failure("timeout", str(error))
+    return _failure("module", str(error))
 
 
 def _call_component(reactor: _Reactor, name: str, args: list[Any]) -> Any:
-    """A component export called with JS values: {value: [result], revive: true} (the page makes
-    BigInts of the markers) or {error, kind}: "export", "arity", "type", "trap", "exit", "module"."""
-    from pywasi_web.api.js_values import ArityError
+    """A component export called with JS values: {value: [result], component: true}, its 64-bit
+    integers BigInts (browser/component_values.py), or _failure."""
+    from pywasi_web.browser.component_values import to_js_value
 
     values = reactor.values
     assert values is not None
     try:
         function = reactor.process.instance.function(name)
     except (KeyError, ModuleError):
-        return _js({"error": f"the component exports no function {name!r}", "kind": "export"})
+        return _failure("export", f"the component exports no function {name!r}")
     try:
         result = values.result(function, function(*values.arguments(function, args)))
-    except ArityError as error:
-        return _js({"error": f"{name}: {error}", "kind": "arity"})
-    except TypeError as error:
-        return _js({"error": f"{name}: {error}", "kind": "type"})
-    except ProcExit as exit_request:
-        return _js({"error": f"the guest exited with code {exit_request.code}", "kind": "exit"})
-    except GuestTrap as error:
-        return _js({"error": str(error), "kind": "trap"})
-    except PywasiError as error:
-        return _js({"error": str(error), "kind": "module"})
-    return _js({"value": [result], "i64": [False], "revive": True})
+    except (ProcExit, TypeError, PywasiError) as error:
+        return _call_failed(name, error)
+    return to_js_value({"value": [result], "component": True})
 
 
 def memory_read(ptr: Any, length: Any) -> Any:
@@ -668,4 +717,3 @@ def _message(error: Exception) -> str:
 
 def info(blocking: str) -> Any:
     return _js({"pywasi_web": pywasi_web.__version__, "jspi": blocking == "jspi", "blocking": blocking})
-
