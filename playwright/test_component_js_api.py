@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from pywasi_web import Program
+from pywasi_web import GuestTrap, Program
 from pywasi_web.component.values import Err, Ok, Variant
-from tests.component.build import adapted, composed, native
+from tests.component.build import adapted, composed, composed_resources, native
 from tests.preview2.test_httpprobe import httpprobe
 
 pytestmark = pytest.mark.browser
@@ -190,7 +190,9 @@ JS_IMPORTS = """async (demo) => {
     out.missing = await failure(rt.instantiate(bytes, { imports: { "example:demo/host": partial } }));
     out.none = await failure(rt.instantiate(bytes));
     const throwing = await rt.instantiate(bytes, {
-        imports: { "example:demo/host": { ...partial, checkedHalf, log: () => { throw new TypeError("boom"); } } },
+        imports: {
+            "example:demo/host": { ...partial, checkedHalf, log: () => { throw new TypeError("boom"); } },
+        },
     });
     out.threw = await failure(throwing.call("example:demo/shapes#use-host", 8));
     out.after = await failure(throwing.call("example:demo/shapes#greet", "again"));
@@ -221,4 +223,100 @@ def test_a_page_gives_a_component_its_imports_as_js_functions(page: Any) -> None
     assert "example:demo/host#log (given in imports) threw TypeError: boom" in out["threw"][1]
     assert out["after"][0] == "trap" and "cannot be entered: it trapped before" in out["after"][1]
     assert out["unfit"][0] == "import"
-    assert "checked-half (given in imports) returned a value that does not fit: its result: 8" in out["unfit"][1]
+    assert (
+        "checked-half (given in imports) returned a value that does not fit: its result: 8" in out["unfit"][1]
+    )
+
+
+RESOURCES = """async (component) => {
+    const bytes = Uint8Array.from(atob(component), (c) => c.charCodeAt(0));
+    const failure = (promise) =>
+        promise.then(() => "resolved", (error) => [error.kind ?? null, error.message]);
+    const c = (name) => `example:res/counters#${name}`;
+    const b = (name) => `example:res/blobs#${name}`;
+    const inst = await window.pywasiRuntime.instantiate(bytes);
+    const call = (name, ...args) => inst.call(name, ...args);
+    const out = {};
+    const a = await call(c("[constructor]counter"), 5);
+    const other = await call(c("[constructor]counter"), 7);
+    out.handle = a;
+    await call(c("[method]counter.increment"), a, 3);
+    const merged = await call(c("[static]counter.merge"), a, other);  // two borrows
+    out.values = [await call(c("[method]counter.get"), a), await call(c("[method]counter.get"), merged),
+                  await call(c("live-count")), await call(c("consume"), merged), await call(c("live-count"))];
+    await inst.drop(a);
+    out.values.push(await call(c("live-count")));
+    const blob = await call(b("[constructor]blob"), new Uint8Array([104, 105, 0, 255]));
+    out.blob = [await call(b("[method]blob.size"), blob), [...await call(b("[method]blob.read"), blob)],
+                await call(c("inspect"), blob, true), await call(c("take-blob"), blob)];
+    const made = await call(b("make-blob"), 3);
+    out.made = await call(b("[method]blob.size"), made);
+    out.afterDrop = await failure(call(c("[method]counter.get"), a));
+    out.moved = await failure(call(c("[method]counter.get"), merged));
+    out.movedBlob = await failure(call(b("[method]blob.size"), blob));
+    out.wrongType = await failure(call(b("[method]blob.size"), other));
+    out.unknown = await failure(call(c("[method]counter.get"), { resource: "counter", handle: 99 }));
+    out.notHandle = await failure(inst.drop(7));
+    out.usable = await call(c("[method]counter.get"), other);
+    out.kept = await failure(call(c("inspect"), made, false));  // a borrow not dropped: a trap
+    out.afterTrap = await failure(call(c("live-count")));
+    await inst.close();
+    out.closed = await failure(inst.drop(other));
+    return out;
+}"""
+
+
+def _failure(name: str, call: Any) -> list[str]:
+    """What the page's `failure` shows for a call Program refuses on CPython."""
+    try:
+        call()
+    except TypeError as error:
+        return ["type", f"{name}: {error}"]
+    except GuestTrap as error:
+        return ["trap", str(error)]
+    raise AssertionError(f"{name} did not fail")
+
+
+def test_a_page_uses_a_components_resources(page: Any) -> None:
+    """Guest resources of two types through the JS API in Chromium, as Program uses them on
+    CPython: constructed, methods called, lent as borrows, moved, dropped; every misuse rejects
+    with a `kind` and the worker goes on."""
+    process = Program(composed_resources()).instantiate()
+    counters, blobs = process.exports["example:res/counters"], process.exports["example:res/blobs"]
+    a, other = counters.Counter(5), counters.Counter(7)
+    counters.Counter.increment(a, 3)
+    merged = counters.Counter.merge(a, other)
+    values = [counters.Counter.get(a), counters.Counter.get(merged), counters.live_count()]
+    values += [counters.consume(merged), counters.live_count()]
+    a.drop()
+    values.append(counters.live_count())
+    blob = blobs.Blob(bytes([104, 105, 0, 255]))
+    blob_values = [blobs.Blob.size(blob), list(blobs.Blob.read(blob)), counters.inspect(blob, True)]
+    blob_values.append(counters.take_blob(blob))
+    made = blobs.make_blob(3)
+    get, size = "example:res/counters#[method]counter.get", "example:res/blobs#[method]blob.size"
+    expected_failures = {
+        "afterDrop": _failure(get, lambda: counters.Counter.get(a)),
+        "moved": _failure(get, lambda: counters.Counter.get(merged)),
+        "movedBlob": _failure(size, lambda: blobs.Blob.size(blob)),
+        "wrongType": _failure(size, lambda: blobs.Blob.size(other)),
+    }
+    usable = counters.Counter.get(other)
+    kept = _failure("inspect", lambda: counters.inspect(made, False))
+    after_trap = _failure("live-count", lambda: counters.live_count())
+
+    out = page.evaluate(RESOURCES, _bytes(composed_resources()))
+    assert out["handle"] == {"resource": "counter", "handle": 0}
+    assert out["values"] == values == [8, 15, 3, 15, 2, 1]
+    assert out["blob"] == blob_values and out["made"] == blobs.Blob.size(made) == 3
+    for key, expected in expected_failures.items():
+        assert out[key] == expected, key
+    assert "already dropped" in out["afterDrop"][1] and "is not a blob" in out["wrongType"][1]
+    assert out["unknown"] == [
+        "type",
+        f"{get}: self: {{'resource': 'counter', 'handle': 99}} is not a handle this instance gave",
+    ]
+    assert out["notHandle"] == ["type", "drop: the handle: 7 is not a resource handle {resource, handle}"]
+    assert out["usable"] == usable == 7
+    assert out["kept"] == kept and out["afterTrap"] == after_trap
+    assert out["closed"] == ["closed", "the instance is closed"]

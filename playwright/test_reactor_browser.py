@@ -48,7 +48,8 @@ SESSION = """async (wasmBase64) => {
     await inst.memory.write(64, new TextEncoder().encode("hello from the page\\n"));
     out.read = new TextDecoder().decode(await inst.memory.read(64, 5));
     out.said = await inst.call("say", 64, 20);
-    const failure = (promise) => promise.then(() => "resolved", (error) => [error.kind ?? null, error.message]);
+    const failure = (promise) =>
+        promise.then(() => "resolved", (error) => [error.kind ?? null, error.message]);
     out.missing = await failure(inst.call("missing"));
     out.arity = await failure(inst.call("compute"));
     out.type = await failure(inst.call("compute", "x"));

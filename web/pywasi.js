@@ -411,6 +411,12 @@ export class Instance {
     return results.length > 1 ? results : results[0];
   }
 
+  /** Drop a component's resource handle ({resource, handle}, as a call gave it): its destructor runs
+   * once, and later calls given it reject with kind "type" (Python's ResourceHandle.drop()). */
+  async drop(handle) {
+    await this._ask({ type: "drop", handle });
+  }
+
   /** End the instance (descriptors closed, mounts written back); resolves like Runtime.run. */
   async close() {
     const message = await this._ask({ type: "close" });

@@ -592,6 +592,22 @@ def _call_component(reactor: _Reactor, name: str, args: list[Any]) -> Any:
     return to_js_value({"value": [result], "component": True})
 
 
+def drop(handle_js: Any) -> Any:
+    """Drop a guest resource handle the page holds (`inst.drop(handle)`), as Python's
+    `ResourceHandle.drop()`: the destructor runs once, later uses are refused. {} or _failure."""
+    if _reactor is None:
+        return _failure("closed", "the instance is closed")
+    if _reactor.values is None:
+        return _failure("type", "a core module has no resource handles to drop")
+    try:
+        _reactor.values.handle(
+            handle_js.to_py() if hasattr(handle_js, "to_py") else handle_js, "the handle"
+        ).drop()
+    except (TypeError, PywasiError) as error:
+        return _call_failed("drop", error)
+    return _js({})
+
+
 def memory_read(ptr: Any, length: Any) -> Any:
     if _reactor is None or _reactor.process.memory is None:
         return _js({"error": "no open instance with a memory"})

@@ -14,6 +14,7 @@
 //                  worker across runs, which a run names as {kept: name}; queued with runs)
 //                {type: "instantiate", id, wasm, options} (an instance the page drives, queued with
 //                  runs; later runs wait for its close), then {type: "call", id, name, args},
+//                  {type: "drop", id, handle} (a component's resource handle),
 //                  {type: "memory", id, op: "read"|"write", ptr, length|data}, {type: "close", id}
 // Messages out:  {type: "progress", stage, fraction}   {type: "ready", ...info, lacking: [reasons]}
 //                {type: "error", message}
@@ -73,6 +74,9 @@ self.onmessage = (event) => {
     case "call":
       reply(message.id, () => glue.call, message.name, message.args ?? []);
       break;
+    case "drop":
+      reply(message.id, () => glue.drop, message.handle);
+      break;
     case "memory":
       if (message.op === "read") reply(message.id, () => glue.memory_read, message.ptr, message.length);
       else reply(message.id, () => glue.memory_write, message.ptr, message.data);
@@ -129,6 +133,7 @@ async function boot() {
     store: module.store,
     instantiate: module.instantiate,
     call: module.call,
+    drop: module.drop,
     memory_read: module.memory_read,
     memory_write: module.memory_write,
     close: module.close,

@@ -121,12 +121,16 @@ class JsValues:
             inner = None if case is None else self.from_js(case, payload, f"{where}.val")
             return Ok(inner) if tag == "ok" else Err(inner)
         if isinstance(t, wit.Own | wit.Borrow):
-            ref = _expect(dict, value, where, "a resource handle {resource, handle}")
-            index = ref.get("handle")
-            if not isinstance(index, int) or not 0 <= index < len(self.handles):
-                raise TypeError(f"{where}: {value!r} is not a handle this instance gave")
-            return self.handles[index]
+            return self.handle(value, where)
         raise TypeError(f"{where}: values of {type(t).__name__} cannot cross the JS API")
+
+    def handle(self, value: Any, where: str) -> ResourceHandle:
+        """The guest resource a page's {resource, handle} stands for (a handle this instance gave)."""
+        ref = _expect(dict, value, where, "a resource handle {resource, handle}")
+        index = ref.get("handle")
+        if not isinstance(index, int) or not 0 <= index < len(self.handles):
+            raise TypeError(f"{where}: {value!r} is not a handle this instance gave")
+        return self.handles[index]
 
     def _tagged(self, value: Any, where: str, cases: Mapping[str, Any]) -> tuple[str, Any]:
         tagged = _expect(dict, value, where, "{tag, val}")
