@@ -5,6 +5,7 @@ Program's calls with the same values in Python give on CPython; failures reject 
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 from typing import Any
 
@@ -320,3 +321,78 @@ def test_a_page_uses_a_components_resources(page: Any) -> None:
     assert out["usable"] == usable == 7
     assert out["kept"] == kept and out["afterTrap"] == after_trap
     assert out["closed"] == ["closed", "the instance is closed"]
+
+
+LINKED = """async ([provider, demo, blobs, res]) => {
+    const rt = window.pywasiRuntime;
+    const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    const failure = (promise) =>
+        promise.then(() => "resolved", (error) => [error.kind ?? null, error.message]);
+    const out = {};
+    const host = await rt.instantiate(bytes(provider));
+    const app = await rt.instantiate(bytes(demo), { imports: { "example:demo/host": host } });
+    out.calls = [];
+    for (const [name, args] of calls) out.calls.push(await app.call(`example:demo/shapes#${name}`, ...args));
+    out.direct = await host.call("example:demo/host#checked-half", 8);  // both stay callable
+    out.early = await failure(host.close());  // app still imports it
+    await app.close();
+    await host.close();
+    out.closedGiven = await failure(rt.instantiate(bytes(demo), { imports: { "example:demo/host": host } }));
+    out.notExported = await failure((async () => {
+        const other = await rt.instantiate(bytes(blobs));
+        try {
+            return await rt.instantiate(bytes(demo), { imports: { "example:demo/host": other } });
+        } finally {
+            await other.close();
+        }
+    })());
+    const blobProvider = await rt.instantiate(bytes(blobs));
+    const counters = await rt.instantiate(bytes(res), { imports: { "example:res/blobs": blobProvider } });
+    out.resources = await counters.call("example:res/counters#blob-test", 0);
+    out.misuse = await failure(counters.call("example:res/counters#blob-test", 4));
+    await counters.close();
+    await blobProvider.close();
+    out.runAfter = (await rt.run("examples/hello.wasm", { args: ["after"] })).stdout;
+    return out;
+}"""
+
+
+def test_a_page_links_components_at_run_time(page: Any) -> None:
+    """An open instance given in another's `imports` satisfies them with its exports, as
+    Program.instantiate(imports={...: other.exports[...]}) does on CPython, resources included."""
+    from tests.component.test_composition import CALLS as LINKED_CALLS
+
+    provider_wasm, blobs_wasm = (
+        native("provider", "provider", "demo"),
+        native("blobs", "blob-provider", "res"),
+    )
+    provider = Program(provider_wasm).instantiate()
+    demo = Program(native("demo")).instantiate(
+        imports={"example:demo/host": provider.exports["example:demo/host"]}
+    )
+    expected = [demo.exports["example:demo/shapes"][name](*args) for name, args in LINKED_CALLS]
+    direct = provider.exports["example:demo/host"].checked_half(8)
+    blobs = Program(blobs_wasm).instantiate().exports["example:res/blobs"]
+    counters = (
+        Program(native("res"))
+        .instantiate(imports={"example:res/blobs": blobs})
+        .exports["example:res/counters"]
+    )
+    resources = counters.blob_test(0)
+    misuse = _failure("example:res/counters#blob-test", lambda: counters.blob_test(4))
+
+    script = LINKED.replace("of calls)", f"of {json.dumps([[n, list(a)] for n, a in LINKED_CALLS])})")
+    out = page.evaluate(
+        script, [_bytes(p) for p in (provider_wasm, native("demo"), blobs_wasm, native("res"))]
+    )
+    assert out["calls"] == expected
+    assert out["direct"] == _as_js(direct)
+    assert out["early"] == ["linked", "1 open instance(s) import this one's exports: close them first"]
+    assert out["closedGiven"][0] == "closed"
+    assert out["notExported"] == [
+        "module",
+        "imports['example:demo/host'] is an instance that exports no example:demo/host",
+    ]
+    assert out["resources"] == resources == 135
+    assert out["misuse"] == misuse and "is a counter, not a blob" in misuse[1]
+    assert "after" in out["runAfter"]

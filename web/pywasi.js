@@ -40,7 +40,9 @@
 // "exit", "timeout", "module" or "closed". A component instance: inst.exports lists its functions
 // ("iface@version#fn": "func") and inst.call(name, ...args) takes and gives JS values; its `imports` are
 // interfaces ({"my:pkg/iface@1.0.0": {fnName: function}}) whose functions take and give the same
-// values (docs/components.md, "From JavaScript").
+// values, or an open Instance whose export of that interface serves it (run-time linking: the new
+// instance comes at once, in that one's turn; close the importer first); inst.drop(handle) drops a
+// resource handle (docs/components.md, "From JavaScript").
 //
 // Kept mounts: await rt.mount(name, {files, readOnly} | {url}) sends the mount to the worker once and
 // resolves to a handle, {kept: name}, that runs mount ({mounts: {"/tools": handle}}) without sending it
@@ -59,7 +61,7 @@
 // stores(), clearStore(name), exportStore(name) (.tar bytes) and importStore(name, tarBytes) manage
 // them (a last argument picks the backend); each rejects with a clear Error.
 
-import { checkGuest, checkMount, checkOptions } from "./run_options.js";
+import { LINKABLE, checkGuest, checkMount, checkOptions } from "./run_options.js";
 
 const decoder = () => new TextDecoder("utf-8", { fatal: false });
 const KILL_GRACE_MS = 500;
@@ -75,6 +77,7 @@ export class Runtime {
     this._current = null;
     this._queue = Promise.resolve();
     this._requests = new Map(); // id -> {resolve, reject} of sync/store requests
+    this._linked = new Map(); // id -> the record of an open instance linked to the current one
     this._connections = new Map(); // conn -> Connection to a guest's listening socket
     this._nextConn = 1;
     this._start();
@@ -113,10 +116,10 @@ export class Runtime {
         break;
       case "stdout":
       case "stderr":
-        if (current && current.id === message.id) current.chunk(message.type, message.data);
+        this._recordOf(message.id)?.chunk(message.type, message.data);
         break;
       case "trace":
-        if (current && current.id === message.id && current.options.onTrace) current.options.onTrace(message.line);
+        this._recordOf(message.id)?.options.onTrace?.(message.line);
         break;
       case "exit":
         if (current && current.id === message.id) current.finish(message);
@@ -198,41 +201,58 @@ export class Runtime {
     });
   }
 
-  /** Instantiate a module the page drives (see Instance); runs and instances are queued, one at a time. */
+  /** Instantiate a module the page drives (see Instance); runs and instances are queued, one at a time.
+   * An instance whose `imports` give an open Instance (its exports) comes at once, in that instance's
+   * turn, and the queue goes on when both are closed. */
   instantiate(wasm, options = {}) {
-    const job = this._queue.then(() => this._instantiate(wasm, options));
+    const linked = Object.values(options?.imports ?? {}).filter((members) => members instanceof Instance);
+    if (linked.length) {
+      const closed = linked.find((instance) => !instance._open || instance.runtime !== this);
+      const job = closed ? Promise.reject(Object.assign(new Error("imports give an Instance that is closed or of another runtime"), { kind: "closed" }))
+        : this._instantiate(wasm, options, true);
+      const turn = this._queue;
+      this._queue = job.then((instance) => Promise.all([turn, instance.closed]), () => turn);
+      return job;
+    }
+    const job = this._queue.then(() => this._instantiate(wasm, options, false));
     this._queue = job.then((instance) => instance.closed, () => {});
     return job;
   }
 
-  async _instantiate(wasm, options) {
+  async _instantiate(wasm, options, linked) {
     const bytes = await this._prepare(wasm, options);
     const id = this._nextId++;
     const { onStdout, onStderr, onTrace, ...rest } = options;
     const chunks = { stdout: [], stderr: [] };
-    this._current = {
-      id,
-      options,
-      chunk: collect(chunks, onStdout, onStderr),
-      finish() {},
-      killed() {},
-      reject() {},
-    };
-    if (this._usesChannel()) this._channel.reset();
+    const record = { id, options, chunk: collect(chunks, onStdout, onStderr), finish() {}, killed() {}, reject() {} };
+    if (linked) this._linked.set(id, record);
+    else this._current = record;
+    if (this._usesChannel() && !linked) this._channel.reset();
     const reply = new Promise((resolve, reject) => this._requests.set(id, { resolve, reject }));
     const message = {
-      type: "instantiate", id, wasm: bytes, options: { ...rest, mounts: resolved(rest.mounts, this.baseURL), imports: sources(rest.imports) },
+      type: "instantiate", id, linked, wasm: bytes, options: { ...rest, mounts: resolved(rest.mounts, this.baseURL), imports: sources(rest.imports) },
     };
     this.worker.postMessage(message, [bytes.buffer]);
     try {
       const { exports } = await reply;
-      const instance = new Instance(this, exports, chunks);
-      this._current.killed = () => instance._end(); // kill() ends it: later runs must not wait for it
+      const instance = new Instance(this, id, exports, chunks);
+      record.killed = () => instance._end(); // kill() ends it: later runs must not wait for it
       return instance;
     } catch (error) {
-      this._current = null;
+      this._forget(id);
       throw error;
     }
+  }
+
+  /** Where the output of the run or instance `id` goes: the current one, or an instance linked to it. */
+  _recordOf(id) {
+    return this._current?.id === id ? this._current : this._linked.get(id);
+  }
+
+  /** An instance that ended (closed, or failed to start) is no longer where its output goes. */
+  _forget(id) {
+    if (this._current?.id === id) this._current = null;
+    this._linked.delete(id);
   }
 
   /** The guest's bytes (a copy, to transfer) once the runtime is ready; a RunProblem says why not:
@@ -380,6 +400,8 @@ export class Runtime {
     this.onProgress({ stage: "restarting after a kill", fraction: 0 });
     this._start();
     if (current) current.killed(reason);
+    for (const record of this._linked.values()) record.killed(reason);
+    this._linked.clear();
     for (const request of this._requests.values()) request.reject(new Error(`the worker was stopped: ${reason}`));
     this._requests.clear();
   }
@@ -390,8 +412,10 @@ export class Runtime {
  * memory, close it. Its stdout/stderr stream to the options' onStdout/onStderr and are in close()'s result.
  */
 export class Instance {
-  constructor(runtime, exports, chunks) {
+  constructor(runtime, id, exports, chunks) {
     this.runtime = runtime;
+    this.id = id;
+    this[LINKABLE] = true; // run_options.js: an Instance may be given in another's `imports`
     this.exports = exports;
     this._chunks = chunks;
     this._open = true;
@@ -420,7 +444,7 @@ export class Instance {
   /** End the instance (descriptors closed, mounts written back); resolves like Runtime.run. */
   async close() {
     const message = await this._ask({ type: "close" });
-    this.runtime._current = null;
+    this.runtime._forget(this.id);
     this._end();
     return outcome(message, this._chunks);
   }
@@ -432,7 +456,7 @@ export class Instance {
 
   _ask(message, whole = false) {
     if (!this._open) return Promise.reject(Object.assign(new Error("the instance is closed"), { kind: "closed" }));
-    return this.runtime._request(message, whole);
+    return this.runtime._request({ ...message, instance: this.id }, whole);
   }
 }
 
@@ -444,13 +468,14 @@ function resolved(mounts, baseURL) {
   ]));
 }
 
-/** `imports` for the worker: each function as its source. */
+/** `imports` for the worker: each function as its source; an Instance as its id. */
 function sources(imports) {
   if (!imports) return undefined;
   return Object.fromEntries(
     Object.entries(imports).map(([module, members]) => [
       module,
-      Object.fromEntries(Object.entries(members).map(([name, fn]) => [name, String(fn)])),
+      members instanceof Instance ? { $instance: members.id }
+        : Object.fromEntries(Object.entries(members).map(([name, fn]) => [name, String(fn)])),
     ]),
   );
 }
