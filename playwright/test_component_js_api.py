@@ -5,14 +5,15 @@ Program's calls with the same values in Python give on CPython; failures reject 
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pywasi_web import Program
+from pywasi_web import GuestTrap, Program
 from pywasi_web.component.values import Err, Ok, Variant
-from tests.component.build import adapted, composed, native
+from tests.component.build import adapted, composed, composed_resources, native
 from tests.preview2.test_httpprobe import httpprobe
 
 pytestmark = pytest.mark.browser
@@ -168,3 +169,230 @@ def test_a_components_wasi_http_reaches_allowed_origins_through_fetch(page: Any,
     for allow in ([], ["http://127.0.0.1:1"]):
         denied = page.evaluate(HTTP, [_bytes(wasm), authority, allow])
         assert denied[-1] == "handle: err 15"  # HTTP-request-denied, as on CPython
+
+
+JS_IMPORTS = """async (demo) => {
+    const rt = window.pywasiRuntime;
+    const bytes = Uint8Array.from(atob(demo), (c) => c.charCodeAt(0));
+    const failure = (promise) =>
+        promise.then(() => "resolved", (error) => [error.kind ?? null, error.message]);
+    const host = {
+        log: (message) => { globalThis.logged = [...(globalThis.logged ?? []), message]; },
+        config: () => [["mode", "test"], ["level", "3"]],
+        "checked-half": (n) => (n % 2 ? { tag: "err", val: `${n} is odd` } : { tag: "ok", val: n / 2 }),
+    };
+    const out = {};
+    const inst = await rt.instantiate(bytes, { imports: { "example:demo/host@0.1.0": host } });
+    out.calls = [];
+    for (const n of [10, 7, 0]) out.calls.push(await inst.call("example:demo/shapes#use-host", n));
+    await inst.close();
+    const { checkedHalf, ...partial } = { ...host, checkedHalf: host["checked-half"] };
+    delete partial["checked-half"];
+    out.missing = await failure(rt.instantiate(bytes, { imports: { "example:demo/host": partial } }));
+    out.none = await failure(rt.instantiate(bytes));
+    const throwing = await rt.instantiate(bytes, {
+        imports: {
+            "example:demo/host": { ...partial, checkedHalf, log: () => { throw new TypeError("boom"); } },
+        },
+    });
+    out.threw = await failure(throwing.call("example:demo/shapes#use-host", 8));
+    out.after = await failure(throwing.call("example:demo/shapes#greet", "again"));
+    await throwing.close();
+    const wrong = await rt.instantiate(bytes, {
+        imports: { "example:demo/host": { ...partial, checkedHalf: (n) => n } },
+    });
+    out.unfit = await failure(wrong.call("example:demo/shapes#use-host", 8));
+    await wrong.close();
+    return out;
+}"""
+
+
+def test_a_page_gives_a_component_its_imports_as_js_functions(page: Any) -> None:
+    """JS functions for example:demo/host (jco's values, by WIT or lowerCamelCase name) serve
+    demo.wasm as the Python host object of tests/component/test_native.py does on CPython."""
+    from tests.component.test_native import Host
+
+    shapes = Program(native("demo")).instantiate(imports={"example:demo/host": Host()}).exports
+    expected = [shapes["example:demo/shapes"].use_host(n) for n in (10, 7, 0)]
+    out = page.evaluate(JS_IMPORTS, _bytes(native("demo")))
+    assert out["calls"] == expected
+    kind, message = out["missing"]
+    assert kind == "module"
+    assert "example:demo/host#checked-half, which imports['example:demo/host'] does not give" in message
+    assert out["none"][0] == "module" and "imports example:demo/host, which the host" in out["none"][1]
+    assert out["threw"][0] == "import"
+    assert "example:demo/host#log (given in imports) threw TypeError: boom" in out["threw"][1]
+    assert out["after"][0] == "trap" and "cannot be entered: it trapped before" in out["after"][1]
+    assert out["unfit"][0] == "import"
+    assert (
+        "checked-half (given in imports) returned a value that does not fit: its result: 8" in out["unfit"][1]
+    )
+
+
+RESOURCES = """async (component) => {
+    const bytes = Uint8Array.from(atob(component), (c) => c.charCodeAt(0));
+    const failure = (promise) =>
+        promise.then(() => "resolved", (error) => [error.kind ?? null, error.message]);
+    const c = (name) => `example:res/counters#${name}`;
+    const b = (name) => `example:res/blobs#${name}`;
+    const inst = await window.pywasiRuntime.instantiate(bytes);
+    const call = (name, ...args) => inst.call(name, ...args);
+    const out = {};
+    const a = await call(c("[constructor]counter"), 5);
+    const other = await call(c("[constructor]counter"), 7);
+    out.handle = a;
+    await call(c("[method]counter.increment"), a, 3);
+    const merged = await call(c("[static]counter.merge"), a, other);  // two borrows
+    out.values = [await call(c("[method]counter.get"), a), await call(c("[method]counter.get"), merged),
+                  await call(c("live-count")), await call(c("consume"), merged), await call(c("live-count"))];
+    await inst.drop(a);
+    out.values.push(await call(c("live-count")));
+    const blob = await call(b("[constructor]blob"), new Uint8Array([104, 105, 0, 255]));
+    out.blob = [await call(b("[method]blob.size"), blob), [...await call(b("[method]blob.read"), blob)],
+                await call(c("inspect"), blob, true), await call(c("take-blob"), blob)];
+    const made = await call(b("make-blob"), 3);
+    out.made = await call(b("[method]blob.size"), made);
+    out.afterDrop = await failure(call(c("[method]counter.get"), a));
+    out.moved = await failure(call(c("[method]counter.get"), merged));
+    out.movedBlob = await failure(call(b("[method]blob.size"), blob));
+    out.wrongType = await failure(call(b("[method]blob.size"), other));
+    out.unknown = await failure(call(c("[method]counter.get"), { resource: "counter", handle: 99 }));
+    out.notHandle = await failure(inst.drop(7));
+    out.usable = await call(c("[method]counter.get"), other);
+    out.kept = await failure(call(c("inspect"), made, false));  // a borrow not dropped: a trap
+    out.afterTrap = await failure(call(c("live-count")));
+    await inst.close();
+    out.closed = await failure(inst.drop(other));
+    return out;
+}"""
+
+
+def _failure(name: str, call: Any) -> list[str]:
+    """What the page's `failure` shows for a call Program refuses on CPython."""
+    try:
+        call()
+    except TypeError as error:
+        return ["type", f"{name}: {error}"]
+    except GuestTrap as error:
+        return ["trap", str(error)]
+    raise AssertionError(f"{name} did not fail")
+
+
+def test_a_page_uses_a_components_resources(page: Any) -> None:
+    """Guest resources of two types through the JS API in Chromium, as Program uses them on
+    CPython: constructed, methods called, lent as borrows, moved, dropped; every misuse rejects
+    with a `kind` and the worker goes on."""
+    process = Program(composed_resources()).instantiate()
+    counters, blobs = process.exports["example:res/counters"], process.exports["example:res/blobs"]
+    a, other = counters.Counter(5), counters.Counter(7)
+    counters.Counter.increment(a, 3)
+    merged = counters.Counter.merge(a, other)
+    values = [counters.Counter.get(a), counters.Counter.get(merged), counters.live_count()]
+    values += [counters.consume(merged), counters.live_count()]
+    a.drop()
+    values.append(counters.live_count())
+    blob = blobs.Blob(bytes([104, 105, 0, 255]))
+    blob_values = [blobs.Blob.size(blob), list(blobs.Blob.read(blob)), counters.inspect(blob, True)]
+    blob_values.append(counters.take_blob(blob))
+    made = blobs.make_blob(3)
+    get, size = "example:res/counters#[method]counter.get", "example:res/blobs#[method]blob.size"
+    expected_failures = {
+        "afterDrop": _failure(get, lambda: counters.Counter.get(a)),
+        "moved": _failure(get, lambda: counters.Counter.get(merged)),
+        "movedBlob": _failure(size, lambda: blobs.Blob.size(blob)),
+        "wrongType": _failure(size, lambda: blobs.Blob.size(other)),
+    }
+    usable = counters.Counter.get(other)
+    kept = _failure("inspect", lambda: counters.inspect(made, False))
+    after_trap = _failure("live-count", lambda: counters.live_count())
+
+    out = page.evaluate(RESOURCES, _bytes(composed_resources()))
+    assert out["handle"] == {"resource": "counter", "handle": 0}
+    assert out["values"] == values == [8, 15, 3, 15, 2, 1]
+    assert out["blob"] == blob_values and out["made"] == blobs.Blob.size(made) == 3
+    for key, expected in expected_failures.items():
+        assert out[key] == expected, key
+    assert "already dropped" in out["afterDrop"][1] and "is not a blob" in out["wrongType"][1]
+    assert out["unknown"] == [
+        "type",
+        f"{get}: self: {{'resource': 'counter', 'handle': 99}} is not a handle this instance gave",
+    ]
+    assert out["notHandle"] == ["type", "drop: the handle: 7 is not a resource handle {resource, handle}"]
+    assert out["usable"] == usable == 7
+    assert out["kept"] == kept and out["afterTrap"] == after_trap
+    assert out["closed"] == ["closed", "the instance is closed"]
+
+
+LINKED = """async ([provider, demo, blobs, res]) => {
+    const rt = window.pywasiRuntime;
+    const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    const failure = (promise) =>
+        promise.then(() => "resolved", (error) => [error.kind ?? null, error.message]);
+    const out = {};
+    const host = await rt.instantiate(bytes(provider));
+    const app = await rt.instantiate(bytes(demo), { imports: { "example:demo/host": host } });
+    out.calls = [];
+    for (const [name, args] of calls) out.calls.push(await app.call(`example:demo/shapes#${name}`, ...args));
+    out.direct = await host.call("example:demo/host#checked-half", 8);  // both stay callable
+    out.early = await failure(host.close());  // app still imports it
+    await app.close();
+    await host.close();
+    out.closedGiven = await failure(rt.instantiate(bytes(demo), { imports: { "example:demo/host": host } }));
+    out.notExported = await failure((async () => {
+        const other = await rt.instantiate(bytes(blobs));
+        try {
+            return await rt.instantiate(bytes(demo), { imports: { "example:demo/host": other } });
+        } finally {
+            await other.close();
+        }
+    })());
+    const blobProvider = await rt.instantiate(bytes(blobs));
+    const counters = await rt.instantiate(bytes(res), { imports: { "example:res/blobs": blobProvider } });
+    out.resources = await counters.call("example:res/counters#blob-test", 0);
+    out.misuse = await failure(counters.call("example:res/counters#blob-test", 4));
+    await counters.close();
+    await blobProvider.close();
+    out.runAfter = (await rt.run("examples/hello.wasm", { args: ["after"] })).stdout;
+    return out;
+}"""
+
+
+def test_a_page_links_components_at_run_time(page: Any) -> None:
+    """An open instance given in another's `imports` satisfies them with its exports, as
+    Program.instantiate(imports={...: other.exports[...]}) does on CPython, resources included."""
+    from tests.component.test_composition import CALLS as LINKED_CALLS
+
+    provider_wasm, blobs_wasm = (
+        native("provider", "provider", "demo"),
+        native("blobs", "blob-provider", "res"),
+    )
+    provider = Program(provider_wasm).instantiate()
+    demo = Program(native("demo")).instantiate(
+        imports={"example:demo/host": provider.exports["example:demo/host"]}
+    )
+    expected = [demo.exports["example:demo/shapes"][name](*args) for name, args in LINKED_CALLS]
+    direct = provider.exports["example:demo/host"].checked_half(8)
+    blobs = Program(blobs_wasm).instantiate().exports["example:res/blobs"]
+    counters = (
+        Program(native("res"))
+        .instantiate(imports={"example:res/blobs": blobs})
+        .exports["example:res/counters"]
+    )
+    resources = counters.blob_test(0)
+    misuse = _failure("example:res/counters#blob-test", lambda: counters.blob_test(4))
+
+    script = LINKED.replace("of calls)", f"of {json.dumps([[n, list(a)] for n, a in LINKED_CALLS])})")
+    out = page.evaluate(
+        script, [_bytes(p) for p in (provider_wasm, native("demo"), blobs_wasm, native("res"))]
+    )
+    assert out["calls"] == expected
+    assert out["direct"] == _as_js(direct)
+    assert out["early"] == ["linked", "1 open instance(s) import this one's exports: close them first"]
+    assert out["closedGiven"][0] == "closed"
+    assert out["notExported"] == [
+        "module",
+        "imports['example:demo/host'] is an instance that exports no example:demo/host",
+    ]
+    assert out["resources"] == resources == 135
+    assert out["misuse"] == misuse and "is a counter, not a blob" in misuse[1]
+    assert "after" in out["runAfter"]

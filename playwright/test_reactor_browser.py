@@ -17,6 +17,7 @@ REACTOR = wasmtime.wat2wasm(
       (import "env" "twice" (func $twice (param i32) (result i32)))
       (import "env" "next" (func $next (param i64) (result i64)))
       (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
       (memory (export "memory") 1)
       (global $base (mut i32) (i32.const 0))
       (func (export "_initialize") (global.set $base (i32.const 100)))
@@ -26,7 +27,8 @@ REACTOR = wasmtime.wat2wasm(
       (func (export "pair") (param f64) (result f64 i64) (f64.mul (local.get 0) (f64.const 2)) (i64.const -1))
       (func (export "say") (param i32 i32) (result i32)
         (i32.store (i32.const 0) (local.get 0)) (i32.store (i32.const 4) (local.get 1))
-        (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))"""
+        (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (func (export "quit") (call $exit (i32.const 3))))"""
 )
 
 SESSION = """async (wasmBase64) => {
@@ -46,12 +48,17 @@ SESSION = """async (wasmBase64) => {
     await inst.memory.write(64, new TextEncoder().encode("hello from the page\\n"));
     out.read = new TextDecoder().decode(await inst.memory.read(64, 5));
     out.said = await inst.call("say", 64, 20);
-    try { await inst.call("missing"); } catch (error) { out.missing = error.message; }
+    const failure = (promise) =>
+        promise.then(() => "resolved", (error) => [error.kind ?? null, error.message]);
+    out.missing = await failure(inst.call("missing"));
+    out.arity = await failure(inst.call("compute"));
+    out.type = await failure(inst.call("compute", "x"));
+    out.exited = await failure(inst.call("quit"));
     try { await inst.memory.read(65530, 100); } catch (error) { out.outside = error.message; }
     const closed = await inst.close();
     out.stdout = closed.stdout;
     out.streamed = seen.join("");
-    try { await inst.call("compute", 1); } catch (error) { out.afterClose = error.message; }
+    out.afterClose = await failure(inst.call("compute", 1));
     const run = await rt.run("examples/hello.wasm", { args: ["after"] });
     out.runAfter = run.stdout;
     return out;
@@ -67,10 +74,14 @@ def test_a_page_drives_a_reactor_with_js_imports(page: Any) -> None:
     assert out["pair"] == ["2.5", "-1"]
     assert out["read"] == "hello"
     assert out["said"] == 0
-    assert "no exported function 'missing'" in out["missing"]
+    # a failed call rejects with an Error whose `kind` says why, as a component's calls do
+    assert out["missing"] == ["export", "the module has no exported function 'missing'"]
+    assert out["arity"] == ["arity", "compute takes 1 argument, not 0"]
+    assert out["type"] == ["type", "compute: invalid literal for int() with base 10: 'x'"]
+    assert out["exited"] == ["exit", "the guest exited with code 3"]
     assert "outside memory" in out["outside"]
     assert out["stdout"] == out["streamed"] == "hello from the page\n"
-    assert out["afterClose"] == "the instance is closed"
+    assert out["afterClose"] == ["closed", "the instance is closed"]
     assert "after" in out["runAfter"]
 
 

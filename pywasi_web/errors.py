@@ -26,6 +26,11 @@ class GuestTrap(PywasiError):
         self.backtrace = backtrace
 
 
+class HostFunctionError(GuestTrap):
+    """A host function the embedder gave failed (a JS import threw, or returned a value that does
+    not fit its WIT type): the guest is stopped in the middle of its call, as by a trap."""
+
+
 class GuestTimeout(PywasiError):
     """The guest ran past its wall-clock limit or was interrupted, and was stopped."""
 

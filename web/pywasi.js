@@ -36,9 +36,13 @@
 // the result as WebAssembly's JS API gives it, an array for several), inst.exports ({name: kind}),
 // await inst.memory.read(ptr, length) (a Uint8Array), await inst.memory.write(ptr, bytes), and
 // await inst.close() (resolves like run: stdout, stderr, files...). Runs queued meanwhile wait for close.
-// A component instance: inst.exports lists its functions ("iface@version#fn": "func") and
-// inst.call(name, ...args) takes and gives JS values (docs/components.md, "From JavaScript"); a call
-// that fails rejects with an Error whose `kind` is "export", "arity", "type", "trap", "exit" or "module".
+// A call that fails rejects with an Error whose `kind` is "export", "arity", "type", "trap", "import",
+// "exit", "timeout", "module" or "closed". A component instance: inst.exports lists its functions
+// ("iface@version#fn": "func") and inst.call(name, ...args) takes and gives JS values; its `imports` are
+// interfaces ({"my:pkg/iface@1.0.0": {fnName: function}}) whose functions take and give the same
+// values, or an open Instance whose export of that interface serves it (run-time linking: the new
+// instance comes at once, in that one's turn; close the importer first); inst.drop(handle) drops a
+// resource handle (docs/components.md, "From JavaScript").
 //
 // Kept mounts: await rt.mount(name, {files, readOnly} | {url}) sends the mount to the worker once and
 // resolves to a handle, {kept: name}, that runs mount ({mounts: {"/tools": handle}}) without sending it
@@ -57,7 +61,7 @@
 // stores(), clearStore(name), exportStore(name) (.tar bytes) and importStore(name, tarBytes) manage
 // them (a last argument picks the backend); each rejects with a clear Error.
 
-import { checkGuest, checkMount, checkOptions } from "./run_options.js";
+import { LINKABLE, checkGuest, checkMount, checkOptions } from "./run_options.js";
 
 const decoder = () => new TextDecoder("utf-8", { fatal: false });
 const KILL_GRACE_MS = 500;
@@ -73,6 +77,7 @@ export class Runtime {
     this._current = null;
     this._queue = Promise.resolve();
     this._requests = new Map(); // id -> {resolve, reject} of sync/store requests
+    this._linked = new Map(); // id -> the record of an open instance linked to the current one
     this._connections = new Map(); // conn -> Connection to a guest's listening socket
     this._nextConn = 1;
     this._start();
@@ -111,10 +116,10 @@ export class Runtime {
         break;
       case "stdout":
       case "stderr":
-        if (current && current.id === message.id) current.chunk(message.type, message.data);
+        this._recordOf(message.id)?.chunk(message.type, message.data);
         break;
       case "trace":
-        if (current && current.id === message.id && current.options.onTrace) current.options.onTrace(message.line);
+        this._recordOf(message.id)?.options.onTrace?.(message.line);
         break;
       case "exit":
         if (current && current.id === message.id) current.finish(message);
@@ -196,41 +201,58 @@ export class Runtime {
     });
   }
 
-  /** Instantiate a module the page drives (see Instance); runs and instances are queued, one at a time. */
+  /** Instantiate a module the page drives (see Instance); runs and instances are queued, one at a time.
+   * An instance whose `imports` give an open Instance (its exports) comes at once, in that instance's
+   * turn, and the queue goes on when both are closed. */
   instantiate(wasm, options = {}) {
-    const job = this._queue.then(() => this._instantiate(wasm, options));
+    const linked = Object.values(options?.imports ?? {}).filter((members) => members instanceof Instance);
+    if (linked.length) {
+      const closed = linked.find((instance) => !instance._open || instance.runtime !== this);
+      const job = closed ? Promise.reject(Object.assign(new Error("imports give an Instance that is closed or of another runtime"), { kind: "closed" }))
+        : this._instantiate(wasm, options, true);
+      const turn = this._queue;
+      this._queue = job.then((instance) => Promise.all([turn, instance.closed]), () => turn);
+      return job;
+    }
+    const job = this._queue.then(() => this._instantiate(wasm, options, false));
     this._queue = job.then((instance) => instance.closed, () => {});
     return job;
   }
 
-  async _instantiate(wasm, options) {
+  async _instantiate(wasm, options, linked) {
     const bytes = await this._prepare(wasm, options);
     const id = this._nextId++;
     const { onStdout, onStderr, onTrace, ...rest } = options;
     const chunks = { stdout: [], stderr: [] };
-    this._current = {
-      id,
-      options,
-      chunk: collect(chunks, onStdout, onStderr),
-      finish() {},
-      killed() {},
-      reject() {},
-    };
-    if (this._usesChannel()) this._channel.reset();
+    const record = { id, options, chunk: collect(chunks, onStdout, onStderr), finish() {}, killed() {}, reject() {} };
+    if (linked) this._linked.set(id, record);
+    else this._current = record;
+    if (this._usesChannel() && !linked) this._channel.reset();
     const reply = new Promise((resolve, reject) => this._requests.set(id, { resolve, reject }));
     const message = {
-      type: "instantiate", id, wasm: bytes, options: { ...rest, mounts: resolved(rest.mounts, this.baseURL), imports: sources(rest.imports) },
+      type: "instantiate", id, linked, wasm: bytes, options: { ...rest, mounts: resolved(rest.mounts, this.baseURL), imports: sources(rest.imports) },
     };
     this.worker.postMessage(message, [bytes.buffer]);
     try {
       const { exports } = await reply;
-      const instance = new Instance(this, exports, chunks);
-      this._current.killed = () => instance._end(); // kill() ends it: later runs must not wait for it
+      const instance = new Instance(this, id, exports, chunks);
+      record.killed = () => instance._end(); // kill() ends it: later runs must not wait for it
       return instance;
     } catch (error) {
-      this._current = null;
+      this._forget(id);
       throw error;
     }
+  }
+
+  /** Where the output of the run or instance `id` goes: the current one, or an instance linked to it. */
+  _recordOf(id) {
+    return this._current?.id === id ? this._current : this._linked.get(id);
+  }
+
+  /** An instance that ended (closed, or failed to start) is no longer where its output goes. */
+  _forget(id) {
+    if (this._current?.id === id) this._current = null;
+    this._linked.delete(id);
   }
 
   /** The guest's bytes (a copy, to transfer) once the runtime is ready; a RunProblem says why not:
@@ -378,6 +400,8 @@ export class Runtime {
     this.onProgress({ stage: "restarting after a kill", fraction: 0 });
     this._start();
     if (current) current.killed(reason);
+    for (const record of this._linked.values()) record.killed(reason);
+    this._linked.clear();
     for (const request of this._requests.values()) request.reject(new Error(`the worker was stopped: ${reason}`));
     this._requests.clear();
   }
@@ -388,8 +412,10 @@ export class Runtime {
  * memory, close it. Its stdout/stderr stream to the options' onStdout/onStderr and are in close()'s result.
  */
 export class Instance {
-  constructor(runtime, exports, chunks) {
+  constructor(runtime, id, exports, chunks) {
     this.runtime = runtime;
+    this.id = id;
+    this[LINKABLE] = true; // run_options.js: an Instance may be given in another's `imports`
     this.exports = exports;
     this._chunks = chunks;
     this._open = true;
@@ -403,16 +429,22 @@ export class Instance {
   /** Call an export: numbers, BigInts for i64 (a number is accepted too); the result as
    * WebAssembly's JS API gives it (i64 as a BigInt), several results as an array. */
   async call(name, ...args) {
-    const { value, i64, revive } = await this._ask({ type: "call", name, args }, true);
-    if (revive) return bigInts(value[0]); // a component's result (pywasi_web/api/js_values.py)
+    const { value, i64, component } = await this._ask({ type: "call", name, args }, true);
+    if (component) return value[0]; // a component's result (pywasi_web/api/js_values.py)
     const results = value.map((item, index) => (i64[index] ? BigInt(item) : item));
     return results.length > 1 ? results : results[0];
+  }
+
+  /** Drop a component's resource handle ({resource, handle}, as a call gave it): its destructor runs
+   * once, and later calls given it reject with kind "type" (Python's ResourceHandle.drop()). */
+  async drop(handle) {
+    await this._ask({ type: "drop", handle });
   }
 
   /** End the instance (descriptors closed, mounts written back); resolves like Runtime.run. */
   async close() {
     const message = await this._ask({ type: "close" });
-    this.runtime._current = null;
+    this.runtime._forget(this.id);
     this._end();
     return outcome(message, this._chunks);
   }
@@ -423,8 +455,8 @@ export class Instance {
   }
 
   _ask(message, whole = false) {
-    if (!this._open) return Promise.reject(new Error("the instance is closed"));
-    return this.runtime._request(message, whole);
+    if (!this._open) return Promise.reject(Object.assign(new Error("the instance is closed"), { kind: "closed" }));
+    return this.runtime._request({ ...message, instance: this.id }, whole);
   }
 }
 
@@ -436,21 +468,14 @@ function resolved(mounts, baseURL) {
   ]));
 }
 
-/** A component's result with its 64-bit integers, sent as {$bigint: "digits"}, made BigInts. */
-function bigInts(value) {
-  if (Array.isArray(value)) return value.map(bigInts);
-  if (value === null || typeof value !== "object" || ArrayBuffer.isView(value)) return value;
-  if (typeof value.$bigint === "string") return BigInt(value.$bigint);
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, bigInts(item)]));
-}
-
-/** `imports` for the worker: each function as its source. */
+/** `imports` for the worker: each function as its source; an Instance as its id. */
 function sources(imports) {
   if (!imports) return undefined;
   return Object.fromEntries(
     Object.entries(imports).map(([module, members]) => [
       module,
-      Object.fromEntries(Object.entries(members).map(([name, fn]) => [name, String(fn)])),
+      members instanceof Instance ? { $instance: members.id }
+        : Object.fromEntries(Object.entries(members).map(([name, fn]) => [name, String(fn)])),
     ]),
   );
 }

@@ -27,7 +27,15 @@ from pywasi_web.browser.stores import BrowserStoreFS, StoreError, delete_store, 
 from pywasi_web.browser.transports import JsTransports, Transports, checked_specs, open_sockets
 from pywasi_web.component.parse import is_component
 from pywasi_web.engines.js import JsEngine, JsWaiter, flush_output
-from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError, WasiError
+from pywasi_web.errors import (
+    GuestTimeout,
+    GuestTrap,
+    HostFunctionError,
+    ModuleError,
+    ProcExit,
+    PywasiError,
+    WasiError,
+)
 from pywasi_web.kernel.kernel import write_back
 from pywasi_web.kernel.streams import QueueInput
 from pywasi_web.net.base import Socket
@@ -41,6 +49,7 @@ if TYPE_CHECKING:  # imported where used: imported at start, the memory snapshot
     # ("offset is out of bounds", playwright/test_worker.py)
     from pywasi_web.api.js_values import JsValues
     from pywasi_web.browser.network import ComponentNetwork
+    from pywasi_web.engines.base import ExportSpec
 
 ENGINES = {mode: JsEngine(jspi=mode == "jspi") for mode in ("jspi", "atomics", "none")}
 NOT_INTERACTIVE = (
@@ -260,7 +269,9 @@ class _Setup:
         self.network: ComponentNetwork | None = None  # a component's
         self.trace: _CallLogStream | None = None
         self.page = PageConnections(self.post_net)
-        _session = _Session(self.waiter, self.stdin if isinstance(self.stdin, QueueInput) else None)
+        _session = self.session = _Session(
+            self.waiter, self.stdin if isinstance(self.stdin, QueueInput) else None
+        )
         _session.page = self.page
         self.channel, self.transports = channel, transports
 
@@ -342,7 +353,8 @@ class _Setup:
 
     def close(self) -> Any:
         global _session
-        _session = None
+        if _session is self.session:  # an instance linked to this one may have come since
+            _session = None
         _close_stores(self.mounts)
         for socket in self.sockets:
             socket.close()
@@ -398,13 +410,11 @@ def run(
     messages for the page's network side. `transports` is web/net_transports.js's object."""
     setup = _Setup(options_js.to_py() if options_js is not None else {}, emit, blocking, channel, transports)
     try:
-        binary = _as_bytes(wasm)
-        completed = pywasi_web.run(
-            binary,
+        program = pywasi_web.Program(_as_bytes(wasm), engine=setup.engine())
+        completed = program.run(
             [str(arg) for arg in setup.options.get("args") or []],
-            engine=setup.engine(),
-            imports=_imports(setup.options),
-            **setup.open(binary),
+            imports=_imports(setup.options, _values(program)),
+            **setup.open(program.wasm),
         )
         setup.result.update(
             exitCode=completed.exit_code,
@@ -419,16 +429,38 @@ def run(
     return result
 
 
-def _imports(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """`imports` ({module: {name: JS function source}}) evaluated here, in the worker, once each:
-    the engine links a JS function directly, so the guest calls it as WebAssembly's JS API does
-    (numbers, BigInts for i64), with no Python in between."""
-    if not options.get("imports"):
-        return {}
-    return {
-        str(module): {str(name): _js_function(f"{module}.{name}", source) for name, source in members.items()}
-        for module, members in options["imports"].items()
+def _values(program: pywasi_web.Program) -> JsValues | None:
+    """The JS value conversions of a component (api/js_values.py); None for a core module."""
+    if program.component is None:
+        return None
+    from pywasi_web.api.js_values import JsValues
+
+    return JsValues(lambda value: isinstance(value, JsNull))
+
+
+def _imports(options: dict[str, Any], values: JsValues | None) -> dict[str, Any]:
+    """`imports` ({module: {name: JS function source}}) evaluated here, in the worker, once each.
+    For a core module the engine links a JS function directly, so the guest calls it as
+    WebAssembly's JS API does (numbers, BigInts for i64), with no Python in between; for a
+    component ({interface: {name: function}}) it is called with jco's values (`values`,
+    api/js_imports.py), and an interface may be an open instance's export ({"$instance": id})."""
+    given = options.get("imports") or {}
+    linked = {
+        str(interface): _linked(str(interface), ref, values is not None)
+        for interface, ref in ((interface, _instance_ref(members)) for interface, members in given.items())
+        if ref is not None
     }
+    functions = {
+        str(module): {str(name): _js_function(f"{module}.{name}", source) for name, source in members.items()}
+        for module, members in given.items()
+        if str(module) not in linked
+    }
+    if values is None:
+        return functions
+    from pywasi_web.api.js_imports import js_interfaces
+    from pywasi_web.browser.component_values import invoke
+
+    return {**js_interfaces(functions, values, invoke), **linked}
 
 
 def _js_function(where: str, source: Any) -> Any:
@@ -453,118 +485,217 @@ def _from_js(value: Any) -> Any:
 
 class _Reactor:
     """An instance the page drives (rt.instantiate): its process, its setup and its exports' types;
-    for a component, `values` converts its calls' JS values (api/js_values.py)."""
+    for a component, `values` converts its calls' JS values (api/js_values.py). `linked`: the
+    open instances whose exports it imports; `users`: how many open instances import its own."""
 
     def __init__(
-        self, setup: _Setup, process: Any, results: dict[str, tuple[str, ...]], values: JsValues | None = None
+        self,
+        setup: _Setup,
+        process: Any,
+        functions: dict[str, ExportSpec],
+        values: JsValues | None = None,
+        linked: list[_Reactor] | None = None,
     ) -> None:
         self.setup = setup
         self.process = process
-        self.results = results
+        self.functions = functions  # a core module's exported functions
         self.values = values
+        self.linked = linked or []
+        self.users = 0
+        for provider in self.linked:
+            provider.users += 1
 
 
-_reactor: _Reactor | None = None
+_reactors: dict[int, _Reactor] = {}
+"""The open instances by the page's id: one, and those linked to it (`imports` naming an open
+instance, which the page instantiates in that instance's turn of the queue)."""
+
+INSTANCE_KEY = "$instance"  # what the page sends for an Instance given in `imports` (no WIT name has "$")
 
 
-def instantiate(wasm: Any, options_js: Any, emit: Any, *context: Any) -> Any:
+def instantiate(instance: int, wasm: Any, options_js: Any, emit: Any, *context: Any) -> Any:
     """Instantiate a module for the page (calling a reactor's `_initialize`), with `run`'s
-    arguments: {value: {exports: {name: kind}}} or {error}; then `call`, `memory_read`,
-    `memory_write`, and `close` ends it."""
-    global _reactor
+    arguments: {value: {exports: {name: kind}}} or {error, kind}; then `call`, `drop`,
+    `memory_read`, `memory_write` with its id, and `close` ends it."""
     setup = _Setup(options_js.to_py() if options_js is not None else {}, emit, *context)
+    linked = _linked_reactors(setup.options)
     try:
         program = pywasi_web.Program(_as_bytes(wasm), engine=setup.engine())
+        values = _values(program)
         process = program.instantiate(
             [str(arg) for arg in setup.options.get("args") or []],
-            imports=_imports(setup.options),
+            imports=_imports(setup.options, values),
             **setup.open(program.wasm),
         )
     except (PywasiError, WasiError) as error:
         setup.fail(error)
         setup.close()
-        return _js({"error": setup.result["error"]["message"]})
-    if program.component is not None:
-        from pywasi_web.api.js_values import JsValues
-
-        _reactor = _Reactor(setup, process, {}, JsValues(lambda value: isinstance(value, JsNull)))
+        return _js({"error": setup.result["error"]["message"], "kind": setup.result["error"]["kind"]})
+    if values is not None:
+        _reactors[int(instance)] = _Reactor(setup, process, {}, values, linked)
         return _js({"value": {"exports": dict.fromkeys(process.instance.functions(), "func")}})
-    results = {spec.name: spec.results for spec in program.compiled.exports if spec.kind == "func"}
-    _reactor = _Reactor(setup, process, results)
+    functions = {spec.name: spec for spec in program.compiled.exports if spec.kind == "func"}
+    _reactors[int(instance)] = _Reactor(setup, process, functions)
     return _js({"value": {"exports": program.exports}})
 
 
-def call(name: str, args_js: Any) -> Any:
-    """Call an export of the page's instance: {value: [results], i64: [flags]} or {error}."""
-    if _reactor is None:
-        return _js({"error": "the instance is closed"})
-    if _reactor.values is not None:
-        return _call_component(_reactor, name, args_js.to_py() if args_js is not None else [])
-    args = [_from_js(arg) for arg in args_js] if args_js is not None else []
+def _instance_ref(members: Any) -> int | None:
+    """The id of the open instance an `imports` entry names ({"$instance": id}), or None."""
+    if isinstance(members, dict) and INSTANCE_KEY in members:
+        return int(members[INSTANCE_KEY])
+    return None
+
+
+def _linked_reactors(options: dict[str, Any]) -> list[_Reactor]:
+    """The open instances `imports` names (one that is not open is refused by _linked)."""
+    refs = {_instance_ref(members) for members in (options.get("imports") or {}).values()}
+    return [_reactors[ref] for ref in refs if ref is not None and ref in _reactors]
+
+
+def _linked(interface: str, ref: int, component: bool) -> Any:
+    """What an open instance given in `imports` offers for `interface`: its export of that name
+    (any compatible version), as Program.instantiate takes another instance's exports."""
+    reactor = _reactors.get(ref)
+    if not component:
+        raise ModuleError(
+            f"imports[{interface!r}] is an instance: only a component imports another's exports"
+        )
+    if reactor is None or reactor.values is None:
+        what = "an instance that is closed" if reactor is None else "a core module's instance"
+        raise ModuleError(f"imports[{interface!r}] is {what}")
     try:
-        value = _reactor.process.call(name, *args)
-    except ProcExit as exit_request:
-        return _js({"error": f"the guest exited with code {exit_request.code}"})
-    except (TypeError, PywasiError) as error:
-        return _js({"error": str(error)})
+        return reactor.process.exports[interface]
+    except KeyError:
+        raise ModuleError(f"imports[{interface!r}] is an instance that exports no {interface}") from None
+
+
+def _open(instance: Any) -> _Reactor | None:
+    return _reactors.get(int(instance))
+
+
+def call(instance: Any, name: str, args_js: Any) -> Any:
+    """Call an export of one of the page's instances: {value: [results], i64: [flags]} (a
+    component's: {value: [result], component: true}) or {error, kind} (see _failure)."""
+    reactor = _open(instance)
+    if reactor is None:
+        return _failure("closed", "the instance is closed")
+    if reactor.values is not None:
+        return _call_component(reactor, name, args_js.to_py() if args_js is not None else [])
+    args = [_from_js(arg) for arg in args_js] if args_js is not None else []
+    spec = reactor.functions.get(name)
+    if spec is None:
+        return _failure("export", f"the module has no exported function {name!r}")
+    if len(args) != len(spec.params):
+        return _failure("arity", f"{name} takes {_count(len(spec.params))}, not {len(args)}")
+    try:
+        value = reactor.process.call(name, *args)
+    except (ProcExit, TypeError, ValueError, PywasiError) as error:  # ValueError: int("x")
+        return _call_failed(name, error)
     # the page makes BigInts of the i64 results (a small Python int would reach it as a Number)
-    results = _reactor.results.get(name, ())
-    values = list(value) if len(results) > 1 else [] if value is None else [value]
-    return _js({"value": values, "i64": [kind == "i64" for kind in results]})
+    values = list(value) if len(spec.results) > 1 else [] if value is None else [value]
+    return _js({"value": values, "i64": [kind == "i64" for kind in spec.results]})
+
+
+def _count(params: int) -> str:
+    return f"{params} argument{'' if params == 1 else 's'}"
+
+
+def _failure(kind: str, message: str) -> Any:
+    """A call the page's instance could not make or that failed, for `inst.call` to reject with
+    an Error of that `kind`: "closed", "export", "arity", "type", "trap", "import" (a function
+    given in `imports` threw), "exit", "timeout" or "module"."""
+    return _js({"error": message, "kind": kind})
+
+
+def _call_failed(name: str, error: BaseException) -> Any:
+    """_failure for what calling the export `name` raised."""
+    from pywasi_web.api.js_values import ArityError
+
+    if isinstance(error, ProcExit):
+        return _failure("exit", f"the guest exited with code {error.code}")
+    if isinstance(error, ArityError):
+        return _failure("arity", f"{name}: {error}")
+    if isinstance(error, TypeError | ValueError):
+        return _failure("type", f"{name}: {error}")
+    if isinstance(error, HostFunctionError):
+        return _failure("import", str(error))
+    if isinstance(error, GuestTrap):
+        return _failure("trap", str(error))
+    if isinstance(error, GuestTimeout):
+        return _failure("timeout", str(error))
+    return _failure("module", str(error))
 
 
 def _call_component(reactor: _Reactor, name: str, args: list[Any]) -> Any:
-    """A component export called with JS values: {value: [result], revive: true} (the page makes
-    BigInts of the markers) or {error, kind}: "export", "arity", "type", "trap", "exit", "module"."""
-    from pywasi_web.api.js_values import ArityError
+    """A component export called with JS values: {value: [result], component: true}, its 64-bit
+    integers BigInts (browser/component_values.py), or _failure."""
+    from pywasi_web.browser.component_values import to_js_value
 
     values = reactor.values
     assert values is not None
     try:
         function = reactor.process.instance.function(name)
     except (KeyError, ModuleError):
-        return _js({"error": f"the component exports no function {name!r}", "kind": "export"})
+        return _failure("export", f"the component exports no function {name!r}")
     try:
         result = values.result(function, function(*values.arguments(function, args)))
-    except ArityError as error:
-        return _js({"error": f"{name}: {error}", "kind": "arity"})
-    except TypeError as error:
-        return _js({"error": f"{name}: {error}", "kind": "type"})
-    except ProcExit as exit_request:
-        return _js({"error": f"the guest exited with code {exit_request.code}", "kind": "exit"})
-    except GuestTrap as error:
-        return _js({"error": str(error), "kind": "trap"})
-    except PywasiError as error:
-        return _js({"error": str(error), "kind": "module"})
-    return _js({"value": [result], "i64": [False], "revive": True})
+    except (ProcExit, TypeError, PywasiError) as error:
+        return _call_failed(name, error)
+    return to_js_value({"value": [result], "component": True})
 
 
-def memory_read(ptr: Any, length: Any) -> Any:
-    if _reactor is None or _reactor.process.memory is None:
+def drop(instance: Any, handle_js: Any) -> Any:
+    """Drop a guest resource handle the page holds (`inst.drop(handle)`), as Python's
+    `ResourceHandle.drop()`: the destructor runs once, later uses are refused. {} or _failure."""
+    reactor = _open(instance)
+    if reactor is None:
+        return _failure("closed", "the instance is closed")
+    if reactor.values is None:
+        return _failure("type", "a core module has no resource handles to drop")
+    try:
+        reactor.values.handle(
+            handle_js.to_py() if hasattr(handle_js, "to_py") else handle_js, "the handle"
+        ).drop()
+    except (TypeError, PywasiError) as error:
+        return _call_failed("drop", error)
+    return _js({})
+
+
+def memory_read(instance: Any, ptr: Any, length: Any) -> Any:
+    reactor = _open(instance)
+    if reactor is None or reactor.process.memory is None:
         return _js({"error": "no open instance with a memory"})
     try:
-        return _js({"value": to_js(_reactor.process.memory.read(int(ptr), int(length)))})
+        return _js({"value": to_js(reactor.process.memory.read(int(ptr), int(length)))})
     except Fault as error:
         return _js({"error": str(error)})
 
 
-def memory_write(ptr: Any, data: Any) -> Any:
-    if _reactor is None or _reactor.process.memory is None:
+def memory_write(instance: Any, ptr: Any, data: Any) -> Any:
+    reactor = _open(instance)
+    if reactor is None or reactor.process.memory is None:
         return _js({"error": "no open instance with a memory"})
     try:
-        _reactor.process.memory.write(int(ptr), _as_bytes(data))
+        reactor.process.memory.write(int(ptr), _as_bytes(data))
     except Fault as error:
         return _js({"error": str(error)})
     return _js({})
 
 
-def close() -> Any:
-    """End the page's instance: descriptors closed, mounts written back, output flushed; the
-    result as a run's (stdout, stderr, files, trees)."""
-    global _reactor
-    reactor, _reactor = _reactor, None
+def close(instance: Any) -> Any:
+    """End one of the page's instances: descriptors closed, mounts written back, output flushed;
+    the result as a run's (stdout, stderr, files, trees). Refused ("linked") while an open
+    instance imports its exports."""
+    reactor = _open(instance)
     if reactor is None:
-        return _js({"error": "the instance is closed"})
+        return _failure("closed", "the instance is closed")
+    if reactor.users:
+        return _failure(
+            "linked", f"{reactor.users} open instance(s) import this one's exports: close them first"
+        )
+    del _reactors[int(instance)]
+    for provider in reactor.linked:
+        provider.users -= 1
     failures = reactor.process.finish()
     completed = reactor.process.result(0, time.perf_counter() - reactor.setup.started)
     reactor.setup.result.update(exitCode=0, stdout=to_js(completed.stdout), stderr=to_js(completed.stderr))

@@ -10,6 +10,8 @@ export const RUN_OPTIONS = Object.freeze([
   "args", "argv0", "env", "files", "mounts", "stdin", "interactive", "trace", "timeoutMs",
   "maxMemoryBytes", "sockets", "allow", "onStdout", "onStderr", "onTrace", "imports", "returnFiles",
 ]);
+/** Marks an Instance (web/pywasi.js), which a component's `imports` may give for an interface. */
+export const LINKABLE = Symbol("pywasi instance");
 const MOUNT_KEYS = ["files", "readOnly", "persistent", "backend", "host", "url", "cacheBytes", "kept"];
 const RETURN_FILES = ["changed", "all"];
 const BACKENDS = ["indexeddb", "opfs"];
@@ -51,6 +53,7 @@ export function checkOptions(options) {
 function checkImports(imports) {
   if (!isPlainObject(imports)) return `imports must be an object of module names to functions, not ${describe(imports)}`;
   for (const [module, members] of Object.entries(imports)) {
+    if (members?.[LINKABLE]) continue; // an open instance's exports, for a component
     if (!isPlainObject(members)) return `imports[${JSON.stringify(module)}] must be an object of names to functions, not ${describe(members)}`;
     for (const [name, value] of Object.entries(members)) {
       const problem = checkType(value, `imports[${JSON.stringify(module)}][${JSON.stringify(name)}]`, "function");

@@ -12,9 +12,12 @@
 //                  (persistent stores; queued with runs)
 //                {type: "mount", id, name, spec} | {type: "unmount", id, name} (a mount kept in this
 //                  worker across runs, which a run names as {kept: name}; queued with runs)
-//                {type: "instantiate", id, wasm, options} (an instance the page drives, queued with
-//                  runs; later runs wait for its close), then {type: "call", id, name, args},
-//                  {type: "memory", id, op: "read"|"write", ptr, length|data}, {type: "close", id}
+//                {type: "instantiate", id, wasm, options, linked?} (an instance the page drives, queued
+//                  with runs, later runs wait for its close; `linked`: it imports an open instance's
+//                  exports and comes at once), then, with `instance` (its id):
+//                  {type: "call", id, instance, name, args}, {type: "drop", id, instance, handle} (a
+//                  component's resource handle), {type: "memory", id, instance, op: "read"|"write",
+//                  ptr, length|data}, {type: "close", id, instance}
 // Messages out:  {type: "progress", stage, fraction}   {type: "ready", ...info, lacking: [reasons]}
 //                {type: "error", message}
 //                {type: "stdout"|"stderr", id, data: Uint8Array}   {type: "trace", id, line}
@@ -68,17 +71,24 @@ self.onmessage = (event) => {
       booted.then(() => reply(message.id, () => glue.sync));
       break;
     case "instantiate":
-      queue = queue.then(() => booted).then(() => instantiateGuest(message));
+      // linked: it imports an open instance's exports, so it comes in that instance's turn
+      if (message.linked) booted.then(() => instantiateGuest(message));
+      else queue = queue.then(() => booted).then(() => instantiateGuest(message));
       break;
     case "call":
-      reply(message.id, () => glue.call, message.name, message.args ?? []);
+      reply(message.id, () => glue.call, message.instance, message.name, message.args ?? []);
+      break;
+    case "drop":
+      reply(message.id, () => glue.drop, message.instance, message.handle);
       break;
     case "memory":
-      if (message.op === "read") reply(message.id, () => glue.memory_read, message.ptr, message.length);
-      else reply(message.id, () => glue.memory_write, message.ptr, message.data);
+      if (message.op === "read") reply(message.id, () => glue.memory_read, message.instance, message.ptr, message.length);
+      else reply(message.id, () => glue.memory_write, message.instance, message.ptr, message.data);
       break;
     case "close":
-      reply(message.id, () => glue.close).then(() => closeInstance?.());
+      reply(message.id, () => glue.close, message.instance).then((answer) => {
+        if (answer.error === undefined) closers.get(message.instance)?.();
+      });
       break;
     case "mount":
     case "unmount":
@@ -129,6 +139,7 @@ async function boot() {
     store: module.store,
     instantiate: module.instantiate,
     call: module.call,
+    drop: module.drop,
     memory_read: module.memory_read,
     memory_write: module.memory_write,
     close: module.close,
@@ -286,17 +297,17 @@ async function runGuest({ id, wasm, options = {} }) {
   postMessage({ type: "exit", id, ...result });
 }
 
-let closeInstance = null; // ends the open instance's turn in the queue
+const closers = new Map(); // instance id -> ends its turn in the queue
 
 /** Instantiate a module the page drives; the queue waits until the page closes it. */
 async function instantiateGuest({ id, wasm, options = {} }) {
   const bytes = wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm);
   const emit = emitter(id);
-  const closed = new Promise((resolve) => (closeInstance = resolve));
+  const closed = new Promise((resolve) => closers.set(id, resolve));
   const { mode, channel } = await initialized;
-  const answer = await reply(id, () => glue.instantiate, bytes, options, emit, mode, channel, (await netTransports).transports);
+  const answer = await reply(id, () => glue.instantiate, id, bytes, options, emit, mode, channel, (await netTransports).transports);
   if (answer.error === undefined) await closed;
-  closeInstance = null;
+  closers.delete(id);
 }
 
 /** Answer a "sync" or "store" request: the glue function waits for the store (IndexedDB, OPFS) with

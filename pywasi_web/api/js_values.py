@@ -20,9 +20,10 @@ WIT types; results go back as plain data the worker hands to JS. The conventions
 | result<T, E> | {tag: "ok", val} or {tag: "err", val} (a result is data: it never throws) |
 | own/borrow of a guest resource | {resource: "name", handle: n}, valid until the instance closes |
 
-A value that does not fit raises TypeError naming the argument; in results, s64/u64 values
-come out as a marker the page revives as a BigInt (structured clone keeps BigInts, but Pyodide
-turns every BigInt it sees into a Python int, and small Python ints into numbers).
+A value that does not fit raises TypeError naming the argument; going to JS (results, and the
+arguments of functions a page gives in `imports`), s64/u64 values come out as a marker the
+worker makes a BigInt (browser/component_values.js: Pyodide turns every BigInt it sees into a
+Python int, and small Python ints into numbers).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ INTEGER_BITS = {"u8": 8, "s8": 8, "u16": 16, "s16": 16, "u32": 32, "s32": 32, "u
 
 
 def big_int(value: int) -> dict[str, str]:
-    """A 64-bit integer result as the marker the page turns into a BigInt (web/pywasi.js
+    """A 64-bit integer as the marker the worker turns into a BigInt (browser/component_values.js
     `revive`): it must be one even when small, and a Python int reaches JS as a number. No WIT
     value is an object with a `$bigint` key (record fields and flags are identifiers)."""
     return {"$bigint": str(value)}
@@ -120,12 +121,16 @@ class JsValues:
             inner = None if case is None else self.from_js(case, payload, f"{where}.val")
             return Ok(inner) if tag == "ok" else Err(inner)
         if isinstance(t, wit.Own | wit.Borrow):
-            ref = _expect(dict, value, where, "a resource handle {resource, handle}")
-            index = ref.get("handle")
-            if not isinstance(index, int) or not 0 <= index < len(self.handles):
-                raise TypeError(f"{where}: {value!r} is not a handle this instance gave")
-            return self.handles[index]
+            return self.handle(value, where)
         raise TypeError(f"{where}: values of {type(t).__name__} cannot cross the JS API")
+
+    def handle(self, value: Any, where: str) -> ResourceHandle:
+        """The guest resource a page's {resource, handle} stands for (a handle this instance gave)."""
+        ref = _expect(dict, value, where, "a resource handle {resource, handle}")
+        index = ref.get("handle")
+        if not isinstance(index, int) or not 0 <= index < len(self.handles):
+            raise TypeError(f"{where}: {value!r} is not a handle this instance gave")
+        return self.handles[index]
 
     def _tagged(self, value: Any, where: str, cases: Mapping[str, Any]) -> tuple[str, Any]:
         tagged = _expect(dict, value, where, "{tag, val}")

@@ -5,6 +5,7 @@ interface versions."""
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -43,9 +44,21 @@ def find(name: str, provided: Mapping[str, Any]) -> Any:
     return None
 
 
+class TypedHost(ABC):
+    """A host interface that needs each function's WIT type to serve it: one whose functions
+    take and give values of another convention (the JS API's imports, api/js_imports.py)."""
+
+    @abstractmethod
+    def function(self, name: str, ft: FuncType) -> Callable[..., Any]:
+        """The callable over Python values for the function `name` of type `ft`; ModuleError
+        when the host has none."""
+
+
 def host_function(interface: str, host: object, name: str, ft: FuncType) -> ComponentFunction:
     """The host callable for the function `name` of `interface`, by the values.py naming rules."""
     target: Callable[..., Any]
+    if isinstance(host, TypedHost):
+        return ComponentFunction(ft, host.function(name, ft))
     where = f"{interface} {name}"
     if name.startswith("[method]"):
         resource, _, method = name.removeprefix("[method]").partition(".")

@@ -88,24 +88,46 @@ COMPOSITION = """(component
 )
 """
 
+RESOURCES = """(component
+  (component $blobs {blobs})
+  (component $res {res})
+  (instance $b (instantiate $blobs))
+  (instance $r (instantiate $res (with "example:res/blobs" (instance $b "example:res/blobs"))))
+  (export "example:res/blobs" (instance $b "example:res/blobs"))
+  (export "example:res/counters" (instance $r "example:res/counters"))
+)
+"""
+
 
 def composed() -> Path:
     """demo with its example:demo/host import satisfied by the provider component: one component
     nesting both (written as text around `wasm-tools print` of each, since the pinned toolchain
     has no `compose`), exporting demo's example:demo/shapes."""
-    demo, provider = native("demo"), native("provider", "provider", "demo")
+    return _compose(
+        "composed", COMPOSITION, provider=native("provider", "provider", "demo"), demo=native("demo")
+    )
 
+
+def composed_resources() -> Path:
+    """res with its example:res/blobs import satisfied by the blob-provider component, exporting
+    both interfaces: guest resources of two types, owned and borrowed, with nothing to import."""
+    return _compose(
+        "composed-res", RESOURCES, blobs=native("blobs", "blob-provider", "res"), res=native("res")
+    )
+
+
+def _compose(name: str, text: str, **parts: Path) -> Path:
     def make(output: Path) -> None:
         source = output.with_suffix(".wat")
         try:
-            source.write_text(COMPOSITION.format(provider=_body(provider), demo=_body(demo)))
+            source.write_text(text.format(**{part: _body(path) for part, path in parts.items()}))
             wasm_tools("parse", str(source), "-o", str(output))
             wasm_tools("validate", str(output))
         finally:
             source.unlink(missing_ok=True)
 
-    inputs = [demo.read_bytes(), provider.read_bytes(), COMPOSITION.encode(), _version()]
-    return cached("composed", inputs, make)
+    inputs = [*(path.read_bytes() for path in parts.values()), text.encode(), _version()]
+    return cached(name, inputs, make)
 
 
 def _body(component: Path) -> str:

@@ -1,0 +1,19 @@
+// component_values.js: the JS side of a component's values in the worker (pywasi_web/api/js_values.py
+// makes them plain data; pywasi_web/browser/component_values.py runs this with Pyodide's run_js).
+// Pyodide turns every BigInt it sees into a Python int, and a small Python int into a number, so
+// 64-bit integers travel as {$bigint: "digits"} markers and become BigInts here, on the JS side.
+
+(() => {
+  /** A value with its {$bigint} markers made BigInts (typed arrays are left as they are). */
+  const revive = (value) => {
+    if (Array.isArray(value)) return value.map(revive);
+    if (value === null || typeof value !== "object" || ArrayBuffer.isView(value)) return value;
+    if (typeof value.$bigint === "string") return BigInt(value.$bigint);
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, revive(item)]));
+  };
+  return {
+    revive,
+    /** Call a JS function given in `imports` with a component's arguments (an array of values). */
+    apply: (fn, args) => fn(...args),
+  };
+})();
