@@ -9,6 +9,7 @@ classes: PROBE_FILES, the files it needs there).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from pywasi_web import GuestTrap, Program
@@ -111,3 +112,54 @@ def natives(paths: dict[str, str], waiter: Any) -> dict[str, Any]:
     composed = Program(paths["composed"]).instantiate(waiter=waiter()).exports["example:demo/shapes"]
     report["composed"] = [composed.use_host(6), composed.use_host(7), composed.greet("browser")]
     return report
+
+
+OUTPROBE_SCENARIOS = range(8)  # tests/preview2/guests/outprobe.c
+
+
+def shown_output(chunks: list[bytes]) -> str:
+    """What a stream received: its text, or its length and digest when long (16 MiB, scenario 6)."""
+    data = b"".join(chunks)
+    return (
+        data.decode()
+        if len(data) < 65536
+        else f"{len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()}"
+    )
+
+
+def outprobe(paths: dict[str, str], waiter: Any, scenarios: Any = OUTPROBE_SCENARIOS) -> dict[str, Any]:
+    """Each outprobe scenario (of `scenarios`) in a fresh instance, as it runs (in the browser: its stdout and
+    stderr writes answered in JS, engines/gathered_writes.py) and traced (every call through
+    Python): per run the lines it reported or its trap, its stdout and stderr, and how many
+    writes reached Python's stdout/stderr stream (preview2/cli.py SinkStream._put)."""
+    from pywasi_web.preview2.cli import SinkStream
+
+    program = Program(paths["outprobe"])
+    put = SinkStream._put
+    reached = [0]
+
+    def counted(stream: SinkStream, data: bytes) -> None:
+        reached[0] += 1
+        put(stream, data)
+
+    def scenario(number: int, trace: Any) -> dict[str, Any]:
+        out: list[bytes] = []
+        err: list[bytes] = []
+        reached[0] = 0
+        process = program.instantiate(stdout=out.append, stderr=err.append, trace=trace, waiter=waiter())
+        lines = _trap(lambda: process.exports.probe(number))
+        return {
+            "lines": lines,
+            "stdout": shown_output(out),
+            "stderr": shown_output(err),
+            "python": reached[0],
+        }
+
+    SinkStream._put = counted  # type: ignore[method-assign]
+    try:
+        return {
+            mode: [scenario(number, trace) for number in scenarios]
+            for mode, trace in (("run", None), ("traced", lambda *_: None))
+        }
+    finally:
+        SinkStream._put = put  # type: ignore[method-assign]

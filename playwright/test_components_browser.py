@@ -1,7 +1,8 @@
 """Components in Chromium: the component layer over the page's WebAssembly (engines/js_core.py)
 runs the same components as on CPython with the same results: native components' typed exports
 and host imports, resources and their misuse traps, a composed component; and adapted commands
-(stdout, stdin) over the WASI 0.2 host. The CPython side is checked against wasmtime first."""
+(stdout, stdin) over the WASI 0.2 host. The CPython side is checked against wasmtime first. And
+writes to stdout and stderr, which the browser answers in JS, answer as wasmtime's and as Python's."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pywasi_web.cli.serve import wheel_index, wheels_dir
 from pywasi_web.kernel.waiting import ThreadWaiter
 from tests.component.build import adapted, composed, native
 from tests.component.oracle import run_component_oracle
+from tests.preview2.test_outprobe import LAST, like_wasmtime, outprobe, wasmtime_outcome
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +80,30 @@ def test_adapted_commands_in_chromium_as_wasmtime_runs_them(
     assert expected["hello"] == [oracle.exit_code, oracle.stdout.decode(), oracle.stderr.decode()]
     ours = _in_chromium(browser, server_url, components, "commands")
     assert ours == expected
+
+
+# Per outprobe scenario: how many writes reached Python's stdout/stderr stream as the component
+# runs in Chromium (the others were answered in JS, engines/gathered_writes.py), and traced
+# (every call through Python). 0: all 29 ordinary writes answered in JS; 1-4: the first write in
+# JS, the misuse declined to Python, which traps before writing; 5: the write with a misaligned
+# result pointer declined, Python writes and then traps; 6: a 64 KiB `write` answered in JS; 7: a
+# write past the JS rule's limit (check-write's 16 MiB), declined and written by Python.
+REACHED_PYTHON = {0: (0, 29), 1: (0, 1), 2: (0, 1), 3: (0, 1), 4: (0, 1), 5: (1, 2), 6: (0, 2), 7: (1, 2)}
+
+
+def test_gathered_writes_answered_in_chromium_as_wasmtime_answers_them(
+    browser: Any, server_url: str, tmp_path: Path
+) -> None:
+    wasm = outprobe()
+    report = _in_chromium(browser, server_url, {"outprobe": wasm}, "outprobe")
+    shown = ("lines", "stdout", "stderr")
+    for scenario in PROBE["OUTPROBE_SCENARIOS"]:
+        run, traced = report["run"][scenario], report["traced"][scenario]
+        assert {key: run[key] for key in shown} == {key: traced[key] for key in shown}, scenario
+        expected = wasmtime_outcome(wasm, scenario, tmp_path)
+        ours = like_wasmtime(run)
+        if scenario == LAST:  # check-write allows each host its own amount
+            assert ours["lines"] == expected["lines"]
+        else:
+            assert ours == expected, scenario
+        assert (run["python"], traced["python"]) == REACHED_PYTHON[scenario], scenario

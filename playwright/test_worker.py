@@ -325,8 +325,8 @@ def test_stdout_and_stderr_stay_in_order_around_a_blocking_read(
 ) -> None:
     """The engine gathers both streams in one gatherer (engines/js.py), whether it answers a write
     itself or Python does, and delivers them before the guest blocks, in both blocking modes; a
-    component's writes (all answered by Python) go through the same gatherer: the 86 writes before
-    the prompt reach the page in a few batches, not one message each."""
+    component's writes (answered in JS too, engines/gathered_writes.py) go through the same
+    gatherer: the 86 writes before the prompt reach the page in a few batches, not one each."""
     guest = request.getfixturevalue("interleave_component") if kind == "component" else "interleave.wasm"
     if runtime == "atomicsRuntime":
         page.evaluate(

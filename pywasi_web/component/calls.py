@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pywasi_web.component.abi import Context, Options
+from pywasi_web.component.fast_writes import gathered_write
 from pywasi_web.component.layout import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, alignment, flatten_all, size
 from pywasi_web.component.plan import plannable, trampoline
 from pywasi_web.component.resources import CallScope, HandleTable, trap
@@ -22,12 +23,14 @@ class ComponentFunction:
     """A component-level function: its type and a callable over Python values.
 
     `blocking` marks a host function that may wait (the browser engine suspends for those);
-    `name` is what errors call it (its export name once exported)."""
+    `name` is what errors call it (its export name once exported); `gathered_write`, the limit
+    of a host method marked by preview2/io.py's `gathered_write` (component/fast_writes.py)."""
 
     type: FuncType
     call: Callable[..., Any]
     blocking: bool = False
     name: str = "a function"
+    gathered_write: int | None = None
 
     def __call__(self, *args: Any) -> Any:
         return self.call(*args)
@@ -140,6 +143,13 @@ def lower(store: CoreStore, function: ComponentFunction, options: Options, state
     flat_params, flat_results = core_signature(ft, lift=False)
     if plannable(ft):
         body = trampoline(ft, function.call, options, state)
+        limit = function.gathered_write
+        if limit is not None:  # the engine may answer some calls itself
+            answered = gathered_write(
+                store, ft, limit, options, state.table, flat_params, body, blocking=function.blocking
+            )
+            if answered is not None:
+                return answered
         return store.host_function(flat_params, flat_results, body, blocking=function.blocking)
     params = _Values(tuple(t for _, t in ft.params), MAX_FLAT_PARAMS)
     results = _Values(() if ft.result is None else (ft.result,), MAX_FLAT_RESULTS)

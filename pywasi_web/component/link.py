@@ -69,8 +69,9 @@ def host_function(interface: str, host: object, name: str, ft: FuncType) -> Comp
         def target(self_obj: Any, *args: Any) -> Any:
             return getattr(self_obj, method_name)(*args)
 
-        blocking = bool(getattr(getattr(cls, method_name), "may_block", False))
-        return ComponentFunction(ft, target, blocking)
+        method = getattr(cls, method_name)
+        blocking = bool(getattr(method, "may_block", False))
+        return ComponentFunction(ft, target, blocking, gathered_write=getattr(method, "gathered_write", None))
     if name.startswith("[constructor]"):
         target = _attribute(host, pascal(name.removeprefix("[constructor]")), where)
     elif name.startswith("[static]"):

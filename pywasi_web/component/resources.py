@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pywasi_web.engines.gathered_writes import HandleLeases
 from pywasi_web.errors import GuestTrap
 
 
@@ -76,6 +77,7 @@ class Handle:
     own: bool
     scope: CallScope | None = None  # the call a borrow handle was lent for
     lend_count: int = 0
+    leased: bool = False  # in its type's HandleLeases (HandleTable.lease)
 
 
 @dataclass(eq=False)
@@ -103,11 +105,24 @@ class CallScope:
 
 
 class HandleTable:
-    """One component instance's table of resource handles; index 0 is never valid."""
+    """One component instance's table of resource handles; index 0 is never valid.
+
+    For a resource type given to `lease`, the table keeps the engine's HandleLeases in step with
+    itself (engines/gathered_writes.py): each own handle it adds whose representation's
+    `gather_key()` is not None is granted under that key, and revoked when it leaves the table.
+    """
 
     def __init__(self) -> None:
         self._slots: list[Handle | None] = [None]
         self._free: list[int] = []
+        self._leases: dict[ResourceType, HandleLeases] = {}
+
+    def lease(self, resource: ResourceType, make: Callable[[], HandleLeases]) -> HandleLeases:
+        """The leases of `resource`'s handles in this table, made by `make` the first time."""
+        leases = self._leases.get(resource)
+        if leases is None:
+            leases = self._leases[resource] = make()
+        return leases
 
     def add(self, handle: Handle) -> int:
         if self._free:
@@ -129,11 +144,21 @@ class HandleTable:
         handle = self.get(index, expected)
         self._slots[index] = None
         self._free.append(index)
+        if handle.leased:
+            self._leases[expected].revoke(index)
         return handle
 
     # -- the canonical ABI's operations on handles
     def lower_own(self, resource: ResourceType, rep: Any) -> int:
-        return self.add(Handle(resource, rep, own=True))
+        handle = Handle(resource, rep, own=True)
+        index = self.add(handle)
+        leases = self._leases.get(resource)
+        if leases is not None:
+            key = rep.gather_key()
+            if key is not None:
+                leases.grant(index, key)
+                handle.leased = True
+        return index
 
     def lower_borrow(self, resource: ResourceType, rep: Any, scope: CallScope, instance: object) -> int:
         if resource.owner is instance:

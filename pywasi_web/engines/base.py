@@ -4,6 +4,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pywasi_web.engines.gathered_writes import GatheredWrites
 from pywasi_web.kernel.hot import HotFiles
 from pywasi_web.preview1.fast_paths import FastPaths
 from pywasi_web.preview1.memory import GuestMemory
@@ -139,6 +140,11 @@ class CoreStore(Protocol):
     def gather_output(self, files: HotFiles) -> None:
         """Batch the gatherable output streams of `files` (kernel/hot.py) as this engine batches a
         core module's, delivered at the end of each call into the guest and at `release`."""
+        ...
+
+    def gathered_writes(self) -> GatheredWrites | None:
+        """Writes to gathered streams this store may answer itself (engines/gathered_writes.py),
+        or None: it gathers nothing, or a write costs as little through its host functions."""
         ...
 
     def release(self) -> None:

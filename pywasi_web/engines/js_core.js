@@ -7,13 +7,16 @@
   // when it reaches a wait does Python answer `mustSuspend` (before anything the guest could
   // observe), and it is re-run with stack switching (callPromising, hundreds of us), as
   // js_bridge.js's `suspending` does for Preview 1.
+  // `fast` (optional, a function of no results): answers a call itself (true) or declines
+  // (false), before Python is called (gatheredWrite).
   mustSuspend: Object.freeze({ mustSuspend: true }),
-  hostFunction(pyfn, results, blocking, jspi) {
+  hostFunction(pyfn, results, blocking, jspi, fast = null) {
     const big = results.length === 1 && results[0] === "i64";
     const result = big ? (value) => BigInt.asIntN(64, BigInt(value)) : (value) => value;
     if (blocking && jspi) {
       const mustSuspend = this.mustSuspend;
       return new WebAssembly.Suspending((...args) => {
+        if (fast !== null && fast(...args)) return undefined;
         const now = pyfn(...args);
         if (now !== mustSuspend) return result(now);
         return pyfn.callPromising(...args).then((value) => {
@@ -22,7 +25,30 @@
         });
       });
     }
+    if (fast !== null) return (...args) => (fast(...args) ? undefined : result(pyfn(...args)));
     return (...args) => result(pyfn(...args));
+  },
+  // A write(handle, ptr, len, resultPtr) to a gathered output stream answered here by the rule
+  // Python made (engines/gathered_writes.py): `leases` maps the handles it may answer to their
+  // gatherer keys; the contents (at most maxLength bytes) go to `gatherer` under that key, and
+  // the u8 0 (ok) to the result pointer (aligned to resultAlign, resultSize bytes in memory).
+  // Anything else declines, before any effect, and Python answers.
+  leases() { return new Map(); },
+  gatheredWrite(memory, leases, gatherer, maxLength, resultAlign, resultSize) {
+    let guest = new Uint8Array(memory.buffer);
+    return (handle, ptr, len, resultPtr) => {
+      const key = leases.get(handle);
+      if (key === undefined) return false;
+      [ptr, len, resultPtr] = [ptr >>> 0, len >>> 0, resultPtr >>> 0];  // i32 arrive signed
+      if (guest.byteLength === 0) guest = new Uint8Array(memory.buffer);  // the memory grew
+      const size = guest.byteLength;
+      if (len > maxLength || ptr + len > size || resultPtr % resultAlign !== 0 || resultPtr + resultSize > size) {
+        return false;
+      }
+      gatherer.write(key, guest.slice(ptr, ptr + len));
+      guest[resultPtr] = 0;
+      return true;
+    };
   },
   instantiate(module, entries) {
     const imports = {};

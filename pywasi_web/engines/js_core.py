@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any
 
 from pywasi_web.engines.base import CompiledModule
+from pywasi_web.engines.gathered_writes import GatheredWrite
 from pywasi_web.engines.js import (
     SCRATCH_SIZE,
     JsEngine,
@@ -75,7 +76,9 @@ class JsCoreStore:
         function: Callable[..., Any],
         *,
         blocking: bool = False,
+        fast: Any = None,
     ) -> object:
+        """(`fast`: a JS function that may answer calls first, js_core.js `hostFunction`.)"""
         from pyodide.ffi import create_proxy, to_js
 
         must_suspend = _core().mustSuspend if blocking and self._jspi else None
@@ -95,7 +98,7 @@ class JsCoreStore:
 
         proxy = create_proxy(adapter)
         self._proxies.append(proxy)
-        return _core().hostFunction(proxy, to_js(list(results)), blocking, self._jspi)
+        return _core().hostFunction(proxy, to_js(list(results)), blocking, self._jspi, fast)
 
     def instantiate(self, module: CompiledModule, imports: Mapping[tuple[str, str], object]) -> _Exports:
         from pyodide.ffi import JsException, to_js
@@ -167,6 +170,10 @@ class JsCoreStore:
         """Remembered; a guest waiting in a host function is stopped by the waiter's cancel()."""
         self.interrupt_reason = reason
 
+    def gathered_writes(self) -> _JsGatheredWrites | None:
+        """Writes to a gathered stdout or stderr answered in JS, straight into the gatherer."""
+        return None if self._gatherer is None else _JsGatheredWrites(self, self._gatherer)
+
     def gather_output(self, files: HotFiles) -> None:
         """Batch output as a core module's is batched (engines/js.py gather_output): a
         component writing line by line would otherwise post one message to the page per write."""
@@ -182,28 +189,57 @@ class JsCoreStore:
         self._promising.clear()
 
 
+class _JsLeases:
+    """HandleLeases over the JS Map that js_core.js `gatheredWrite` reads."""
+
+    def __init__(self) -> None:
+        self.map = _core().leases()
+        self.grant, self.revoke = self.map.set, self.map.delete
+
+
+class _JsGatheredWrites:
+    """engines/gathered_writes.py's GatheredWrites over the store's JS gatherer."""
+
+    def __init__(self, store: JsCoreStore, gatherer: _JsGatherer) -> None:
+        self._store = store
+        self._gatherer = gatherer
+
+    def leases(self) -> _JsLeases:
+        return _JsLeases()
+
+    def host_function(
+        self, params: tuple[str, ...], function: Callable[..., Any], rule: GatheredWrite, *, blocking: bool
+    ) -> object:
+        memory, leases = rule.memory, rule.leases
+        assert isinstance(memory, JsCoreMemory) and isinstance(leases, _JsLeases)
+        fast = _core().gatheredWrite(
+            memory.extern, leases.map, self._gatherer.js, rule.max_length, rule.result_align, rule.result_size
+        )
+        return self._store.host_function(params, (), function, blocking=blocking, fast=fast)
+
+
 class JsCoreMemory:
     """GuestMemory over a WebAssembly.Memory (the component layer reads and writes whole values;
     preview2 never touches guest memory). Up to SCRATCH_SIZE bytes go through the store's scratch
     bytearray and one JS copy; larger ranges through one typed-array view each way."""
 
     def __init__(self, memory: Any, copier: Any, scratch: memoryview) -> None:
-        self._memory = memory
+        self.extern = memory  # the WebAssembly.Memory
         self._copier = copier
         self._scratch = scratch
         # Bound once: each attribute read on a JsProxy makes a new proxy.
         self._get, self._put, self._range = copier.get, copier.put, copier.range
 
     def check(self, ptr: int, length: int) -> None:
-        if ptr < 0 or length < 0 or ptr + length > self._copier.size(self._memory):
+        if ptr < 0 or length < 0 or ptr + length > self._copier.size(self.extern):
             raise Fault(f"guest range {ptr}+{length} outside memory")
 
     def read(self, ptr: int, length: int) -> bytes:
         if ptr >= 0 and 0 <= length <= SCRATCH_SIZE:
-            if self._get(self._memory, ptr, length):
+            if self._get(self.extern, ptr, length):
                 return bytes(self._scratch[:length])
         elif ptr >= 0 and length >= 0:
-            view = self._range(self._memory, ptr, length)
+            view = self._range(self.extern, ptr, length)
             if view is not None:
                 return bytes(view.to_bytes())
         raise Fault(f"guest range {ptr}+{length} outside memory")
@@ -212,10 +248,10 @@ class JsCoreMemory:
         length = len(data)
         if ptr >= 0 and length <= SCRATCH_SIZE:
             self._scratch[:length] = data
-            if self._put(self._memory, ptr, length):
+            if self._put(self.extern, ptr, length):
                 return
         elif ptr >= 0:
-            view = self._range(self._memory, ptr, length)
+            view = self._range(self.extern, ptr, length)
             if view is not None:
                 view.assign(data)
                 return

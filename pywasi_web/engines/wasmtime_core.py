@@ -121,5 +121,9 @@ class WasmtimeCoreStore:
     def gather_output(self, files: HotFiles) -> None:
         """Nothing to batch: a write reaches its sink directly here (no page to post it to)."""
 
+    def gathered_writes(self) -> None:
+        """None: nothing is gathered here (gather_output)."""
+        return None
+
     def release(self) -> None:
         """Nothing to free early: wasmtime's store, and the callbacks it holds, go with this."""

@@ -69,6 +69,10 @@ class SinkStream(DirectOutputStream):
     def _put(self, data: bytes) -> None:
         self._sink.write(data)
 
+    def gather_key(self) -> int | None:
+        # A gathered sink only passes bytes on (kernel/hot.py), so a write is the gatherer's alone.
+        return self._sink.key if isinstance(self._sink, GatheredOutput) else None
+
     def _push(self) -> None:
         # A gathered stream is delivered by the engine's policy (at the end of the call into the
         # guest, before it waits, on a timer), as a core module's writes are: a flush per

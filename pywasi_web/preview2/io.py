@@ -23,6 +23,9 @@ F = TypeVar("F", bound=Callable[..., object])
 MAX_READ = 1 << 24
 # Largest write check-write allows on a destination that never fills up (stdout, files).
 MAX_WRITE = 1 << 24
+# Largest contents blocking-write-and-flush takes (WASI 0.2: "up to 4096 bytes"; more traps, as
+# in wasmtime).
+MAX_BLOCKING_WRITE = 4096
 
 
 def may_block(function: F) -> F:
@@ -30,6 +33,18 @@ def may_block(function: F) -> F:
     (`may_block` attribute), which the browser wraps for JSPI."""
     function.may_block = True  # type: ignore[attr-defined]
     return function
+
+
+def gathered_write(limit: int) -> Callable[[F], F]:
+    """Mark an output-stream method `(contents)` whose whole effect, on a stream whose
+    `gather_key()` is not None and with at most `limit` bytes, is to hand the contents to that
+    gatherer stream: an engine may answer such calls itself (engines/gathered_writes.py)."""
+
+    def mark(function: F) -> F:
+        function.gathered_write = limit  # type: ignore[attr-defined]
+        return function
+
+    return mark
 
 
 class Error:
@@ -92,6 +107,11 @@ def wait_for_any(waiter: Waiter, pollables: Sequence[Pollable]) -> list[int]:
         deadlines = [p.deadline for p in pollables if p.deadline is not None]
         timeout = None if not deadlines else max(0, min(deadlines) - time.monotonic_ns()) / 1e9
         waiter.wait(None if timeout is None else min(timeout, MAX_WAIT))
+
+
+def _check_blocking_write(length: int) -> None:
+    if length > MAX_BLOCKING_WRITE:
+        raise GuestTrap(f"a blocking write of {length} bytes: at most {MAX_BLOCKING_WRITE} are allowed")
 
 
 def wait_until(waiter: Waiter, condition: Callable[[], bool]) -> None:
@@ -184,6 +204,11 @@ class OutputStream:
     def _flushed(self) -> bool:
         return True
 
+    def gather_key(self) -> int | None:
+        """The engine gatherer's key of this stream when a write to it only hands the bytes to
+        that gatherer (no wait, no error, nothing kept here), for the stream's whole life."""
+        return None
+
     def check_write(self) -> int:
         try:
             self._push()
@@ -191,6 +216,7 @@ class OutputStream:
         except WasiError as error:
             raise failed(error) from None
 
+    @gathered_write(MAX_WRITE)
     def write(self, contents: bytes) -> None:
         try:
             self._put(bytes(contents))
@@ -214,7 +240,9 @@ class OutputStream:
             self.flush()
 
     @may_block
+    @gathered_write(MAX_BLOCKING_WRITE)
     def blocking_write_and_flush(self, contents: bytes) -> None:
+        _check_blocking_write(len(contents))
         contents = bytes(contents)
         if self._written_before_wait == contents:
             self._written_before_wait = None
@@ -232,6 +260,7 @@ class OutputStream:
 
     @may_block
     def blocking_write_zeroes_and_flush(self, length: int) -> None:
+        _check_blocking_write(length)
         self.blocking_write_and_flush(bytes(length))
 
     def splice(self, source: InputStream, length: int) -> int:
@@ -261,6 +290,7 @@ class DirectOutputStream(OutputStream):
     adapter's fd_write calls it for every chunk)."""
 
     def blocking_write_and_flush(self, contents: bytes) -> None:
+        _check_blocking_write(len(contents))
         try:
             self._put(contents)
             self._push()

@@ -125,3 +125,37 @@ def test_handle_table_rules() -> None:
     assert table.lift_own(kind, owned) == "rep"
     with pytest.raises(GuestTrap, match="unknown handle 0"):
         table.get(0, kind)
+
+
+class _Stream:
+    def __init__(self, key: int | None) -> None:
+        self.key = key
+
+    def gather_key(self) -> int | None:
+        return self.key
+
+
+def test_handle_table_keeps_an_engines_leases_in_step() -> None:
+    """engines/gathered_writes.py: an engine answers writes only for the handles the table has
+    leased to it, from the moment the guest gets one until it leaves the table (dropped or moved)."""
+    table, stream, other = HandleTable(), ResourceType("output-stream"), ResourceType("pollable")
+    leases: dict[int, int] = {}
+
+    class Leases:
+        grant = leases.__setitem__
+        revoke = leases.__delitem__
+
+    made = [Leases()]
+    assert table.lease(stream, made.pop) is table.lease(stream, made.pop)  # one per resource type
+    gathered = table.lower_own(stream, _Stream(1))
+    table.lower_own(stream, _Stream(None))  # a stream whose writes are not gathered
+    table.lower_own(other, _Stream(2))  # not the leased type
+    assert leases == {gathered: 1}
+    table.drop(stream, gathered)
+    assert leases == {}
+    reused = table.lower_own(other, "pollable")  # the dropped index, now another resource
+    assert reused == gathered and leases == {}
+    moved = table.lower_own(stream, _Stream(0))
+    assert leases == {moved: 0}
+    table.lift_own(stream, moved)
+    assert leases == {}
