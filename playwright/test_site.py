@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import shutil
 import threading
@@ -42,7 +43,14 @@ def static_site(tmp_path_factory: pytest.TempPathFactory, server_url: str) -> It
     for path, text in MOUNT_FILES.items():
         (tree / path).parent.mkdir(parents=True, exist_ok=True)
         (tree / path).write_text(text)
+    outside = tmp_path_factory.mktemp("outside") / "secret"
+    outside.write_text("not the site's")
+    (tree / "notes" / "escape").symlink_to(outside)
     site = build_site(tmp_path_factory.mktemp("site") / "out", url_mounts={"data": tree})
+    # The manifest declares the link; the site holds no link a static host could follow out.
+    declared = json.loads((site / "mounts" / "data.json").read_text())
+    assert declared["entries"]["notes/escape"] == {"symlink": str(outside)}, declared
+    assert not [path for path in (site / "mounts").rglob("*") if path.is_symlink()]
     assert not (site / "vendor" / "browser_wasi_shim").exists()
     assert not (site / "vendor" / "xterm" / "src").exists()  # only the files the page loads
     handler = functools.partial(StaticHandler, directory=str(site))

@@ -86,12 +86,17 @@ def _check_url_mounts(mounts: Mapping[str, str | Path]) -> None:
 
 
 def _write_url_mount(mounts: Path, name: str, source: Path) -> None:
-    """mounts/NAME/ (the files; symlinks stay links, as the manifest declares them) and
-    mounts/NAME.json (their manifest, read from the copy)."""
+    """mounts/NAME/ (the files) and mounts/NAME.json (their manifest, read from the copy).
+
+    Symlinks are declared by the manifest and resolved by the guest's kernel inside the mount, so
+    the copy drops them once the manifest is written: a static host that follows links would
+    otherwise serve whatever one points at, outside the tree."""
     tree = mounts / name
     shutil.copytree(source, tree, symlinks=True)
     manifest = {**build_manifest(tree), "base": f"{name}/"}
     (mounts / f"{name}.json").write_text(json.dumps(manifest, indent=1))
+    for link in [path for path in tree.rglob("*") if path.is_symlink()]:
+        link.unlink()
 
 
 def _copy_files(source: Path, target: Path, names: Iterable[str]) -> None:
