@@ -1,7 +1,8 @@
 // pywasi_web's module worker: boots Pyodide (from a memory snapshot when it has one), installs
 // micropip and our wheel, runs WASI guests.
 //
-// Messages in:   {type: "init", blocking: "auto"|"jspi"|"atomics"|"none", channel: SharedArrayBuffer?}
+// Messages in:   {type: "init", blocking: "auto"|"jspi"|"atomics"|"none", channel: SharedArrayBuffer?,
+//                  timeOrigin: the page's performance.timeOrigin}
 //                {type: "run", id, wasm: ArrayBuffer|Uint8Array, options: {args, env, argv0, files,
 //                  mounts, stdin, interactive, trace, timeoutMs, sockets, allow}}
 //                {type: "net", action: "connect", conn, port} | {..., action: "write", conn, data} |
@@ -15,7 +16,8 @@
 //                {type: "instantiate", id, wasm, options} (an instance the page drives, queued with
 //                  runs; later runs wait for its close), then {type: "call", id, name, args},
 //                  {type: "memory", id, op: "read"|"write", ptr, length|data}, {type: "close", id}
-// Messages out:  {type: "progress", stage, fraction}   {type: "ready", ...info, lacking: [reasons]}
+// Messages out:  {type: "progress", stage, fraction}
+//                {type: "ready", ...info, lacking: [reasons], timeline: [[name, startMs, endMs]]}
 //                {type: "error", message}
 //                {type: "stdout"|"stderr", id, data: Uint8Array}   {type: "trace", id, line}
 //                {type: "exit", id, exitCode, stdout, stderr, files, trees, deleted?, mountErrors?,
@@ -31,14 +33,21 @@
 // this event loop keeps running), else "atomics" when the page sent a SharedArrayBuffer channel
 // (Atomics.wait; stdin comes through the channel), else "none" (input is not interactive).
 
+import { withVersionedFetch } from "./versioned_fetch.js";
+
 const base = new URL("./", import.meta.url);
 // The WebSocket and fetch() transports of guest sockets (used here under JSPI; the page runs them otherwise).
 const netTransports = import(new URL("net_transports.js", base).href);
 const progress = (stage, fraction) => postMessage({ type: "progress", stage, fraction });
+// Where a boot's time goes: performance marks (visible in DevTools) that the ready message also
+// carries as `timeline`, with the boot's fetches, on the page's clock (see bootTimeline).
+const mark = (name) => performance.mark(`pywasi:${name}`);
+mark("worker-start");
 
 // Input for the running guest must reach Python even while a run is in progress,
 // so messages are handled as they arrive; only "run" waits for the boot.
 let glue = null;
+let pageOrigin = null; // the page's performance.timeOrigin (init), for bootTimeline
 let queue = Promise.resolve();
 let resolveInit;
 const initialized = new Promise((resolve) => (resolveInit = resolve));
@@ -47,6 +56,7 @@ self.onmessage = (event) => {
   const message = event.data;
   switch (message.type) {
     case "init":
+      pageOrigin = message.timeOrigin ?? null;
       resolveInit({ mode: blockingMode(message.blocking ?? "auto", message.channel), channel: message.channel ?? null });
       break;
     case "run":
@@ -98,6 +108,7 @@ async function boot() {
   const started = performance.now();
   progress("pyodide", 0.05);
   const { loadPyodide, version } = await import(new URL("vendor/pyodide/pyodide.mjs", base).href);
+  mark("pyodide-loader");
   const names = await (await fetch(new URL("wheels/index.json", base))).json();
   if (!names.pywasi_web) throw new Error("build/wheels has no pywasi_web wheel: run prepare_assets()");
   const fetchBytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
@@ -105,16 +116,24 @@ async function boot() {
     Promise.all([names.pywasi_web, names.micropip, names.coverage?.wheel].filter(Boolean).map((name) => fetchBytes(new URL(`wheels/${name}`, base)))),
     fetch(new URL("pywasi_worker.py", base)).then((response) => response.text()),
   ]);
+  mark("wheels-fetched");
   const key = SNAPSHOTS_POSSIBLE ? await snapshotKey(version, wheels[0], source) : null;
   const indexURL = new URL("vendor/pyodide/", base).href;
-  let pyodide = key && (await bootFromSnapshot(loadPyodide, indexURL, key));
+  // pyodide.asm.wasm under a versioned URL, kept with the code V8 compiled for it (versioned_fetch.js)
+  const load = (options) => withVersionedFetch(
+    new URL("pyodide.asm.wasm", indexURL).href, version, () => loadPyodide({ indexURL, ...options }),
+  );
+  let pyodide = key && (await bootFromSnapshot(load, key));
   const fromSnapshot = Boolean(pyodide);
-  pyodide ||= await loadPyodide({ indexURL, _makeSnapshot: key !== null });
+  pyodide ||= await load({ _makeSnapshot: key !== null });
+  mark("pyodide-loaded");
   progress("wheels", 0.6);
   install(pyodide, wheels, source);
+  mark("wheels-installed");
   if (!fromSnapshot) {
     progress("import", 0.85);
     pyodide.runPython(PRELOAD);
+    mark("imported");
     if (key) saveSnapshot(pyodide, key);
   }
   const pyodideMs = performance.now() - started;
@@ -138,12 +157,14 @@ async function boot() {
   const { mode } = await initialized;
   if (names.coverage) await startCoverage(pyodide, names.coverage);
   const info = module.info(mode);
+  mark("ready");
   progress("ready", 1);
   postMessage({
     type: "ready",
     bootMs: performance.now() - started,
     pyodideMs,
     fromSnapshot,
+    timeline: bootTimeline(),
     pyodideVersion: pyodide.version,
     crossOriginIsolated: self.crossOriginIsolated,
     lacking: LACKING,
@@ -164,6 +185,23 @@ for index in range(${wheels.length}):
     with zipfile.ZipFile(f"/tmp/wheel-{index}.whl") as wheel:
         wheel.extractall(site.getsitepackages()[0])
 `);
+}
+
+/** This boot's marks and fetches as [name, start, end] in milliseconds since the page's navigation
+ * began (performance.timeOrigin of a dedicated worker is its own start, so times are moved onto the
+ * page's clock by the page's timeOrigin, which the init message carries); a fetch's name is its path,
+ * followed by " (cached)" when nothing came over the network (an unchanged file: a 304, or the
+ * HTTP cache). */
+function bootTimeline() {
+  const shift = performance.timeOrigin - (pageOrigin ?? performance.timeOrigin);
+  const marks = performance.getEntriesByType("mark").filter((entry) => entry.name.startsWith("pywasi:"))
+    .map((entry) => [entry.name.slice("pywasi:".length), entry.startTime + shift, entry.startTime + shift]);
+  const fetches = performance.getEntriesByType("resource").map((entry) => [
+    new URL(entry.name).pathname + (entry.transferSize < entry.encodedBodySize ? " (cached)" : ""),
+    entry.startTime + shift,
+    entry.responseEnd + shift,
+  ]);
+  return [...marks, ...fetches].sort((a, b) => a[1] - b[1]);
 }
 
 // Warm start: a Pyodide memory snapshot taken once our modules are imported, kept in the Cache API
@@ -206,14 +244,15 @@ async function snapshotKey(version, wheel, source) {
   return new URL(`snapshots/pyodide-${version}-${hex}`, base).href;
 }
 
-async function bootFromSnapshot(loadPyodide, indexURL, key) {
+async function bootFromSnapshot(load, key) {
   if (typeof caches === "undefined") return null;
   const cache = await caches.open(SNAPSHOT_CACHE);
   const stored = await cache.match(key);
   if (!stored) return null;
   try {
     const snapshot = new Uint8Array(await stored.arrayBuffer());
-    return await loadPyodide({ indexURL, _loadSnapshot: snapshot });
+    mark("snapshot-read");
+    return await load({ _loadSnapshot: snapshot });
   } catch (error) {
     console.warn(`pywasi: the Pyodide snapshot was rejected, booting cold: ${error && error.message}`);
     await cache.delete(key);
