@@ -107,24 +107,21 @@ self.onmessage = (event) => {
 async function boot() {
   const started = performance.now();
   progress("pyodide", 0.05);
+  // Nothing waits for what it does not need: our files are fetched while Pyodide's loader loads, and
+  // Pyodide's boot starts (its lock file, pyodide.asm.mjs) while the snapshot is found and read.
+  const files = fetchFiles();
+  files.catch(() => {}); // its failure is reported where it is awaited
   const { loadPyodide, version } = await import(new URL("vendor/pyodide/pyodide.mjs", base).href);
   mark("pyodide-loader");
-  const names = await (await fetch(new URL("wheels/index.json", base))).json();
-  if (!names.pywasi_web) throw new Error("build/wheels has no pywasi_web wheel: run prepare_assets()");
-  const fetchBytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
-  const [wheels, source] = await Promise.all([
-    Promise.all([names.pywasi_web, names.micropip, names.coverage?.wheel].filter(Boolean).map((name) => fetchBytes(new URL(`wheels/${name}`, base)))),
-    fetch(new URL("pywasi_worker.py", base)).then((response) => response.text()),
-  ]);
-  mark("wheels-fetched");
-  const key = SNAPSHOTS_POSSIBLE ? await snapshotKey(version, wheels[0], source) : null;
+  const keyed = SNAPSHOTS_POSSIBLE ? files.then(({ wheels, source }) => snapshotKey(version, wheels[0], source)) : null;
   const indexURL = new URL("vendor/pyodide/", base).href;
   // pyodide.asm.wasm under a versioned URL, kept with the code V8 compiled for it (versioned_fetch.js)
   const load = (options) => withVersionedFetch(
     new URL("pyodide.asm.wasm", indexURL).href, version, () => loadPyodide({ indexURL, ...options }),
   );
-  let pyodide = key && (await bootFromSnapshot(load, key));
+  let pyodide = keyed && (await bootFromSnapshot(load, keyed));
   const fromSnapshot = Boolean(pyodide);
+  const [{ names, wheels, source }, key] = await Promise.all([files, keyed]);
   pyodide ||= await load({ _makeSnapshot: key !== null });
   mark("pyodide-loaded");
   progress("wheels", 0.6);
@@ -173,17 +170,20 @@ async function boot() {
   return pyodide;
 }
 
-/** Unpack the wheels into site-packages and put the glue module next to them (on every boot: a
- * snapshot holds Python's heap, not the file system). Not loadPackage: it leaves JS references
- * behind that a memory snapshot cannot hold. */
+/** Put the wheels where Python imports from, as they are (a pure-Python wheel is a zip that
+ * zipimport reads), and the glue module in the home directory, on every boot: a snapshot holds
+ * Python's heap, not the file system. A warm boot's sys.path (from the snapshot) names the wheels
+ * already, and zipimport's index of each, also in the snapshot, still fits the file: the snapshot's
+ * key covers our wheel, and the others are pinned. Unpacking them instead took ~90 ms of a warm
+ * boot. Not loadPackage: it leaves JS references behind that a memory snapshot cannot hold. */
 function install(pyodide, wheels, source) {
   wheels.forEach((bytes, index) => pyodide.FS.writeFile(`/tmp/wheel-${index}.whl`, bytes));
   pyodide.FS.writeFile("/home/pyodide/pywasi_worker.py", source);
   pyodide.runPython(`
-import site, zipfile
+import sys
 for index in range(${wheels.length}):
-    with zipfile.ZipFile(f"/tmp/wheel-{index}.whl") as wheel:
-        wheel.extractall(site.getsitepackages()[0])
+    if f"/tmp/wheel-{index}.whl" not in sys.path:
+        sys.path.insert(index, f"/tmp/wheel-{index}.whl")
 `);
 }
 
@@ -212,7 +212,9 @@ const SNAPSHOT_CACHE = "pywasi-web-snapshots";
 // past its initial memory ("offset is out of bounds" at load), which importing everything did.
 const PRELOAD = `
 import importlib, pkgutil
+from importlib import resources
 import pywasi_worker
+resources.files("pywasi_web.engines")  # imports what reading the engines' JS (on the first run) needs
 for name in ("abi", "api", "kernel", "vfs", "preview1", "net", "engines"):
     package = importlib.import_module(f"pywasi_web.{name}")
     for found in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
@@ -244,18 +246,42 @@ async function snapshotKey(version, wheel, source) {
   return new URL(`snapshots/pyodide-${version}-${hex}`, base).href;
 }
 
-async function bootFromSnapshot(load, key) {
-  if (typeof caches === "undefined") return null;
-  const cache = await caches.open(SNAPSHOT_CACHE);
-  const stored = await cache.match(key);
-  if (!stored) return null;
-  try {
+/** Our wheels (pywasi_web's first) and the glue module's source, as wheels/index.json names them. */
+async function fetchFiles() {
+  const names = await (await fetch(new URL("wheels/index.json", base))).json();
+  if (!names.pywasi_web) throw new Error("build/wheels has no pywasi_web wheel: run prepare_assets()");
+  const fetchBytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const [wheels, source] = await Promise.all([
+    Promise.all([names.pywasi_web, names.micropip, names.coverage?.wheel].filter(Boolean).map((name) => fetchBytes(new URL(`wheels/${name}`, base)))),
+    fetch(new URL("pywasi_worker.py", base)).then((response) => response.text()),
+  ]);
+  mark("wheels-fetched");
+  return { names, wheels, source };
+}
+
+const NO_SNAPSHOT = new Error("no snapshot stored");
+
+/** Pyodide booted from the snapshot stored under `keyed` (a promise of the key), or null: none is
+ * stored, or Pyodide rejected it (then it is deleted). loadPyodide is called at once and waits for
+ * the snapshot's bytes only before instantiating, so its first steps overlap finding them; when
+ * there are none, it stops there, and the cold boot after it finds pyodide.asm.mjs already loaded. */
+async function bootFromSnapshot(load, keyed) {
+  const read = async () => {
+    const stored = await (await caches.open(SNAPSHOT_CACHE)).match(await keyed);
+    if (!stored) throw NO_SNAPSHOT;
     const snapshot = new Uint8Array(await stored.arrayBuffer());
     mark("snapshot-read");
+    return snapshot;
+  };
+  const snapshot = read();
+  snapshot.catch(() => {}); // awaited by loadPyodide, unless it failed before asking for it
+  try {
     return await load({ _loadSnapshot: snapshot });
   } catch (error) {
+    const key = await keyed; // throws what failed first when our files could not be fetched
+    if (error === NO_SNAPSHOT) return null;
     console.warn(`pywasi: the Pyodide snapshot was rejected, booting cold: ${error && error.message}`);
-    await cache.delete(key);
+    await (await caches.open(SNAPSHOT_CACHE)).delete(key);
     return null;
   }
 }
