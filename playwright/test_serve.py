@@ -22,9 +22,9 @@ def port() -> Iterator[int]:
     server.server_close()
 
 
-def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request("GET", path)
+    connection.request("GET", path, headers=headers or {})
     response = connection.getresponse()
     body = response.read()
     connection.close()
@@ -75,3 +75,25 @@ def test_wheel_index_names_files_that_exist(port: int) -> None:
 )
 def test_no_escape_and_no_listing(port: int, path: str) -> None:
     assert get(port, path)[0] == 404
+
+
+def test_an_unchanged_file_is_not_sent_again(port: int) -> None:
+    """Every file is revalidated (an edit is seen at once); asked with its ETag, an unchanged one is
+    a 304 without a body, so a reload does not fetch Pyodide's 13 MB again."""
+    status, headers, body = get(port, "/vendor/pyodide/python_stdlib.zip")
+    assert (status, headers["cache-control"]) == (200, "no-cache")
+    tag = headers["etag"]
+    status, again, body = get(port, "/vendor/pyodide/python_stdlib.zip", {"If-None-Match": tag})
+    assert (status, again["etag"], body) == (304, tag, b"")
+    assert again["cross-origin-embedder-policy"] == "require-corp"
+    assert get(port, "/vendor/pyodide/python_stdlib.zip", {"If-None-Match": '"other"'})[0] == 200
+    assert get(port, "/worker.js")[1]["etag"] != tag
+
+
+def test_a_versioned_url_is_immutable(port: int) -> None:
+    """pyodide.asm.wasm?v=VERSION (web/versioned_fetch.js) may be kept without asking again, so
+    Chromium keeps the code V8 compiled for it (a 304 drops that code)."""
+    status, headers, body = get(port, "/vendor/pyodide/pyodide.asm.wasm?v=314.0.7")
+    assert (status, headers["cache-control"]) == (200, "max-age=31536000, immutable")
+    assert body[:4] == b"\0asm"
+    assert get(port, "/vendor/pyodide/pyodide.asm.wasm?view=1")[1]["cache-control"] == "no-cache"

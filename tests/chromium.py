@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 INSECURE_HOST = "example.test"
@@ -33,3 +34,25 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def persistent_chromium(profile: Path, browser_type: Any = None) -> Iterator[Any]:
+    """The same Chromium with a profile kept in `profile` (a Playwright BrowserContext), closed on
+    exit: a user's ordinary window. A new_context() of chromium() is a private one, which keeps no
+    compiled code across page loads (V8's code cache), so reloads there say nothing about it.
+    `browser_type`: a running Playwright's (`browser.browser_type`; one process runs one sync
+    Playwright), else one is started."""
+    if browser_type is not None:
+        context = browser_type.launch_persistent_context(
+            profile, executable_path=shutil.which("chromium"), args=ARGS
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright, persistent_chromium(profile, playwright.chromium) as context:
+        yield context

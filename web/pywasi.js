@@ -92,7 +92,9 @@ export class Runtime {
     this.worker.onmessage = (event) => this._onMessage(event.data);
     this._channel = Channel.create();
     this._relay = this._channel && new SocketRelay(this._channel);
-    this.worker.postMessage({ type: "init", blocking: this.blocking, channel: this._channel?.buffer });
+    this.worker.postMessage({
+      type: "init", blocking: this.blocking, channel: this._channel?.buffer, timeOrigin: performance.timeOrigin,
+    });
     this.worker.onerror = (event) => {
       const error = new Error(`pywasi worker failed: ${event.message || "error"}`);
       this._readyReject(error);

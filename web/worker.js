@@ -1,7 +1,8 @@
 // pywasi_web's module worker: boots Pyodide (from a memory snapshot when it has one), installs
 // micropip and our wheel, runs WASI guests.
 //
-// Messages in:   {type: "init", blocking: "auto"|"jspi"|"atomics"|"none", channel: SharedArrayBuffer?}
+// Messages in:   {type: "init", blocking: "auto"|"jspi"|"atomics"|"none", channel: SharedArrayBuffer?,
+//                  timeOrigin: the page's performance.timeOrigin}
 //                {type: "run", id, wasm: ArrayBuffer|Uint8Array, options: {args, env, argv0, files,
 //                  mounts, stdin, interactive, trace, timeoutMs, sockets, allow}}
 //                {type: "net", action: "connect", conn, port} | {..., action: "write", conn, data} |
@@ -18,7 +19,8 @@
 //                  {type: "call", id, instance, name, args}, {type: "drop", id, instance, handle} (a
 //                  component's resource handle), {type: "memory", id, instance, op: "read"|"write",
 //                  ptr, length|data}, {type: "close", id, instance}
-// Messages out:  {type: "progress", stage, fraction}   {type: "ready", ...info, lacking: [reasons]}
+// Messages out:  {type: "progress", stage, fraction}
+//                {type: "ready", ...info, lacking: [reasons], timeline: [[name, startMs, endMs]]}
 //                {type: "error", message}
 //                {type: "stdout"|"stderr", id, data: Uint8Array}   {type: "trace", id, line}
 //                {type: "exit", id, exitCode, stdout, stderr, files, trees, deleted?, mountErrors?,
@@ -34,14 +36,21 @@
 // this event loop keeps running), else "atomics" when the page sent a SharedArrayBuffer channel
 // (Atomics.wait; stdin comes through the channel), else "none" (input is not interactive).
 
+import { withVersionedFetch } from "./versioned_fetch.js";
+
 const base = new URL("./", import.meta.url);
 // The WebSocket and fetch() transports of guest sockets (used here under JSPI; the page runs them otherwise).
 const netTransports = import(new URL("net_transports.js", base).href);
 const progress = (stage, fraction) => postMessage({ type: "progress", stage, fraction });
+// Where a boot's time goes: performance marks (visible in DevTools) that the ready message also
+// carries as `timeline`, with the boot's fetches, on the page's clock (see bootTimeline).
+const mark = (name) => performance.mark(`pywasi:${name}`);
+mark("worker-start");
 
 // Input for the running guest must reach Python even while a run is in progress,
 // so messages are handled as they arrive; only "run" waits for the boot.
 let glue = null;
+let pageOrigin = null; // the page's performance.timeOrigin (init), for bootTimeline
 let queue = Promise.resolve();
 let resolveInit;
 const initialized = new Promise((resolve) => (resolveInit = resolve));
@@ -50,6 +59,7 @@ self.onmessage = (event) => {
   const message = event.data;
   switch (message.type) {
     case "init":
+      pageOrigin = message.timeOrigin ?? null;
       resolveInit({ mode: blockingMode(message.blocking ?? "auto", message.channel), channel: message.channel ?? null });
       break;
     case "run":
@@ -107,24 +117,30 @@ self.onmessage = (event) => {
 async function boot() {
   const started = performance.now();
   progress("pyodide", 0.05);
+  // Nothing waits for what it does not need: our files are fetched while Pyodide's loader loads, and
+  // Pyodide's boot starts (its lock file, pyodide.asm.mjs) while the snapshot is found and read.
+  const files = fetchFiles();
+  files.catch(() => {}); // its failure is reported where it is awaited
   const { loadPyodide, version } = await import(new URL("vendor/pyodide/pyodide.mjs", base).href);
-  const names = await (await fetch(new URL("wheels/index.json", base))).json();
-  if (!names.pywasi_web) throw new Error("build/wheels has no pywasi_web wheel: run prepare_assets()");
-  const fetchBytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
-  const [wheels, source] = await Promise.all([
-    Promise.all([names.pywasi_web, names.micropip, names.coverage?.wheel].filter(Boolean).map((name) => fetchBytes(new URL(`wheels/${name}`, base)))),
-    fetch(new URL("pywasi_worker.py", base)).then((response) => response.text()),
-  ]);
-  const key = SNAPSHOTS_POSSIBLE ? await snapshotKey(version, wheels[0], source) : null;
+  mark("pyodide-loader");
+  const keyed = SNAPSHOTS_POSSIBLE ? files.then(({ wheels, source }) => snapshotKey(version, wheels[0], source)) : null;
   const indexURL = new URL("vendor/pyodide/", base).href;
-  let pyodide = key && (await bootFromSnapshot(loadPyodide, indexURL, key));
+  // pyodide.asm.wasm under a versioned URL, kept with the code V8 compiled for it (versioned_fetch.js)
+  const load = (options) => withVersionedFetch(
+    new URL("pyodide.asm.wasm", indexURL).href, version, () => loadPyodide({ indexURL, ...options }),
+  );
+  let pyodide = keyed && (await bootFromSnapshot(load, keyed));
   const fromSnapshot = Boolean(pyodide);
-  pyodide ||= await loadPyodide({ indexURL, _makeSnapshot: key !== null });
+  const [{ names, wheels, source }, key] = await Promise.all([files, keyed]);
+  pyodide ||= await load({ _makeSnapshot: key !== null });
+  mark("pyodide-loaded");
   progress("wheels", 0.6);
   install(pyodide, wheels, source);
+  mark("wheels-installed");
   if (!fromSnapshot) {
     progress("import", 0.85);
     pyodide.runPython(PRELOAD);
+    mark("imported");
     if (key) saveSnapshot(pyodide, key);
   }
   const pyodideMs = performance.now() - started;
@@ -149,12 +165,14 @@ async function boot() {
   const { mode } = await initialized;
   if (names.coverage) await startCoverage(pyodide, names.coverage);
   const info = module.info(mode);
+  mark("ready");
   progress("ready", 1);
   postMessage({
     type: "ready",
     bootMs: performance.now() - started,
     pyodideMs,
     fromSnapshot,
+    timeline: bootTimeline(),
     pyodideVersion: pyodide.version,
     crossOriginIsolated: self.crossOriginIsolated,
     lacking: LACKING,
@@ -163,18 +181,38 @@ async function boot() {
   return pyodide;
 }
 
-/** Unpack the wheels into site-packages and put the glue module next to them (on every boot: a
- * snapshot holds Python's heap, not the file system). Not loadPackage: it leaves JS references
- * behind that a memory snapshot cannot hold. */
+/** Put the wheels where Python imports from, as they are (a pure-Python wheel is a zip that
+ * zipimport reads), and the glue module in the home directory, on every boot: a snapshot holds
+ * Python's heap, not the file system. A warm boot's sys.path (from the snapshot) names the wheels
+ * already, and zipimport's index of each, also in the snapshot, still fits the file: the snapshot's
+ * key covers our wheel, and the others are pinned. Unpacking them instead took ~90 ms of a warm
+ * boot. Not loadPackage: it leaves JS references behind that a memory snapshot cannot hold. */
 function install(pyodide, wheels, source) {
   wheels.forEach((bytes, index) => pyodide.FS.writeFile(`/tmp/wheel-${index}.whl`, bytes));
   pyodide.FS.writeFile("/home/pyodide/pywasi_worker.py", source);
   pyodide.runPython(`
-import site, zipfile
+import sys
 for index in range(${wheels.length}):
-    with zipfile.ZipFile(f"/tmp/wheel-{index}.whl") as wheel:
-        wheel.extractall(site.getsitepackages()[0])
+    if f"/tmp/wheel-{index}.whl" not in sys.path:
+        sys.path.insert(index, f"/tmp/wheel-{index}.whl")
 `);
+}
+
+/** This boot's marks and fetches as [name, start, end] in milliseconds since the page's navigation
+ * began (performance.timeOrigin of a dedicated worker is its own start, so times are moved onto the
+ * page's clock by the page's timeOrigin, which the init message carries); a fetch's name is its path,
+ * followed by " (cached)" when nothing came over the network (an unchanged file: a 304, or the
+ * HTTP cache). */
+function bootTimeline() {
+  const shift = performance.timeOrigin - (pageOrigin ?? performance.timeOrigin);
+  const marks = performance.getEntriesByType("mark").filter((entry) => entry.name.startsWith("pywasi:"))
+    .map((entry) => [entry.name.slice("pywasi:".length), entry.startTime + shift, entry.startTime + shift]);
+  const fetches = performance.getEntriesByType("resource").map((entry) => [
+    new URL(entry.name).pathname + (entry.transferSize < entry.encodedBodySize ? " (cached)" : ""),
+    entry.startTime + shift,
+    entry.responseEnd + shift,
+  ]);
+  return [...marks, ...fetches].sort((a, b) => a[1] - b[1]);
 }
 
 // Warm start: a Pyodide memory snapshot taken once our modules are imported, kept in the Cache API
@@ -185,7 +223,9 @@ const SNAPSHOT_CACHE = "pywasi-web-snapshots";
 // past its initial memory ("offset is out of bounds" at load), which importing everything did.
 const PRELOAD = `
 import importlib, pkgutil
+from importlib import resources
 import pywasi_worker
+resources.files("pywasi_web.engines")  # imports what reading the engines' JS (on the first run) needs
 for name in ("abi", "api", "kernel", "vfs", "preview1", "net", "engines"):
     package = importlib.import_module(f"pywasi_web.{name}")
     for found in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
@@ -217,17 +257,42 @@ async function snapshotKey(version, wheel, source) {
   return new URL(`snapshots/pyodide-${version}-${hex}`, base).href;
 }
 
-async function bootFromSnapshot(loadPyodide, indexURL, key) {
-  if (typeof caches === "undefined") return null;
-  const cache = await caches.open(SNAPSHOT_CACHE);
-  const stored = await cache.match(key);
-  if (!stored) return null;
-  try {
+/** Our wheels (pywasi_web's first) and the glue module's source, as wheels/index.json names them. */
+async function fetchFiles() {
+  const names = await (await fetch(new URL("wheels/index.json", base))).json();
+  if (!names.pywasi_web) throw new Error("build/wheels has no pywasi_web wheel: run prepare_assets()");
+  const fetchBytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const [wheels, source] = await Promise.all([
+    Promise.all([names.pywasi_web, names.micropip, names.coverage?.wheel].filter(Boolean).map((name) => fetchBytes(new URL(`wheels/${name}`, base)))),
+    fetch(new URL("pywasi_worker.py", base)).then((response) => response.text()),
+  ]);
+  mark("wheels-fetched");
+  return { names, wheels, source };
+}
+
+const NO_SNAPSHOT = new Error("no snapshot stored");
+
+/** Pyodide booted from the snapshot stored under `keyed` (a promise of the key), or null: none is
+ * stored, or Pyodide rejected it (then it is deleted). loadPyodide is called at once and waits for
+ * the snapshot's bytes only before instantiating, so its first steps overlap finding them; when
+ * there are none, it stops there, and the cold boot after it finds pyodide.asm.mjs already loaded. */
+async function bootFromSnapshot(load, keyed) {
+  const read = async () => {
+    const stored = await (await caches.open(SNAPSHOT_CACHE)).match(await keyed);
+    if (!stored) throw NO_SNAPSHOT;
     const snapshot = new Uint8Array(await stored.arrayBuffer());
-    return await loadPyodide({ indexURL, _loadSnapshot: snapshot });
+    mark("snapshot-read");
+    return snapshot;
+  };
+  const snapshot = read();
+  snapshot.catch(() => {}); // awaited by loadPyodide, unless it failed before asking for it
+  try {
+    return await load({ _loadSnapshot: snapshot });
   } catch (error) {
+    const key = await keyed; // throws what failed first when our files could not be fetched
+    if (error === NO_SNAPSHOT) return null;
     console.warn(`pywasi: the Pyodide snapshot was rejected, booting cold: ${error && error.message}`);
-    await cache.delete(key);
+    await (await caches.open(SNAPSHOT_CACHE)).delete(key);
     return null;
   }
 }

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.browser import net
+from bench.browser.driver import STEPS
 
 APPEND_LIMIT_US = 10.0
 CYCLE_LIMIT_US = 20.0
@@ -86,12 +87,31 @@ def markdown(results: dict[str, Any], runs: int) -> str:
             f"| navigation to first guest output, {kind} | | {navigation[kind]:.0f} ms | | "
             f"≤ {limit / 1000:g} s | {met(navigation[kind] <= limit)} |"
         )
+    lines += ["", *_navigation_steps(navigation)]
     if "network" in results:
         lines += ["", net.markdown(results["network"])]
     if "load_average" in results:
         before, after = results["load_average"]
         lines += ["", f"Load average (1 minute): {before:.1f} before, {after:.1f} after."]
     return "\n".join(lines)
+
+
+def _navigation_steps(navigation: dict[str, Any]) -> list[str]:
+    """When each step of a page load ended (ms since navigation start, medians), per kind of load."""
+    kinds = list(navigation["steps"])
+    lines = [
+        f"| step ended (ms since navigation start) | {' | '.join(kinds)} |",
+        "|---|" + "---|" * len(kinds),
+    ]
+    for name in STEPS:
+        if not any(name in navigation["steps"][kind] for kind in kinds):
+            continue
+        cells = [
+            f"{navigation['steps'][kind][name]:.0f}" if name in navigation["steps"][kind] else ""
+            for kind in kinds
+        ]
+        lines.append(f"| {name} | {' | '.join(cells)} |")
+    return lines
 
 
 def _append_scaling(scaling: dict[int, float]) -> str:

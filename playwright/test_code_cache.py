@@ -1,0 +1,48 @@
+"""Compiled code reused across page loads: a reload takes the code V8 compiled for Pyodide's
+WebAssembly from the HTTP cache instead of compiling its 9.6 MB again (web/versioned_fetch.js and
+the server's immutable answer to a versioned URL). Observed through Chromium's own trace events,
+never a timing: `v8.wasm.moduleCacheHit` names the module whose compiled code was taken."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.chromium import persistent_chromium
+
+pytestmark = pytest.mark.browser
+
+WASM_EVENTS = "disabled-by-default-devtools.timeline"  # Blink's v8.wasm.* instants
+PYODIDE_WASM = "/vendor/pyodide/pyodide.asm.wasm?v="
+RELOADS = 4  # V8 writes the code once enough of it is optimised, some time after the first boot
+
+
+def traced_load(context: Any, page: Any, load: Any, wait_ready: Any) -> list[dict[str, Any]]:
+    """The v8.wasm.* trace events of one page load, until its runtime is ready."""
+    context.browser.start_tracing(page=page, categories=[WASM_EVENTS])
+    load()
+    wait_ready(page)
+    events = json.loads(context.browser.stop_tracing())["traceEvents"]
+    return [event for event in events if str(event.get("name", "")).startswith("v8.wasm.")]
+
+
+def hits(events: list[dict[str, Any]]) -> list[str]:
+    return [event["args"]["url"] for event in events if event["name"] == "v8.wasm.moduleCacheHit"]
+
+
+def test_a_reload_takes_pyodides_compiled_code_from_the_cache(
+    browser: Any, server_url: str, wait_ready: Any, tmp_path: Path
+) -> None:
+    with persistent_chromium(tmp_path / "profile", browser.browser_type) as context:
+        page = context.new_page()
+        first = traced_load(context, page, lambda: page.goto(server_url), wait_ready)
+        assert not hits(first)  # a fresh profile: compiled, not taken
+        taken: list[str] = []
+        for _ in range(RELOADS):
+            taken = hits(traced_load(context, page, page.reload, wait_ready))
+            if taken:
+                break
+        assert taken and all(PYODIDE_WASM in url for url in taken), taken
