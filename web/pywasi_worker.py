@@ -25,7 +25,6 @@ from pywasi_web.browser.fetcher import XhrFetcher
 from pywasi_web.browser.relay import PageRelay
 from pywasi_web.browser.stores import BrowserStoreFS, StoreError, delete_store, list_stores
 from pywasi_web.browser.transports import JsTransports, Transports, checked_specs, open_sockets
-from pywasi_web.component.parse import is_component
 from pywasi_web.engines.js import JsEngine, JsWaiter, flush_output
 from pywasi_web.errors import (
     GuestTimeout,
@@ -298,7 +297,7 @@ class _Setup:
         """A message to the page's network side (its connections, or the relay in atomics mode)."""
         self.emit("net", _js(message))
 
-    def open(self, wasm: bytes) -> dict[str, Any]:
+    def open(self, program: pywasi_web.Program) -> dict[str, Any]:
         """Open the sockets and mounts; the keyword arguments of Program.run / instantiate.
 
         A core module's sockets are opened now; a component's are its network's routes, which
@@ -306,7 +305,7 @@ class _Setup:
         options = self.options
         specs, allow = options.get("sockets") or [], options.get("allow") or []
         transports = _transports(self.blocking, self.waiter, self.transports, self.post_net)
-        if is_component(wasm):
+        if program.component is not None:
             from pywasi_web.browser.network import ComponentNetwork
 
             self.network = ComponentNetwork(checked_specs(specs, allow, transports), allow, transports)
@@ -414,7 +413,7 @@ def run(
         completed = program.run(
             [str(arg) for arg in setup.options.get("args") or []],
             imports=_imports(setup.options, _values(program)),
-            **setup.open(program.wasm),
+            **setup.open(program),
         )
         setup.result.update(
             exitCode=completed.exit_code,
@@ -525,7 +524,7 @@ def instantiate(instance: int, wasm: Any, options_js: Any, emit: Any, *context: 
         process = program.instantiate(
             [str(arg) for arg in setup.options.get("args") or []],
             imports=_imports(setup.options, values),
-            **setup.open(program.wasm),
+            **setup.open(program),
         )
     except (PywasiError, WasiError) as error:
         setup.fail(error)
