@@ -1,5 +1,5 @@
 """The records fd_fdstat_get and fd_filestat_get write, packed in one place for preview1's own
-answers and for what it publishes to an engine (fast_paths.py `JustOpened`)."""
+answers and for what it publishes to an engine (fast_paths.py `Described`)."""
 
 from __future__ import annotations
 
