@@ -9,7 +9,6 @@ first stdout chunk of hello.wasm: cold in a fresh browser profile, warm on later
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import statistics
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.browser import net
-from pywasi_web.cli.serve import REPO_ROOT, make_server, prepare_assets
+from pywasi_web.cli.serve import REPO_ROOT, PlaygroundHandler, make_server, prepare_assets
 from pywasi_web.cli.toolchain import build_c
 from tests.chromium import chromium, persistent_chromium
 
@@ -67,22 +66,17 @@ def serving(routes: tuple[tuple[str, Path], ...] = ()) -> Iterator[str]:
     looked up first), on a free port."""
     prepare_assets(log=lambda _message: None)
     _build_guests()
-    server = make_server(0, quiet=True)
-    bound = server.RequestHandlerClass
-    assert isinstance(bound, functools.partial), "make_server binds its handler class with partial()"
-    base = bound.func
     extra = [*routes, ("/bench/guests/", BUILT), ("/bench/", HERE)]
 
-    class BenchHandler(base):  # type: ignore[valid-type, misc]
+    class BenchHandler(PlaygroundHandler):
         def _resolve(self, path: str) -> Path | None:
             for prefix, directory in extra:
                 if path.startswith(prefix):
                     candidate = (directory / path[len(prefix) :]).resolve()
                     return candidate if candidate.is_relative_to(directory) and candidate.is_file() else None
-            resolved: Path | None = super()._resolve(path)
-            return resolved
+            return super()._resolve(path)
 
-    server.RequestHandlerClass = BenchHandler
+    server = make_server(0, quiet=True, base=BenchHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
