@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from pywasi_web.browser.transports import OpeningStream, Transports
 from pywasi_web.errors import CapabilityError
-from pywasi_web.net.allowlist import Allowlist
+from pywasi_web.net.allowlist import Allowlist, host_key, url_port
 from pywasi_web.net.base import Socket
 from pywasi_web.net.fetch import FetchBridge
 from pywasi_web.net.spec import FetchSpec, SocketSpec, WebSocketSpec
@@ -41,11 +41,12 @@ class Routes:
         self.made: list[Socket] = []  # every connection handed out, closed with the run
         for spec in specs:
             if isinstance(spec, WebSocketSpec):
-                self._routes.setdefault((spec.host.strip("[]").lower(), spec.port), spec)
+                self._routes.setdefault((host_key(spec.host), spec.port), spec)
             elif isinstance(spec, FetchSpec):
                 parts = urlsplit(spec.origin)
-                port = parts.port or (443 if parts.scheme == "https" else 80)
-                self._routes.setdefault(((parts.hostname or "").lower(), port), spec)
+                port = url_port(parts)
+                assert port is not None, "a fetch spec's origin is http or https (net/spec.py)"
+                self._routes.setdefault((host_key(parts.hostname or ""), port), spec)
 
     def fetch_entries(self) -> list[str]:
         """host:port allowlist entries of the fetch origins (`allow` names those as origins)."""
@@ -54,7 +55,7 @@ class Routes:
         ]
 
     def connect(self, host: str, port: int) -> Socket:
-        spec = self._routes.get((host.strip("[]").lower(), port))
+        spec = self._routes.get((host_key(host), port))
         socket: Socket
         if isinstance(spec, WebSocketSpec):
             socket = OpeningStream()
