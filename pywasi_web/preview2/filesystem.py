@@ -31,8 +31,9 @@ from pywasi_web.errors import WasiError
 from pywasi_web.kernel.descriptors import Descriptor as KernelDescriptor
 from pywasi_web.kernel.descriptors import DirectoryDescriptor, FileDescriptor
 from pywasi_web.kernel.kernel import Kernel, new_times
+from pywasi_web.kernel.waiting import until_ready
 from pywasi_web.preview2.clocks import datetime
-from pywasi_web.preview2.io import MAX_READ, DirectOutputStream, Error, InputStream, OutputStream
+from pywasi_web.preview2.io import MAX_READ, DirectOutputStream, Error, InputStream, OutputStream, may_block
 from pywasi_web.vfs.base import Stat
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -117,12 +118,16 @@ def error_code(errno: int) -> str:
 
 
 def _errors(method: F) -> F:
-    """Run a `result<_, error-code>` method: a WasiError from the kernel becomes Err(error-code)."""
+    """Run a `result<_, error-code>` method of a Descriptor: a WasiError from the kernel becomes
+    Err(error-code). Any of them may reach a store that must wait (a persistent mount in the
+    browser reports WouldBlock before any effect), so each waits on the kernel's waiter and runs
+    again, as Preview 1's calls do, and is linked as a function that may block."""
 
+    @may_block
     @functools.wraps(method)
-    def call(*args: Any) -> Any:
+    def call(descriptor: Descriptor, *args: Any) -> Any:
         try:
-            return method(*args)
+            return until_ready(descriptor._kernel.waiter, lambda: method(descriptor, *args))
         except WasiError as error:
             raise Err(error_code(error.errno)) from None
 
@@ -191,11 +196,14 @@ class Descriptor:
         self._users = 1
 
     def _release(self) -> None:
-        self._users -= 1
-        if self._users == 0 and self._owned:
+        """One user fewer; the last closes the kernel descriptor. A close that must wait for a
+        store waits first and changes nothing until it has run, so a re-run of the drop (the
+        browser's, after stack switching) finds the same count."""
+        if self._users == 1 and self._owned:
             # a failed close (write-back) is reported by the mounts' final sync
             with contextlib.suppress(WasiError):
-                self._kernel.fds.close(self.fd)
+                until_ready(self._kernel.waiter, lambda: self._kernel.fds.close(self.fd))
+        self._users -= 1
 
     def drop(self) -> None:
         self._release()
@@ -210,6 +218,7 @@ class Descriptor:
         if isinstance(self._get(), DirectoryDescriptor):
             raise WasiError(Errno.ISDIR, "a directory is read with read-directory")
         file = self._get(0, FileDescriptor)
+        file.handle.load()
         return FileInputStream(self, file, offset, self._refusal(lambda: self._get(Rights.FD_READ)))
 
     @_errors
@@ -222,6 +231,7 @@ class Descriptor:
 
     def _output(self, offset: int | None) -> OutputStream:
         file = self._get(0, FileDescriptor)
+        file.handle.load()
         refusal = self._refusal(lambda: self._kernel.mutable(self.fd, Rights.FD_WRITE))
         return FileOutputStream(self, file, offset, refusal)
 

@@ -67,6 +67,10 @@ class OpenFile(ABC):
     @abstractmethod
     def set_times(self, atim: int | None, mtim: int | None) -> None: ...
 
+    def load(self) -> None:
+        """Fetch now what later reads and writes need (a stored file's bytes), so that they never
+        wait: WASI 0.2 streams read and write in calls that cannot. Most files hold it already."""
+
     def sync(self) -> None:
         """Make written data durable; in-memory files have nothing to do."""
 

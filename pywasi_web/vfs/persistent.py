@@ -69,10 +69,14 @@ class _LazyFile(MemoryFile):
     def __getattr__(self, name: str) -> Any:
         if name != "data":
             raise AttributeError(name)
-        fs = self.fs
-        assert isinstance(fs, PersistentFS)
-        self.data = bytearray(fs.store.get(self._store_key) or b"")
+        self.load()
         return self.data
+
+    def load(self) -> None:
+        if not _has_data(self):
+            fs = self.fs
+            assert isinstance(fs, PersistentFS)
+            self.data = bytearray(fs.store.get(self._store_key) or b"")
 
 
 class PersistentFS(MemoryFS):
