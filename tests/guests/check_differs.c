@@ -91,6 +91,16 @@ int main(int argc, char **argv) {
                  (unsigned long long)st.fs_rights_inheriting);
             __wasi_fd_close(fd);
         }
+    } else if (strcmp(which, "readv") == 0) {
+        /* one fd_read into two buffers of a file that fills both */
+        char first[4], second[6];
+        __wasi_iovec_t iovs[2] = {{(uint8_t *)first, sizeof first}, {(uint8_t *)second, sizeof second}};
+        __wasi_filesize_t position;
+        require("create", open_at(dir, "readv.txt", __WASI_OFLAGS_CREAT, RIGHTS_ALL, 0, &fd));
+        require("write", write_all(fd, "0123456789"));
+        require("rewind", __wasi_fd_seek(fd, 0, __WASI_WHENCE_SET, &position));
+        if (!check("fd_read into 4 + 6 bytes of a 10-byte file", __wasi_fd_read(fd, iovs, 2, &n)))
+            show("  bytes read", "%.*s|%.*s", (int)(n < 4 ? n : 4), first, (int)(n > 4 ? n - 4 : 0), second);
     } else {
         printf("HARNESS FAIL unknown check %s\n", which);
         return 2;
