@@ -31,6 +31,11 @@ RUN = """async ([url, script]) => {
     return [result.exitCode, result.stdout, result.error ?? null];
 }"""
 
+CAPPED = """async (url) => {
+    const result = await window.pywasiRuntime.run(url, {maxMemoryBytes: 1 << 26});
+    return result.exitCode ?? result.error;
+}"""
+
 
 def guest_url() -> str:
     """The quickjs example (1.4 MB) under the URL the playground uses: named by its SHA-256."""
@@ -58,6 +63,10 @@ def test_a_reload_takes_a_url_guests_compiled_code_from_the_cache(
         assert streamed(first) == 1 and not hits(first)  # compiled from the response, nothing kept yet
         again = traced_load(context, page, lambda: page.evaluate(RUN, [url, SCRIPT]), ignore)
         assert streamed(again) == 0  # the runtime's content-hash cache comes first: nothing compiled
+        capped: list[Any] = []
+        run_capped = lambda: capped.append(page.evaluate(CAPPED, "examples/hello.wasm"))  # noqa: E731
+        assert streamed(traced_load(context, page, run_capped, ignore)) == 0  # a cap compiles other bytes
+        assert capped == [0]
         outputs: list[Any] = []
 
         def reload_and_run() -> None:
