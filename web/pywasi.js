@@ -4,7 +4,8 @@
 //   const rt = await createRuntime({ onProgress: ({ stage, fraction }) => ..., onReady: (info) => ... });
 //   const { exitCode, stdout } = await rt.run("/examples/hello.wasm", { args: ["world"] });
 //
-// run(wasm, options): wasm is bytes (ArrayBuffer/Uint8Array) or a URL. Options: args, env, argv0,
+// run(wasm, options): wasm is bytes (ArrayBuffer/Uint8Array) or a URL (fetched and compiled by the
+// worker, so that the browser may keep its compiled code: web/guest_fetch.js). Options: args, env, argv0,
 // files ({path: string|Uint8Array|null} mounted at "/"),
 // mounts ({guestPath: {files: {path: data | null (a directory) | {symlink: target}}, readOnly}},
 // {guestPath: {persistent: "store name", backend: "indexeddb" | "opfs", readOnly}}, see below;
