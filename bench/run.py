@@ -6,7 +6,8 @@ ones in Chromium (browser_wasi_shim as the baseline), see bench/browser/; with -
 the components in Chromium (the same component transpiled by jco on preview2-shim as the baseline,
 bench/browser/components.py); with --persistence the write-back throughput of persistent mounts (a
 plain IndexedDB put loop as the baseline); with --mounts a run over a large mounted tree (copied
-with each run as the baseline).
+with each run as the baseline); with --guest-cache a large guest's first run after a page reload
+(its URL revalidated, so compiled again, as the baseline; bench/browser/guest_cache.py).
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ def main() -> None:
         "--persistence", action="store_true", help="IndexedDB write-back throughput, in Chromium"
     )
     parser.add_argument("--mounts", action="store_true", help="a run over a large tree: kept and URL mounts")
+    parser.add_argument(
+        "--guest-cache",
+        action="store_true",
+        help="a large guest's first run after a page reload, with V8's kept code or without",
+    )
     options = parser.parse_args()
     if options.browser and options.components:
         from bench.browser import components as browser_components
@@ -83,6 +89,11 @@ def main() -> None:
 
         results = mounts.measure(options.runs, options.quick)
         _save("mounts", results, mounts.markdown(results, options.runs))
+    elif options.guest_cache:
+        from bench.browser import guest_cache
+
+        results = guest_cache.measure(options.runs, options.quick)
+        _save("guest-cache", results, guest_cache.markdown(results, options.runs))
     else:
         rows = cpython.run_cases(options.runs, options.quick)
         _save("cpython", rows, markdown(rows, options.runs))

@@ -7,6 +7,7 @@ All tests share the session page (one Pyodide boot); the Stop test restarts the 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -354,4 +355,9 @@ def test_a_run_timeout_restarts_the_worker_and_the_page_follows(page: Any) -> No
 def test_manifest_names_built_examples(server_url: str) -> None:
     for name in EXAMPLES:
         assert (examples_dir() / f"{name}.wasm").read_bytes()[:4] == b"\0asm"
-    assert json.loads((examples_dir() / "index.json").read_text()) == list(EXAMPLES.values())
+    served = json.loads((examples_dir() / "index.json").read_text())
+    unhashed = [{key: value for key, value in example.items() if key != "sha256"} for example in served]
+    assert unhashed == list(EXAMPLES.values())
+    for example in served:  # the playground asks for NAME.wasm?v=SHA256, a URL naming the content
+        digest = hashlib.sha256((examples_dir() / f"{example['name']}.wasm").read_bytes()).hexdigest()
+        assert example["sha256"] == digest

@@ -4,7 +4,7 @@ downloaded browser (`playwright install` cannot run here), with the project's fi
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -37,15 +37,17 @@ def chromium() -> Iterator[Any]:
 
 
 @contextmanager
-def persistent_chromium(profile: Path, browser_type: Any = None) -> Iterator[Any]:
+def persistent_chromium(
+    profile: Path, browser_type: Any = None, extra_args: Sequence[str] = ()
+) -> Iterator[Any]:
     """The same Chromium with a profile kept in `profile` (a Playwright BrowserContext), closed on
     exit: a user's ordinary window. A new_context() of chromium() is a private one, which keeps no
     compiled code across page loads (V8's code cache), so reloads there say nothing about it.
     `browser_type`: a running Playwright's (`browser.browser_type`; one process runs one sync
-    Playwright), else one is started."""
+    Playwright), else one is started. `extra_args`: more command-line flags (V8's, --js-flags=)."""
     if browser_type is not None:
         context = browser_type.launch_persistent_context(
-            profile, executable_path=shutil.which("chromium"), args=ARGS
+            profile, executable_path=shutil.which("chromium"), args=[*ARGS, *extra_args]
         )
         try:
             yield context
@@ -54,5 +56,8 @@ def persistent_chromium(profile: Path, browser_type: Any = None) -> Iterator[Any
         return
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright, persistent_chromium(profile, playwright.chromium) as context:
+    with (
+        sync_playwright() as playwright,
+        persistent_chromium(profile, playwright.chromium, extra_args) as context,
+    ):
         yield context

@@ -171,7 +171,8 @@ async function loadExamples() {
   const examples = await (await fetch("examples/index.json")).json();
   for (const example of examples) {
     state.programs.set(example.name, {
-      wasm: `examples/${example.name}.wasm`,
+      // a URL naming the content: the browser keeps it, with the code compiled for it (guest_fetch.js)
+      wasm: `examples/${example.name}.wasm${example.sha256 ? `?v=${example.sha256}` : ""}`,
       argv0: `${example.name}.wasm`,
       description: example.description,
       example,

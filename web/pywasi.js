@@ -4,7 +4,8 @@
 //   const rt = await createRuntime({ onProgress: ({ stage, fraction }) => ..., onReady: (info) => ... });
 //   const { exitCode, stdout } = await rt.run("/examples/hello.wasm", { args: ["world"] });
 //
-// run(wasm, options): wasm is bytes (ArrayBuffer/Uint8Array) or a URL. Options: args, env, argv0,
+// run(wasm, options): wasm is bytes (ArrayBuffer/Uint8Array) or a URL (fetched and compiled by the
+// worker, so that the browser may keep its compiled code: web/guest_fetch.js). Options: args, env, argv0,
 // files ({path: string|Uint8Array|null} mounted at "/"),
 // mounts ({guestPath: {files: {path: data | null (a directory) | {symlink: target}}, readOnly}},
 // {guestPath: {persistent: "store name", backend: "indexeddb" | "opfs", readOnly}}, see below;
@@ -149,9 +150,9 @@ export class Runtime {
   }
 
   async _run(wasm, options) {
-    let bytes;
+    let guest;
     try {
-      bytes = await this._prepare(wasm, options);
+      guest = await this._prepare(wasm, options);
     } catch (error) {
       if (error instanceof RunProblem) return failedRun(error.kind, error.message);
       throw error;
@@ -196,7 +197,7 @@ export class Runtime {
         ...rest, mounts: resolved(rest.mounts, this.baseURL), imports: sources(rest.imports), timeoutMs, traceLines: Boolean(onTrace),
       };
       try {
-        this.worker.postMessage({ type: "run", id, wasm: bytes, options: runOptions }, [bytes.buffer]);
+        this.worker.postMessage({ type: "run", id, ...guest, options: runOptions }, transferred(guest));
       } catch (error) {
         this._current.fail(error); // an option value that cannot be sent to a worker
       }
@@ -222,7 +223,7 @@ export class Runtime {
   }
 
   async _instantiate(wasm, options, linked) {
-    const bytes = await this._prepare(wasm, options);
+    const guest = await this._prepare(wasm, options);
     const id = this._nextId++;
     const { onStdout, onStderr, onTrace, ...rest } = options;
     const chunks = { stdout: [], stderr: [] };
@@ -232,9 +233,9 @@ export class Runtime {
     if (this._usesChannel() && !linked) this._channel.reset();
     const reply = new Promise((resolve, reject) => this._requests.set(id, { resolve, reject }));
     const message = {
-      type: "instantiate", id, linked, wasm: bytes, options: { ...rest, mounts: resolved(rest.mounts, this.baseURL), imports: sources(rest.imports) },
+      type: "instantiate", id, linked, ...guest, options: { ...rest, mounts: resolved(rest.mounts, this.baseURL), imports: sources(rest.imports) },
     };
-    this.worker.postMessage(message, [bytes.buffer]);
+    this.worker.postMessage(message, transferred(guest));
     try {
       const { exports } = await reply;
       const instance = new Instance(this, id, exports, chunks);
@@ -257,30 +258,22 @@ export class Runtime {
     this._linked.delete(id);
   }
 
-  /** The guest's bytes (a copy, to transfer) once the runtime is ready; a RunProblem says why not:
-   * a guest that is neither a URL nor bytes, bad options (run_options.js), a failed fetch or boot. */
+  /** The guest for the worker once the runtime is ready: {wasm: its bytes (a copy, to transfer)},
+   * or {url, name} for a URL, which the worker fetches and compiles (web/guest_fetch.js: so that
+   * the browser may keep the compiled code across page loads). A RunProblem says why not: a guest
+   * that is neither a URL nor bytes, bad options (run_options.js), a failed boot. */
   async _prepare(wasm, options) {
     const problem = checkGuest(wasm);
     if (problem) throw new RunProblem("module", problem);
     const optionsProblem = checkOptions(options);
     if (optionsProblem) throw new RunProblem("options", optionsProblem);
-    let bytes = wasm;
-    if (typeof wasm === "string" || wasm instanceof URL) {
-      let response;
-      try {
-        response = await fetch(new URL(wasm, this.baseURL));
-      } catch (error) {
-        throw new RunProblem("module", `cannot fetch ${wasm}: ${error.message}`);
-      }
-      if (!response.ok) throw new RunProblem("module", `cannot fetch ${wasm}: ${response.status} ${response.statusText}`.trim());
-      bytes = await response.arrayBuffer();
-    }
     try {
       await this.ready;
     } catch (error) {
       throw new RunProblem("internal", `the runtime did not start: ${error.message.split("\n")[0]}`);
     }
-    return bytes instanceof Uint8Array ? bytes.slice() : new Uint8Array(bytes.slice(0));
+    if (typeof wasm === "string" || wasm instanceof URL) return { url: new URL(wasm, this.baseURL).href, name: String(wasm) };
+    return { wasm: wasm instanceof Uint8Array ? wasm.slice() : new Uint8Array(wasm.slice(0)) };
   }
 
   /** Keep a mount ({files, readOnly} or {url}) in the worker under `name` (replacing one of that name):
@@ -460,6 +453,11 @@ export class Instance {
     if (!this._open) return Promise.reject(Object.assign(new Error("the instance is closed"), { kind: "closed" }));
     return this.runtime._request({ ...message, instance: this.id }, whole);
   }
+}
+
+/** What postMessage transfers of a guest: its bytes' buffer, if it has bytes. */
+function transferred(guest) {
+  return guest.wasm ? [guest.wasm.buffer] : [];
 }
 
 /** `mounts` for the worker: a URL mount's manifest URL resolved against the runtime's base URL. */

@@ -3,7 +3,8 @@
 //
 // Messages in:   {type: "init", blocking: "auto"|"jspi"|"atomics"|"none", channel: SharedArrayBuffer?,
 //                  timeOrigin: the page's performance.timeOrigin}
-//                {type: "run", id, wasm: ArrayBuffer|Uint8Array, options: {args, env, argv0, files,
+//                {type: "run", id, wasm: ArrayBuffer|Uint8Array (or url and name: fetched and compiled
+//                  here, guest_fetch.js), options: {args, env, argv0, files,
 //                  mounts, stdin, interactive, trace, timeoutMs, sockets, allow}}
 //                {type: "net", action: "connect", conn, port} | {..., action: "write", conn, data} |
 //                  {..., action: "end", conn}: a page connection to the guest's listening socket
@@ -13,7 +14,7 @@
 //                  (persistent stores; queued with runs)
 //                {type: "mount", id, name, spec} | {type: "unmount", id, name} (a mount kept in this
 //                  worker across runs, which a run names as {kept: name}; queued with runs)
-//                {type: "instantiate", id, wasm, options, linked?} (an instance the page drives, queued
+//                {type: "instantiate", id, wasm | url and name, options, linked?} (an instance the page drives, queued
 //                  with runs, later runs wait for its close; `linked`: it imports an open instance's
 //                  exports and comes at once), then, with `instance` (its id):
 //                  {type: "call", id, instance, name, args}, {type: "drop", id, instance, handle} (a
@@ -36,6 +37,7 @@
 // this event loop keeps running), else "atomics" when the page sent a SharedArrayBuffer channel
 // (Atomics.wait; stdin comes through the channel), else "none" (input is not interactive).
 
+import { GuestFetchError, fetchGuest } from "./guest_fetch.js";
 import { withVersionedFetch } from "./versioned_fetch.js";
 
 const base = new URL("./", import.meta.url);
@@ -341,20 +343,44 @@ function emitter(id) {
   };
 }
 
-async function runGuest({ id, wasm, options = {} }) {
-  const bytes = wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm);
+/** The guest of a "run" or "instantiate" message: its bytes (`wasm`), or its `url`, fetched and
+ * compiled here (guest_fetch.js), then offered to the engine just before the guest runs. */
+async function loadGuest({ wasm, url, name, options }) {
+  if (url === undefined) return { bytes: wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm) };
+  const engine = await engineHooks();
+  return fetchGuest(url, name, (digest) => engine.wants_compiled(digest, options?.maxMemoryBytes)); // undefined: None
+}
+
+let hooks = null;
+/** engines/js.py's wants_compiled and offer_compiled, looked up once. */
+async function engineHooks() {
+  hooks ||= (await booted).pyimport("pywasi_web.engines.js");
+  return hooks;
+}
+
+/** Hand the engine what loadGuest compiled: call at once before the glue function that compiles. */
+function offer(guest) {
+  if (guest.module) hooks.offer_compiled(guest.digest, guest.module);
+}
+
+async function runGuest(message) {
+  const { id, options = {} } = message;
   const emit = emitter(id);
   let timer = null;
-  if (options.timeoutMs) {
-    timer = setTimeout(() => glue.cancel(`the guest ran longer than ${options.timeoutMs / 1000} s`), options.timeoutMs);
-  }
   let result;
   try {
+    const guest = await loadGuest(message);
     const { timeoutMs, ...rest } = options;
     const { mode, channel } = await initialized;
-    result = await callGlue(mode, glue.run, bytes, rest, emit, mode, channel, (await netTransports).transports);
+    const { transports } = await netTransports;
+    if (timeoutMs) {
+      timer = setTimeout(() => glue.cancel(`the guest ran longer than ${timeoutMs / 1000} s`), timeoutMs);
+    }
+    offer(guest);
+    result = await callGlue(mode, glue.run, guest.bytes, rest, emit, mode, channel, transports);
   } catch (error) {
-    result = { exitCode: null, error: { kind: "internal", message: describe(error) } };
+    const kind = error instanceof GuestFetchError ? "module" : "internal";
+    result = { exitCode: null, error: { kind, message: describe(error) }, durationMs: 0 };
   } finally {
     clearTimeout(timer);
   }
@@ -365,12 +391,25 @@ async function runGuest({ id, wasm, options = {} }) {
 const closers = new Map(); // instance id -> ends its turn in the queue
 
 /** Instantiate a module the page drives; the queue waits until the page closes it. */
-async function instantiateGuest({ id, wasm, options = {} }) {
-  const bytes = wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm);
+async function instantiateGuest(message) {
+  const { id, options = {} } = message;
   const emit = emitter(id);
   const closed = new Promise((resolve) => closers.set(id, resolve));
   const { mode, channel } = await initialized;
-  const answer = await reply(id, () => glue.instantiate, id, bytes, options, emit, mode, channel, (await netTransports).transports);
+  const { transports } = await netTransports;
+  let guest;
+  try {
+    guest = await loadGuest(message);
+  } catch (error) {
+    closers.delete(id);
+    postMessage({ type: "reply", id, error: describe(error), ...(error instanceof GuestFetchError ? { kind: "module" } : {}) });
+    return;
+  }
+  const pick = () => {
+    offer(guest);
+    return glue.instantiate;
+  };
+  const answer = await reply(id, pick, id, guest.bytes, options, emit, mode, channel, transports);
   if (answer.error === undefined) await closed;
   closers.delete(id);
 }

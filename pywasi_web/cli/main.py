@@ -67,9 +67,21 @@ def _parser() -> argparse.ArgumentParser:
         help="ship DIR as mounts/NAME/ with its manifest mounts/NAME.json, for {url: 'mounts/NAME.json'}",
     )
     manifest = commands.add_parser(
-        "manifest", help="print the manifest of a directory, for a URL mount of its files (docs/browser.md)"
+        "manifest", help="write the manifest of a directory, for a URL mount of its files (docs/browser.md)"
     )
     manifest.add_argument("directory")
+    manifest.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write it to FILE (left out of the tree; `base` points from it to DIR), not to stdout",
+    )
+    manifest.add_argument(
+        "--no-mtime",
+        dest="mtimes",
+        action="store_false",
+        help="leave the files' times out (for a manifest kept in git, where checkouts change them)",
+    )
     return parser
 
 
@@ -136,16 +148,17 @@ def _run(options: argparse.Namespace) -> int:
             raise
 
 
-def _manifest(directory: str) -> int:
-    import json
-
-    from pywasi_web.vfs.manifest import build_manifest
+def _manifest(options: argparse.Namespace) -> int:
+    from pywasi_web.cli.manifest import manifest_text, write_manifest
 
     try:
-        manifest = build_manifest(directory)
+        if options.output is None:
+            sys.stdout.write(manifest_text(options.directory, mtimes=options.mtimes))
+        else:
+            with _os_errors_as_one_line():
+                write_manifest(options.directory, options.output, mtimes=options.mtimes)
     except ValueError as error:
         raise PywasiError(str(error)) from None
-    print(json.dumps(manifest, indent=1))
     return 0
 
 
@@ -172,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 serve(port=options.port)
             return 0
         if options.command == "manifest":
-            return _manifest(options.directory)
+            return _manifest(options)
         from pywasi_web.cli.site import build_site
 
         with _os_errors_as_one_line():

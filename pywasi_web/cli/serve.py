@@ -20,11 +20,11 @@ No directory listings, and a request path that resolves outside its directory is
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 import os
 import re
-import shutil
 import sys
 import tempfile
 import zipfile
@@ -124,11 +124,14 @@ def example_manifest(root: Path = REPO_ROOT) -> list[dict[str, Any]]:
 def build_examples(root: Path = REPO_ROOT, *, log: Callable[[str], object] = print) -> None:
     """Put each example's .wasm into the served directory, next to the manifest: examples/*.c
     compiled (ziglang, cached; `reactor`: a library without main; `component`: that C example made
-    a WASI 0.2 component by the preview1 adapter), a gallery program taken from its pinned package."""
+    a WASI 0.2 component by the preview1 adapter), a gallery program taken from its pinned package.
+    The served manifest gives each one's `sha256` too, so the playground can ask for
+    `NAME.wasm?v=SHA256`, a URL the browser keeps with V8's compiled code (web/guest_fetch.js)."""
     from pywasi_web.cli.toolchain import build_c, componentize
 
     target = examples_dir(root)
     target.mkdir(parents=True, exist_ok=True)
+    listed = []
     for example in example_manifest(root):
         destination = target / f"{example['name']}.wasm"
         if "package" in example:
@@ -142,7 +145,8 @@ def build_examples(root: Path = REPO_ROOT, *, log: Callable[[str], object] = pri
             built = (componentize(module, example["name"]) if "component" in example else module).read_bytes()
         if not destination.exists() or destination.read_bytes() != built:
             destination.write_bytes(built)
-    shutil.copyfile(example_sources(root) / "index.json", target / "index.json")
+        listed.append({**example, "sha256": hashlib.sha256(built).hexdigest()})
+    (target / "index.json").write_text(json.dumps(listed, indent=2) + "\n")
 
 
 def gallery_wasm(

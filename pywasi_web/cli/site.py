@@ -22,9 +22,9 @@ import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from pywasi_web.cli.manifest import write_manifest
 from pywasi_web.cli.serve import REPO_ROOT, example_manifest, prepare_assets, routes, wheel_index
 from pywasi_web.cli.setup_steps import SetupError
-from pywasi_web.vfs.manifest import build_manifest
 
 # Per vendor route, the files the site needs (the npm packages also hold sources, types, maps, consoles).
 VENDOR_FILES = {
@@ -93,8 +93,7 @@ def _write_url_mount(mounts: Path, name: str, source: Path) -> None:
     otherwise serve whatever one points at, outside the tree."""
     tree = mounts / name
     shutil.copytree(source, tree, symlinks=True)
-    manifest = {**build_manifest(tree), "base": f"{name}/"}
-    (mounts / f"{name}.json").write_text(json.dumps(manifest, indent=1))
+    write_manifest(tree, mounts / f"{name}.json")  # "base": "NAME/"
     for link in [path for path in tree.rglob("*") if path.is_symlink()]:
         link.unlink()
 

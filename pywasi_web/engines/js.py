@@ -461,6 +461,24 @@ def guest_failure(error: Any, interrupt_reason: str | None, trapped: str) -> Exc
 # WebAssembly.Module can be instantiated any number of times.
 _COMPILED: dict[tuple[bytes, int | None], JsModule] = {}
 COMPILED_LIMIT = 16
+# A WebAssembly.Module the worker compiled from a guest's HTTP response (compileStreaming, which V8
+# may answer with the code it kept from an earlier page load), by the SHA-256 of its bytes: taken by
+# the next compile() of those bytes, in place of compiling them (see offer_compiled).
+_offered: list[tuple[bytes, Any]] = []
+
+
+def wants_compiled(digest: str, max_memory: int | None = None) -> bool:
+    """Whether the worker should compile the guest whose bytes have this SHA-256 (hex) itself and
+    offer_compiled it: not when this runtime has it compiled already (the content-hash cache comes
+    first), nor with a memory cap, which compiles other bytes (memory_cap)."""
+    return max_memory is None and (bytes.fromhex(digest), None) not in _COMPILED
+
+
+def offer_compiled(digest: str, module: Any) -> None:
+    """Hand compile() the WebAssembly.Module the worker compiled from the bytes with this SHA-256
+    (hex), so that they are not compiled twice. Only the next compile() takes it, and only if its
+    bytes have that digest: the worker offers a module just before it runs the guest."""
+    _offered[:] = [(bytes.fromhex(digest), module)]
 
 
 class JsEngine:
@@ -482,15 +500,18 @@ class JsEngine:
         """The compiled module, from the worker's cache when these bytes were compiled before (with
         the same memory cap): a run of a module already seen compiles and parses nothing."""
         key = (hashlib.sha256(wasm).digest(), self.max_memory)
+        offered = _offered.pop() if _offered else (b"", None)  # only this compile may take it
         compiled = _COMPILED.pop(key, None)
         if compiled is None:
-            compiled = self._compile(wasm)
+            taken = offered[0] == key[0] and self.max_memory is None
+            compiled = self._compile(wasm, offered[1] if taken else None)
             while len(_COMPILED) >= COMPILED_LIMIT:
                 del _COMPILED[next(iter(_COMPILED))]  # the least recently used
         _COMPILED[key] = compiled
         return compiled
 
-    def _compile(self, wasm: bytes) -> JsModule:
+    def _compile(self, wasm: bytes, module: Any = None) -> JsModule:
+        """`module`: the one the worker compiled from these bytes (offer_compiled), else None."""
         import js
         from pyodide.ffi import JsException, to_js
 
@@ -498,7 +519,8 @@ class JsEngine:
         if self.max_memory is not None:
             wasm = cap_memory(wasm, self.max_memory)
         try:
-            module = js.WebAssembly.Module.new(to_js(wasm))
+            if module is None:
+                module = js.WebAssembly.Module.new(to_js(wasm))
         except JsException as error:
             message = str(getattr(error, "message", error)).removeprefix("WebAssembly.Module(): ")
             raise ModuleError(f"invalid WebAssembly module: {message}") from None

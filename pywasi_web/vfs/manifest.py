@@ -76,17 +76,24 @@ def _natural(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def build_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
+def build_manifest(
+    directory: str | os.PathLike[str], *, mtimes: bool = True, leave_out: Path | None = None
+) -> dict[str, Any]:
     """The manifest of a directory's tree (files, directories, symlinks, without following them),
-    its files to be served beside it."""
+    its files to be served beside it. `mtimes=False` leaves the files' times out: a manifest kept
+    in git must not change with each checkout, whose files all get the checkout's time.
+    `leave_out`: a file of the tree not to list (the manifest itself, written inside it)."""
     root = Path(directory)
     if not root.is_dir():
         raise ValueError(f"{directory} is not a directory")
+    skipped = None if leave_out is None else Path(leave_out).absolute()
     entries: dict[str, dict[str, Any]] = {}
     for current, dirs, files in os.walk(root):
         dirs.sort()
         for name in [*dirs, *sorted(files)]:
             path = Path(current) / name
+            if path.absolute() == skipped:
+                continue
             relative = path.relative_to(root).as_posix()
             info = path.lstat()
             if path.is_symlink():
@@ -94,5 +101,5 @@ def build_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
             elif path.is_dir():
                 entries[relative] = {"directory": True}
             elif path.is_file():
-                entries[relative] = {"size": info.st_size, "mtime": info.st_mtime_ns}
+                entries[relative] = {"size": info.st_size, **({"mtime": info.st_mtime_ns} if mtimes else {})}
     return {"version": MANIFEST_VERSION, "entries": entries}
