@@ -2,7 +2,9 @@
 Atomics.wait: the native tcpprobe component (tests/preview2/guests/tcpprobe.c) connects through a
 real websockify to a local server, sends, reads until the peer closes, and reports each step; the
 same component on CPython (pywasi_web's host TCP, against the same server) must report the same
-lines. To a fetch origin's port the connection is HTTP/1.1 bridged to fetch(). wasmtime-py cannot
+lines. A component listening on a `{listen: port}` spec's port is reached by the page's
+rt.connect(port), and echoes as it does on CPython to a real TCP client. To a fetch origin's
+port the connection is HTTP/1.1 bridged to fetch(). wasmtime-py cannot
 grant TCP (create-tcp-socket is access-denied even with wasi_config_inherit_network), so
 wasmtime's WASI 0.2 is the oracle for the component without a grant. wasi:http goes through
 fetch() in both modes (the page's under Atomics)."""
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import socket
+import threading
 from typing import Any
 
 import pytest
@@ -78,6 +81,51 @@ def test_a_components_tcp_goes_through_the_relay_as_on_cpython(page: Any, runtim
         "create udp ipv4: ok",
         "udp start-bind: err 2",  # not-supported: a page has no UDP
     ]
+
+
+# Instantiates the tcpprobe with a {listen: port} socket; serve, then the page connects, sends "hi",
+# ends its side, and echo-one answers it. The lines of both calls and what the page read.
+SERVE = """async ([key, component, port]) => {
+    const bytes = Uint8Array.from(atob(component), (c) => c.charCodeAt(0));
+    const rt = window[key];
+    const inst = await rt.instantiate(bytes, { timeoutMs: 60000, sockets: [{ listen: port }] });
+    try {
+        const served = await inst.call("serve", port);
+        const connection = rt.connect(port);
+        connection.write("hi");
+        connection.close();
+        const echoed = await inst.call("echo-one");
+        return [served, echoed, new TextDecoder().decode(await connection.readAll())];
+    } finally {
+        await inst.close();
+    }
+}"""
+
+
+def test_a_component_listening_on_a_listen_spec_echoes_the_page_as_on_cpython(
+    page: Any,
+    runtime: str,  # noqa: F811
+) -> None:
+    wasm = tcpprobe().read_bytes()
+    port = free_port()
+    process = Program(wasm).instantiate(allow=[f"127.0.0.1:{port}"])
+    served = list(process.exports.serve(port))
+    read: list[bytes] = []
+
+    def client() -> None:
+        with socket.create_connection(("127.0.0.1", port)) as connection:
+            connection.sendall(b"hi")
+            connection.shutdown(socket.SHUT_WR)
+            read.append(b"".join(iter(lambda: connection.recv(1024), b"")))
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    echoed = list(process.exports.echo_one())
+    thread.join()
+    expected = [served, echoed, read[0].decode()]
+    assert expected[1:] == [["accept: ok", "read: hi, then closed", "write: ok"], "echo: hi"]
+    ours = page.evaluate(SERVE, [runtime, base64.b64encode(wasm).decode(), port])
+    assert ours == expected
 
 
 @pytest.fixture
