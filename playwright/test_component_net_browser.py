@@ -128,6 +128,41 @@ def test_a_component_listening_on_a_listen_spec_echoes_the_page_as_on_cpython(
     assert ours == expected
 
 
+# Instantiates the component and calls one export, keeping the instance open (window.kept).
+KEEP = """async ([key, component, options, name, args]) => {
+    const bytes = Uint8Array.from(atob(component), (c) => c.charCodeAt(0));
+    window.kept = await window[key].instantiate(bytes, { timeoutMs: 60000, ...options });
+    return await window.kept.call(name, ...args);
+}"""
+
+
+def test_a_connection_given_up_while_its_relay_opens_is_closed_before_the_run_ends(
+    page: Any,
+    runtime: str,  # noqa: F811
+) -> None:
+    """The server behind websockify sees the relayed connection end while the instance is open."""
+    accepted, ended = threading.Event(), threading.Event()
+
+    def watch(connection: socket.socket) -> None:
+        with connection:
+            accepted.set()
+            if connection.recv(1024) == b"":
+                ended.set()
+
+    with tcp_server(watch) as port, websockify(port) as url:
+        options = {
+            "sockets": [{"websocket": url, "host": "127.0.0.1", "port": port}],
+            "allow": [url, f"127.0.0.1:{port}"],
+        }
+        wasm = base64.b64encode(tcpprobe().read_bytes()).decode()
+        try:
+            lines = page.evaluate(KEEP, [runtime, wasm, options, "abandon", [port]])
+            assert lines == ["create tcp ipv4: ok", "start-connect: ok"]
+            assert accepted.wait(60) and ended.wait(60)
+        finally:
+            page.evaluate("() => window.kept.close()")
+
+
 @pytest.fixture
 def origin(server_url: str) -> str:
     """The playground server's origin: the worker fetches from it without CORS."""

@@ -114,6 +114,20 @@ def test_what_is_not_allowed_or_not_routed_is_access_denied() -> None:
     assert code(none) == "access-denied"  # no socket is created at all, as in wasmtime's default
 
 
+def test_a_connection_dropped_while_its_websocket_opens_has_the_page_close_it() -> None:
+    """The worker may not read the page's "open" before the run ends (it reads events when the
+    guest waits): the page is told at once, and closes the WebSocket when it opens."""
+    page = FakePage()
+    socket = connect(grant(page).network, 5000)
+    opening = page.posted[-1]
+    assert opening["op"] == "websocket"
+    socket.drop()
+    assert page.posted[-1] == {"action": "relay", "op": "close", "sid": opening["sid"]}
+    page.event(opening["sid"], "open", [])  # the page's late answer reaches nothing
+    socket.drop()
+    assert len(page.posted) == 2
+
+
 def test_listen_without_its_spec_is_access_denied_udp_not_supported_and_names_unresolvable() -> None:
     access = grant(FakePage(), [*ALLOW, "127.0.0.1:7000", "example.org:*"]).network
     assert access is not None

@@ -1,6 +1,6 @@
 /* A native component connecting with wasi:sockets@0.2 itself (tcpprobe.wit): create a TCP socket,
  * connect to 127.0.0.1, send a message, read the reply until the peer closes; or bind and listen,
- * and bind a UDP socket; or serve: listen, then accept one connection and echo it. Each step is reported as a line, so a granted, a denied and an
+ * and bind a UDP socket; or start a connect and give it up; or serve: listen, then accept one connection and echo it. Each step is reported as a line, so a granted, a denied and an
  * unsupported operation can be told apart. */
 #include "probe.h"
 
@@ -61,6 +61,13 @@ static int read_chunk(int32_t input) {
     return !ret[0];
 }
 
+/* Reports a result<_, error-code> in `ret` (the code at 1); 1 if it is ok. */
+static int step(const char *what) {
+    if (ret[0]) say("%s: err %u", what, ret[1]);
+    else say("%s: ok", what);
+    return !ret[0];
+}
+
 /* Calls `call` (finish-connect, accept: a result with its payload or code at 4) until it stops
  * answering would-block, waiting for the socket in between. */
 static void when_ready(int32_t tcp, void (*call)(int32_t self, void *ret)) {
@@ -78,6 +85,7 @@ static void converse(int32_t tcp, int32_t net, uint32_t port, const char *messag
         return;
     }
     say("start-connect: ok");
+    if (!message) return; /* abandon: the socket is dropped while it connects */
     when_ready(tcp, finish_connect);
     if (ret[0]) {
         say("finish-connect: err %u", ret[4]);
@@ -106,12 +114,9 @@ EXPORT("connect") uint8_t *connect(uint32_t port, const char *message, uint32_t 
 
 EXPORT("cabi_post_connect") void post_connect(uint8_t *result) { free_lines(result); }
 
-/* Reports a result<_, error-code> in `ret` (the code at 1); 1 if it is ok. */
-static int step(const char *what) {
-    if (ret[0]) say("%s: err %u", what, ret[1]);
-    else say("%s: ok", what);
-    return !ret[0];
-}
+EXPORT("abandon") uint8_t *abandon(uint32_t port) { return connect(port, NULL, 0); }
+
+EXPORT("cabi_post_abandon") void post_abandon(uint8_t *result) { free_lines(result); }
 
 /* A TCP socket bound to 127.0.0.1:port whose start-listen was called, a line per step: the socket
  * if every step was ok, else -1 (the socket dropped). */
