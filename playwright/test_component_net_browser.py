@@ -225,3 +225,39 @@ def test_a_components_wasi_http_fetches_in_both_modes(page: Any, runtime: str, o
     assert ours == expected
     (denied,) = calls(page, runtime, wasm, {"allow": ["http://127.0.0.1:1"]}, request)
     assert denied[-1] == "handle: err 15"  # HTTP-request-denied
+
+
+PREFLIGHT = (
+    b"HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: *\r\nAccess-Control-Allow-Headers: x-test\r\n"
+    b"Access-Control-Allow-Methods: GET\r\nContent-Length: 0\r\n\r\n"
+)
+
+
+def test_a_request_in_flight_when_the_instance_closes_is_aborted(page: Any, runtime: str) -> None:  # noqa: F811
+    """The server sees the request, never answers, and sees its connection close once the
+    instance closes (fetch's AbortController: the worker's under JSPI, the page's under Atomics)."""
+    requested, closed = threading.Event(), threading.Event()
+
+    def hang(connection: socket.socket) -> None:
+        """Allows the preflight (the probe sends a header of its own), and never answers the GET."""
+        with connection:
+            while (head := connection.recv(65536)).startswith(b"OPTIONS "):
+                connection.sendall(PREFLIGHT)
+            if not head:
+                return  # a connection the browser opened ahead and never used
+            requested.set()
+            while connection.recv(65536):
+                pass
+            closed.set()
+
+    with tcp_server(hang) as port:
+        wasm = base64.b64encode(httpprobe().read_bytes()).decode()
+        options = {"allow": [f"http://127.0.0.1:{port}"]}
+        try:
+            lines = page.evaluate(KEEP, [runtime, wasm, options, "send", [f"127.0.0.1:{port}", "/hang"]])
+            assert lines[-1] == "handle: ok"
+            assert requested.wait(60)
+            assert not closed.is_set()
+        finally:
+            page.evaluate("() => window.kept.close()")
+        assert closed.wait(60)

@@ -107,8 +107,9 @@ def _no_lookup(name: str) -> list[str]:
 
 class ComponentNetwork:
     """A component run's network: `grant` for its wasi:sockets and wasi:http, and `close()` for
-    the end of the run, which closes the connections the guest left open (a WebSocket of the
-    worker's would outlive the run otherwise)."""
+    the end of the run, which closes the connections the guest left open and aborts its wasi:http
+    requests still in flight (a WebSocket or fetch of the worker's or the page's would outlive the
+    run otherwise)."""
 
     def __init__(
         self, specs: list[SocketSpec], allow: list[str], transports: Transports | None, page: PageConnections
@@ -130,3 +131,5 @@ class ComponentNetwork:
         if self._routes is not None:
             for socket in self._routes.made:
                 socket.close()
+        if self.grant.http_access is not None:
+            self.grant.http_access.close()

@@ -206,3 +206,22 @@ def test_wasi_http_goes_through_the_pages_fetch() -> None:
     incoming = response.value.value
     assert incoming.status() == 200 and incoming.headers().get("x-test") == [b"yes"]
     assert incoming.consume().stream().read(100) == b"hello"
+
+
+def test_requests_in_flight_when_the_run_ends_are_cancelled_on_the_page() -> None:
+    page = FakePage()
+    net = network(page)
+    access, waiter = net.grant.http_access, ThreadWaiter()
+    sent = []
+    for path in ("/done", "/hanging"):
+        request = http.HttpTypes(waiter).OutgoingRequest(http.Fields())
+        request.set_scheme(Variant("HTTP"))
+        request.set_authority("127.0.0.1:8000")
+        request.set_path_with_query(path)
+        http.OutgoingHandler(access, waiter).handle(request, None)
+        sent.append(page.posted[-1]["sid"])
+    page.event(sent[0], "head", [200, "OK", []])
+    page.event(sent[0], "end", [])
+    net.close()
+    assert [(message["op"], message["sid"]) for message in page.posted[2:]] == [("cancel", sent[1])]
+    assert access is not None and not access.calls
