@@ -163,6 +163,38 @@ def test_a_connection_given_up_while_its_relay_opens_is_closed_before_the_run_en
             page.evaluate("() => window.kept.close()")
 
 
+def test_a_route_named_by_a_host_name_resolves_and_connects_as_localhost_on_cpython(
+    page: Any,
+    runtime: str,  # noqa: F811
+) -> None:
+    """A page has no name lookup: the route's name resolves to a synthetic address, and a
+    connect to it goes through the route's relay; a name outside `allow` does not resolve."""
+    wasm = tcpprobe().read_bytes()
+    with tcp_server(reply_once) as port, websockify(port) as url:
+        process = Program(wasm).instantiate(allow=[f"localhost:{port}"])
+        expected = [
+            list(process.exports.connect_name(name, port, "hi")) for name in ("localhost", "other.test")
+        ]
+        options = {
+            "sockets": [{"websocket": url, "host": "example.test", "port": port}],
+            "allow": [url, f"example.test:{port}"],
+        }
+        ours = calls(
+            page,
+            runtime,
+            wasm,
+            options,
+            ("connect-name", ["example.test", port, "hi"]),
+            ("connect-name", ["other.test", port, "hi"]),
+        )
+    assert expected == [
+        ["resolve: ok", "ipv4 address: found", "create tcp ipv4: ok", "start-connect: ok",
+         "finish-connect: ok", "write: ok", "read: echo: hi", "end: closed"],
+        ["resolve: err 20"],  # permanent-resolver-failure: a name outside allow is not looked up
+    ]  # fmt: skip
+    assert ours == expected
+
+
 @pytest.fixture
 def origin(server_url: str) -> str:
     """The playground server's origin: the worker fetches from it without CORS."""

@@ -11,9 +11,12 @@ origin being in `allow`); an allowed address no spec routes is access-denied too
 port of a `{listen: port}` spec (at a loopback or unspecified address) takes the listener the run
 registered with the page for it, as a Preview 1 guest's preopened one: the page's
 `rt.connect(port)` reaches it (connections made before the component listens wait in it, as
-in a backlog); any other listen is access-denied, a second one on the port address-in-use. What a
-page cannot do answers as a denied grant would: UDP is not-supported (udp.py), and a name
-resolves only when it is an IP address (no DNS in a page: name-unresolvable).
+in a backlog); any other listen is access-denied, a second one on the port address-in-use. A page
+has no name lookup, so a route's host that is a name resolves to a synthetic address of its own
+(in 198.18.0.0/15, reserved for benchmarks: never a real host), which a connect maps back to the
+name's route; any other name is name-unresolvable (or, outside `allow`,
+permanent-resolver-failure, as on CPython). What a page cannot do answers as a denied grant
+would: UDP is not-supported (udp.py).
 wasi:http goes through the transports' fetch(): the worker's own under JSPI, the page's under
 Atomics (relay.PageRelay), its events read whenever the guest waits.
 
@@ -22,6 +25,7 @@ Importable on CPython: tests drive it with transport doubles.
 
 from __future__ import annotations
 
+import ipaddress
 import socket as socketlib
 from urllib.parse import urlsplit
 
@@ -54,6 +58,7 @@ class Routes:
                 port = url_port(parts)
                 assert port is not None, "a fetch spec's origin is http or https (net/spec.py)"
                 self._routes.setdefault((host_key(parts.hostname or ""), port), spec)
+        self.synthetic = SyntheticNames(self.names())
 
     def fetch_entries(self) -> list[str]:
         """host:port allowlist entries of the fetch origins (`allow` names those as origins)."""
@@ -61,8 +66,12 @@ class Routes:
             f"{host}:{port}" for (host, port), spec in self._routes.items() if isinstance(spec, FetchSpec)
         ]
 
+    def names(self) -> list[str]:
+        """The route hosts that are names, not IP addresses."""
+        return [host for host, _port in self._routes if not _is_address(host)]
+
     def connect(self, host: str, port: int) -> Socket:
-        spec = self._routes.get((host_key(host), port))
+        spec = self._routes.get((host_key(self.synthetic.name(host)), port))
         socket: Socket
         if isinstance(spec, WebSocketSpec):
             socket = OpeningStream()
@@ -101,8 +110,33 @@ class Listening:
         return listener
 
 
-def _no_lookup(name: str) -> list[str]:
-    raise socketlib.gaierror(socketlib.EAI_NONAME, f"{name}: a page has no name lookup")
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+class SyntheticNames:
+    """A page's stand-in for name lookup: each route host that is a name gets an address of its
+    own, which a connect maps back to the name."""
+
+    FIRST = ipaddress.IPv4Address("198.18.0.1")
+
+    def __init__(self, names: list[str]) -> None:
+        self._addresses = {name: str(self.FIRST + index) for index, name in enumerate(dict.fromkeys(names))}
+        self._names = {address: name for name, address in self._addresses.items()}
+
+    def resolve(self, name: str) -> list[str]:
+        address = self._addresses.get(host_key(name))
+        if address is None:
+            raise socketlib.gaierror(socketlib.EAI_NONAME, f"{name}: no route of this run has that name")
+        return [address]
+
+    def name(self, host: str) -> str:
+        """The name `host` stands for, or `host` itself."""
+        return self._names.get(host, host)
 
 
 class ComponentNetwork:
@@ -124,7 +158,7 @@ class ComponentNetwork:
         routes = self._routes = Routes(specs, transports)
         listening = Listening(specs, page)
         entries = [*allow, *routes.fetch_entries(), *listening.entries()]
-        access = SocketAccess(Allowlist(entries), routes.connect, listening.listen, _no_lookup)
+        access = SocketAccess(Allowlist(entries), routes.connect, listening.listen, routes.synthetic.resolve)
         self.grant = NetworkGrant(access, HttpAccess(Allowlist(allow), transports.fetcher))
 
     def close(self) -> None:

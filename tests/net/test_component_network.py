@@ -225,3 +225,20 @@ def test_requests_in_flight_when_the_run_ends_are_cancelled_on_the_page() -> Non
     net.close()
     assert [(message["op"], message["sid"]) for message in page.posted[2:]] == [("cancel", sent[1])]
     assert access is not None and not access.calls
+
+
+def test_a_route_hosts_name_resolves_to_an_address_a_connect_maps_back_to_the_route() -> None:
+    page = FakePage()
+    specs = [{"websocket": URL, "host": "Example.test", "port": 5000}]
+    access = network(page, [*ALLOW, "example.test:5000", "other.test:*"], specs).grant.network
+    assert access is not None
+    lookup, net = sockets.IpNameLookup(ThreadWaiter()), sockets.Network(access)
+    address = lookup.resolve_addresses(net, "example.test").resolve_next_address()
+    assert address == Variant("ipv4", (198, 18, 0, 1))
+    connect_to = sockets.Tcp(ThreadWaiter(), access).create_tcp_socket("ipv4")
+    connect_to.start_connect(net, sockets.socket_address("198.18.0.1", 5000))
+    assert page.posted[-1]["op"] == "websocket" and page.posted[-1]["url"] == URL
+    for name, error in (("other.test", "name-unresolvable"), ("unknown.test", "permanent-resolver-failure")):
+        with pytest.raises(Err) as unresolved:
+            lookup.resolve_addresses(net, name)
+        assert code(unresolved) == error

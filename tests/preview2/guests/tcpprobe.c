@@ -29,6 +29,10 @@ SOCKETS("udp", "[method]udp-socket.start-bind")
 void udp_start_bind(int32_t self, int32_t net, int32_t family, int32_t port, int32_t a, int32_t b, int32_t c,
                     int32_t d, int32_t u0, int32_t u1, int32_t u2, int32_t u3, int32_t u4, int32_t u5, void *ret);
 SOCKETS("tcp", "[method]tcp-socket.subscribe") int32_t tcp_subscribe(int32_t self);
+SOCKETS("ip-name-lookup", "resolve-addresses") void resolve_addresses(int32_t net, const char *name, uint32_t len, void *ret);
+SOCKETS("ip-name-lookup", "[method]resolve-address-stream.resolve-next-address") void next_address(int32_t self, void *ret);
+SOCKETS("ip-name-lookup", "[method]resolve-address-stream.subscribe") int32_t resolve_subscribe(int32_t self);
+SOCKETS("ip-name-lookup", "[resource-drop]resolve-address-stream") void resolve_drop(int32_t self);
 IO("poll", "[method]pollable.block") void pollable_block(int32_t self);
 IO("poll", "[resource-drop]pollable") void pollable_drop(int32_t self);
 IO("poll", "poll") void poll_list(const int32_t *pollables, uint32_t len, void *ret);
@@ -78,8 +82,9 @@ static void when_ready(int32_t tcp, void (*call)(int32_t self, void *ret)) {
     }
 }
 
-static void converse(int32_t tcp, int32_t net, uint32_t port, const char *message, uint32_t len) {
-    start_connect(tcp, net, 0, (int32_t)port, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, ret);
+static void converse(int32_t tcp, int32_t net, const uint8_t ip[4], uint32_t port, const char *message,
+                     uint32_t len) {
+    start_connect(tcp, net, 0, (int32_t)port, ip[0], ip[1], ip[2], ip[3], 0, 0, 0, 0, 0, 0, ret);
     if (ret[0]) {
         say("start-connect: err %u", ret[1]);
         return;
@@ -100,17 +105,61 @@ static void converse(int32_t tcp, int32_t net, uint32_t port, const char *messag
     output_drop(output);
 }
 
-EXPORT("connect") uint8_t *connect(uint32_t port, const char *message, uint32_t len) {
+static const uint8_t LOOPBACK[4] = {127, 0, 0, 1};
+
+static void dial(int32_t net, const uint8_t ip[4], uint32_t port, const char *message, uint32_t len) {
     create_tcp(0, ret);
     int32_t tcp = made("create tcp ipv4");
     if (tcp >= 0) {
-        int32_t net = instance_network();
-        converse(tcp, net, port, message, len);
-        network_drop(net);
+        converse(tcp, net, ip, port, message, len);
         tcp_drop(tcp);
     }
+}
+
+EXPORT("connect") uint8_t *connect(uint32_t port, const char *message, uint32_t len) {
+    int32_t net = instance_network();
+    dial(net, LOOPBACK, port, message, len);
+    network_drop(net);
     return said();
 }
+
+/* The first IPv4 address `name` resolves to, into `ip` (waiting while the lookup would block);
+ * 1 if there is one. Reports the lookup's outcome without the address (it differs by host). */
+static int resolve(int32_t net, const char *name, uint32_t len, uint8_t ip[4]) {
+    resolve_addresses(net, name, len, ret);
+    int32_t stream = made("resolve");
+    int found = 0;
+    while (stream >= 0 && !found) {
+        next_address(stream, ret); /* result<option<ip-address>>: error or option tag at 2, case at 4 */
+        if (ret[0] && ret[2] == WOULD_BLOCK) {
+            int32_t ready = resolve_subscribe(stream);
+            pollable_block(ready);
+            pollable_drop(ready);
+            continue;
+        }
+        if (ret[0]) say("next address: err %u", ret[2]);
+        if (ret[0] || !ret[2]) break;
+        found = ret[4] == 0;
+        memcpy(ip, ret + 6, 4);
+    }
+    if (stream >= 0) {
+        say("ipv4 address: %s", found ? "found" : "none");
+        resolve_drop(stream);
+    }
+    return found;
+}
+
+EXPORT("connect-name")
+uint8_t *connect_name(char *name, uint32_t name_len, uint32_t port, const char *message, uint32_t len) {
+    int32_t net = instance_network();
+    uint8_t ip[4];
+    if (resolve(net, name, name_len, ip)) dial(net, ip, port, message, len);
+    network_drop(net);
+    if (name_len) free(name);
+    return said();
+}
+
+EXPORT("cabi_post_connect-name") void post_connect_name(uint8_t *result) { free_lines(result); }
 
 EXPORT("cabi_post_connect") void post_connect(uint8_t *result) { free_lines(result); }
 
