@@ -2,7 +2,9 @@
 Atomics.wait: the native tcpprobe component (tests/preview2/guests/tcpprobe.c) connects through a
 real websockify to a local server, sends, reads until the peer closes, and reports each step; the
 same component on CPython (pywasi_web's host TCP, against the same server) must report the same
-lines. To a fetch origin's port the connection is HTTP/1.1 bridged to fetch(). wasmtime-py cannot
+lines. A component listening on a `{listen: port}` spec's port is reached by the page's
+rt.connect(port), and echoes as it does on CPython to a real TCP client. To a fetch origin's
+port the connection is HTTP/1.1 bridged to fetch(). wasmtime-py cannot
 grant TCP (create-tcp-socket is access-denied even with wasi_config_inherit_network), so
 wasmtime's WASI 0.2 is the oracle for the component without a grant. wasi:http goes through
 fetch() in both modes (the page's under Atomics)."""
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import socket
+import threading
 from typing import Any
 
 import pytest
@@ -80,6 +83,118 @@ def test_a_components_tcp_goes_through_the_relay_as_on_cpython(page: Any, runtim
     ]
 
 
+# Instantiates the tcpprobe with a {listen: port} socket; serve, then the page connects, sends "hi",
+# ends its side, and echo-one answers it. The lines of both calls and what the page read.
+SERVE = """async ([key, component, port]) => {
+    const bytes = Uint8Array.from(atob(component), (c) => c.charCodeAt(0));
+    const rt = window[key];
+    const inst = await rt.instantiate(bytes, { timeoutMs: 60000, sockets: [{ listen: port }] });
+    try {
+        const served = await inst.call("serve", port);
+        const connection = rt.connect(port);
+        connection.write("hi");
+        connection.close();
+        const echoed = await inst.call("echo-one");
+        return [served, echoed, new TextDecoder().decode(await connection.readAll())];
+    } finally {
+        await inst.close();
+    }
+}"""
+
+
+def test_a_component_listening_on_a_listen_spec_echoes_the_page_as_on_cpython(
+    page: Any,
+    runtime: str,  # noqa: F811
+) -> None:
+    wasm = tcpprobe().read_bytes()
+    port = free_port()
+    process = Program(wasm).instantiate(allow=[f"127.0.0.1:{port}"])
+    served = list(process.exports.serve(port))
+    read: list[bytes] = []
+
+    def client() -> None:
+        with socket.create_connection(("127.0.0.1", port)) as connection:
+            connection.sendall(b"hi")
+            connection.shutdown(socket.SHUT_WR)
+            read.append(b"".join(iter(lambda: connection.recv(1024), b"")))
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    echoed = list(process.exports.echo_one())
+    thread.join()
+    expected = [served, echoed, read[0].decode()]
+    assert expected[1:] == [["accept: ok", "read: hi, then closed", "write: ok"], "echo: hi"]
+    ours = page.evaluate(SERVE, [runtime, base64.b64encode(wasm).decode(), port])
+    assert ours == expected
+
+
+# Instantiates the component and calls one export, keeping the instance open (window.kept).
+KEEP = """async ([key, component, options, name, args]) => {
+    const bytes = Uint8Array.from(atob(component), (c) => c.charCodeAt(0));
+    window.kept = await window[key].instantiate(bytes, { timeoutMs: 60000, ...options });
+    return await window.kept.call(name, ...args);
+}"""
+
+
+def test_a_connection_given_up_while_its_relay_opens_is_closed_before_the_run_ends(
+    page: Any,
+    runtime: str,  # noqa: F811
+) -> None:
+    """The server behind websockify sees the relayed connection end while the instance is open."""
+    accepted, ended = threading.Event(), threading.Event()
+
+    def watch(connection: socket.socket) -> None:
+        with connection:
+            accepted.set()
+            if connection.recv(1024) == b"":
+                ended.set()
+
+    with tcp_server(watch) as port, websockify(port) as url:
+        options = {
+            "sockets": [{"websocket": url, "host": "127.0.0.1", "port": port}],
+            "allow": [url, f"127.0.0.1:{port}"],
+        }
+        wasm = base64.b64encode(tcpprobe().read_bytes()).decode()
+        try:
+            lines = page.evaluate(KEEP, [runtime, wasm, options, "abandon", [port]])
+            assert lines == ["create tcp ipv4: ok", "start-connect: ok"]
+            assert accepted.wait(60) and ended.wait(60)
+        finally:
+            page.evaluate("() => window.kept.close()")
+
+
+def test_a_route_named_by_a_host_name_resolves_and_connects_as_localhost_on_cpython(
+    page: Any,
+    runtime: str,  # noqa: F811
+) -> None:
+    """A page has no name lookup: the route's name resolves to a synthetic address, and a
+    connect to it goes through the route's relay; a name outside `allow` does not resolve."""
+    wasm = tcpprobe().read_bytes()
+    with tcp_server(reply_once) as port, websockify(port) as url:
+        process = Program(wasm).instantiate(allow=[f"localhost:{port}"])
+        expected = [
+            list(process.exports.connect_name(name, port, "hi")) for name in ("localhost", "other.test")
+        ]
+        options = {
+            "sockets": [{"websocket": url, "host": "example.test", "port": port}],
+            "allow": [url, f"example.test:{port}"],
+        }
+        ours = calls(
+            page,
+            runtime,
+            wasm,
+            options,
+            ("connect-name", ["example.test", port, "hi"]),
+            ("connect-name", ["other.test", port, "hi"]),
+        )
+    assert expected == [
+        ["resolve: ok", "ipv4 address: found", "create tcp ipv4: ok", "start-connect: ok",
+         "finish-connect: ok", "write: ok", "read: echo: hi", "end: closed"],
+        ["resolve: err 20"],  # permanent-resolver-failure: a name outside allow is not looked up
+    ]  # fmt: skip
+    assert ours == expected
+
+
 @pytest.fixture
 def origin(server_url: str) -> str:
     """The playground server's origin: the worker fetches from it without CORS."""
@@ -142,3 +257,39 @@ def test_a_components_wasi_http_fetches_in_both_modes(page: Any, runtime: str, o
     assert ours == expected
     (denied,) = calls(page, runtime, wasm, {"allow": ["http://127.0.0.1:1"]}, request)
     assert denied[-1] == "handle: err 15"  # HTTP-request-denied
+
+
+PREFLIGHT = (
+    b"HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: *\r\nAccess-Control-Allow-Headers: x-test\r\n"
+    b"Access-Control-Allow-Methods: GET\r\nContent-Length: 0\r\n\r\n"
+)
+
+
+def test_a_request_in_flight_when_the_instance_closes_is_aborted(page: Any, runtime: str) -> None:  # noqa: F811
+    """The server sees the request, never answers, and sees its connection close once the
+    instance closes (fetch's AbortController: the worker's under JSPI, the page's under Atomics)."""
+    requested, closed = threading.Event(), threading.Event()
+
+    def hang(connection: socket.socket) -> None:
+        """Allows the preflight (the probe sends a header of its own), and never answers the GET."""
+        with connection:
+            while (head := connection.recv(65536)).startswith(b"OPTIONS "):
+                connection.sendall(PREFLIGHT)
+            if not head:
+                return  # a connection the browser opened ahead and never used
+            requested.set()
+            while connection.recv(65536):
+                pass
+            closed.set()
+
+    with tcp_server(hang) as port:
+        wasm = base64.b64encode(httpprobe().read_bytes()).decode()
+        options = {"allow": [f"http://127.0.0.1:{port}"]}
+        try:
+            lines = page.evaluate(KEEP, [runtime, wasm, options, "send", [f"127.0.0.1:{port}", "/hang"]])
+            assert lines[-1] == "handle: ok"
+            assert requested.wait(60)
+            assert not closed.is_set()
+        finally:
+            page.evaluate("() => window.kept.close()")
+        assert closed.wait(60)

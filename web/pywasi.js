@@ -686,6 +686,7 @@ class SocketRelay {
   constructor(channel) {
     this.channel = channel;
     this.handles = new Map(); // sid -> the transport's handle
+    this.opening = new Set(); // sids of WebSockets still opening: one closed meanwhile is closed on open
   }
 
   async handle(message) {
@@ -694,12 +695,19 @@ class SocketRelay {
     const handle = this.handles.get(sid);
     switch (op) {
       case "websocket":
+        this.opening.add(sid);
         transports.websocket(message.url, this._sink(sid), message.timeoutMs, message.pollMs).then(
           (opened) => {
+            if (!this.opening.delete(sid)) {
+              opened.close(); // the worker closed it, or the run ended, while it was opening
+              return;
+            }
             this.handles.set(sid, opened);
             this._event(sid, "open", []);
           },
-          (error) => this._event(sid, "refused", [String(error.message ?? error)]),
+          (error) => {
+            if (this.opening.delete(sid)) this._event(sid, "refused", [String(error.message ?? error)]);
+          },
         );
         break;
       case "fetch":
@@ -718,6 +726,7 @@ class SocketRelay {
       case "close":
       case "cancel":
         this.handles.delete(sid);
+        this.opening.delete(sid);
         if (op === "close") handle?.close();
         else handle?.cancel();
         break;
@@ -728,6 +737,7 @@ class SocketRelay {
   closeAll() {
     for (const handle of this.handles.values()) (handle.close ?? handle.cancel)();
     this.handles.clear();
+    this.opening.clear();
   }
 
   /** A sink whose every call becomes an event; a fetch body pauses until the worker resumes it. */

@@ -308,7 +308,8 @@ class _Setup:
         if program.component is not None:
             from pywasi_web.browser.network import ComponentNetwork
 
-            self.network = ComponentNetwork(checked_specs(specs, allow, transports), allow, transports)
+            checked = checked_specs(specs, allow, transports)
+            self.network = ComponentNetwork(checked, allow, transports, self.page)
         else:
             self.sockets = open_sockets(specs, allow, self.page, transports)
         if self.page.ports:

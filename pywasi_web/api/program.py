@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ from pywasi_web.api.trace import CallLog, Tracer, make_tracer
 from pywasi_web.component.parse import is_component
 from pywasi_web.engines import default_engine, default_waiter, start_timer
 from pywasi_web.engines.base import Engine, HostFunction, Instance
-from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError
+from pywasi_web.errors import CapabilityError, GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError
 from pywasi_web.kernel.kernel import Kernel, Preopen
 from pywasi_web.kernel.streams import CaptureOutput
 from pywasi_web.kernel.waiting import Waiter
@@ -175,6 +176,7 @@ class Program:
         For a reactor its `_initialize` is called; then call exports with `process.call(name, *args)`.
         """
         check_command_line(args, argv0, env)
+        grant = _grant(allow) if self.component is not None else None  # refused before anything opens
         waiter = waiter or default_waiter()
         argv = [argv0 if argv0 is not None else self.name, *args]
         kernel = Kernel(
@@ -191,7 +193,7 @@ class Program:
         if self.component is not None:
             # True: the component model's own printer (WIT values); a CallLog or callable as for P1
             observe = trace if isinstance(trace, bool) else make_tracer(trace)
-            value, store = self.component.instantiate(kernel, imports or {}, observe, _grant(allow))
+            value, store = self.component.instantiate(kernel, imports or {}, observe, grant)
             return Process(argv, kernel, ComponentInstanceProcess(value, store))
         preview1 = Preview1(kernel)
         tracer = make_tracer(trace)
@@ -278,6 +280,16 @@ class Process:
         )
 
 
+# allow= entries become CPython's network (host TCP, name lookup, an HTTP client on threads),
+# which Pyodide has not; the browser's transports (WebSocket relays, fetch) need the page's
+# relay and a worker that can block, which the JS API sets up.
+IN_PYODIDE = (
+    "allow= needs CPython's sockets and HTTP client, which Pyodide has not: in a browser, give the "
+    "component its network through the JS API (rt.run or rt.instantiate with allow and sockets, "
+    "docs/browser.md#sockets), or run it on CPython"
+)
+
+
 def _grant(allow: Network) -> NetworkGrant | None:
     from pywasi_web.preview2.host import NetworkGrant, host_network
 
@@ -285,6 +297,8 @@ def _grant(allow: Network) -> NetworkGrant | None:
         return allow
     if isinstance(allow, str):
         raise TypeError("allow must be a list of entries (such as ['127.0.0.1:8080']), not one string")
+    if sys.platform == "emscripten":
+        raise CapabilityError(IN_PYODIDE)
     return host_network(allow)
 
 

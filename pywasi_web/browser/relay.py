@@ -72,6 +72,7 @@ class PageRelay:
     def start_websocket(self, url: str, stream: OpeningStream) -> None:
         _sid, socket = self._open(url, StreamSink(stream))
         socket.opening = stream
+        stream.cancel_opening = socket.close
 
     def _open(self, url: str, sink: StreamSink) -> tuple[int, _RelayWebSocket]:
         sid = next(self._ids)

@@ -14,6 +14,7 @@ Importable on CPython (for type checking); `js` and `pyodide` are imported only 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from pywasi_web.abi.errno import Errno
@@ -139,6 +140,9 @@ class OpeningStream(TransportStream):
         super().__init__()
         self._refusal: str | None = None
         self._dropped = False
+        # gives up the WebSocket while it is opening: the page relay's close (under Atomics the
+        # worker may not read the page's "open" before the run ends); under JSPI `opened` does
+        self.cancel_opening: Callable[[], None] = lambda: None
 
     def opened(self, transport: Transport) -> None:
         if self._dropped:  # the guest gave the socket up while it was opening
@@ -157,6 +161,8 @@ class OpeningStream(TransportStream):
         return self.transport is not None
 
     def close(self) -> None:
+        if self.transport is None and self._refusal is None and not self._dropped:
+            self.cancel_opening()
         self._dropped = True
         super().close()
 

@@ -15,7 +15,7 @@ import http.client
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -47,6 +47,13 @@ class HttpAccess:
 
     allow: Allowlist
     fetcher: Callable[[], Fetcher]
+    calls: set[Call] = field(default_factory=set)  # sent and not yet closed
+
+    def close(self) -> None:
+        """The run is over: every request still in flight is cancelled (the browser's fetch is
+        aborted, its connection closed) and every Fetcher released."""
+        for call in list(self.calls):
+            call.close()
 
 
 def host_http(allow: Allowlist) -> HttpAccess:
@@ -297,6 +304,7 @@ class Call:
     def send(self, body: bytes) -> None:
         method, url, headers = self._start
         self._fetcher = self._access.fetcher()
+        self._access.calls.add(self)
         # The Fetcher reports through the response_* methods a FetchBridge has; a Call has them too.
         self._exchange = self._fetcher.fetch(method, url, headers, body, cast(FetchBridge, self))
 
@@ -347,6 +355,7 @@ class Call:
             self._exchange.cancel()
         if self._fetcher is not None:
             self._fetcher.close()
+        self._access.calls.discard(self)
 
 
 def _failure_code(message: str) -> Variant:

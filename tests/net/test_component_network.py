@@ -13,6 +13,7 @@ from pywasi_web.browser.network import ComponentNetwork
 from pywasi_web.browser.transports import checked_specs
 from pywasi_web.component.values import Err, Ok, Variant
 from pywasi_web.kernel.waiting import ThreadWaiter
+from pywasi_web.net.page import PageConnections
 from pywasi_web.preview2 import http, sockets
 from pywasi_web.preview2.host import NetworkGrant
 from pywasi_web.preview2.udp import Udp
@@ -21,9 +22,9 @@ from tests.net.test_relay import ALLOW, URL, FakePage, relay_for
 SPECS = [{"websocket": URL, "host": "127.0.0.1", "port": 5000}, {"fetch": "http://127.0.0.1:8000"}]
 
 
-def network(page: FakePage, allow: list[str] = ALLOW) -> ComponentNetwork:
+def network(page: FakePage, allow: list[str] = ALLOW, specs: list[Any] = SPECS) -> ComponentNetwork:
     relay = relay_for(page)
-    return ComponentNetwork(checked_specs(SPECS, allow, relay), allow, relay)
+    return ComponentNetwork(checked_specs(specs, allow, relay), allow, relay, PageConnections(page.post))
 
 
 def grant(page: FakePage, allow: list[str] = ALLOW) -> NetworkGrant:
@@ -107,13 +108,27 @@ def test_what_is_not_allowed_or_not_routed_is_access_denied() -> None:
             connect(access, port)
         assert code(denied) == "access-denied"
     assert [message["op"] for message in page.posted] == []
-    no_allow = ComponentNetwork([], [], relay_for(page)).grant
+    no_allow = ComponentNetwork([], [], relay_for(page), PageConnections(page.post)).grant
     with pytest.raises(Err) as none:
         connect(no_allow.network, 5000)
     assert code(none) == "access-denied"  # no socket is created at all, as in wasmtime's default
 
 
-def test_listen_is_access_denied_udp_not_supported_and_names_unresolvable() -> None:
+def test_a_connection_dropped_while_its_websocket_opens_has_the_page_close_it() -> None:
+    """The worker may not read the page's "open" before the run ends (it reads events when the
+    guest waits): the page is told at once, and closes the WebSocket when it opens."""
+    page = FakePage()
+    socket = connect(grant(page).network, 5000)
+    opening = page.posted[-1]
+    assert opening["op"] == "websocket"
+    socket.drop()
+    assert page.posted[-1] == {"action": "relay", "op": "close", "sid": opening["sid"]}
+    page.event(opening["sid"], "open", [])  # the page's late answer reaches nothing
+    socket.drop()
+    assert len(page.posted) == 2
+
+
+def test_listen_without_its_spec_is_access_denied_udp_not_supported_and_names_unresolvable() -> None:
     access = grant(FakePage(), [*ALLOW, "127.0.0.1:7000", "example.org:*"]).network
     assert access is not None
     network, waiter = sockets.Network(access), ThreadWaiter()
@@ -134,6 +149,40 @@ def test_listen_is_access_denied_udp_not_supported_and_names_unresolvable() -> N
     assert lookup.resolve_addresses(network, "127.0.0.1").resolve_next_address() == Variant(
         "ipv4", (127, 0, 0, 1)
     )
+
+
+def listening(access: sockets.SocketAccess, host: str, port: int) -> sockets.GuestTcpSocket:
+    """A tcp-socket bound to host:port whose start-listen was called (Err: refused)."""
+    socket = sockets.Tcp(ThreadWaiter(), access).create_tcp_socket("ipv6" if ":" in host else "ipv4")
+    socket.start_bind(sockets.Network(access), sockets.socket_address(host, port))
+    socket.finish_bind()
+    socket.start_listen()
+    return socket
+
+
+def test_a_listen_on_a_listen_specs_port_takes_the_listener_the_page_connects_to() -> None:
+    page = FakePage()
+    relay = relay_for(page)
+    connections = PageConnections(page.post)
+    specs = checked_specs([{"listen": 7000}], [], relay)
+    access = ComponentNetwork(specs, [], relay, connections).grant.network
+    assert access is not None and connections.ports == [7000]  # announced to the page at open
+    connections.connect(1, 7000)  # before the component listens: it waits, as in a backlog
+    server = listening(access, "0.0.0.0", 7000)
+    server.finish_listen()
+    _accepted, input_stream, output_stream = server.accept()
+    connections.write(1, b"hi")
+    assert input_stream.read(10) == b"hi"
+    output_stream.blocking_write_and_flush(b"echo: hi")
+    assert page.posted[-1] == {"action": "data", "conn": 1, "data": b"echo: hi"}
+    for host, port, error in (("127.0.0.1", 7000, "address-in-use"), ("127.0.0.1", 7001, "access-denied"),
+                              ("192.168.1.2", 7000, "access-denied")):  # fmt: skip
+        with pytest.raises(Err) as refused:
+            listening(access, host, port)
+        assert code(refused) == error
+    server.drop()  # the listener is closed: later connects are refused
+    connections.connect(2, 7000)
+    assert page.posted[-1]["action"] == "refused"
 
 
 def test_wasi_http_goes_through_the_pages_fetch() -> None:
@@ -157,3 +206,39 @@ def test_wasi_http_goes_through_the_pages_fetch() -> None:
     incoming = response.value.value
     assert incoming.status() == 200 and incoming.headers().get("x-test") == [b"yes"]
     assert incoming.consume().stream().read(100) == b"hello"
+
+
+def test_requests_in_flight_when_the_run_ends_are_cancelled_on_the_page() -> None:
+    page = FakePage()
+    net = network(page)
+    access, waiter = net.grant.http_access, ThreadWaiter()
+    sent = []
+    for path in ("/done", "/hanging"):
+        request = http.HttpTypes(waiter).OutgoingRequest(http.Fields())
+        request.set_scheme(Variant("HTTP"))
+        request.set_authority("127.0.0.1:8000")
+        request.set_path_with_query(path)
+        http.OutgoingHandler(access, waiter).handle(request, None)
+        sent.append(page.posted[-1]["sid"])
+    page.event(sent[0], "head", [200, "OK", []])
+    page.event(sent[0], "end", [])
+    net.close()
+    assert [(message["op"], message["sid"]) for message in page.posted[2:]] == [("cancel", sent[1])]
+    assert access is not None and not access.calls
+
+
+def test_a_route_hosts_name_resolves_to_an_address_a_connect_maps_back_to_the_route() -> None:
+    page = FakePage()
+    specs = [{"websocket": URL, "host": "Example.test", "port": 5000}]
+    access = network(page, [*ALLOW, "example.test:5000", "other.test:*"], specs).grant.network
+    assert access is not None
+    lookup, net = sockets.IpNameLookup(ThreadWaiter()), sockets.Network(access)
+    address = lookup.resolve_addresses(net, "example.test").resolve_next_address()
+    assert address == Variant("ipv4", (198, 18, 0, 1))
+    connect_to = sockets.Tcp(ThreadWaiter(), access).create_tcp_socket("ipv4")
+    connect_to.start_connect(net, sockets.socket_address("198.18.0.1", 5000))
+    assert page.posted[-1]["op"] == "websocket" and page.posted[-1]["url"] == URL
+    for name, error in (("other.test", "name-unresolvable"), ("unknown.test", "permanent-resolver-failure")):
+        with pytest.raises(Err) as unresolved:
+            lookup.resolve_addresses(net, name)
+        assert code(unresolved) == error

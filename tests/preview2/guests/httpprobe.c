@@ -45,6 +45,7 @@ STREAMS("[resource-drop]output-stream") void output_drop(int32_t self);
 POLL("[method]pollable.block") void pollable_block(int32_t self);
 POLL("[resource-drop]pollable") void pollable_drop(int32_t self);
 
+static int leave_in_flight; /* `send`: run returns once the request is handled */
 
 static void run(str_t authority, str_t method, str_t path, uint8_t *body, uint32_t body_len) {
     int post = method.len == 4 && memcmp(method.ptr, "POST", 4) == 0;
@@ -77,6 +78,7 @@ static void run(str_t authority, str_t method, str_t path, uint8_t *body, uint32
     }
     int32_t future = *(int32_t *)(ret + 8);
     say("handle: ok");
+    if (leave_in_flight) return; /* the future stays: the run's end is what cancels it */
     if (outgoing >= 0) {
         body_write(outgoing, ret);
         int32_t stream = *(int32_t *)(ret + 4);
@@ -159,3 +161,14 @@ uint8_t *fetch(char *authority, uint32_t authority_len, char *method, uint32_t m
 }
 
 EXPORT("cabi_post_fetch") void post_fetch(uint8_t *result) { free_lines(result); }
+
+EXPORT("send") uint8_t *send(char *authority, uint32_t authority_len, char *path, uint32_t path_len) {
+    leave_in_flight = 1;
+    run((str_t){authority, authority_len}, (str_t){(char *)"GET", 3}, (str_t){path, path_len}, NULL, 0);
+    leave_in_flight = 0;
+    if (authority_len) free(authority);
+    if (path_len) free(path);
+    return said();
+}
+
+EXPORT("cabi_post_send") void post_send(uint8_t *result) { free_lines(result); }
