@@ -324,12 +324,8 @@ class Instantiator:
             raise ModuleError(f"{item.kind} names a type that is not a resource")
         table = state.table
         if item.kind == "resource.drop":
-            # a host resource's destructor may wait (see HandleTable.drop)
             return self.store.host_function(
-                ("i32",),
-                (),
-                lambda index: table.drop(resource, index & 0xFFFFFFFF),
-                blocking=resource.owner is None,
+                ("i32",), (), lambda index: table.drop(resource, index & 0xFFFFFFFF)
             )
         if resource.owner is not state:
             raise ModuleError(f"{item.kind} of a resource another component defines")

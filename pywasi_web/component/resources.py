@@ -186,13 +186,6 @@ class HandleTable:
         handle = self.get(index, resource)
         if handle.own and handle.lend_count:
             raise trap(f"handle {index} is lent out and cannot be dropped")
-        if handle.own and resource.owner is None:
-            # A host destructor runs first, since it may have to wait and be run again (a file's
-            # close writing back to a store: preview2/filesystem.py): the handle stays until then.
-            # No guest code runs in it, so the order is not observable.
-            resource.destroy(handle.rep)
-            self.remove(index, resource)
-            return
         self.remove(index, resource)
         if handle.own:
             resource.destroy(handle.rep)

@@ -31,7 +31,7 @@ from pywasi_web.errors import WasiError
 from pywasi_web.kernel.descriptors import Descriptor as KernelDescriptor
 from pywasi_web.kernel.descriptors import DirectoryDescriptor, FileDescriptor
 from pywasi_web.kernel.kernel import Kernel, new_times
-from pywasi_web.kernel.waiting import until_ready
+from pywasi_web.kernel.waiting import WouldBlock, until_ready
 from pywasi_web.preview2.clocks import datetime
 from pywasi_web.preview2.io import MAX_READ, DirectOutputStream, Error, InputStream, OutputStream, may_block
 from pywasi_web.vfs.base import Stat
@@ -196,14 +196,15 @@ class Descriptor:
         self._users = 1
 
     def _release(self) -> None:
-        """One user fewer; the last closes the kernel descriptor. A close that must wait for a
-        store waits first and changes nothing until it has run, so a re-run of the drop (the
-        browser's, after stack switching) finds the same count."""
-        if self._users == 1 and self._owned:
-            # a failed close (write-back) is reported by the mounts' final sync
-            with contextlib.suppress(WasiError):
-                until_ready(self._kernel.waiter, lambda: self._kernel.fds.close(self.fd))
+        """One user fewer; the last closes the kernel descriptor. A drop cannot wait (a guest may
+        drop outside any call that can suspend), so a close that would wait for a store (writing
+        a persistent file back) leaves the kernel descriptor open: the mounts' write-back at the
+        next sync or at the run's end stores the file."""
         self._users -= 1
+        if self._users == 0 and self._owned:
+            # a failed close (write-back) is reported by the mounts' final sync
+            with contextlib.suppress(WasiError, WouldBlock):
+                self._kernel.fds.close(self.fd)
 
     def drop(self) -> None:
         self._release()
