@@ -176,6 +176,8 @@ class Program:
         For a reactor its `_initialize` is called; then call exports with `process.call(name, *args)`.
         """
         check_command_line(args, argv0, env)
+        if self.component is None and allow:
+            raise CapabilityError(NOT_A_COMPONENT)
         grant = _grant(allow) if self.component is not None else None  # refused before anything opens
         waiter = waiter or default_waiter()
         argv = [argv0 if argv0 is not None else self.name, *args]
@@ -287,6 +289,13 @@ IN_PYODIDE = (
     "allow= needs CPython's sockets and HTTP client, which Pyodide has not: in a browser, give the "
     "component its network through the JS API (rt.run or rt.instantiate with allow and sockets, "
     "docs/browser.md#sockets), or run it on CPython"
+)
+
+
+NOT_A_COMPONENT = (
+    "allow= is a component's network (wasi:sockets, wasi:http); a core module reaches only the "
+    "sockets its host opens for it: pass sockets=[TcpSocket.connect(host, port, allowlist), ...] "
+    "(docs/api.md, Sockets)"
 )
 
 

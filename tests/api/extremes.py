@@ -40,7 +40,7 @@ def extremes_case(stdin: str = "", calls: tuple[str, ...] = ()) -> Case:
 
 
 def label(line: str) -> str:
-    """"fd_seek offset=3: ok mem=..." -> "fd_seek offset=3"."""
+    """ "fd_seek offset=3: ok mem=..." -> "fd_seek offset=3"."""
     return line.rsplit(":", 1)[0]
 
 

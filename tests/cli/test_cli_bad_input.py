@@ -101,6 +101,16 @@ def test_bad_flags_are_refused_with_one_line(flags: list[str], complaint: str) -
     assert completed.stdout == b""  # the guest never ran
 
 
+def test_allow_for_a_core_module_is_refused_saying_what_it_reaches() -> None:
+    """--allow grants a component's wasi:sockets and wasi:http; a core module would ignore it."""
+    completed = run_cli("run", "--allow", "127.0.0.1:80", str(build_c(GUESTS / "hello.c")))
+    assert completed.returncode == 1
+    assert one_line(completed.stderr).startswith("pywasi-web: error: allow= is a component's network"), (
+        completed
+    )
+    assert completed.stdout == b""  # the guest never ran
+
+
 def test_serve_without_a_compiler_says_so(tmp_path: Path) -> None:
     """`python -S` hides site-packages, and with them ziglang, from the CLI; an empty build cache
     makes it compile the examples. (Its subprocesses, such as the wheel build, still see them.)"""
