@@ -19,6 +19,7 @@ from pyodide.ffi import JsNull, jsnull, to_js
 
 import pywasi_web
 from pywasi_web.abi.errno import Errno
+from pywasi_web.api.components import ComponentInstanceProcess
 from pywasi_web.api.trace import CallLog, brief, shown
 from pywasi_web.browser.channel import AtomicsWaiter
 from pywasi_web.browser.fetcher import XhrFetcher
@@ -531,6 +532,7 @@ def instantiate(instance: int, wasm: Any, options_js: Any, emit: Any, *context: 
         setup.close()
         return _js({"error": setup.result["error"]["message"], "kind": setup.result["error"]["kind"]})
     if values is not None:
+        assert isinstance(process.instance, ComponentInstanceProcess)  # values: a component's
         _reactors[int(instance)] = _Reactor(setup, process, {}, values, linked)
         return _js({"value": {"exports": dict.fromkeys(process.instance.functions(), "func")}})
     functions = {spec.name: spec for spec in program.compiled.exports if spec.kind == "func"}
