@@ -713,14 +713,25 @@ def _partial(result: dict[str, Any], error: BaseException) -> None:
             result["exitCode"] = completed.exit_code
 
 
-def feed_stdin(data: Any) -> None:
-    if _session is not None and _session.stdin is not None:
-        _session.stdin.feed(_as_bytes(data))
+def _target(instance: Any) -> _Session | None:
+    """What stdin and cancel act on: the open instance `instance` (inst.write, inst.cancel: with
+    linked instances open, each has its own stdin and waiter), else the latest run or instance."""
+    if instance is None:
+        return _session
+    reactor = _open(instance)
+    return None if reactor is None else reactor.setup.session
 
 
-def close_stdin() -> None:
-    if _session is not None and _session.stdin is not None:
-        _session.stdin.close()
+def feed_stdin(data: Any, instance: Any = None) -> None:
+    session = _target(instance)
+    if session is not None and session.stdin is not None:
+        session.stdin.feed(_as_bytes(data))
+
+
+def close_stdin(instance: Any = None) -> None:
+    session = _target(instance)
+    if session is not None and session.stdin is not None:
+        session.stdin.close()
 
 
 def net(message: Any) -> None:
@@ -742,10 +753,11 @@ def _page_event(action: str, conn: int, port: Any, data: bytes) -> None:
         page.end(conn)
 
 
-def cancel(reason: str) -> None:
+def cancel(reason: str, instance: Any = None) -> None:
     """Stop a guest that is waiting (a guest computing in a loop is stopped by terminating the worker)."""
-    if _session is not None:
-        _session.waiter.cancel(reason)
+    session = _target(instance)
+    if session is not None:
+        session.waiter.cancel(reason)
 
 
 def sync() -> Any:
