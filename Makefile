@@ -74,8 +74,8 @@ test: setup
 	$(PYTHON) -m pytest $(COVERAGE)
 
 lint: setup-python
-	$(PYTHON) -m ruff check pywasi_web tests playwright bench lite
-	$(PYTHON) -m ruff format --check pywasi_web
+	$(PYTHON) -m ruff check pywasi_web tests playwright bench lite web/pywasi_worker.py
+	$(PYTHON) -m ruff format --check pywasi_web web/pywasi_worker.py
 	$(PYTHON) -m mypy
 
 bench: setup

@@ -396,3 +396,64 @@ def test_a_page_links_components_at_run_time(page: Any) -> None:
     assert out["resources"] == resources == 135
     assert out["misuse"] == misuse and "is a counter, not a blob" in misuse[1]
     assert "after" in out["runAfter"]
+
+
+
+STDIN = """async ([liner, echo]) => {
+    const rt = window.pywasiRuntime;
+    const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    const failure = (promise) =>
+        promise.then(() => "resolved", (error) => [error.kind ?? null, error.message]);
+    const a = await rt.instantiate(bytes(liner), { interactive: true });
+    const linked = { interactive: true, imports: { "example:liner/source": a } };
+    const b = await rt.instantiate(bytes(echo), linked);
+    const c = await rt.instantiate(bytes(echo), linked);
+    const readA = () => a.call("example:liner/source#read-line");
+    const readB = () => b.call("example:liner/sink#read-line");
+    const out = { a: [], b: [] };
+    c.closeStdin();
+    out.c = await c.call("example:liner/sink#read-line");  // end of file: c's stdin only was closed
+    b.write("to b\\n");
+    a.write("to a\\n");
+    out.b.push(await readB());
+    out.a.push(await readA());
+    const waiting = readA();  // a waits for input; the worker goes on taking messages
+    b.write("second b\\n");
+    a.write("second a\\n");
+    out.a.push(await waiting);
+    out.b.push(await readB());
+    const bStopped = failure(readB());
+    b.cancel("stop b");
+    out.cancelledB = await bStopped;
+    a.write("third a\\n");
+    out.a.push(await readA());  // b's cancel did not reach a
+    const aStopped = failure(readA());
+    a.cancel("stop a");
+    out.cancelledA = await aStopped;
+    await c.close();
+    await b.close();
+    await a.close();
+    a.write("ignored");  // a closed instance's input goes nowhere
+    out.runAfter = (await rt.run("examples/hello.wasm", { args: ["after"] })).stdout;
+    return out;
+}"""
+
+
+def test_linked_instances_each_have_their_own_stdin_and_cancel(page: Any) -> None:
+    """With three open instances (two importing the first's export), inst.write, inst.closeStdin and
+    inst.cancel reach that instance only, as each Process has its own stdin on CPython. (A cancelled
+    call traps its instance, which the canonical ABI then refuses to enter: one cancel each.)"""
+    liner, echo = native("liner", "liner", "liner"), native("echo", "echo", "liner")
+    provider = Program(liner).instantiate(stdin=b"to a\nsecond a\nthird a\n")
+    user = Program(echo).instantiate(
+        stdin=b"to b\nsecond b\n", imports={"example:liner/source": provider.exports["example:liner/source"]}
+    )
+    lines_a = [provider.call("example:liner/source#read-line") for _ in range(3)]
+    lines_b = [user.call("example:liner/sink#read-line") for _ in range(2)]
+    assert lines_a == ["to a", "second a", "third a"] and lines_b == ["to b", "second b"]
+
+    out = page.evaluate(STDIN, [_bytes(liner), _bytes(echo)])
+    assert out["a"] == lines_a and out["b"] == lines_b and out["c"] == ""
+    assert out["cancelledB"][0] == "timeout" and "stop b" in out["cancelledB"][1]
+    assert out["cancelledA"][0] == "timeout" and "stop a" in out["cancelledA"][1]
+    assert "after" in out["runAfter"]

@@ -43,7 +43,8 @@
 // interfaces ({"my:pkg/iface@1.0.0": {fnName: function}}) whose functions take and give the same
 // values, or an open Instance whose export of that interface serves it (run-time linking: the new
 // instance comes at once, in that one's turn; close the importer first); inst.drop(handle) drops a
-// resource handle (docs/components.md, "From JavaScript").
+// resource handle (docs/components.md, "From JavaScript"). inst.write(chunk), inst.closeStdin() and
+// inst.cancel(reason) act on that instance (with `interactive: true`), where rt.write() reaches the latest.
 //
 // Kept mounts: await rt.mount(name, {files, readOnly} | {url}) sends the mount to the worker once and
 // resolves to a handle, {kept: name}, that runs mount ({mounts: {"/tools": handle}}) without sending it
@@ -434,6 +435,27 @@ export class Instance {
    * once, and later calls given it reject with kind "type" (Python's ResourceHandle.drop()). */
   async drop(handle) {
     await this._ask({ type: "drop", handle });
+  }
+
+  /** Send input to this instance's stdin (instantiated with `interactive: true`): with linked
+   * instances open, rt.write() reaches only the latest. The worker takes the message while a call
+   * waits (JSPI) or between calls (Atomics, whose channel carries rt.write()'s input). */
+  write(chunk) {
+    this._tell({ type: "stdin", data: chunk });
+  }
+
+  /** End this instance's stdin (it reads end-of-file). */
+  closeStdin() {
+    this._tell({ type: "closeStdin" });
+  }
+
+  /** Stop this instance's guest if it waits (for input, a clock): its call rejects with kind "timeout". */
+  cancel(reason = "cancelled") {
+    this._tell({ type: "cancel", reason });
+  }
+
+  _tell(message) {
+    if (this._open) this.runtime.worker.postMessage({ ...message, instance: this.id });
   }
 
   /** End the instance (descriptors closed, mounts written back); resolves like Runtime.run. */

@@ -19,6 +19,7 @@ from pyodide.ffi import JsNull, jsnull, to_js
 
 import pywasi_web
 from pywasi_web.abi.errno import Errno
+from pywasi_web.api.components import ComponentInstanceProcess
 from pywasi_web.api.trace import CallLog, brief, shown
 from pywasi_web.browser.channel import AtomicsWaiter
 from pywasi_web.browser.fetcher import XhrFetcher
@@ -532,6 +533,7 @@ def instantiate(instance: int, wasm: Any, options_js: Any, emit: Any, *context: 
         setup.close()
         return _js({"error": setup.result["error"]["message"], "kind": setup.result["error"]["kind"]})
     if values is not None:
+        assert isinstance(process.instance, ComponentInstanceProcess)  # values: a component's
         _reactors[int(instance)] = _Reactor(setup, process, {}, values, linked)
         return _js({"value": {"exports": dict.fromkeys(process.instance.functions(), "func")}})
     functions = {spec.name: spec for spec in program.compiled.exports if spec.kind == "func"}
@@ -712,14 +714,25 @@ def _partial(result: dict[str, Any], error: BaseException) -> None:
             result["exitCode"] = completed.exit_code
 
 
-def feed_stdin(data: Any) -> None:
-    if _session is not None and _session.stdin is not None:
-        _session.stdin.feed(_as_bytes(data))
+def _target(instance: Any) -> _Session | None:
+    """What stdin and cancel act on: the open instance `instance` (inst.write, inst.cancel: with
+    linked instances open, each has its own stdin and waiter), else the latest run or instance."""
+    if instance is None:
+        return _session
+    reactor = _open(instance)
+    return None if reactor is None else reactor.setup.session
 
 
-def close_stdin() -> None:
-    if _session is not None and _session.stdin is not None:
-        _session.stdin.close()
+def feed_stdin(data: Any, instance: Any = None) -> None:
+    session = _target(instance)
+    if session is not None and session.stdin is not None:
+        session.stdin.feed(_as_bytes(data))
+
+
+def close_stdin(instance: Any = None) -> None:
+    session = _target(instance)
+    if session is not None and session.stdin is not None:
+        session.stdin.close()
 
 
 def net(message: Any) -> None:
@@ -741,10 +754,11 @@ def _page_event(action: str, conn: int, port: Any, data: bytes) -> None:
         page.end(conn)
 
 
-def cancel(reason: str) -> None:
+def cancel(reason: str, instance: Any = None) -> None:
     """Stop a guest that is waiting (a guest computing in a loop is stopped by terminating the worker)."""
-    if _session is not None:
-        _session.waiter.cancel(reason)
+    session = _target(instance)
+    if session is not None:
+        session.waiter.cancel(reason)
 
 
 def sync() -> Any:

@@ -9,6 +9,7 @@
 //                {type: "net", action: "connect", conn, port} | {..., action: "write", conn, data} |
 //                  {..., action: "end", conn}: a page connection to the guest's listening socket
 //                {type: "stdin", data: string|Uint8Array}   {type: "closeStdin"}   {type: "cancel", reason}
+//                  (each with `instance`: that open instance's, not the latest run's or instance's)
 //                {type: "sync", id} (write the running guest's persistent mounts back now)
 //                {type: "store", id, operation: "list"|"clear"|"export"|"import", name, data, backend}
 //                  (persistent stores; queued with runs)
@@ -68,16 +69,16 @@ self.onmessage = (event) => {
       queue = queue.then(() => booted).then(() => runGuest(message));
       break;
     case "stdin":
-      if (glue) glue.feed_stdin(message.data);
+      if (glue) glue.feed_stdin(message.data, message.instance);
       break;
     case "closeStdin":
-      if (glue) glue.close_stdin();
+      if (glue) glue.close_stdin(message.instance);
       break;
     case "net":
       if (glue) glue.net(message);
       break;
     case "cancel":
-      if (glue) glue.cancel(message.reason || "cancelled");
+      if (glue) glue.cancel(message.reason || "cancelled", message.instance);
       break;
     case "sync":
       booted.then(() => reply(message.id, () => glue.sync));

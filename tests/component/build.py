@@ -56,7 +56,8 @@ def versioned(guest: str, version: str) -> Path:
 def native(name: str, world: str | None = None, package: str | None = None) -> Path:
     """guests/<name>.c for `world` (default: name) of guests/<package or name>.wit."""
     source, wit = HERE / "guests" / f"{name}.c", HERE / "guests" / f"{package or name}.wit"
-    core = build_c(source, extra_flags=("-mexec-model=reactor",), depends=(wit, CABI))
+    headers = sorted((HERE / "guests").glob("*.h"))  # cabi.h, and what guests of one .wit share
+    core = build_c(source, extra_flags=("-mexec-model=reactor",), depends=(wit, *headers))
 
     def make(output: Path) -> None:
         embedded = output.with_suffix(".embedded")
