@@ -55,9 +55,23 @@ def test_wheel_index_names_files_that_exist(port: int) -> None:
     status, _, body = get(port, "/wheels/index.json")
     assert status == 200
     index = json.loads(body)
-    assert set(index) == {"pywasi_web", "micropip"}
-    for name in filter(None, index.values()):
+    assert set(index) == {"pywasi_web", "micropip", "snapshot"}
+    for name in filter(None, (index["pywasi_web"], index["micropip"])):
         assert get(port, f"/wheels/{name}")[0] == 200
+
+
+def test_the_prepared_snapshot_is_immutable(port: int) -> None:
+    """The snapshot a first visit boots from (web/prepare_snapshot.mjs) is named by what it was made
+    of, so a file under a name never changes: kept without asking again."""
+    name = json.loads(get(port, "/wheels/index.json")[2])["snapshot"]
+    assert name, "the pinned Node (npm ci) made no snapshot"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("HEAD", f"/snapshots/{name}")
+    response = connection.getresponse()
+    connection.close()
+    assert (response.status, response.getheader("Cache-Control")) == (200, "max-age=31536000, immutable")
+    assert int(response.getheader("Content-Length") or 0) > 0
+    assert get(port, "/snapshots/pyodide-0-jspi-none")[0] == 404
 
 
 @pytest.mark.parametrize(

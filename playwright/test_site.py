@@ -53,6 +53,8 @@ def static_site(tmp_path_factory: pytest.TempPathFactory, server_url: str) -> It
     assert not [path for path in (site / "mounts").rglob("*") if path.is_symlink()]
     assert not (site / "vendor" / "browser_wasi_shim").exists()
     assert not (site / "vendor" / "xterm" / "src").exists()  # only the files the page loads
+    snapshot = json.loads((site / "wheels" / "index.json").read_text())["snapshot"]
+    assert [path.name for path in (site / "snapshots").iterdir()] == [snapshot]
     handler = functools.partial(StaticHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -73,8 +75,12 @@ def test_static_site_runs_an_example(browser: Any, static_site: str) -> None:
     page.get_by_test_id("exit").filter(has_text="exit 0").wait_for()
     page.wait_for_function("window.playground.terminalText().startsWith('hello from wasm static site')")
     status = page.get_by_test_id("status").inner_text()
+    # from the snapshot the site holds (or, when the load before coi-serviceworker's reload got to
+    # keep it, from the Cache API's copy of it)
+    from_snapshot = page.evaluate("window.pywasiRuntime.info.fromSnapshot")
     context.close()
     assert status.endswith("JSPI, cross-origin isolated")  # the page states how input can block
+    assert from_snapshot is True
 
 
 def test_a_url_mount_of_the_site_fetches_only_what_the_guest_reads(browser: Any, static_site: str) -> None:

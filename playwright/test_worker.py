@@ -165,11 +165,12 @@ def test_timeout_kills_a_computing_guest_and_the_runtime_recovers(run_guest: Any
     assert run_guest("hello.wasm")["stdout"] == "hello from wasm\n"
 
 
-def test_a_reload_boots_warm_from_the_memory_snapshot(
+def test_a_first_visit_boots_from_the_prepared_snapshot_and_a_reload_from_the_cache(
     browser: Any, server_url: str, wait_ready: Any, wait_snapshot_saved: Any
 ) -> None:
-    """The first boot stores a Pyodide memory snapshot; the next page load boots from it, and runs."""
-    context = browser.new_context()  # its own Cache API: the first boot is cold
+    """A first visit (an empty Cache API) boots from the snapshot prepared in Node and keeps it;
+    the next page load boots from the kept one, and runs."""
+    context = browser.new_context()  # its own Cache API
     try:
         page = context.new_page()
         warnings: list[str] = []
@@ -178,15 +179,72 @@ def test_a_reload_boots_warm_from_the_memory_snapshot(
         )
         page.goto(server_url)
         wait_ready(page)
-        assert page.evaluate("window.pywasiRuntime.info.fromSnapshot") is False
+        first = page.evaluate("window.pywasiRuntime.info")
+        assert (first["fromSnapshot"], first["preparedSnapshot"]) == (True, True), warnings
+        assert "snapshot-fetched" in [step[0] for step in first["timeline"]]
         wait_snapshot_saved(page)
         page.reload()
         wait_ready(page)
         info = page.evaluate("window.pywasiRuntime.info")
-        assert info["fromSnapshot"] is True, warnings
+        assert (info["fromSnapshot"], info["preparedSnapshot"]) == (True, False), warnings
         assert not warnings, warnings
         result = page.evaluate("""() => window.pywasiRuntime.run("examples/hello.wasm", {args: ["warm"]})""")
         assert result["exitCode"] == 0 and "warm" in result["stdout"], result
+    finally:
+        context.close()
+
+
+def _refused(kind: str, name: str, garbage: Path) -> type[Any]:
+    """A playground handler whose prepared snapshot is of other code (`stale`: the index names
+    another hash), made without JSPI (`nojspi`: the name such a Node gives it), or `corrupt` (the
+    right name, other bytes)."""
+    from pywasi_web.cli.serve import PlaygroundHandler
+
+    class Refused(PlaygroundHandler):
+        def wheels(self) -> dict[str, object]:
+            names = super().wheels()
+            if kind == "stale":
+                names["snapshot"] = name[: -len("0" * 64)] + "0" * 64
+            if kind == "nojspi":
+                names["snapshot"] = name.replace("-jspi-", "-nojspi-")
+            return names
+
+        def _resolve(self, path: str) -> Path | None:
+            return garbage if kind == "corrupt" and path.startswith("/snapshots/") else super()._resolve(path)
+
+    return Refused
+
+
+@pytest.mark.parametrize("kind", ["stale", "nojspi", "corrupt"])
+def test_a_prepared_snapshot_that_does_not_fit_is_refused_and_the_boot_goes_on_cold(
+    browser: Any, server_url: str, wait_ready: Any, tmp_path: Path, kind: str
+) -> None:
+    """Used only under the name this worker computes (Pyodide's version, JSPI, our code's hash), a
+    prepared snapshot of other code or of a runtime without JSPI is not even fetched; one Pyodide
+    rejects is dropped with a warning. Either way the page boots cold and runs."""
+    from pywasi_web.cli.serve import wheel_index
+    from tests.served import served
+
+    name = str(wheel_index()["snapshot"])
+    assert "-jspi-" in name, name
+    garbage = tmp_path / "garbage"
+    garbage.write_bytes(b"not a snapshot" * 1000)
+    context = browser.new_context()  # its own Cache API: the boot needs the prepared one
+    try:
+        page = context.new_page()
+        warnings: list[str] = []
+        page.on("console", lambda message: message.type == "warning" and warnings.append(message.text))
+        with served(Path(__file__).parents[1], _refused(kind, name, garbage)) as url:
+            page.goto(url)
+            wait_ready(page)
+            info = page.evaluate("window.pywasiRuntime.info")
+            steps = [step[0] for step in info["timeline"]]
+            assert (info["fromSnapshot"], info["preparedSnapshot"]) == (False, False), (warnings, steps)
+            fetched = any(step.startswith("/snapshots/") for step in steps)
+            rejected = [text for text in warnings if "snapshot was rejected" in text]
+            assert (fetched, bool(rejected)) == (kind == "corrupt", kind == "corrupt"), warnings
+            result = page.evaluate("""() => window.pywasiRuntime.run("examples/hello.wasm", {args: ["a"]})""")
+            assert result["exitCode"] == 0 and " a" in result["stdout"], result
     finally:
         context.close()
 

@@ -39,6 +39,7 @@
 // (Atomics.wait; stdin comes through the channel), else "none" (input is not interactive).
 
 import { GuestFetchError, fetchGuest } from "./guest_fetch.js";
+import { install, preload, snapshotName } from "./interpreter.js";
 import { withVersionedFetch } from "./versioned_fetch.js";
 
 const base = new URL("./", import.meta.url);
@@ -126,13 +127,14 @@ async function boot() {
   files.catch(() => {}); // its failure is reported where it is awaited
   const { loadPyodide, version } = await import(new URL("vendor/pyodide/pyodide.mjs", base).href);
   mark("pyodide-loader");
-  const keyed = SNAPSHOTS_POSSIBLE ? files.then(({ wheels, source }) => snapshotKey(version, wheels[0], source)) : null;
+  const keyed = SNAPSHOTS_POSSIBLE ? files.then(async ({ wheels, source }) => new URL(`snapshots/${await snapshotName(version, wheels[0], source)}`, base).href) : null;
   const indexURL = new URL("vendor/pyodide/", base).href;
   // pyodide.asm.wasm under a versioned URL, kept with the code V8 compiled for it (versioned_fetch.js)
   const load = (options) => withVersionedFetch(
     new URL("pyodide.asm.wasm", indexURL).href, version, () => loadPyodide({ indexURL, ...options }),
   );
-  let pyodide = keyed && (await bootFromSnapshot(load, keyed));
+  const restored = keyed && (await bootFromSnapshot(load, keyed, files));
+  let pyodide = restored?.pyodide;
   const fromSnapshot = Boolean(pyodide);
   const [{ names, wheels, source }, key] = await Promise.all([files, keyed]);
   pyodide ||= await load({ _makeSnapshot: key !== null });
@@ -142,7 +144,7 @@ async function boot() {
   mark("wheels-installed");
   if (!fromSnapshot) {
     progress("import", 0.85);
-    pyodide.runPython(PRELOAD);
+    preload(pyodide);
     mark("imported");
     if (key) saveSnapshot(pyodide, key);
   }
@@ -175,6 +177,7 @@ async function boot() {
     bootMs: performance.now() - started,
     pyodideMs,
     fromSnapshot,
+    preparedSnapshot: Boolean(restored?.prepared),
     timeline: bootTimeline(),
     pyodideVersion: pyodide.version,
     crossOriginIsolated: self.crossOriginIsolated,
@@ -182,23 +185,6 @@ async function boot() {
     ...info,
   });
   return pyodide;
-}
-
-/** Put the wheels where Python imports from, as they are (a pure-Python wheel is a zip that
- * zipimport reads), and the glue module in the home directory, on every boot: a snapshot holds
- * Python's heap, not the file system. A warm boot's sys.path (from the snapshot) names the wheels
- * already, and zipimport's index of each, also in the snapshot, still fits the file: the snapshot's
- * key covers our wheel, and the others are pinned. Unpacking them instead took ~90 ms of a warm
- * boot. Not loadPackage: it leaves JS references behind that a memory snapshot cannot hold. */
-function install(pyodide, wheels, source) {
-  wheels.forEach((bytes, index) => pyodide.FS.writeFile(`/tmp/wheel-${index}.whl`, bytes));
-  pyodide.FS.writeFile("/home/pyodide/pywasi_worker.py", source);
-  pyodide.runPython(`
-import sys
-for index in range(${wheels.length}):
-    if f"/tmp/wheel-{index}.whl" not in sys.path:
-        sys.path.insert(index, f"/tmp/wheel-{index}.whl")
-`);
 }
 
 /** This boot's marks and fetches as [name, start, end] in milliseconds since the page's navigation
@@ -221,23 +207,6 @@ function bootTimeline() {
 // Warm start: a Pyodide memory snapshot taken once our modules are imported, kept in the Cache API
 // under the Pyodide version and a hash of our wheel and glue.
 const SNAPSHOT_CACHE = "pywasi-web-snapshots";
-// What a run needs is imported before the snapshot, so a warm run imports nothing. Not the whole
-// package (the CLI and notebook modules are not used here): Pyodide rejects a snapshot whose heap grew
-// past its initial memory ("offset is out of bounds" at load), which importing everything did.
-const PRELOAD = `
-import importlib, pkgutil
-from importlib import resources
-import pywasi_worker
-resources.files("pywasi_web.engines")  # imports what reading the engines' JS (on the first run) needs
-for name in ("abi", "api", "kernel", "vfs", "preview1", "net", "engines"):
-    package = importlib.import_module(f"pywasi_web.{name}")
-    for found in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
-        try:
-            importlib.import_module(found.name)
-        except (ImportError, OSError):
-            pass  # CPython-only: wasmtime, host sockets
-`;
-
 // A page outside a secure context (plain http from a host other than localhost) has neither the
 // Cache API nor crypto.subtle: it boots cold every time, and says so (with what else it lacks) in
 // the ready message's `lacking`.
@@ -249,16 +218,6 @@ const LACKING = [
   globalThis.navigator?.storage?.getDirectory ? null : "no OPFS: only IndexedDB stores",
 ].filter(Boolean);
 if (LACKING.length) console.warn(`pywasi: this page lacks: ${LACKING.join("; ")}`);
-
-async function snapshotKey(version, wheel, source) {
-  const glue = new TextEncoder().encode(source);
-  const both = new Uint8Array(wheel.length + glue.length);
-  both.set(wheel);
-  both.set(glue, wheel.length);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", both));
-  const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
-  return new URL(`snapshots/pyodide-${version}-${hex}`, base).href;
-}
 
 /** Our wheels (pywasi_web's first) and the glue module's source, as wheels/index.json names them. */
 async function fetchFiles() {
@@ -275,36 +234,60 @@ async function fetchFiles() {
 
 const NO_SNAPSHOT = new Error("no snapshot stored");
 
-/** Pyodide booted from the snapshot stored under `keyed` (a promise of the key), or null: none is
- * stored, or Pyodide rejected it (then it is deleted). loadPyodide is called at once and waits for
- * the snapshot's bytes only before instantiating, so its first steps overlap finding them; when
- * there are none, it stops there, and the cold boot after it finds pyodide.asm.mjs already loaded. */
-async function bootFromSnapshot(load, keyed) {
+/** {pyodide, prepared} booted from the snapshot stored under `keyed` (a promise of the key) or,
+ * when the Cache API has none, from the one the server prepared ahead of the first visit
+ * (`prepared`: web/prepare_snapshot.mjs; /wheels/index.json names it, and it is used only under the
+ * very key this boot computed, so one of other code, of another Pyodide or made without JSPI never
+ * is); or null: there is
+ * none, or Pyodide rejected it (then it is deleted, and the boot goes on cold with a warning).
+ * loadPyodide is called at once and waits for the snapshot's bytes only before instantiating, so its
+ * first steps overlap finding them; when there are none, it stops there, and the cold boot after it
+ * finds pyodide.asm.mjs already loaded. */
+async function bootFromSnapshot(load, keyed, files) {
+  let prepared = false;
   const read = async () => {
-    const stored = await (await caches.open(SNAPSHOT_CACHE)).match(await keyed);
+    const key = await keyed;
+    let stored = await (await caches.open(SNAPSHOT_CACHE)).match(key);
+    const { names } = await files;
+    if (!stored && names.snapshot && new URL(`snapshots/${names.snapshot}`, base).href === key) {
+      const response = await fetch(key);
+      if (response.ok) [stored, prepared] = [response, true];
+    }
     if (!stored) throw NO_SNAPSHOT;
     const snapshot = new Uint8Array(await stored.arrayBuffer());
-    mark("snapshot-read");
+    mark(prepared ? "snapshot-fetched" : "snapshot-read");
     return snapshot;
   };
   const snapshot = read();
   snapshot.catch(() => {}); // awaited by loadPyodide, unless it failed before asking for it
   try {
-    return await load({ _loadSnapshot: snapshot });
+    const pyodide = await load({ _loadSnapshot: snapshot });
+    if (prepared) store(await keyed, await snapshot);
+    return { pyodide, prepared };
   } catch (error) {
     const key = await keyed; // throws what failed first when our files could not be fetched
     if (error === NO_SNAPSHOT) return null;
     console.warn(`pywasi: the Pyodide snapshot was rejected, booting cold: ${error && error.message}`);
-    await (await caches.open(SNAPSHOT_CACHE)).delete(key);
+    if (!prepared) await (await caches.open(SNAPSHOT_CACHE)).delete(key);
     return null;
   }
 }
 
-/** Store a snapshot of this fresh interpreter for the next page load (old ones are dropped). */
-async function saveSnapshot(pyodide, key) {
-  if (typeof caches === "undefined") return;
+/** Store a snapshot of this fresh interpreter for the next page load. */
+function saveSnapshot(pyodide, key) {
+  let snapshot;
   try {
-    const snapshot = pyodide.makeMemorySnapshot();
+    snapshot = pyodide.makeMemorySnapshot();
+  } catch (error) {
+    console.warn(`pywasi: no Pyodide snapshot for a warm start: ${error && error.message}`);
+    return;
+  }
+  store(key, snapshot);
+}
+
+/** Keep `snapshot` in the Cache API under `key` (old ones are dropped). */
+async function store(key, snapshot) {
+  try {
     const cache = await caches.open(SNAPSHOT_CACHE);
     for (const old of await cache.keys()) await cache.delete(old);
     await cache.put(key, new Response(snapshot, { headers: { "Content-Type": "application/octet-stream" } }));

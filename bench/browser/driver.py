@@ -199,6 +199,7 @@ STEPS = (  # the timeline entries (worker marks, page marks) that the breakdown 
     "pyodide-loader",
     "wheels-fetched",
     "snapshot-read",
+    "snapshot-fetched",
     "pyodide-loaded",
     "wheels-installed",
     "imported",

@@ -9,7 +9,10 @@ SharedArrayBuffer and Atomics.wait (the blocking fallback where JSPI is missing)
     /vendor/xterm/            node_modules/@xterm/xterm/
     /vendor/browser_wasi_shim/ node_modules/@bjorn3/browser_wasi_shim/dist/
     /vendor/coi-serviceworker/ node_modules/coi-serviceworker/
-    /wheels/                  build/wheels/             (+ /wheels/index.json naming the wheels)
+    /wheels/                  build/wheels/             (+ /wheels/index.json naming the wheels and
+                                                         the prepared snapshot)
+    /snapshots/               build/snapshots/          (the Pyodide memory snapshot a first visit
+                                                         boots from: web/prepare_snapshot.mjs)
     /examples/                build/examples/           (examples/*.c compiled, the gallery's programs
                                                          from their pinned wheels, and examples/index.json:
                                                          each one's description and default inputs)
@@ -87,6 +90,10 @@ def wheels_dir(root: Path = REPO_ROOT) -> Path:
     return root / "build" / "wheels"
 
 
+def snapshots_dir(root: Path = REPO_ROOT) -> Path:
+    return root / "build" / "snapshots"
+
+
 def routes(root: Path = REPO_ROOT) -> list[tuple[str, Path]]:
     """URL prefix -> directory, longest prefix first."""
     modules = root / "node_modules"
@@ -96,6 +103,7 @@ def routes(root: Path = REPO_ROOT) -> list[tuple[str, Path]]:
         ("/vendor/browser_wasi_shim/", modules / "@bjorn3" / "browser_wasi_shim" / "dist"),
         ("/vendor/coi-serviceworker/", modules / "coi-serviceworker"),
         ("/wheels/", wheels_dir(root)),
+        ("/snapshots/", snapshots_dir(root)),
         ("/examples/", examples_dir(root)),
         ("/docs/", root / "docs"),
         ("/", root / "web"),
@@ -104,14 +112,18 @@ def routes(root: Path = REPO_ROOT) -> list[tuple[str, Path]]:
 
 
 def wheel_index(root: Path = REPO_ROOT) -> dict[str, str | None]:
-    """The wheel file names the worker installs: {"pywasi_web": ..., "micropip": ...}."""
-    directory = wheels_dir(root)
+    """The wheel file names the worker installs: {"pywasi_web": ..., "micropip": ...}, and the
+    snapshot prepared for them ("snapshot"; the worker uses it only under the name it computes)."""
 
-    def newest(pattern: str) -> str | None:
+    def newest(directory: Path, pattern: str) -> str | None:
         found = sorted(directory.glob(pattern), key=lambda path: path.stat().st_mtime)
         return found[-1].name if found else None
 
-    return {"pywasi_web": newest("pywasi_web-*.whl"), "micropip": newest("micropip-*.whl")}
+    return {
+        "pywasi_web": newest(wheels_dir(root), "pywasi_web-*.whl"),
+        "micropip": newest(wheels_dir(root), "micropip-*.whl"),
+        "snapshot": newest(snapshots_dir(root), "pyodide-*"),
+    }
 
 
 def example_manifest(root: Path = REPO_ROOT) -> list[dict[str, Any]]:
@@ -195,7 +207,45 @@ def prepare_assets(root: Path = REPO_ROOT, *, log: Callable[[str], object] = pri
                 old.unlink()
     if wheel_index(root)["micropip"] is None:
         pyodide_wheels([MICROPIP], directory, log=log)
+    prepare_snapshot(root, log=log)
     build_examples(root, log=log)
+
+
+def prepare_snapshot(root: Path = REPO_ROOT, *, log: Callable[[str], object] = print) -> None:
+    """Make the Pyodide memory snapshot a first visit boots from (web/prepare_snapshot.mjs, in Node),
+    unless one newer than what it is made of is there. Without the pinned Node, or when it cannot,
+    there is none and a first visit boots cold, as it did before."""
+    directory = snapshots_dir(root)
+    directory.mkdir(parents=True, exist_ok=True)
+    names = wheel_index(root)
+    wheels = [wheels_dir(root) / str(names["pywasi_web"]), wheels_dir(root) / str(names["micropip"])]
+    script = root / "web" / "prepare_snapshot.mjs"
+    pyodide = root / "node_modules" / "pyodide"
+    inputs = [*wheels, script, root / "web" / "interpreter.js", root / "web" / "pywasi_worker.py"]
+    inputs.append(pyodide / "pyodide.asm.wasm")
+    current = names["snapshot"]
+    if current and (directory / current).stat().st_mtime >= max(path.stat().st_mtime for path in inputs):
+        return
+    # the pinned Node (npm's node package), not the system's: the snapshot records whether the
+    # runtime that made it has JSPI, and Node has it (unflagged) from 24; one made without it
+    # cannot suspend a guest in the browser
+    node = root / "node_modules" / ".bin" / "node"
+    if not node.exists():
+        log("no pinned Node (npm ci): no prepared Pyodide snapshot (a first visit boots cold)")
+        return
+    log("preparing the Pyodide memory snapshot ...")
+    with tempfile.TemporaryDirectory(dir=directory) as staging:
+        command = [str(node), str(script), str(pyodide), staging, str(root / "web" / "pywasi_worker.py")]
+        try:
+            run_step("preparing the Pyodide snapshot", [*command, *map(str, wheels)])
+        except SetupError as error:
+            log(f"{error} (a first visit boots cold)")
+            return
+        (built,) = Path(staging).iterdir()
+        os.replace(built, directory / built.name)
+    for old in directory.glob("pyodide-*"):
+        if old.name != built.name:
+            old.unlink()
 
 
 class PlaygroundHandler(BaseHTTPRequestHandler):
@@ -254,7 +304,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", _content_type(target))
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Accept-Ranges", "bytes")
-        if VERSIONED.search(urlsplit(self.path).query):
+        if VERSIONED.search(urlsplit(self.path).query) or path.startswith("/snapshots/"):
             self.send_header("Cache-Control", "max-age=31536000, immutable")
         else:
             self._send_validators(tag)

@@ -1,0 +1,57 @@
+// The Python side of a boot that a memory snapshot captures, shared by the worker (which snapshots
+// on its first boot) and web/prepare_snapshot.mjs (which makes the same snapshot ahead of the first
+// visit, in Node): both must leave the interpreter in the same state under the same name.
+
+/** Put the wheels where Python imports from, as they are (a pure-Python wheel is a zip that
+ * zipimport reads), and the glue module in the home directory, on every boot: a snapshot holds
+ * Python's heap, not the file system. A warm boot's sys.path (from the snapshot) names the wheels
+ * already, and zipimport's index of each, also in the snapshot, still fits the file: the snapshot's
+ * name covers our wheel, and the others are pinned. Unpacking them instead took ~90 ms of a warm
+ * boot. Not loadPackage: it leaves JS references behind that a memory snapshot cannot hold. */
+export function install(pyodide, wheels, source) {
+  wheels.forEach((bytes, index) => pyodide.FS.writeFile(`/tmp/wheel-${index}.whl`, bytes));
+  pyodide.FS.writeFile("/home/pyodide/pywasi_worker.py", source);
+  pyodide.runPython(`
+import sys
+for index in range(${wheels.length}):
+    if f"/tmp/wheel-{index}.whl" not in sys.path:
+        sys.path.insert(index, f"/tmp/wheel-{index}.whl")
+`);
+}
+
+// What a run needs is imported before the snapshot, so a warm run imports nothing. Not the whole
+// package (the CLI and notebook modules are not used here): Pyodide rejects a snapshot whose heap grew
+// past its initial memory ("offset is out of bounds" at load), which importing everything did.
+const PRELOAD = `
+import importlib, pkgutil
+from importlib import resources
+import pywasi_worker
+resources.files("pywasi_web.engines")  # imports what reading the engines' JS (on the first run) needs
+for name in ("abi", "api", "kernel", "vfs", "preview1", "net", "engines"):
+    package = importlib.import_module(f"pywasi_web.{name}")
+    for found in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        try:
+            importlib.import_module(found.name)
+        except (ImportError, OSError):
+            pass  # CPython-only: wasmtime, host sockets
+`;
+
+/** Import what a run needs, before the snapshot is taken. */
+export function preload(pyodide) {
+  pyodide.runPython(PRELOAD);
+}
+
+/** The snapshot's name: Pyodide's version, whether this runtime has JSPI, and a hash of our wheel
+ * and glue, so a snapshot of other code, of another Pyodide or made where JSPI was missing is never
+ * found under it. Pyodide records JSPI's presence in the heap at start (its test, copied here):
+ * restored where it differs, the first run fails (a Node without JSPI) or cannot suspend. */
+export async function snapshotName(version, wheel, source) {
+  const jspi = "Suspending" in WebAssembly || "Suspender" in WebAssembly ? "jspi" : "nojspi";
+  const glue = new TextEncoder().encode(source);
+  const both = new Uint8Array(wheel.length + glue.length);
+  both.set(wheel);
+  both.set(glue, wheel.length);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", both));
+  const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `pyodide-${version}-${jspi}-${hex}`;
+}
