@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from pywasi_web.abi.types import Fdflags, Rights
 from pywasi_web.errors import WasiError
-from pywasi_web.kernel.descriptors import FileDescriptor, StreamDescriptor
+from pywasi_web.kernel.descriptors import Descriptor, FileDescriptor, StreamDescriptor
 from pywasi_web.kernel.fdtable import FdTable
 from pywasi_web.kernel.streams import CallbackOutput, CaptureOutput, GatheredOutput, Gatherer, NullOutput
 from pywasi_web.vfs.lease import Lease
@@ -82,10 +82,10 @@ class HotFiles:
         sink = descriptor.sink
         return sink.key if isinstance(sink, GatheredOutput) else None
 
-    def memory_file(self, fd: int) -> tuple[FileDescriptor, MemoryFile] | None:
-        """`fd` and its file if that is a plain memory file (not a lazily stored one, not a host
-        file): its stat and reads are plain Python, which neither waits nor fails."""
-        descriptor = self._fds.get(fd)
+    @staticmethod
+    def memory_file(descriptor: Descriptor) -> tuple[FileDescriptor, MemoryFile] | None:
+        """`descriptor` and its file if that is a plain memory file (not a lazily stored one, not
+        a host file): its stat and reads are plain Python, which neither waits nor fails."""
         file = getattr(descriptor, "handle", None)
         if type(file) is not MemoryFile:
             return None

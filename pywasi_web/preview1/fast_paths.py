@@ -89,11 +89,12 @@ class Described:
             return
         descriptor = self._fds.get(fd)
         fdstat = fdstat_record(descriptor)
-        found = self._files.memory_file(fd)  # other files' stat may wait or fail: preview1's
+        found = self._files.memory_file(descriptor)  # other files' stat may wait or fail: preview1's
         if found is None:
             publish(fd, fdstat, None, None)
             return
-        stat = filestat_record(descriptor.stat()) if descriptor.rights_base & Rights.FD_FILESTAT_GET else None
+        file = found[1]
+        stat = filestat_record(file.stat()) if descriptor.rights_base & Rights.FD_FILESTAT_GET else None
         publish(fd, fdstat, stat, self._files.small_file(*found, self._limit))
 
     def settle(self, fd: int, position: int) -> None:
