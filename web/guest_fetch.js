@@ -17,6 +17,8 @@
 // holds is not compiled again at all, and what the worker compiles here is handed to it, so
 // Python gets the guest's bytes once and compiles nothing.
 
+import { sha256Hex } from "./interpreter.js";
+
 /** A guest that cannot be fetched: its message is the run's error (kind "module"). */
 export class GuestFetchError extends Error {}
 
@@ -34,7 +36,7 @@ export async function fetchGuest(url, name, wanted) {
   }
   if (!response.ok) throw new GuestFetchError(`cannot fetch ${name}: ${response.status} ${response.statusText}`.trim());
   const bytes = new Uint8Array(await response.clone().arrayBuffer());
-  const digest = globalThis.crypto?.subtle ? hex(await crypto.subtle.digest("SHA-256", bytes)) : null;
+  const digest = globalThis.crypto?.subtle ? await sha256Hex(bytes) : null;
   if (digest === null || !wanted(digest)) {
     response.body?.cancel();
     return { bytes };
@@ -44,8 +46,4 @@ export async function fetchGuest(url, name, wanted) {
   } catch {
     return { bytes };
   }
-}
-
-function hex(buffer) {
-  return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

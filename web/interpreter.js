@@ -51,7 +51,11 @@ export async function snapshotName(version, wheel, source) {
   const both = new Uint8Array(wheel.length + glue.length);
   both.set(wheel);
   both.set(glue, wheel.length);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", both));
-  const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `pyodide-${version}-${jspi}-${hex}`;
+  return `pyodide-${version}-${jspi}-${await sha256Hex(both)}`;
+}
+
+/** The SHA-256 of `bytes` in lowercase hex (crypto.subtle: a secure context, or Node). */
+export async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
