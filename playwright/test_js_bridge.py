@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from pywasi_web.preview1.fast_paths import Record
+
 pytestmark = pytest.mark.browser
 
 SOURCE = (Path(__file__).resolve().parents[1] / "pywasi_web" / "engines" / "js_bridge.js").read_text()
@@ -111,40 +113,56 @@ def test_the_bridge_copies_gathers_and_answers_the_clock(helpers_page: Any) -> N
     assert out["slow"] == [[1, 65532], [5, 8]]
 
 
-DESCRIBED = """() => {
+DESCRIBED = """(layout) => {
     const buffer = (data) => ({ getBuffer: () => ({ data, release() {} }) });
     const memory = new WebAssembly.Memory({ initial: 1 });
     const guest = new Uint8Array(memory.buffer), view = new DataView(memory.buffer);
     const bridge = window.helpers.bridge(buffer(new Uint32Array(2 + 2 * 64)), -1);
     bridge.attach(memory, buffer(new Uint8Array(64)));
-    // the record buffer as engines/js.py fills it (i32 header words, fdstat at 48, filestat at 72,
-    // the file's bytes at 136)
-    const record = new Uint8Array(136 + 4096), words = new Int32Array(record.buffer, 0, 12);
-    const settled = [], python = [];
-    const hot = bridge.described({}, buffer(record), (fd, position) => settled.push([fd, position]));
-    const publish = (fd, stat, data) => {
-        record.fill(fd, 48, 72);
-        if (stat) record.fill(100 + fd, 72, 136);
-        if (data !== undefined) record.set(data, 136);
-        words.set([fd + 1, stat ? 1 : 0, data === undefined ? -1 : data.length], 0);
+    // the record as preview1/fast_paths.py Described fills it (its layout, Record, is given)
+    const record = new Uint8Array(layout.DATA_AT + 4096);
+    const slots = new Int32Array(record.buffer, 0, layout.FDSTAT_AT / 4);
+    const settled = [], python = [], reopened = [];
+    const hot = bridge.described(
+        {}, buffer(record), (fd, position) => settled.push([fd, position]),
+        (...args) => reopened.push(args), layout,
+    );
+    const { HAS_STAT, QUIET_CLOSE, REUSABLE } = layout;
+    const publish = (fd, flags, data) => {
+        record.fill(fd, layout.FDSTAT_AT, layout.FILESTAT_AT);
+        if (flags & HAS_STAT) record.fill(100 + fd, layout.FILESTAT_AT, layout.DATA_AT);
+        if (data !== undefined) record.set(data, layout.DATA_AT);
+        slots[layout.OPENED] = fd + 1;
+        slots[layout.FLAGS] = flags;
+        slots[layout.LENGTH] = data === undefined ? -1 : data.length;
     };
     // each import as the bridge links it: Python's function (which records that it ran) and the
-    // answer in JS, if any
-    const imported = (name, answer, effect) => bridge.wrap((...args) => {
+    // answer in JS, if any; `keeps`: Python's answer keeps reusable opens (KEEP_REUSABLE_OPENS)
+    const imported = (name, answer, effect, keeps = true) => bridge.wrap((...args) => {
         python.push(name);
         if (effect) effect(...args);
         return 0;
-    }, answer);
+    }, answer, keeps);
     const hello = new TextEncoder().encode("hello");
-    const pathOpen = imported("path_open", undefined, (fd) => publish(fd, true, hello));
-    const fdstat = imported("fd_fdstat_get", hot.fdstat_get, (fd) => publish(fd, false));
+    let openFlags = HAS_STAT, nextFd = 5;
+    const pathOpen = imported("path_open", hot.path_open, (...args) => {
+        view.setUint32(args[8], nextFd, true);
+        publish(nextFd, openFlags, hello);
+    });
+    const fdstat = imported("fd_fdstat_get", hot.fdstat_get, (fd) => publish(fd, 0));
     const filestat = imported("fd_filestat_get", hot.filestat_get);
     const read = imported("fd_read", hot.read);
-    const close = imported("fd_close", hot.close);
-    const tell = imported("fd_tell");
+    const close = imported("fd_close", hot.close, undefined, false);
+    const tell = imported("fd_tell", undefined);
+    const write = imported("fd_write", undefined, undefined, false);
     const iovec = (buf, len) => { view.setUint32(16, buf, true); view.setUint32(20, len, true); };
+    guest.set(new TextEncoder().encode("a/b"), 1000);
+    const open = (fd) => {
+        nextFd = fd;
+        return [pathOpen(3, 1, 1000, 3, 0, 2n, 0n, 0, 48), view.getUint32(48, true)];
+    };
     const out = {};
-    pathOpen(5);
+    open(5);
     out.answers = [fdstat(5, 200), filestat(5, 300)];
     out.records = [guest[200], guest[223], guest[300], guest[363]];
     iovec(400, 3);
@@ -154,9 +172,9 @@ DESCRIBED = """() => {
     out.reads.push(read(5, 16, 1, 32), view.getUint32(32, true));
     out.text = new TextDecoder().decode(guest.subarray(400, 405));
     out.python = python.splice(0);
-    close(5);  // its position goes with it: nothing handed back
+    close(5);  // not a quiet close: Python's; its position goes with it, nothing handed back
     out.afterClose = [python.splice(0), settled.splice(0)];
-    pathOpen(6);
+    open(6);
     iovec(400, 2);
     read(6, 16, 1, 32);
     tell(6);  // Python runs: the position the read reached goes back first
@@ -166,13 +184,39 @@ DESCRIBED = """() => {
     out.declined = [
         () => filestat(7, 65530), () => read(7, 65530, 1, 32), () => read(7, 16, 1, -4),
         () => fdstat(7, 65530), () => fdstat(8, 200),
-    ].map((call) => { pathOpen(7); return call(); });
+    ].map((call) => { open(7); return call(); });
     out.declinedPython = python.splice(0).filter((name) => name !== "path_open");
     // a descriptor whose fdstat changed (closed, renumbered, new flags or rights) is asked again
-    words.set([1, 6], 3);
+    slots.set([1, 6], layout.CHANGED_COUNT);
     out.changed = [fdstat(7, 200), fdstat(6, 200), python.splice(0)];
-    words[3] = 9;  // more changes than the buffer lists: every fdstat is forgotten
+    slots[layout.CHANGED_COUNT] = layout.CHANGED_SLOTS + 1;  // more changes than listed: all forgotten
     out.allChanged = [fdstat(7, 200), python.splice(0)];
+    // -1 is a descriptor number like any other (a u32), never "none"
+    tell(7);
+    out.minusOne = [filestat(-1, 300), read(-1, 16, 1, 32), close(-1), python.splice(0)];
+
+    // a quiet close is answered here and noted for Python; the same reusable open is answered
+    // here again, with the number closed, and closed here again without Python knowing
+    openFlags = HAS_STAT | QUIET_CLOSE | REUSABLE;
+    out.first = [open(9), close(9), slots[layout.CLOSED], python.splice(0)];
+    iovec(400, 8);
+    out.again = [open(9), filestat(9, 300), guest[300], read(9, 16, 1, 32), view.getUint32(32, true)];
+    out.again.push(fdstat(9, 200), guest[200], close(9), open(9), close(9));
+    out.again.push(python.splice(0), reopened.length);
+    // Python must see a reused descriptor: it is opened for real first, with its position
+    open(9);
+    iovec(400, 2);
+    read(9, 16, 1, 32);
+    tell(9);
+    out.reopened = [reopened.splice(0), python.splice(0), settled.splice(0)];
+    // a call that changes things (fd_write here) makes every reusable open forgotten
+    close(9);
+    write(1);
+    out.afterWrite = [open(9), python.splice(0)];
+    // another path is not the same open
+    close(9);
+    guest.set(new TextEncoder().encode("a/c"), 1000);
+    out.otherPath = [open(9), python.splice(0)];
     return out;
 }"""
 
@@ -181,7 +225,7 @@ def test_the_bridge_answers_what_python_published(helpers_page: Any) -> None:
     """fd_fdstat_get, fd_filestat_get and fd_read of a just-opened descriptor never reach Python;
     fd_fdstat_get stays answered until the descriptor changes; the position reads moved is handed
     back before Python runs, except to fd_close; anything else goes to Python."""
-    out = helpers_page.evaluate(DESCRIBED)
+    out = helpers_page.evaluate(DESCRIBED, _layout())
     assert out["answers"] == [0, 0]
     assert out["records"] == [5, 5, 105, 105]
     assert out["reads"] == [0, 3, 0, 2, 0, 0]  # "hel", "lo", then the end of the file
@@ -200,3 +244,23 @@ def test_the_bridge_answers_what_python_published(helpers_page: Any) -> None:
     ]
     assert out["changed"] == [0, 0, ["fd_fdstat_get"]]
     assert out["allChanged"] == [0, ["fd_fdstat_get"]]
+    assert out["minusOne"] == [0, 0, 0, ["fd_tell", "fd_filestat_get", "fd_read", "fd_close"]]
+
+
+def test_quiet_closes_and_reusable_opens_are_answered_without_python(helpers_page: Any) -> None:
+    """A quiet close is answered in JS and noted in Record.CLOSED for Python; the same reusable
+    open is then answered in JS with the closed number and the published records, closed again
+    without Python; Python reopens such a descriptor for real (with the position reached) before
+    it answers anything; a call that may change things, or another path, goes to Python."""
+    out = helpers_page.evaluate(DESCRIBED, _layout())
+    assert out["first"] == [[0, 9], 0, 10, ["path_open"]]
+    assert out["again"] == [[0, 9], 0, 109, 0, 5, 0, 9, 0, [0, 9], 0, [], 0]
+    (reopened,) = out["reopened"][0]
+    assert reopened == [9, 3, 1, "a/b", 0, 2, 0, 0, 2]
+    assert out["reopened"][1:] == [["fd_tell"], []]
+    assert out["afterWrite"] == [[0, 9], ["fd_close", "fd_write", "path_open"]]
+    assert out["otherPath"] == [[0, 9], ["path_open"]]
+
+
+def _layout() -> dict[str, int]:
+    return {name: value for name, value in vars(Record).items() if name.isupper()}

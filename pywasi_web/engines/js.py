@@ -62,7 +62,14 @@ from pywasi_web.engines.values import (
 from pywasi_web.engines.wasm_reader import read_module
 from pywasi_web.errors import GuestTimeout, GuestTrap, ModuleError
 from pywasi_web.kernel.hot import HotFiles
-from pywasi_web.preview1.fast_paths import CLOCK_FUNCTION, ClockRule, Described, FastPaths
+from pywasi_web.preview1.fast_paths import (
+    CLOCK_FUNCTION,
+    KEEP_REUSABLE_OPENS,
+    ClockRule,
+    Described,
+    FastPaths,
+    Record,
+)
 from pywasi_web.preview1.memory import Fault
 
 SCRATCH_SIZE = 1 << 16
@@ -374,7 +381,7 @@ class JsInstance:
         try:
             return self._call(export, *args)
         finally:
-            self._bridge.js.settle()  # leases back to the kernel (kernel/hot.py), output delivered
+            self._bridge.settle()
 
     def _call(self, name: str, *args: Any) -> Any:
         from pyodide.ffi import JsException, can_run_sync, run_sync
@@ -562,18 +569,21 @@ class JsEngine:
             linked.add(key)
             function = functions[key]
             if getattr(function, "typeof", None) == "function":  # a JS function: linked as it is
-                entries.append([spec.module, spec.name, function, "js", None, None])
+                entries.append([spec.module, spec.name, function, "js", None, None, False])
                 continue
             suspends = jspi and key in blocking
             suspending = suspending or suspends
             kinds = import_kinds(spec.module, spec.name, spec.params, spec.results)
-            adapter = _adapt(function, kinds, len(spec.results), link, suspends=suspends)
+            adapter = _adapt(
+                function, kinds, len(spec.results), link, suspends=suspends, closes=bridge.closes
+            )
             clocked = clock is not None and key == (MODULE, CLOCK_FUNCTION)
             mode = "suspending" if suspends else "clock" if clocked else "wrap"
-            answer = spec.name[3:] if hot is not None and key in HOT_IMPORTS else None
+            answer = spec.name.removeprefix("fd_") if hot is not None and key in HOT_IMPORTS else None
             typed = spec.results and not wasi_function(spec.module, spec.name, spec.params, spec.results)
+            keeps = hot is not None and spec.module == MODULE and spec.name in KEEP_REUSABLE_OPENS
             entries.append(
-                [spec.module, spec.name, adapter, mode, answer, list(spec.results) if typed else None]
+                [spec.module, spec.name, adapter, mode, answer, list(spec.results) if typed else None, keeps]
             )
         rule = None if clock is None else to_js(clock, dict_converter=_helpers().fromEntries)
         try:  # one crossing; to_js makes the adapters' proxies, which the bridge destroys at release
@@ -623,7 +633,15 @@ _JS_SAFE_INTEGER = (1 << 53) - 1
 
 HOT_IMPORTS = frozenset(
     (MODULE, name)
-    for name in ("fd_write", "fd_seek", "fd_fdstat_get", "fd_filestat_get", "fd_read", "fd_close")
+    for name in (
+        "fd_write",
+        "fd_seek",
+        "fd_fdstat_get",
+        "fd_filestat_get",
+        "fd_read",
+        "fd_close",
+        "path_open",
+    )
 )
 # The output gatherer's flush policy (js_bridge.js `gatherer`, the one gatherer of stdout and
 # stderr): a write after this long without output is delivered at once, later ones when their
@@ -681,38 +699,27 @@ def _hot_files(bridge: _Bridge, files: HotFiles, proxies: list[Any]) -> Any:
     return bridge.js.hot(made[0], made[1], gatherer.js)
 
 
-# js_bridge.js `described`: the record buffer's layout, and the largest file whose bytes an open
-# publishes for fd_read
-_CHANGED_SLOTS, _FDSTAT_AT, _FILESTAT_AT, _DATA_AT = 8, 48, 72, 136
+# the largest file whose bytes an open publishes for fd_read (js_bridge.js `described`)
 DESCRIBED_FILE_LIMIT = 4096
 
 
 def _described(bridge: _Bridge, hot: Any, described: Described, proxies: list[Any]) -> Any:
-    """fd_fdstat_get, and fd_filestat_get and fd_read of a just-opened descriptor, answered in JS
-    from what preview1 publishes into a buffer JS reads (no crossing); added to `hot`."""
-    from pyodide.ffi import create_proxy
+    """fd_fdstat_get, and fd_filestat_get, fd_read and fd_close of a just-opened descriptor, and
+    path_open of a reusable open, answered in JS from what preview1 publishes into a buffer JS
+    reads (no crossing); added to `hot`. The bridge has Python apply the closes JS answered
+    (`bridge.closes`)."""
+    from pyodide.ffi import create_proxy, to_js
 
-    record = bytearray(_DATA_AT + DESCRIBED_FILE_LIMIT)
-    header = memoryview(record).cast("i")
-
-    def publish(fd: int, fdstat: bytes, stat: bytes | None, data: bytearray | None) -> None:
-        record[_FDSTAT_AT:_FILESTAT_AT] = fdstat
-        if stat is not None:
-            record[_FILESTAT_AT:_DATA_AT] = stat
-        if data is not None:
-            record[_DATA_AT : _DATA_AT + len(data)] = data
-        header[0], header[1], header[2] = fd + 1, stat is not None, -1 if data is None else len(data)
-
-    def changed(fd: int) -> None:
-        count = header[3]
-        if count < _CHANGED_SLOTS:
-            header[4 + count] = fd
-        header[3] = min(count + 1, _CHANGED_SLOTS + 1)  # past the slots: JS forgets them all
-
-    described.listen(publish, changed, DESCRIBED_FILE_LIMIT)
-    made = [create_proxy(record), create_proxy(described.settle)]
+    record = bytearray(described.record_size(DESCRIBED_FILE_LIMIT))
+    described.listen(record, DESCRIBED_FILE_LIMIT)
+    bridge.closes = described
+    made = [create_proxy(record), create_proxy(described.settle), create_proxy(described.reopen)]
     proxies.extend(made)
-    return bridge.js.described(hot, made[0], made[1])
+    layout = to_js(
+        {name: value for name, value in vars(Record).items() if name.isupper()},
+        dict_converter=_helpers().fromEntries,
+    )
+    return bridge.js.described(hot, made[0], made[1], made[2], layout)
 
 
 def gather_output(files: HotFiles, proxies: list[Any]) -> _JsGatherer:
@@ -751,12 +758,20 @@ class _Bridge:
         self._scratch_proxy = create_proxy(self.scratch)
         self.js = _helpers().bridge(self._log_proxy, MUST_SUSPEND)
         self.gatherer: _JsGatherer | None = None
+        self.closes: Described | None = None  # set by _described
 
     def link(self, module: Any, entries: Any, hot: Any, clock: Any) -> Any:
         """Instantiate with the imports `entries` describes (js_bridge.js `link`); the exported
         memory, attached to the bridge with the scratch buffer, or None. The instance stays in JS:
         Python reaches it through `js.exported`."""
         return self.js.link(module, entries, hot, clock, self._scratch_proxy)
+
+    def settle(self) -> None:
+        """The end of a call into the guest: leases back to the kernel (kernel/hot.py), output
+        delivered, and the descriptor JS closed, if any, closed in the kernel."""
+        self.js.settle()
+        if self.closes is not None:
+            self.closes.closes()
 
     def release(self) -> None:
         if self.gatherer is not None:
@@ -781,9 +796,11 @@ class _Link:
 
 
 _ADAPTER = """
-def make(function, park):
+def make(function, park, slots, closes):
     def call({params}):
         try:
+            if slots[CLOSED]:
+                closes()
             return {result}
         except MustSuspend:
             {on_suspend}
@@ -796,13 +813,24 @@ MUST_SUSPEND = -0x7FFFFFFF  # what a suspending import's adapter returns for Mus
 
 
 def _adapt(
-    function: HostFunction, kinds: tuple[str, ...], results: int, link: _Link, *, suspends: bool = False
+    function: HostFunction,
+    kinds: tuple[str, ...],
+    results: int,
+    link: _Link,
+    *,
+    suspends: bool = False,
+    closes: Described | None = None,
 ) -> Callable[..., Any]:
     """An adapter made for the signature: each argument decoded by its kind (engines/values.py),
     several results handed back as a JS array, exceptions parked. Under the `suspending` wrapper
-    a MustSuspend becomes the MUST_SUSPEND result (cheap to pass); elsewhere it propagates."""
-    adapter: Callable[..., Any] = _adapter_maker(kinds, results, suspends)(function, link.park)
+    a MustSuspend becomes the MUST_SUSPEND result (cheap to pass); elsewhere it propagates.
+    Before anything else it closes the descriptor JS closed, if any (Described.closes)."""
+    slots, apply = (_NOTHING_CLOSED, None) if closes is None else (closes.slots, closes.closes)
+    adapter: Callable[..., Any] = _adapter_maker(kinds, results, suspends)(function, link.park, slots, apply)
     return adapter
+
+
+_NOTHING_CLOSED = memoryview(bytearray(4 * (Record.CLOSED + 1))).cast("i")
 
 
 @cache
@@ -818,6 +846,6 @@ def _adapter_maker(kinds: tuple[str, ...], results: int, suspends: bool) -> Call
         on_suspend="return MUST_SUSPEND" if suspends else "raise",
     )
     maker: Callable[..., Any] = compile_function(
-        source, "make", MustSuspend=MustSuspend, MUST_SUSPEND=MUST_SUSPEND, to_js=to_js
+        source, "make", MustSuspend=MustSuspend, MUST_SUSPEND=MUST_SUSPEND, to_js=to_js, CLOSED=Record.CLOSED
     )
     return maker

@@ -105,7 +105,8 @@ return {
     // An import called synchronously. `fast` (optional) answers the call in JS (a number) or
     // declines (undefined); `fast.after` hears the result of each call Python answered. A
     // mustSuspend answer leaves the call entered: the suspending wrapper re-runs it.
-    const synchronous = (pyfn, fast) => (...args) => {
+    // `keeps`: Python's answer changes nothing a reusable open depends on (KEEP_REUSABLE_OPENS).
+    const synchronous = (pyfn, fast, keeps) => (...args) => {
       if (fast !== undefined) {
         const answer = fast(...args);
         if (answer !== undefined) return answer;
@@ -116,12 +117,16 @@ return {
         result = pyfn(...args);
       } catch (error) {
         abandon();
+        if (opened !== null) opened.invalidate();
         throw error;
       }
       if (result === mustSuspend) return result;
       leave();
-      if (opened !== null) opened.take();
-      if (fast !== undefined && fast.after !== undefined) fast.after(args[0], result);
+      if (opened !== null) {
+        opened.take();
+        if (!keeps) opened.invalidate();
+      }
+      if (fast !== undefined && fast.after !== undefined) fast.after(args[0], result, args);
       return result;
     };
     return {
@@ -133,15 +138,23 @@ return {
         scratchBuffer = proxy.getBuffer("u8");
         scratch = scratchBuffer.data;
       },
-      wrap(pyfn, fast) {
-        return synchronous(pyfn, fast);
+      wrap(pyfn, fast, keeps) {
+        return synchronous(pyfn, fast, keeps);
+      },
+      // a JS function the embedder gave: it may change anything (through Python too)
+      opaque(fn) {
+        return (...args) => {
+          const result = fn(...args);
+          if (opened !== null) opened.invalidate();
+          return result;
+        };
       },
       // Try synchronously; an import that must wait returns mustSuspend (its adapter's answer to
       // MustSuspend, raised by the wait that follows the kernel's WouldBlock, which comes before
       // any side effect; a returned value costs far less than an exception crossing into JS) and
       // is re-run with callPromising (stack switching).
-      suspending(pyfn, fast) {
-        const tryNow = synchronous(pyfn, fast);
+      suspending(pyfn, fast, keeps) {
+        const tryNow = synchronous(pyfn, fast, keeps);
         return new WebAssembly.Suspending((...args) => {
           const result = tryNow(...args);
           if (result !== mustSuspend) return result;
@@ -166,8 +179,8 @@ return {
       // answered (0: Date.now, 1: performance.now; emscripten's own clock_time_get, so the very
       // value Python would read), `rule.idArg` and `rule.resultArg` where the id and the result
       // pointer are; the reading is stored there as a u64. Any other id or pointer goes to Python.
-      clock(pyfn, rule) {
-        const slow = this.wrap(pyfn);
+      clock(pyfn, rule, keeps) {
+        const slow = this.wrap(pyfn, undefined, keeps);
         const { sources, idArg, resultArg } = rule;
         return (...args) => {
           const source = sources[args[idArg]], ptr = args[resultArg];
@@ -237,6 +250,7 @@ return {
             lease.position += len;
           }
           lease.writtenAt = Date.now();
+          if (opened !== null) opened.invalidate();  // a file changed: reusable opens are stale
           view.setUint32(resultPtr, total, true);
           needed = HOT_AFTER;
           return 0;
@@ -274,52 +288,77 @@ return {
         seek.after = after;
         return { write, seek };
       },
-      // fd_fdstat_get of any descriptor, and fd_filestat_get and fd_read of the descriptor
-      // path_open has just returned, answered from what Python published (preview1/fast_paths.py
-      // Described); added to the functions of `hot`. fd_close of the just-opened descriptor
-      // declines but drops the position its reads moved. `recordProxy`: a buffer in Pyodide's
-      // heap that Python fills: i32 fd + 1 (0: nothing published since Python last ran), i32 1
-      // if fd_filestat_get's record is there, i32 the file's length (-1: fd_read is Python's),
-      // i32 how many descriptors' fdstat changed, then i32 the first CHANGED of them (when more
-      // changed, every fdstat kept here is forgotten), the fdstat record (24 bytes), the filestat
-      // record (64) and the file's bytes. `forget` (from `enter`) hands a moved position back
-      // through `settleFn(fd, position)`.
-      described(hot, recordProxy, settleFn) {
-        const CHANGED = 8, FDSTAT = 48, FILESTAT = 72, DATA = 136;
+      // fd_fdstat_get of any descriptor, and fd_filestat_get, fd_read and fd_close of the
+      // descriptor path_open has just returned, answered from what Python published
+      // (preview1/fast_paths.py Described); added to the functions of `hot`. `recordProxy`: a
+      // buffer in Pyodide's heap that Python fills as `layout` (fast_paths.py Record) says: i32
+      // slots (the descriptor published last, its flags, its file's length, the descriptors
+      // whose fdstat changed), then its fdstat record, filestat record and file's bytes. `forget`
+      // (from `enter`) hands a moved position back through `settleFn(fd, position)`. A close
+      // answered here is noted in the CLOSED slot, which Python applies first when it next runs.
+      // A REUSABLE open's records are kept under its arguments (`reusable`), and the same open
+      // is answered here again while the number it would get is known (`free`: the number of a
+      // descriptor closed here, the lowest free one when it was opened); such a descriptor
+      // exists only here (`again` holds its arguments) until Python must see it: then `forget`
+      // has Python open it for real through `reopenFn(fd, ...arguments, position)`.
+      described(hot, recordProxy, settleFn, reopenFn, layout) {
+        const { CHANGED_SLOTS, FDSTAT_AT, FILESTAT_AT, DATA_AT, HAS_STAT, QUIET_CLOSE, REUSABLE } = layout;
+        const MAX_REUSABLE = 4096;
         let recordBuffer = recordProxy.getBuffer("u8"), record = recordBuffer.data;
-        const i32 = (at) => record[at] | (record[at + 1] << 8) | (record[at + 2] << 16) | (record[at + 3] << 24);
+        const i32 = (slot) => {
+          const at = 4 * slot;
+          return record[at] | (record[at + 1] << 8) | (record[at + 2] << 16) | (record[at + 3] << 24);
+        };
+        const setI32 = (slot, value) => {
+          const at = 4 * slot;
+          for (let i = 0; i < 4; i++) record[at + i] = (value >>> (8 * i)) & 255;
+        };
         const fdstats = new Map();  // fd -> its fdstat record, until the table changes
-        let fd = -1, hasStat = false, length = -1, position = 0;  // the just-opened descriptor
+        // the just-opened descriptor: its number, flags, filestat record and bytes (copied from
+        // `record`, or a reusable open's), position, and `again`; null: none (a guest may pass -1)
+        let fd = null, flags = 0, stat = null, data = null, position = 0, again = null;
+        const reusable = new Map();  // path_open's arguments -> {fdstat, stat, data, flags}
+        let free = -1;
         const freshRecord = () => {
           if (record.byteLength === 0) {
             recordBuffer.release();
             recordBuffer = recordProxy.getBuffer("u8");
             record = recordBuffer.data;
           }
-          const changed = i32(12);
+          const changed = i32(layout.CHANGED_COUNT);
           if (changed === 0) return;
-          if (changed > CHANGED) fdstats.clear();
-          for (let i = 0; i < changed && i < CHANGED; i++) fdstats.delete(i32(16 + 4 * i));
-          record.fill(0, 12, 16);
+          if (changed > CHANGED_SLOTS) fdstats.clear();
+          for (let i = 0; i < changed && i < CHANGED_SLOTS; i++) fdstats.delete(i32(layout.CHANGED + i));
+          setI32(layout.CHANGED_COUNT, 0);
         };
         opened = {
           take() {
             freshRecord();
-            const published = i32(0) - 1;
+            const published = i32(layout.OPENED) - 1;
             if (published === -1) return;
-            record.fill(0, 0, 4);
-            fdstats.set(published, record.slice(FDSTAT, FDSTAT + 24));
-            [fd, hasStat, length, position] = [published, i32(4) === 1, i32(8), 0];
+            setI32(layout.OPENED, 0);
+            fdstats.set(published, record.slice(FDSTAT_AT, FDSTAT_AT + 24));
+            const length = i32(layout.LENGTH);
+            [fd, flags, position, again] = [published, i32(layout.FLAGS), 0, null];
+            stat = record.slice(FILESTAT_AT, FILESTAT_AT + 64);
+            data = length < 0 ? null : record.slice(DATA_AT, DATA_AT + length);
           },
           drop() {  // a publication made while the guest waited: not taken (see `suspending`)
             freshRecord();
-            record.fill(0, 0, 4);
+            setI32(layout.OPENED, 0);
+            this.invalidate();
           },
           forget() {
-            if (fd === -1) return;
-            const [moved, at] = [fd, position];
-            fd = -1;
-            if (at !== 0) settleFn(moved, at);
+            if (fd === null) return;
+            const [moved, at, args] = [fd, position, again];
+            fd = null;
+            again = null;
+            if (args !== null) reopenFn(moved, ...args, at);
+            else if (at !== 0) settleFn(moved, at);
+          },
+          invalidate() {
+            reusable.clear();
+            free = -1;
           },
           release() { recordBuffer.release(); },
         };
@@ -327,6 +366,35 @@ return {
           if (memory === null || ptr < 0) return false;
           freshGuest();
           return ptr + size <= guest.byteLength;
+        };
+        // path_open's arguments as a key, and the path as reopenFn takes it (a character per
+        // byte); taken before Python answers (which may write over the path)
+        let asked = null;
+        hot.path_open = (...args) => {
+          const [dirfd, lookupflags, pathPtr, pathLength, oflags, base, inheriting, fdflags, resultPtr] = args;
+          asked = null;
+          if (pathLength < 0 || pathLength > 1024 || !fits(pathPtr, pathLength) || !fits(resultPtr, 4)) return undefined;
+          const path = String.fromCharCode(...guest.subarray(pathPtr, pathPtr + pathLength));
+          asked = [`${dirfd},${lookupflags},${oflags},${base},${inheriting},${fdflags},${path}`, path];
+          const known = free === -1 || (fd !== null && position !== 0) ? undefined : reusable.get(asked[0]);
+          if (known === undefined) return undefined;
+          [fd, flags, stat, data, position] = [free, known.flags, known.stat, known.data, 0];
+          again = [dirfd, lookupflags, path, oflags, base, inheriting, fdflags];
+          free = -1;
+          fdstats.set(fd, known.fdstat);
+          view.setUint32(resultPtr, fd, true);
+          return 0;
+        };
+        hot.path_open.after = (_dirfd, result) => {
+          const key = asked === null ? null : asked[0];
+          asked = null;
+          if (result !== 0 || fd === null || !(flags & REUSABLE) || key === null) {
+            opened.invalidate();
+            return;
+          }
+          free = -1;  // the lowest free number was taken
+          if (reusable.size >= MAX_REUSABLE) reusable.clear();
+          reusable.set(key, { fdstat: fdstats.get(fd), stat, data, flags });
         };
         hot.fdstat_get = (which, ptr) => {
           freshRecord();
@@ -336,23 +404,21 @@ return {
           return 0;
         };
         hot.filestat_get = (which, ptr) => {
-          if (which !== fd || !hasStat || !fits(ptr, 64)) return undefined;
-          freshRecord();
-          guest.set(record.subarray(FILESTAT, FILESTAT + 64), ptr);
+          if (which !== fd || !(flags & HAS_STAT) || !fits(ptr, 64)) return undefined;
+          guest.set(stat, ptr);
           return 0;
         };
         hot.read = (which, iovs, count, resultPtr) => {
-          if (which !== fd || length < 0 || iovs < 0 || count < 0 || !fits(resultPtr, 4)) return undefined;
-          const size = guest.byteLength, end = iovs + count * 8;
+          if (which !== fd || data === null || iovs < 0 || count < 0 || !fits(resultPtr, 4)) return undefined;
+          const size = guest.byteLength, end = iovs + count * 8, length = data.length;
           if (end > size) return undefined;
           for (let at = iovs; at < end; at += 8) {
             if (view.getUint32(at, true) + view.getUint32(at + 4, true) > size) return undefined;
           }
-          freshRecord();
           let total = 0;
           for (let at = iovs; at < end && position < length; at += 8) {
             const buf = view.getUint32(at, true), n = Math.min(view.getUint32(at + 4, true), length - position);
-            guest.set(record.subarray(DATA + position, DATA + position + n), buf);
+            guest.set(data.subarray(position, position + n), buf);
             position += n;
             total += n;
           }
@@ -360,8 +426,18 @@ return {
           return 0;
         };
         hot.close = (which) => {
-          if (which === fd) position = 0;  // the position closes with the descriptor
-          return undefined;
+          if (which !== fd) return undefined;
+          position = 0;  // the position closes with the descriptor
+          if (!(flags & QUIET_CLOSE)) return undefined;
+          fd = null;
+          fdstats.delete(which);
+          if (again === null) {
+            freshRecord();
+            setI32(layout.CLOSED, which + 1);
+          }
+          again = null;
+          free = which;
+          return 0;
         };
         return hot;
       },
@@ -374,14 +450,14 @@ return {
       // stays here (see `exported`).
       link(module, entries, hotFns, clockRule, scratchProxy) {
         const imports = {};
-        for (const [namespace, name, fn, mode, hot, results] of entries) {
-          let entry = fn;
+        for (const [namespace, name, fn, mode, hot, results, keeps] of entries) {
+          let entry = hotFns === null || hotFns === undefined ? fn : this.opaque(fn);
           if (mode !== "js") {
             proxies.push(fn);
             const fast = hot === undefined ? undefined : hotFns[hot];
-            if (mode === "suspending") entry = this.suspending(fn, fast);
-            else if (mode === "clock") entry = this.clock(fn, clockRule);
-            else entry = this.wrap(fn, fast);
+            if (mode === "suspending") entry = this.suspending(fn, fast, keeps);
+            else if (mode === "clock") entry = this.clock(fn, clockRule, keeps);
+            else entry = this.wrap(fn, fast, keeps);
           }
           if (results !== undefined) entry = typedResults(entry, results);
           (imports[namespace] ??= {})[name] = entry;

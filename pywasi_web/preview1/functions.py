@@ -60,7 +60,7 @@ class Preview1:
     def fast_paths(self) -> FastPaths:
         """What an engine may answer itself (see fast_paths.py), for the untraced functions of `bind`."""
         files = HotFiles(self.fds)
-        self.described = Described(self.fds, files)
+        self.described = Described(self.fds, files, self.kernel.path_open)
         return FastPaths(ClockRule(clocks.READERS), files, self.described)
 
     @staticmethod
@@ -329,7 +329,7 @@ class Preview1:
         )
         self.memory.set_u32(result_ptr, opened)
         if self.described is not None:
-            self.described.opened(opened)
+            self.described.opened(opened, oflags)
 
     def path_readlink(
         self, fd: int, path: int, path_len: int, buf: int, buf_len: int, result_ptr: int

@@ -10,6 +10,7 @@ import itertools
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from pywasi_web.abi.errno import Errno
 from pywasi_web.abi.types import Filetype
@@ -269,6 +270,15 @@ class MemoryFS(FileSystem):
     >>> sorted(fs.snapshot())
     ['docs', 'docs/a.txt', 'empty', 'link']
     """
+
+    # Closing a descriptor of one of its files has no effect (its data stays in the inode), so an
+    # engine may answer that close itself (preview1/fast_paths.py Described); false for a tree
+    # that writes back when a file closes (it overrides file_closed).
+    quiet_close: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.quiet_close = cls.file_closed is MemoryFS.file_closed
 
     def __init__(
         self,
