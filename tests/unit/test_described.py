@@ -17,6 +17,7 @@ from pywasi_web.preview1.functions import Preview1
 from pywasi_web.preview1.memory import BufferMemory
 from pywasi_web.vfs import HostDir, MemoryFS
 from pywasi_web.vfs.memory import MemoryFile
+from pywasi_web.vfs.persistent import PersistentFS
 from tests.unit.helpers import ALL_RIGHTS, PREOPEN_FD, make_kernel
 
 LIMIT = 64
@@ -115,7 +116,7 @@ def test_a_tree_that_writes_back_on_close_is_not_closed_quietly() -> None:
         def file_closed(self, file: MemoryFile) -> None:
             pass
 
-    assert MemoryFS.quiet_close and not WritesBack.quiet_close
+    assert MemoryFS.quiet_close and not WritesBack.quiet_close and not PersistentFS.quiet_close
     preview1, memory, engine = _preview1(WritesBack({"small": b"hello"}))
     _open(preview1, memory, "small")
     published = engine.take()
