@@ -699,8 +699,10 @@ def _hot_files(bridge: _Bridge, files: HotFiles, proxies: list[Any]) -> Any:
     return bridge.js.hot(made[0], made[1], gatherer.js)
 
 
-# the largest file whose bytes an open publishes for fd_read (js_bridge.js `described`)
+# the largest file whose bytes an open publishes for fd_read (js_bridge.js `described`), and the
+# layout of the record it reads
 DESCRIBED_FILE_LIMIT = 4096
+_RECORD_LAYOUT = {name: value for name, value in vars(Record).items() if name.isupper()}
 
 
 def _described(bridge: _Bridge, hot: Any, described: Described, proxies: list[Any]) -> Any:
@@ -715,10 +717,7 @@ def _described(bridge: _Bridge, hot: Any, described: Described, proxies: list[An
     bridge.closes = described
     made = [create_proxy(record), create_proxy(described.settle), create_proxy(described.reopen)]
     proxies.extend(made)
-    layout = to_js(
-        {name: value for name, value in vars(Record).items() if name.isupper()},
-        dict_converter=_helpers().fromEntries,
-    )
+    layout = to_js(_RECORD_LAYOUT, dict_converter=_helpers().fromEntries)
     return bridge.js.described(hot, made[0], made[1], made[2], layout)
 
 
