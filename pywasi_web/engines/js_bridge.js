@@ -298,7 +298,7 @@ return {
       // answered here is noted in the CLOSED slot, which Python applies first when it next runs.
       // A REUSABLE open's records are kept under its arguments (`reusable`), and the same open
       // is answered here again while the number it would get is known (`free`: the number of a
-      // descriptor closed here, the lowest free one when it was opened); such a descriptor
+      // descriptor closed here, which FdTable gives next); such a descriptor
       // exists only here (`again` holds its arguments) until Python must see it: then `forget`
       // has Python open it for real through `reopenFn(fd, ...arguments, position)`.
       described(hot, recordProxy, settleFn, reopenFn, layout) {
@@ -392,7 +392,7 @@ return {
             opened.invalidate();
             return;
           }
-          free = -1;  // the lowest free number was taken
+          free = -1;  // the number given next was taken
           if (reusable.size >= MAX_REUSABLE) reusable.clear();
           reusable.set(key, { fdstat: fdstats.get(fd), stat, data, flags });
         };

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import heapq
 import operator
 from collections.abc import Callable, Iterator
 from typing import TypeVar, overload
@@ -28,11 +29,18 @@ LENT = "fd {} is lent to the engine: it must be settled before Python uses it"
 class FdTable:
     """The open descriptors. One may be lent to the engine (kernel/hot.py): until it is taken
     back, handing it to any Python call is a bug (the engine's position and writes would be lost
-    or overwritten), so the table asserts it never does."""
+    or overwritten), so the table asserts it never does.
+
+    Numbers are handed out as wasmtime does, which a guest can see: the highest number freed
+    (by a close or a renumber) and not yet reused, else one past the highest ever used. So the
+    number just closed is always the next one given, and a guest that closes 6 then 5 gets 6
+    first (POSIX's lowest free would give 5)."""
 
     def __init__(self, max_open: int = 1024) -> None:
         self.max_open = max_open
         self._table: dict[int, Descriptor] = {}
+        self._freed: list[int] = []  # a heap of the freed numbers, negated (the highest first)
+        self._next = 0  # one past the highest number ever used
         self._lent: dict[int, Lease] = {}
         # told of every change to an open descriptor's fdstat (an engine answering fd_fdstat_get
         # from what preview1 published forgets it: preview1/fast_paths.py Described)
@@ -60,9 +68,8 @@ class FdTable:
     def add(self, descriptor: Descriptor) -> int:
         if len(self._table) >= self.max_open:
             raise WasiError(Errno.MFILE, f"more than {self.max_open} open descriptors")
-        fd = 0
-        while fd in self._table:
-            fd += 1
+        fd = -heapq.heappop(self._freed) if self._freed else self._next
+        self._next = max(self._next, fd + 1)
         self._table[fd] = descriptor
         return fd
 
@@ -96,10 +103,13 @@ class FdTable:
         try:
             descriptor.close()
         except WasiError:
-            del self._table[fd]
-            self.changed(fd)
+            self._free(fd)
             raise
+        self._free(fd)
+
+    def _free(self, fd: int) -> None:
         del self._table[fd]
+        heapq.heappush(self._freed, -fd)
         self.changed(fd)
 
     def renumber(self, fd: int, to: int) -> None:
@@ -110,8 +120,8 @@ class FdTable:
         if fd == to:
             return
         self._table[to].close()
-        self._table[to] = self._table.pop(fd)
-        self.changed(fd)
+        self._table[to] = self._table[fd]
+        self._free(fd)
         self.changed(to)
 
     def __iter__(self) -> Iterator[tuple[int, Descriptor]]:

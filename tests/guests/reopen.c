@@ -107,11 +107,9 @@ static void ours_only(int dir) {
     check("close", __wasi_fd_close(fd));
 }
 
-/* Descriptor numbers are shown only in the "ours" run: wasmtime hands freed numbers out in
- * another order than the kernel (lowest free), which the browser's answers must keep. */
 static int ours;
 
-/* open read-only, fstat, read, close: the line says the size and the bytes (and the number) */
+/* open read-only, fstat, read, close: the line says the number, the size and the bytes */
 static void cycle(const char *label, int dir, const char *path) {
     __wasi_fd_t fd;
     __wasi_filestat_t st;
@@ -125,9 +123,7 @@ static void cycle(const char *label, int dir, const char *path) {
     }
     __wasi_errno_t stat_e = __wasi_fd_filestat_get(fd, &st);
     __wasi_errno_t read_e = get(fd, buffer, sizeof buffer, &n);
-    char number[16] = "";
-    if (ours) snprintf(number, sizeof number, "fd %u ", fd);
-    show(label, "%sfstat %s size %llu read %s [%.*s] close %s", number, errname(stat_e),
+    show(label, "fd %u fstat %s size %llu read %s [%.*s] close %s", fd, errname(stat_e),
          (unsigned long long)st.size, errname(read_e), (int)n, buffer, errname(__wasi_fd_close(fd)));
 }
 
@@ -136,6 +132,22 @@ static void put(int dir, const char *path, const char *text) {
     if (require(path, open_at(dir, path, __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC, RIGHTS_ALL, 0, &fd))) return;
     check("write", write_all(fd, text));
     check("close", __wasi_fd_close(fd));
+}
+
+/* Which numbers opens get after closes and a renumber (wasmtime: the highest freed first) */
+static void numbering(int dir) {
+    __wasi_fd_t fds[4], next[3];
+    for (int i = 0; i < 4; i++) require("open", open_at(dir, "small1.txt", 0, RIGHTS_ALL, 0, &fds[i]));
+    check("close the third", __wasi_fd_close(fds[2]));
+    check("close the second", __wasi_fd_close(fds[1]));
+    for (int i = 0; i < 2; i++) require("open", open_at(dir, "small1.txt", 0, RIGHTS_ALL, 0, &next[i]));
+    show("reopened", "%d %d (of %d %d %d %d)", (int)(next[0] - fds[0]), (int)(next[1] - fds[0]), 0,
+         (int)(fds[1] - fds[0]), (int)(fds[2] - fds[0]), (int)(fds[3] - fds[0]));
+    check("renumber the first onto the last", __wasi_fd_renumber(fds[0], fds[3]));
+    require("open", open_at(dir, "small1.txt", 0, RIGHTS_ALL, 0, &next[2]));
+    show("after the renumber", "%d", (int)(next[2] - fds[0]));
+    for (int i = 0; i < 3; i++) check("close", __wasi_fd_close(next[i]));
+    check("close", __wasi_fd_close(fds[3]));
 }
 
 /* The same open again and again, with each kind of change in between: the second and later
@@ -195,7 +207,7 @@ static void reused(int dir) {
     check("tell", __wasi_fd_tell(fd, &at));
     show("position", "%llu", (unsigned long long)at);
     require("open small2 beside it", open_at(dir, "small2.txt", 0, RIGHTS_ALL, 0, &held));
-    if (ours) show("numbers", "%u then %u", fd, held);
+    show("numbers", "%u then %u", fd, held);
     check("renumber", __wasi_fd_renumber(held, fd));
     reads("the kept number now reads small2", fd, 64);
     check("close", __wasi_fd_close(fd));
@@ -346,6 +358,7 @@ int main(int argc, char **argv) {
     filestat("fstat write-only", fd);
     check("read write-only", get(fd, buffer, 4, &n));
     check("close", __wasi_fd_close(fd));
+    numbering(dir);
     reused(dir);
     return done();
 }

@@ -154,7 +154,7 @@ def test_the_engine_hands_the_position_back() -> None:
 
 def test_a_close_the_engine_answered_is_applied_first() -> None:
     """The engine notes the number in Record.CLOSED; Python closes it before the next open, which
-    gets that lowest free number again."""
+    gets that number again."""
     preview1, memory, engine = _preview1(MemoryFS({"a": b"a", "b": b"b"}))
     assert preview1.described is not None
     fd = _open(preview1, memory, "a")
