@@ -298,7 +298,7 @@ return {
       // answered here is noted in the CLOSED slot, which Python applies first when it next runs.
       // A REUSABLE open's records are kept under its arguments (`reusable`), and the same open
       // is answered here again while the number it would get is known (`free`: the number of a
-      // descriptor closed here, which FdTable gives next); such a descriptor
+      // descriptor closed here: Python's FdTable gives it next); such a descriptor
       // exists only here (`again` holds its arguments) until Python must see it: then `forget`
       // has Python open it for real through `reopenFn(fd, ...arguments, position)`.
       described(hot, recordProxy, settleFn, reopenFn, layout) {

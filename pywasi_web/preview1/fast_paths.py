@@ -111,13 +111,14 @@ class Described:
     Closing a descriptor of a plain memory file has no effect but freeing its number (the
     file's data stays in its inode), so the engine answers that close itself and notes the
     number in Record.CLOSED; Python closes it (`closes`) before anything else it does, so the
-    next open gets that number again (FdTable: the number freed last is given first). Any case the engine does not
-    recognise as exactly this (another descriptor, a pointer outside memory, a file not
-    published) is preview1's, which gives the errno.
+    next open gets that number again (FdTable hands out the highest freed number first, and the
+    one it handed out last is that). Any case the engine does not recognise as exactly this
+    (another descriptor, a pointer outside memory, a file not published) is preview1's, which
+    gives the errno.
 
     An open that creates and truncates nothing changes only the descriptor table, so opening the
     same path again the same way gives the same records, and the number the closed descriptor
-    had (FdTable gives the number just freed first), until something else changes: such an open is
+    had (given next, as above), until something else changes: such an open is
     marked Record.REUSABLE, and the engine may answer the same open again itself, keyed by all of
     path_open's arguments, once the first descriptor is closed. It forgets every such answer
     after any call into Python not in KEEP_REUSABLE_OPENS, any open not reusable, a file write it
