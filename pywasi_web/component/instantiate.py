@@ -16,7 +16,7 @@ from typing import Any
 from pywasi_web.component import parse as p
 from pywasi_web.component.abi import Options
 from pywasi_web.component.calls import ComponentFunction, InstanceState, core_signature, lift, lower
-from pywasi_web.component.link import Observer, find, host_function, traced
+from pywasi_web.component.link import Observer, TypedHost, find, host_function, traced
 from pywasi_web.component.resources import ResourceType
 from pywasi_web.component.types import (
     Alias,
@@ -377,7 +377,9 @@ class Instantiator:
     def _host_resource(self, host: object, name: str) -> ResourceType:
         """One resource type per host object and resource name, whichever interface names it."""
         key = (id(host), name)
-        if key not in self.host_resources:
+        if key not in self.host_resources and isinstance(host, TypedHost):
+            self.host_resources[key] = host.resource_type(name)
+        elif key not in self.host_resources:
             cls = getattr(host, pascal(name), None)
             self.host_resources[key] = ResourceType(name, host_class=cls if isinstance(cls, type) else None)
         return self.host_resources[key]
