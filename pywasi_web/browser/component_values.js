@@ -23,7 +23,7 @@
     construct: (cls, args) => new cls(...args),
     method: (target, name, args) => target[name](...args),
     hasMethod: (cls, name, isStatic) => typeof (isStatic ? cls : cls?.prototype)?.[name] === "function",
-    isInstance: (value, cls) => typeof cls === "function" && value instanceof cls,
+    isInstance: (value, cls) => typeof cls?.prototype === "object" && value instanceof cls, // not an arrow
     dispose: (instance) => {
       if (typeof instance?.[dispose] === "function") instance[dispose]();
     },
