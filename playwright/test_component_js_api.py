@@ -512,6 +512,8 @@ JS_RESOURCES = """async (res) => {
     out.methodThrows = await fails({ Blob: Failing }, "blob-test", 0);
     const partial = class Blob { read() {} static merge() {} };
     out.missing = await failure(rt.instantiate(bytes, given({ Blob: partial })));
+    // a method shorthand: its source is not an expression
+    out.shorthand = await failure(rt.instantiate(bytes, given({ makeBlob(n) { return n; } })));
     return out;
 }"""
 
@@ -592,3 +594,7 @@ def test_a_page_gives_a_component_a_resource_as_a_js_class(page: Any) -> None:
     ]
     assert out["missing"][0] == "module"
     assert "imports['example:res/blobs'].Blob does not give (a method 'size')" in out["missing"][1]
+    assert out["shorthand"][0] == "module"
+    assert out["shorthand"][1].startswith(
+        "the import example:res/blobs.makeBlob is not a JS function: SyntaxError"
+    )
