@@ -454,7 +454,9 @@ def _imports(options: dict[str, Any], values: JsValues | None) -> dict[str, Any]
         if ref is not None
     }
     functions = {
-        str(module): _js_members(str(module), {str(name): str(source) for name, source in members.items()})
+        str(module): _js_members(
+            str(module), {str(name): str(source) for name, source in members.items()}, values is not None
+        )
         for module, members in given.items()
         if str(module) not in linked
     }
@@ -467,22 +469,21 @@ def _imports(options: dict[str, Any], values: JsValues | None) -> dict[str, Any]
 
 
 CLASS_NAME = re.compile(r"[A-Z][A-Za-z0-9_$]*")
-"""A member of `imports` that the other members of its module may name (a resource's class)."""
+"""A member of a component's `imports` that the other members of its interface may name (a
+resource's class)."""
 
 
-def _js_members(module: str, members: dict[str, str]) -> dict[str, Any]:
-    """One module's (or interface's) functions and classes, evaluated together in one scope where
-    its classes (PascalCase names) are bound by name: `makeBlob: (n) => new Blob(...)` finds the
-    `Blob` given beside it. (Each is its source text: it sees nothing else of the page.)"""
+def _js_members(module: str, members: dict[str, str], component: bool) -> dict[str, Any]:
+    """One module's (or interface's) functions, evaluated together; for a component, in one scope
+    where the interface's classes (PascalCase names: its resources) are bound by name, so that
+    `makeBlob: (n) => new Blob(...)` finds the `Blob` given beside it. (Each is its source text:
+    it sees nothing else of the page.)"""
     from pyodide.code import run_js
     from pyodide.ffi import JsException
 
-    bound = "".join(
-        f"const {name} = ({members[name]}\n);\n" for name in members if CLASS_NAME.fullmatch(name)
-    )
-    listed = ", ".join(
-        name if CLASS_NAME.fullmatch(name) else f"({source}\n)" for name, source in members.items()
-    )
+    classes = [name for name in members if component and CLASS_NAME.fullmatch(name)]
+    bound = "".join(f"const {name} = ({members[name]}\n);\n" for name in classes)
+    listed = ", ".join(name if name in classes else f"({source}\n)" for name, source in members.items())
     try:
         evaluated = list(run_js(f"(() => {{\n{bound}return [{listed}];\n}})()"))
     except JsException as together:

@@ -377,9 +377,12 @@ class Instantiator:
     def _host_resource(self, host: object, name: str) -> ResourceType:
         """One resource type per host object and resource name, whichever interface names it."""
         key = (id(host), name)
-        if key not in self.host_resources and isinstance(host, TypedHost):
-            self.host_resources[key] = host.resource_type(name)
-        elif key not in self.host_resources:
-            cls = getattr(host, pascal(name), None)
-            self.host_resources[key] = ResourceType(name, host_class=cls if isinstance(cls, type) else None)
+        if key not in self.host_resources:
+            if isinstance(host, TypedHost):
+                self.host_resources[key] = host.resource_type(name)
+            else:
+                cls = getattr(host, pascal(name), None)
+                self.host_resources[key] = ResourceType(
+                    name, host_class=cls if isinstance(cls, type) else None
+                )
         return self.host_resources[key]

@@ -54,10 +54,10 @@ class TypedHost(ABC):
         """The callable over Python values for the function `name` of type `ft`; ModuleError
         when the host has none."""
 
+    @abstractmethod
     def resource_type(self, name: str) -> ResourceType:
         """The type of its resource `name` (asked once per host and name): which objects may
         stand for one, and what dropping the last owning handle does."""
-        return ResourceType(name)
 
 
 def host_function(interface: str, host: object, name: str, ft: FuncType) -> ComponentFunction:

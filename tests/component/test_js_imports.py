@@ -174,6 +174,8 @@ def test_the_page_holds_a_js_resource_by_handle() -> None:
     blob = values.handles[0].rep
     values.handle(kept, "the handle").drop()
     assert blob.dropped
+    with pytest.raises(TypeError, match=r"^c: \{'resource': 'blob', 'handle': 0\} is a blob, not a counter"):
+        call("consume", kept)
     with pytest.raises(TypeError, match="<counter 1> is not a blob"):
         call("take-blob", call("[constructor]counter", 1) | {"resource": "blob"})
 
