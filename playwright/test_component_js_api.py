@@ -7,12 +7,13 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
 from pywasi_web import GuestTrap, Program
 from pywasi_web.component.values import Err, Ok, Variant
+from tests.component.blob_host import Blob, Blobs
 from tests.component.build import adapted, composed, composed_resources, native
 from tests.preview2.test_httpprobe import httpprobe
 
@@ -398,7 +399,6 @@ def test_a_page_links_components_at_run_time(page: Any) -> None:
     assert "after" in out["runAfter"]
 
 
-
 STDIN = """async ([liner, echo]) => {
     const rt = window.pywasiRuntime;
     const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -457,3 +457,144 @@ def test_linked_instances_each_have_their_own_stdin_and_cancel(page: Any) -> Non
     assert out["cancelledB"][0] == "timeout" and "stop b" in out["cancelledB"][1]
     assert out["cancelledA"][0] == "timeout" and "stop a" in out["cancelledA"][1]
     assert "after" in out["runAfter"]
+
+
+JS_RESOURCES = """async (res) => {
+    const rt = window.pywasiRuntime;
+    const bytes = Uint8Array.from(atob(res), (c) => c.charCodeAt(0));
+    const failure = (promise) =>
+        promise.then(() => "resolved", (error) => [error.kind ?? null, error.message]);
+    const c = (name) => `example:res/counters#${name}`;
+    const blobs = {
+        Blob: class Blob {
+            constructor(data) { this.data = Uint8Array.from(data); }
+            size() { return this.data.length; }
+            read() { return this.data; }
+            static merge(a, b) { return new Blob([...a.data, ...b.data]); }
+            [Symbol.dispose]() { (globalThis.disposed ??= []).push([...this.data]); }
+        },
+        makeBlob: (n) => new Blob(new Uint8Array(n)),  // the Blob given beside it
+    };
+    const given = (replace) => ({ imports: { "example:res/blobs": { ...blobs, ...replace } } });
+    const out = {};
+    const inst = await rt.instantiate(bytes, given({}));
+    out.test = await inst.call(c("blob-test"), 0);
+    out.merged = [...await inst.call(c("merged"), 2)];
+    const kept = await inst.call(c("new-blob"), new Uint8Array([1, 2, 3]));
+    const moved = await inst.call(c("new-blob"), new Uint8Array([4, 5]));
+    out.handles = [kept, moved];
+    out.inspect = await inst.call(c("inspect"), kept, true);
+    out.take = await inst.call(c("take-blob"), moved);
+    out.movedAgain = await failure(inst.call(c("take-blob"), moved));
+    out.notGiven = await failure(inst.call(c("take-blob"), { resource: "blob", handle: 99 }));
+    await inst.drop(kept);
+    out.twice = await failure(inst.call(c("blob-test"), 2));  // the guest drops a handle twice
+    await inst.close();
+    const fails = async (replace, name, ...args) => {
+        const failing = await rt.instantiate(bytes, given(replace));
+        try {
+            return await failure(failing.call(c(name), ...args));
+        } finally {
+            await failing.close();
+        }
+    };
+    const imposter = () => new (class Imposter { size() { return 0; } })();
+    out.imposter = await fails({ makeBlob: imposter }, "blob-test", 0);
+    out.plain = await fails({ makeBlob: (n) => ({ data: new Uint8Array(n) }) }, "blob-test", 0);
+    // each class is sent as its source: it extends nothing of the page's
+    const Failing = class Blob {
+        constructor(data) { if (!data.length) throw new RangeError("no blob"); }
+        size() { throw new Error("no size"); }
+        read() { return new Uint8Array(); }
+        static merge() { return new Blob([0]); }
+    };
+    out.constructorThrows = await fails({ Blob: Failing }, "new-blob", []);
+    out.methodThrows = await fails({ Blob: Failing }, "blob-test", 0);
+    const partial = class Blob { read() {} static merge() {} };
+    out.missing = await failure(rt.instantiate(bytes, given({ Blob: partial })));
+    // a method shorthand: its source is not an expression
+    out.shorthand = await failure(rt.instantiate(bytes, given({ makeBlob(n) { return n; } })));
+    return out;
+}"""
+
+
+class _Recorded(Blob):
+    """blob_host.Blob recording the bytes of each blob dropped, as the page's class records each
+    one disposed of."""
+
+    dropped_data: ClassVar[list[list[int]]] = []
+
+    def drop(self) -> None:
+        super().drop()
+        _Recorded.dropped_data.append(list(self.data))
+
+    @staticmethod
+    def merge(a: Blob, b: Blob) -> Blob:
+        return _Recorded(a.data + b.data)
+
+
+class _RecordedBlobs(Blobs):
+    Blob = _Recorded
+
+    def make_blob(self, n: int) -> Blob:
+        return _Recorded(bytes(n))
+
+
+def test_a_page_gives_a_component_a_resource_as_a_js_class(page: Any) -> None:
+    """res.wasm with example:res/blobs given as a JS class (new, methods, a static given two
+    borrows, Symbol.dispose) in Chromium gives what it gives with tests/component/blob_host.py's
+    Python class on CPython, each blob disposed of once when dropped; a host blob reaches the page
+    as a handle; a wrong or failing class rejects with kind "import", naming the function."""
+    _Recorded.dropped_data = []
+    process = Program(native("res")).instantiate(imports={"example:res/blobs": _RecordedBlobs()})
+    counters = process.exports["example:res/counters"]
+    kept = counters.new_blob(b"\x01\x02\x03")
+    expected = {
+        "test": counters.blob_test(0),
+        "merged": list(counters.merged(2)),
+        "inspect": counters.inspect(kept, True),
+        "take": counters.take_blob(counters.new_blob(b"\x04\x05")),
+    }
+    kept.drop()
+    twice = _failure("example:res/counters#blob-test", lambda: counters.blob_test(2))
+
+    worker = next(worker for worker in page.workers if worker.url.endswith("/worker.js"))
+    worker.evaluate("globalThis.disposed = []")
+    out = page.evaluate(JS_RESOURCES, _bytes(native("res")))
+    assert {key: out[key] for key in expected} == expected
+    assert expected == {"test": 135, "merged": [0, 0, 120, 121, 122], "inspect": 3, "take": 2}
+    assert worker.evaluate("globalThis.disposed") == _Recorded.dropped_data
+    xyz = list(b"xyz")
+    # blob-test's two, merged's three, take-blob's, the page's drop, blob-test(2)'s first drop (once)
+    assert _Recorded.dropped_data == [[0] * 5, xyz, [0, 0], xyz, [0, 0, *xyz], [4, 5], [1, 2, 3], [0] * 5]
+    assert out["handles"] == [{"resource": "blob", "handle": 0}, {"resource": "blob", "handle": 1}]
+    take = "example:res/counters#take-blob"
+    assert out["movedAgain"] == [
+        "type",
+        f"{take}: b: {{'resource': 'blob', 'handle': 1}} was already dropped or moved",
+    ]
+    assert out["notGiven"] == [
+        "type",
+        f"{take}: b: {{'resource': 'blob', 'handle': 99}} is not a handle this instance gave",
+    ]
+    assert out["twice"] == twice and "unknown handle" in twice[1]
+    does_not_fit = (
+        "example:res/blobs#make-blob (given in imports) returned a value that does not fit: its result: "
+    )
+    assert out["imposter"] == ["import", f"{does_not_fit}[object Object] is not a blob (an instance of Blob)"]
+    assert out["plain"][0] == "import" and out["plain"][1].startswith(does_not_fit + "{'data': ")
+    assert out["plain"][1].endswith("is not a blob (an instance of Blob)")
+    assert out["constructorThrows"] == [
+        "import",
+        "example:res/blobs#[constructor]blob (given in imports) threw RangeError: no blob",
+    ]
+    assert out["methodThrows"] == [
+        "import",
+        "example:res/blobs#[method]blob.size (given in imports) threw Error: no size",
+    ]
+    assert out["missing"][0] == "module"
+    assert "imports['example:res/blobs'].Blob does not give (a method 'size')" in out["missing"][1]
+    assert out["shorthand"][0] == "module"
+    assert out["shorthand"][1].startswith(
+        "the import example:res/blobs.makeBlob is not a JS function: SyntaxError"
+    )

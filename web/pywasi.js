@@ -40,8 +40,9 @@
 // A call that fails rejects with an Error whose `kind` is "export", "arity", "type", "trap", "import",
 // "exit", "timeout", "module" or "closed". A component instance: inst.exports lists its functions
 // ("iface@version#fn": "func") and inst.call(name, ...args) takes and gives JS values; its `imports` are
-// interfaces ({"my:pkg/iface@1.0.0": {fnName: function}}) whose functions take and give the same
-// values, or an open Instance whose export of that interface serves it (run-time linking: the new
+// interfaces ({"my:pkg/iface@1.0.0": {fnName: function, Resource: class}}) whose functions take and
+// give the same values (an imported resource is a class: new, methods, statics, Symbol.dispose; sent
+// as its source like a function, its instances stay in the worker), or an open Instance whose export of that interface serves it (run-time linking: the new
 // instance comes at once, in that one's turn; close the importer first); inst.drop(handle) drops a
 // resource handle (docs/components.md, "From JavaScript"). inst.write(chunk), inst.closeStdin() and
 // inst.cancel(reason) act on that instance (with `interactive: true`), where rt.write() reaches the latest.
@@ -490,7 +491,7 @@ function resolved(mounts, baseURL) {
   ]));
 }
 
-/** `imports` for the worker: each function as its source; an Instance as its id. */
+/** `imports` for the worker: each function (or a resource's class) as its source; an Instance as its id. */
 function sources(imports) {
   if (!imports) return undefined;
   return Object.fromEntries(

@@ -10,6 +10,7 @@ runs) or "none" (the guest reads the stdin given up front, and the run says so; 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -440,11 +441,12 @@ def _values(program: pywasi_web.Program) -> JsValues | None:
 
 
 def _imports(options: dict[str, Any], values: JsValues | None) -> dict[str, Any]:
-    """`imports` ({module: {name: JS function source}}) evaluated here, in the worker, once each.
-    For a core module the engine links a JS function directly, so the guest calls it as
-    WebAssembly's JS API does (numbers, BigInts for i64), with no Python in between; for a
-    component ({interface: {name: function}}) it is called with jco's values (`values`,
-    api/js_imports.py), and an interface may be an open instance's export ({"$instance": id})."""
+    """`imports` ({module: {name: JS function or class source}}) evaluated here, in the worker, once
+    each (_js_members). For a core module the engine links a JS function directly, so the guest
+    calls it as WebAssembly's JS API does (numbers, BigInts for i64), with no Python in between;
+    for a component ({interface: {name: function, Resource: class}}) it is called with jco's
+    values (`values`, api/js_imports.py), and an interface may be an open instance's export
+    ({"$instance": id})."""
     given = options.get("imports") or {}
     linked = {
         str(interface): _linked(str(interface), ref, values is not None)
@@ -452,29 +454,49 @@ def _imports(options: dict[str, Any], values: JsValues | None) -> dict[str, Any]
         if ref is not None
     }
     functions = {
-        str(module): {str(name): _js_function(f"{module}.{name}", source) for name, source in members.items()}
+        str(module): _js_members(
+            str(module), {str(name): str(source) for name, source in members.items()}, values is not None
+        )
         for module, members in given.items()
         if str(module) not in linked
     }
     if values is None:
         return functions
     from pywasi_web.api.js_imports import js_interfaces
-    from pywasi_web.browser.component_values import invoke
+    from pywasi_web.browser.component_values import WORKER_CALLS
 
-    return {**js_interfaces(functions, values, invoke), **linked}
+    return {**js_interfaces(functions, values, WORKER_CALLS), **linked}
 
 
-def _js_function(where: str, source: Any) -> Any:
+CLASS_NAME = re.compile(r"[A-Z][A-Za-z0-9_$]*")
+"""A member of a component's `imports` that the other members of its interface may name (a
+resource's class)."""
+
+
+def _js_members(module: str, members: dict[str, str], component: bool) -> dict[str, Any]:
+    """One module's (or interface's) functions, evaluated together; for a component, in one scope
+    where the interface's classes (PascalCase names: its resources) are bound by name, so that
+    `makeBlob: (n) => new Blob(...)` finds the `Blob` given beside it. (Each is its source text:
+    it sees nothing else of the page.)"""
     from pyodide.code import run_js
     from pyodide.ffi import JsException
 
+    classes = [name for name in members if component and CLASS_NAME.fullmatch(name)]
+    bound = "".join(f"const {name} = ({members[name]}\n);\n" for name in classes)
+    listed = ", ".join(name if name in classes else f"({source}\n)" for name, source in members.items())
     try:
-        function = run_js(f"({source})")
-    except JsException as error:
-        raise ModuleError(f"the import {where} is not a JS function: {error}") from None
-    if getattr(function, "typeof", None) != "function":
-        raise ModuleError(f"the import {where} is not a JS function")
-    return function
+        evaluated = list(run_js(f"(() => {{\n{bound}return [{listed}];\n}})()"))
+    except JsException as together:
+        for name, source in members.items():  # which one: each alone
+            try:
+                run_js(f"({source}\n)")
+            except JsException as error:
+                raise ModuleError(f"the import {module}.{name} is not a JS function: {error}") from None
+        raise ModuleError(f"the imports of {module} cannot be evaluated together: {together}") from None
+    for name, value in zip(members, evaluated, strict=True):
+        if getattr(value, "typeof", None) != "function":
+            raise ModuleError(f"the import {module}.{name} is not a JS function")
+    return dict(zip(members, evaluated, strict=True))
 
 
 def _from_js(value: Any) -> Any:

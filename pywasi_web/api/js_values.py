@@ -19,6 +19,7 @@ WIT types; results go back as plain data the worker hands to JS. The conventions
 | option<T> | the value, or undefined (null accepted); in option<option<T>> a some is {tag: "some", val} |
 | result<T, E> | {tag: "ok", val} or {tag: "err", val} (a result is data: it never throws) |
 | own/borrow of a guest resource | {resource: "name", handle: n}, valid until the instance closes |
+| own/borrow of a resource `imports` gives | its JS functions: the instance; the page: a handle as above |
 
 A value that does not fit raises TypeError naming the argument; going to JS (results, and the
 arguments of functions a page gives in `imports`), s64/u64 values come out as a marker the
@@ -33,7 +34,7 @@ from typing import Any
 
 from pywasi_web.component import types as wit
 from pywasi_web.component.calls import ComponentFunction
-from pywasi_web.component.resources import ResourceHandle
+from pywasi_web.component.resources import ResourceHandle, ResourceType
 from pywasi_web.component.values import Err, Ok, Some, Variant
 
 INTEGER_BITS = {"u8": 8, "s8": 8, "u16": 16, "s16": 16, "u32": 32, "s32": 32, "u64": 64, "s64": 64}
@@ -53,11 +54,25 @@ def camel(name: str) -> str:
 
 
 class JsValues:
-    """Conversions for one instance: it keeps the guest resource handles the page holds."""
+    """Conversions for one instance: it keeps the resource handles the page holds.
 
-    def __init__(self, is_null: Callable[[Any], bool] = lambda value: False) -> None:
-        self.handles: list[ResourceHandle] = []
+    A resource the page gives in `imports` (api/js_imports.py) is a JS object that lives in the
+    worker: its JS functions there get and give the object itself (`in_worker()`), while the page,
+    which cannot hold it (postMessage copies), gets a handle to it, as it does for a guest's."""
+
+    def __init__(
+        self,
+        is_null: Callable[[Any], bool] = lambda value: False,
+        handles: list[ResourceHandle] | None = None,
+        near: bool = False,
+    ) -> None:
+        self.handles: list[ResourceHandle] = [] if handles is None else handles
         self._is_null = is_null  # the worker's JS null (Pyodide's JsNull), read as undefined
+        self._near = near
+
+    def in_worker(self) -> JsValues:
+        """These conversions for the JS functions of `imports`: a host resource crosses as its object."""
+        return JsValues(self._is_null, self.handles, near=True)
 
     def arguments(self, function: ComponentFunction, args: list[Any]) -> list[Any]:
         ft: wit.FuncType = function.type
@@ -121,8 +136,26 @@ class JsValues:
             inner = None if case is None else self.from_js(case, payload, f"{where}.val")
             return Ok(inner) if tag == "ok" else Err(inner)
         if isinstance(t, wit.Own | wit.Borrow):
-            return self.handle(value, where)
+            return self._resource(t, value, where)
         raise TypeError(f"{where}: values of {type(t).__name__} cannot cross the JS API")
+
+    def _resource(self, t: wit.Own | wit.Borrow, value: Any, where: str) -> Any:
+        """A guest resource's ResourceHandle, or a host resource's object: the object itself (from
+        a JS function), or the one a page's handle stands for (an own moves into the guest)."""
+        resource: ResourceType = t.resource
+        if resource.owner is None and not (isinstance(value, dict) and "handle" in value):
+            if not resource.admits(value):
+                raise TypeError(f"{where}: {value!r} is not a {resource.described()}")
+            return value
+        held = self.handle(value, where)
+        if held.type.owner is not None:
+            return held  # a guest's: the canonical ABI checks its type and whether it was dropped
+        if held.type is not resource:
+            raise TypeError(f"{where}: {value!r} is a {held.type.name}, not a {resource.name}")
+        if held.dropped:
+            raise TypeError(f"{where}: {value!r} was already dropped or moved")
+        held.dropped = isinstance(t, wit.Own)
+        return held.rep
 
     def handle(self, value: Any, where: str) -> ResourceHandle:
         """The guest resource a page's {resource, handle} stands for (a handle this instance gave)."""
@@ -168,7 +201,11 @@ class JsValues:
         if isinstance(t, wit.ResultType):
             tag, case = ("ok", t.ok) if isinstance(value, Ok) else ("err", t.error)
             return {"tag": tag} if case is None else {"tag": tag, "val": self.to_js(case, value.value)}
-        if isinstance(t, wit.Own | wit.Borrow) and isinstance(value, ResourceHandle):
+        if isinstance(t, wit.Own | wit.Borrow):
+            if not isinstance(value, ResourceHandle):  # a host resource's object
+                if self._near:
+                    return value
+                value = ResourceHandle(t.resource, value)
             self.handles.append(value)
             return {"resource": value.type.name, "handle": len(self.handles) - 1}
         return value  # enum (a str)

@@ -284,8 +284,8 @@ class Context:
     def lower_handle(self, t: Own | Borrow, value: Any) -> int:
         resource: ResourceType = t.resource
         rep = value
-        if resource.host_class is not None and not isinstance(value, resource.host_class):
-            raise trap(f"{value!r} is not a {resource.name} ({resource.host_class.__name__})")
+        if resource.owner is None and not resource.admits(value):
+            raise trap(f"{value!r} is not a {resource.described()}")
         if resource.owner is not None:
             if not isinstance(value, ResourceHandle) or value.type is not resource:
                 raise trap(f"{value!r} is not a {resource.name}")

@@ -16,7 +16,7 @@ from typing import Any
 from pywasi_web.component import parse as p
 from pywasi_web.component.abi import Options
 from pywasi_web.component.calls import ComponentFunction, InstanceState, core_signature, lift, lower
-from pywasi_web.component.link import Observer, find, host_function, traced
+from pywasi_web.component.link import Observer, TypedHost, find, host_function, traced
 from pywasi_web.component.resources import ResourceType
 from pywasi_web.component.types import (
     Alias,
@@ -378,6 +378,11 @@ class Instantiator:
         """One resource type per host object and resource name, whichever interface names it."""
         key = (id(host), name)
         if key not in self.host_resources:
-            cls = getattr(host, pascal(name), None)
-            self.host_resources[key] = ResourceType(name, host_class=cls if isinstance(cls, type) else None)
+            if isinstance(host, TypedHost):
+                self.host_resources[key] = host.resource_type(name)
+            else:
+                cls = getattr(host, pascal(name), None)
+                self.host_resources[key] = ResourceType(
+                    name, host_class=cls if isinstance(cls, type) else None
+                )
         return self.host_resources[key]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pywasi_web.component.calls import ComponentFunction
+from pywasi_web.component.resources import ResourceType
 from pywasi_web.component.types import FuncType
 from pywasi_web.component.values import Err, pascal, snake
 from pywasi_web.errors import ModuleError
@@ -52,6 +53,11 @@ class TypedHost(ABC):
     def function(self, name: str, ft: FuncType) -> Callable[..., Any]:
         """The callable over Python values for the function `name` of type `ft`; ModuleError
         when the host has none."""
+
+    @abstractmethod
+    def resource_type(self, name: str) -> ResourceType:
+        """The type of its resource `name` (asked once per host and name): which objects may
+        stand for one, and what dropping the last owning handle does."""
 
 
 def host_function(interface: str, host: object, name: str, ft: FuncType) -> ComponentFunction:

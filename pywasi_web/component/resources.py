@@ -42,6 +42,14 @@ class ResourceType:
     def __repr__(self) -> str:
         return f"<resource {self.name}>"
 
+    def admits(self, value: Any) -> bool:
+        """Whether `value` may stand for a host resource of this type (an instance of its class)."""
+        return self.host_class is None or isinstance(value, self.host_class)
+
+    def described(self) -> str:
+        """The type for a message: `blob (Blob)` when it has a class."""
+        return self.name if self.host_class is None else f"{self.name} ({self.host_class.__name__})"
+
     def destroy(self, rep: Any) -> None:
         if self.destructor is not None:
             self.destructor(rep)
@@ -54,11 +62,12 @@ class ResourceType:
 @dataclass(eq=False)
 class ResourceHandle:
     """A guest-defined resource held by Python: pass it back to the component's functions.
+    (The JS API also holds the page's host resources so, api/js_values.py: `rep` is the object.)
 
     `drop()` runs the resource's destructor, once; using it afterwards traps the guest."""
 
     type: ResourceType
-    rep: int
+    rep: Any
     dropped: bool = False
 
     def drop(self) -> None:

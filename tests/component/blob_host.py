@@ -18,6 +18,10 @@ class Blob:
     def read(self) -> bytes:
         return self.data
 
+    @staticmethod
+    def merge(a: Blob, b: Blob) -> Blob:
+        return Blob(a.data + b.data)
+
     def drop(self) -> None:
         self.dropped = True
 

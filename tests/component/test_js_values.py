@@ -10,6 +10,7 @@ import pytest
 
 from pywasi_web import Program
 from pywasi_web.api.js_values import ArityError, JsValues, camel
+from tests.component.blob_host import Blobs
 from tests.component.build import composed, native
 
 
@@ -59,24 +60,6 @@ def test_values_that_do_not_fit_are_a_type_error(name: str, args: list[Any], mes
     assert isinstance(refused.value, ArityError) == (not args)
     if message is not None:
         assert str(refused.value) == message
-
-
-class Blob:
-    def __init__(self, data: bytes) -> None:
-        self.data = bytes(data)
-
-    def size(self) -> int:
-        return len(self.data)
-
-    def read(self) -> bytes:
-        return self.data
-
-
-class Blobs:
-    Blob = Blob
-
-    def make_blob(self, n: int) -> Blob:
-        return Blob(bytes(n))
 
 
 def test_guest_resources_cross_as_handles() -> None:

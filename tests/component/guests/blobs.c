@@ -21,6 +21,12 @@ static uint32_t make(uint8_t *data, uint32_t len) {
 
 EXPORT(BLOBS "[constructor]blob") uint32_t constructor(uint8_t *data, uint32_t len) { return make(data, len); }
 EXPORT(BLOBS "make-blob") uint32_t make_blob(uint32_t n) { return make(calloc(n ? n : 1, 1), n); }
+EXPORT(BLOBS "[static]blob.merge") uint32_t merge(blob_t *a, blob_t *b) {
+    uint8_t *data = malloc(a->len + b->len + 1);
+    memcpy(data, a->data, a->len);
+    memcpy(data + a->len, b->data, b->len);
+    return make(data, a->len + b->len);
+}
 EXPORT(BLOBS "[method]blob.size") uint32_t size(blob_t *blob) { return blob->len; }
 EXPORT(BLOBS "[method]blob.read") uint8_t *read(blob_t *blob) {
     uint8_t *copy = malloc(blob->len ? blob->len : 1);

@@ -12,6 +12,7 @@
 IMPORT("example:res/blobs", "[constructor]blob") uint32_t blob_new(const uint8_t *data, uint32_t len);
 IMPORT("example:res/blobs", "[method]blob.size") uint32_t blob_size(uint32_t self);
 IMPORT("example:res/blobs", "[method]blob.read") void blob_read(uint32_t self, void *ret);
+IMPORT("example:res/blobs", "[static]blob.merge") uint32_t blob_merge(uint32_t a, uint32_t b);
 IMPORT("example:res/blobs", "[resource-drop]blob") void blob_drop(uint32_t handle);
 IMPORT("example:res/blobs", "make-blob") uint32_t make_blob(uint32_t n);
 
@@ -89,4 +90,27 @@ EXPORT(COUNTERS "take-blob") uint32_t take_blob(uint32_t handle) {
     uint32_t size = blob_size(handle);
     blob_drop(handle);
     return size;
+}
+
+static _Alignas(8) uint8_t merged_area[8];
+EXPORT(COUNTERS "merged") uint8_t *merged(uint32_t n) {
+    static const uint8_t xyz[] = "xyz";
+    uint32_t made = make_blob(n), built = blob_new(xyz, 3);
+    uint32_t joined = blob_merge(made, built); /* both lent for the call */
+    blob_read(joined, merged_area);
+    blob_drop(made);
+    blob_drop(built);
+    blob_drop(joined);
+    return merged_area;
+}
+EXPORT("cabi_post_" COUNTERS "merged") void post_merged(uint8_t *ret) {
+    uint8_t *bytes;
+    memcpy(&bytes, ret, 4);
+    free(bytes);
+}
+
+EXPORT(COUNTERS "new-blob") uint32_t new_blob(uint8_t *data, uint32_t len) {
+    uint32_t blob = blob_new(data, len);
+    free(data);
+    return blob;
 }
