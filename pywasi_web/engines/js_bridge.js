@@ -317,7 +317,7 @@ return {
         // the just-opened descriptor: its number, flags, filestat record and bytes (copied from
         // `record`, or a reusable open's), position, and `again`; null: none (a guest may pass -1)
         let fd = null, flags = 0, stat = null, data = null, position = 0, again = null;
-        const reusable = new Map();  // path_open's arguments -> {fdstat, stat, data, flags}
+        const reusable = new Map();  // path -> [{args, fdstat, stat, data, flags}]
         let free = -1;
         const freshRecord = () => {
           if (record.byteLength === 0) {
@@ -367,16 +367,24 @@ return {
           freshGuest();
           return ptr + size <= guest.byteLength;
         };
-        // path_open's arguments as a key, and the path as reopenFn takes it (a character per
-        // byte); taken before Python answers (which may write over the path)
+        // The arguments of the open Python answers next (its path is read after the answer,
+        // unless the answer's 4 bytes overlap it), and the reusable opens of each path (as
+        // reopenFn takes it: a character per byte), compared by their other arguments.
         let asked = null;
+        const pathOf = (ptr, length) => {
+          let path = "";
+          for (let at = ptr; at < ptr + length; at++) path += String.fromCharCode(guest[at]);
+          return path;
+        };
+        const sameOpen = (known, args) => known.args.every((value, i) => i === 2 || value === args[i]);
         hot.path_open = (...args) => {
           const [dirfd, lookupflags, pathPtr, pathLength, oflags, base, inheriting, fdflags, resultPtr] = args;
           asked = null;
           if (pathLength < 0 || pathLength > 1024 || !fits(pathPtr, pathLength) || !fits(resultPtr, 4)) return undefined;
-          const path = String.fromCharCode(...guest.subarray(pathPtr, pathPtr + pathLength));
-          asked = [`${dirfd},${lookupflags},${oflags},${base},${inheriting},${fdflags},${path}`, path];
-          const known = free === -1 || (fd !== null && position !== 0) ? undefined : reusable.get(asked[0]);
+          asked = args;
+          if (free === -1 || (fd !== null && position !== 0)) return undefined;
+          const path = pathOf(pathPtr, pathLength);
+          const known = reusable.get(path)?.find((entry) => sameOpen(entry, args));
           if (known === undefined) return undefined;
           [fd, flags, stat, data, position] = [free, known.flags, known.stat, known.data, 0];
           again = [dirfd, lookupflags, path, oflags, base, inheriting, fdflags];
@@ -386,15 +394,20 @@ return {
           return 0;
         };
         hot.path_open.after = (_dirfd, result) => {
-          const key = asked === null ? null : asked[0];
+          const args = asked;
           asked = null;
-          if (result !== 0 || fd === null || !(flags & REUSABLE) || key === null) {
+          if (result !== 0 || fd === null || !(flags & REUSABLE) || args === null) {
             opened.invalidate();
             return;
           }
           free = -1;  // the number given next was taken
+          const [pathPtr, pathLength, resultPtr] = [args[2], args[3], args[8]];
+          if (resultPtr < pathPtr + pathLength && pathPtr < resultPtr + 4) return;
+          const path = pathOf(pathPtr, pathLength);
           if (reusable.size >= MAX_REUSABLE) reusable.clear();
-          reusable.set(key, { fdstat: fdstats.get(fd), stat, data, flags });
+          const entries = (reusable.get(path) ?? []).filter((entry) => !sameOpen(entry, args));
+          entries.push({ args: args.slice(0, 8), fdstat: fdstats.get(fd), stat, data, flags });
+          reusable.set(path, entries);
         };
         hot.fdstat_get = (which, ptr) => {
           freshRecord();
