@@ -196,7 +196,9 @@ class Program:
             # True: the component model's own printer (WIT values); a CallLog or callable as for P1
             observe = trace if isinstance(trace, bool) else make_tracer(trace)
             value, store = self.component.instantiate(kernel, imports or {}, observe, grant)
-            return Process(argv, kernel, ComponentInstanceProcess(value, store))
+            # a grant built here from `allow` entries ends with the process; an embedder's, with it
+            owned = grant if grant is not allow else None
+            return Process(argv, kernel, ComponentInstanceProcess(value, store), owned)
         preview1 = Preview1(kernel)
         tracer = make_tracer(trace)
         functions: dict[tuple[str, str], HostFunction] = {
@@ -221,11 +223,16 @@ class Process:
     """One instance of a Program with its kernel: a running or runnable guest."""
 
     def __init__(
-        self, argv: list[str], kernel: Kernel, instance: Instance | ComponentInstanceProcess
+        self,
+        argv: list[str],
+        kernel: Kernel,
+        instance: Instance | ComponentInstanceProcess,
+        network: NetworkGrant | None = None,
     ) -> None:
         self.argv = argv
         self.kernel = kernel
         self.instance = instance
+        self._network = network
 
     @property
     def memory(self) -> Any:
@@ -257,12 +264,15 @@ class Process:
         self.instance.interrupt(reason)
 
     def finish(self) -> list[str]:
-        """Close every descriptor, write persistent mounts back, flush output and release the
-        engine's instance (the process cannot be called afterwards).
+        """Cancel the wasi:http requests still in flight, close every descriptor, write
+        persistent mounts back, flush output and release the engine's instance (the process
+        cannot be called afterwards).
 
         Returns what failed to be written back (store full, another writer): the guest has
         exited, so the embedder is the only one left to tell.
         """
+        if self._network is not None:
+            self._network.close()
         self.kernel.fds.close_all()
         self.kernel.stdout.flush()
         self.kernel.stderr.flush()
