@@ -178,8 +178,8 @@ class Program:
         check_command_line(args, argv0, env)
         if self.component is None and allow:
             raise CapabilityError(NOT_A_COMPONENT)
-        grant = _grant(allow) if self.component is not None else None  # refused before anything opens
         waiter = waiter or default_waiter()
+        grant = _grant(allow, waiter) if self.component is not None else None  # refused before anything opens
         argv = [argv0 if argv0 is not None else self.name, *args]
         kernel = Kernel(
             args=[arg.encode() for arg in argv],
@@ -292,16 +292,6 @@ class Process:
         )
 
 
-# allow= entries become CPython's network (host TCP, name lookup, an HTTP client on threads),
-# which Pyodide has not; the browser's transports (WebSocket relays, fetch) need the page's
-# relay and a worker that can block, which the JS API sets up.
-IN_PYODIDE = (
-    "allow= needs CPython's sockets and HTTP client, which Pyodide has not: in a browser, give the "
-    "component its network through the JS API (rt.run or rt.instantiate with allow and sockets, "
-    "docs/browser.md#sockets), or run it on CPython"
-)
-
-
 NOT_A_COMPONENT = (
     "allow= is a component's network (wasi:sockets, wasi:http); a core module reaches only the "
     "sockets its host opens for it: pass sockets=[TcpSocket.connect(host, port, allowlist), ...] "
@@ -309,7 +299,10 @@ NOT_A_COMPONENT = (
 )
 
 
-def _grant(allow: Network) -> NetworkGrant | None:
+def _grant(allow: Network, waiter: Waiter) -> NetworkGrant | None:
+    """allow= entries as a grant: CPython's network (host TCP, name lookup, an HTTP client on
+    threads); inside Pyodide, wasi:http through the browser's fetch() only (the rest refused:
+    browser/notebook_network.py)."""
     from pywasi_web.preview2.host import NetworkGrant, host_network
 
     if allow is None or isinstance(allow, NetworkGrant):
@@ -317,7 +310,9 @@ def _grant(allow: Network) -> NetworkGrant | None:
     if isinstance(allow, str):
         raise TypeError("allow must be a list of entries (such as ['127.0.0.1:8080']), not one string")
     if sys.platform == "emscripten":
-        raise CapabilityError(IN_PYODIDE)
+        from pywasi_web.browser.notebook_network import notebook_grant
+
+        return notebook_grant(allow, waiter)
     return host_network(allow)
 
 

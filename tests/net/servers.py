@@ -53,10 +53,11 @@ UNFINISHED = (
 
 
 class HangingHttp:
-    """An HTTP server's connection handler (for tcp_server) that never finishes answering a
-    request: it sends `answer` (nothing, or UNFINISHED) and waits. `requested` is set when a
-    request arrives, `closed` when the client then closes that connection: what a cancelled
-    request does, so a test waits on it. CORS preflights are allowed first."""
+    """An HTTP server's connection handler (for tcp_server) that answers one request per
+    connection with `answer` (nothing, UNFINISHED, or a whole response) and keeps the connection
+    until the client closes it. `requested` is set when a request arrives, `closed` when the
+    client then closes that connection: what a cancelled request does, so a test waits on it.
+    CORS preflights are allowed first."""
 
     def __init__(self, answer: bytes = b"") -> None:
         self.answer = answer
