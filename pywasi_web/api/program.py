@@ -142,6 +142,9 @@ class Program:
             process.finish()
             error.result = process.result(1, time.perf_counter() - started)
             raise
+        except BaseException:  # a KeyboardInterrupt (a notebook's Interrupt), an embedder's error:
+            process.finish()  # the run is over too, its descriptors closed, its requests cancelled
+            raise
         finally:
             if cancel_timer is not None:
                 cancel_timer()

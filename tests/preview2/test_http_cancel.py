@@ -103,3 +103,23 @@ def test_a_timeout_closes_the_connection_of_the_request_it_interrupts() -> None:
             Program(httpprobe()).run(timeout=5, **options)  # type: ignore[arg-type]
         assert server.closed.wait(60)
     assert raised.value.result.stdout.endswith(b"handle: ok\nstatus: 200\n")
+
+
+def test_an_interrupt_from_the_embedder_ends_the_run_and_its_requests() -> None:
+    """A KeyboardInterrupt (a notebook's Interrupt) raised in a host call, here the stdout
+    callback once the guest has its response, ends the run as a timeout does: the request is
+    cancelled, not left on its thread."""
+    server = HangingHttp(UNFINISHED)
+    seen = bytearray()
+
+    def interrupt_once(data: bytes) -> None:
+        seen.extend(data)
+        if b"status: 200" in seen and not seen.endswith(b"!"):
+            seen.extend(b"!")
+            raise KeyboardInterrupt
+
+    with tcp_server(server) as port:
+        allow = [f"http://127.0.0.1:{port}"]
+        with pytest.raises(KeyboardInterrupt):
+            Program(httpprobe()).run(env=environment(port, "hang"), stdout=interrupt_once, allow=allow)
+        assert server.closed.wait(60)
