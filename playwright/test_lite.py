@@ -45,6 +45,7 @@ def _site_is_stale() -> bool:
         return True
     built = marker.stat().st_mtime
     inputs = [*(ROOT / "lite").rglob("*"), *(ROOT / "pywasi_web").rglob("*.py"), ROOT / "pyproject.toml"]
+    inputs += [*(ROOT / "pywasi_web").rglob("*.js"), ROOT / "web" / "net_transports.js"]  # in the wheel too
     return any(path.is_file() and path.stat().st_mtime > built for path in inputs)
 
 
