@@ -9,7 +9,8 @@ TCP, and a relay route is the JS API's `sockets`) and ws(s) origins (a WebSocket
 route too). Without a way to wait (no JSPI, or code not entered where it can suspend, as
 pyodide.runPython) it is refused too, since a response could never reach the guest.
 
-Importable on CPython (tests check the refusals there); `js` and `pyodide` are imported only when used.
+Importable on CPython (tests/net/test_notebook_network.py checks the refusals there); `js` and
+`pyodide` are imported only when used.
 """
 
 from __future__ import annotations
