@@ -21,7 +21,8 @@ from test_net_browser import runtime  # noqa: F401  # the JSPI / Atomics runtime
 
 from pywasi_web import Program
 from tests.component.oracle import call, component, store_with_wasi
-from tests.net.servers import free_port, tcp_server, websockify
+from tests.net.servers import UNFINISHED, HangingHttp, free_port, tcp_server, websockify
+from tests.preview2.test_http_cancel import drop_with_wasmtime
 from tests.preview2.test_httpprobe import httpprobe
 from tests.preview2.test_tcpprobe import tcpprobe
 
@@ -259,37 +260,41 @@ def test_a_components_wasi_http_fetches_in_both_modes(page: Any, runtime: str, o
     assert denied[-1] == "handle: err 15"  # HTTP-request-denied
 
 
-PREFLIGHT = (
-    b"HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: *\r\nAccess-Control-Allow-Headers: x-test\r\n"
-    b"Access-Control-Allow-Methods: GET\r\nContent-Length: 0\r\n\r\n"
-)
-
-
 def test_a_request_in_flight_when_the_instance_closes_is_aborted(page: Any, runtime: str) -> None:  # noqa: F811
     """The server sees the request, never answers, and sees its connection close once the
     instance closes (fetch's AbortController: the worker's under JSPI, the page's under Atomics)."""
-    requested, closed = threading.Event(), threading.Event()
-
-    def hang(connection: socket.socket) -> None:
-        """Allows the preflight (the probe sends a header of its own), and never answers the GET."""
-        with connection:
-            while (head := connection.recv(65536)).startswith(b"OPTIONS "):
-                connection.sendall(PREFLIGHT)
-            if not head:
-                return  # a connection the browser opened ahead and never used
-            requested.set()
-            while connection.recv(65536):
-                pass
-            closed.set()
-
-    with tcp_server(hang) as port:
+    server = HangingHttp()
+    with tcp_server(server) as port:
         wasm = base64.b64encode(httpprobe().read_bytes()).decode()
         options = {"allow": [f"http://127.0.0.1:{port}"]}
         try:
             lines = page.evaluate(KEEP, [runtime, wasm, options, "send", [f"127.0.0.1:{port}", "/hang"]])
             assert lines[-1] == "handle: ok"
-            assert requested.wait(60)
-            assert not closed.is_set()
+            assert server.requested.wait(60)
+            assert not server.closed.is_set()
         finally:
             page.evaluate("() => window.kept.close()")
-        assert closed.wait(60)
+        assert server.closed.wait(60)
+
+
+@pytest.mark.parametrize("what", ["future", "response", "body"])
+def test_a_dropped_request_is_aborted_while_the_instance_stays_open(
+    page: Any,
+    runtime: str,  # noqa: F811
+    what: str,
+) -> None:
+    """Dropping the future, the unconsumed response or the unread body aborts the fetch, as it
+    cancels the request on CPython (tests/preview2/test_http_cancel.py); the lines are wasmtime's."""
+    expected = drop_with_wasmtime(httpprobe(), what)
+    server = HangingHttp(b"" if what == "future" else UNFINISHED)
+    with tcp_server(server) as port:
+        wasm = base64.b64encode(httpprobe().read_bytes()).decode()
+        options = {"allow": [f"http://127.0.0.1:{port}"]}
+        try:
+            lines = page.evaluate(KEEP, [runtime, wasm, options, "send", [f"127.0.0.1:{port}", "/hang"]])
+            assert server.requested.wait(60)
+            lines += page.evaluate("(what) => window.kept.call('drop', what)", what)
+            assert server.closed.wait(60)  # the instance is still open: the drop aborted it
+        finally:
+            page.evaluate("() => window.kept.close()")
+    assert lines == expected

@@ -16,6 +16,7 @@ import base64
 import functools
 import importlib.util
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -28,7 +29,10 @@ from typing import Any, ClassVar
 
 import pytest
 
+from pywasi_web import Program
 from pywasi_web.cli.serve import CONTENT_TYPES
+from tests.net.servers import HangingHttp, tcp_server
+from tests.preview2.test_httpprobe import httpprobe
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "build" / "lite"
@@ -41,6 +45,7 @@ def _site_is_stale() -> bool:
         return True
     built = marker.stat().st_mtime
     inputs = [*(ROOT / "lite").rglob("*"), *(ROOT / "pywasi_web").rglob("*.py"), ROOT / "pyproject.toml"]
+    inputs += [*(ROOT / "pywasi_web").rglob("*.js"), ROOT / "web" / "net_transports.js"]  # in the wheel too
     return any(path.is_file() and path.stat().st_mtime > built for path in inputs)
 
 
@@ -315,6 +320,44 @@ def test_indexeddb_mount_from_python_in_the_lite_kernel(
     expected = "exit 0 stored {'ticks.txt': b'2 ticks written by a wasm32-wasi guest\\n'} listed True"
     assert expected in output, output
     assert not lite_page[1], lite_page[1]
+
+
+# a whole response a page may read from another origin, its X-Reply header included
+CORS_ANSWER = (
+    b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: X-Reply\r\n"
+    b"X-Reply: yes\r\nContent-Length: 5\r\n\r\nhello"
+)
+ALLOW_CELL = """
+import base64, json
+from pywasi_web import Program
+from pywasi_web.errors import CapabilityError
+wasm = base64.b64decode("{wasm}")
+process = Program(wasm).instantiate(allow=["{origin}"])
+print(json.dumps(list(process.exports.fetch("{authority}", "GET", "/x", b""))))
+process.finish()
+try:
+    Program(wasm).instantiate(allow=["{authority}"])
+except CapabilityError as refused:
+    print("refused:", refused)
+"""
+
+
+@pytest.mark.browser
+def test_allow_gives_a_component_wasi_http_through_fetch_in_the_lite_kernel(kernel: Any) -> None:
+    """`allow=` with an origin in a JupyterLite cell: the component's wasi:http goes through the
+    kernel worker's fetch() and reports what it reports on CPython; a host:port entry is refused."""
+    with tcp_server(HangingHttp(CORS_ANSWER)) as port:
+        process = Program(httpprobe()).instantiate(allow=[f"http://127.0.0.1:{port}"])
+        expected = list(process.exports.fetch(f"127.0.0.1:{port}", "GET", "/x", b""))
+        process.finish()
+    assert "x-reply: yes" in expected and "body starts: hello" in expected
+    with tcp_server(HangingHttp(CORS_ANSWER)) as port:
+        origin = f"http://127.0.0.1:{port}"
+        wasm = base64.b64encode(httpprobe().read_bytes()).decode()
+        output = execute(kernel, ALLOW_CELL.format(wasm=wasm, origin=origin, authority=origin[7:]))
+    lines, refused = output.splitlines()[0], output.splitlines()[1:]
+    assert json.loads(lines) == expected, output
+    assert refused and refused[0].startswith("refused: allow= inside Pyodide grants"), output
 
 
 def test_cpython_notebook_streams_and_renders() -> None:

@@ -142,6 +142,9 @@ class Program:
             process.finish()
             error.result = process.result(1, time.perf_counter() - started)
             raise
+        except BaseException:  # a KeyboardInterrupt (a notebook's Interrupt), an embedder's error:
+            process.finish()  # the run is over too, its descriptors closed, its requests cancelled
+            raise
         finally:
             if cancel_timer is not None:
                 cancel_timer()
@@ -178,8 +181,8 @@ class Program:
         check_command_line(args, argv0, env)
         if self.component is None and allow:
             raise CapabilityError(NOT_A_COMPONENT)
-        grant = _grant(allow) if self.component is not None else None  # refused before anything opens
         waiter = waiter or default_waiter()
+        grant = _grant(allow, waiter) if self.component is not None else None  # refused before anything opens
         argv = [argv0 if argv0 is not None else self.name, *args]
         kernel = Kernel(
             args=[arg.encode() for arg in argv],
@@ -196,7 +199,9 @@ class Program:
             # True: the component model's own printer (WIT values); a CallLog or callable as for P1
             observe = trace if isinstance(trace, bool) else make_tracer(trace)
             value, store = self.component.instantiate(kernel, imports or {}, observe, grant)
-            return Process(argv, kernel, ComponentInstanceProcess(value, store))
+            # a grant built here from `allow` entries ends with the process; an embedder's, with it
+            owned = grant if grant is not allow else None
+            return Process(argv, kernel, ComponentInstanceProcess(value, store), owned)
         preview1 = Preview1(kernel)
         tracer = make_tracer(trace)
         functions: dict[tuple[str, str], HostFunction] = {
@@ -221,11 +226,16 @@ class Process:
     """One instance of a Program with its kernel: a running or runnable guest."""
 
     def __init__(
-        self, argv: list[str], kernel: Kernel, instance: Instance | ComponentInstanceProcess
+        self,
+        argv: list[str],
+        kernel: Kernel,
+        instance: Instance | ComponentInstanceProcess,
+        network: NetworkGrant | None = None,
     ) -> None:
         self.argv = argv
         self.kernel = kernel
         self.instance = instance
+        self._network = network
 
     @property
     def memory(self) -> Any:
@@ -257,12 +267,15 @@ class Process:
         self.instance.interrupt(reason)
 
     def finish(self) -> list[str]:
-        """Close every descriptor, write persistent mounts back, flush output and release the
-        engine's instance (the process cannot be called afterwards).
+        """Cancel the wasi:http requests still in flight, close every descriptor, write
+        persistent mounts back, flush output and release the engine's instance (the process
+        cannot be called afterwards).
 
         Returns what failed to be written back (store full, another writer): the guest has
         exited, so the embedder is the only one left to tell.
         """
+        if self._network is not None:
+            self._network.close()
         self.kernel.fds.close_all()
         self.kernel.stdout.flush()
         self.kernel.stderr.flush()
@@ -282,16 +295,6 @@ class Process:
         )
 
 
-# allow= entries become CPython's network (host TCP, name lookup, an HTTP client on threads),
-# which Pyodide has not; the browser's transports (WebSocket relays, fetch) need the page's
-# relay and a worker that can block, which the JS API sets up.
-IN_PYODIDE = (
-    "allow= needs CPython's sockets and HTTP client, which Pyodide has not: in a browser, give the "
-    "component its network through the JS API (rt.run or rt.instantiate with allow and sockets, "
-    "docs/browser.md#sockets), or run it on CPython"
-)
-
-
 NOT_A_COMPONENT = (
     "allow= is a component's network (wasi:sockets, wasi:http); a core module reaches only the "
     "sockets its host opens for it: pass sockets=[TcpSocket.connect(host, port, allowlist), ...] "
@@ -299,7 +302,10 @@ NOT_A_COMPONENT = (
 )
 
 
-def _grant(allow: Network) -> NetworkGrant | None:
+def _grant(allow: Network, waiter: Waiter) -> NetworkGrant | None:
+    """allow= entries as a grant: CPython's network (host TCP, name lookup, an HTTP client on
+    threads); inside Pyodide, wasi:http through the browser's fetch() only (the rest refused:
+    browser/notebook_network.py)."""
     from pywasi_web.preview2.host import NetworkGrant, host_network
 
     if allow is None or isinstance(allow, NetworkGrant):
@@ -307,7 +313,9 @@ def _grant(allow: Network) -> NetworkGrant | None:
     if isinstance(allow, str):
         raise TypeError("allow must be a list of entries (such as ['127.0.0.1:8080']), not one string")
     if sys.platform == "emscripten":
-        raise CapabilityError(IN_PYODIDE)
+        from pywasi_web.browser.notebook_network import notebook_grant
+
+        return notebook_grant(allow, waiter)
     return host_network(allow)
 
 

@@ -165,5 +165,4 @@ class ComponentNetwork:
         if self._routes is not None:
             for socket in self._routes.made:
                 socket.close()
-        if self.grant.http_access is not None:
-            self.grant.http_access.close()
+        self.grant.close()

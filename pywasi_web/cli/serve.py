@@ -176,6 +176,7 @@ def _wheel_is_stale(wheel: Path, root: Path) -> bool:
     built = wheel.stat().st_mtime
     package = root / "pywasi_web"
     sources = [root / "pyproject.toml", *package.rglob("*.py"), *package.rglob("*.js")]  # JS: store backends
+    sources.append(root / "web" / "net_transports.js")  # in the wheel too (pyproject's force-include)
     return any(source.stat().st_mtime > built for source in sources if source.exists())
 
 

@@ -19,6 +19,11 @@ class NetworkGrant:
     network: sockets.SocketAccess | None = None
     http_access: http.HttpAccess | None = None
 
+    def close(self) -> None:
+        """The run is over: its wasi:http requests still in flight are cancelled."""
+        if self.http_access is not None:
+            self.http_access.close()
+
 
 def host_network(allow: Allowlist | Iterable[str]) -> NetworkGrant:
     """Real TCP, UDP, name lookup and HTTP on CPython, within `allow` (entries or an Allowlist)."""

@@ -11,8 +11,10 @@ are not followed (each hop would need its own grant).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -50,8 +52,9 @@ class HttpAccess:
     calls: set[Call] = field(default_factory=set)  # sent and not yet closed
 
     def close(self) -> None:
-        """The run is over: every request still in flight is cancelled (the browser's fetch is
-        aborted, its connection closed) and every Fetcher released."""
+        """The run is over (returned, exited, trapped, timed out, cancelled): every request still
+        in flight is cancelled (the browser's fetch aborted, HostFetcher's connection shut) and
+        every Fetcher released."""
         for call in list(self.calls):
             call.close()
 
@@ -300,8 +303,11 @@ class Call:
         self.buffer = bytearray()
         self.ended = False
         self._paused = False
+        self._closed = False
 
     def send(self, body: bytes) -> None:
+        if self._closed:  # the guest dropped the future before it finished the body: never sent
+            return
         method, url, headers = self._start
         self._fetcher = self._access.fetcher()
         self._access.calls.add(self)
@@ -351,6 +357,8 @@ class Call:
         return data
 
     def close(self) -> None:
+        """Cancel the request if it is still going (its connection closes) and release the Fetcher."""
+        self._closed = True
         if self._exchange is not None and not self.ended:
             self._exchange.cancel()
         if self._fetcher is not None:
@@ -397,6 +405,9 @@ class FutureTrailers:
             return Ok(Err(Variant("HTTP-response-incomplete")))
         return Ok(Ok(None))
 
+    def drop(self) -> None:
+        self._call.close()
+
 
 class IncomingBody:
     def __init__(self, call: Call, waiter: Waiter) -> None:
@@ -441,6 +452,11 @@ class IncomingResponse:
         self._consumed = True
         return IncomingBody(self._call, self._waiter)
 
+    def drop(self) -> None:
+        """Dropped unconsumed: nobody will read the body, so the request is cancelled."""
+        if not self._consumed:
+            self._call.close()
+
 
 class FutureIncomingResponse:
     def __init__(self, call: Call, waiter: Waiter) -> None:
@@ -463,6 +479,12 @@ class FutureIncomingResponse:
         if self._call.head is None:
             return Ok(Err(_failure_code(self._call.failure or "the request failed")))
         return Ok(Ok(IncomingResponse(self._call, self._waiter)))
+
+    def drop(self) -> None:
+        """Dropped before its response was taken: the request is cancelled (as wasmtime aborts
+        its task), its connection closed; a body finished later sends nothing."""
+        if not self._taken:
+            self._call.close()
 
 
 class ResponseOutparam:
@@ -537,6 +559,8 @@ class OutgoingHandler:
             raise Err(Variant("HTTP-request-denied"))
         try:
             self._access.allow.check_origin(url)
+        except ValueError:  # a port past 65535
+            raise Err(Variant("HTTP-request-URI-invalid")) from None
         except CapabilityError:
             raise Err(Variant("HTTP-request-denied")) from None
         method = request.method()
@@ -548,11 +572,13 @@ class OutgoingHandler:
 
 
 class HostFetcher:
-    """A Fetcher for CPython: one HTTP/1.1 request on a thread with http.client."""
+    """A Fetcher for CPython: one HTTP/1.1 request on a thread with http.client. `cancel` shuts
+    the connection's socket, which ends a read or connect the thread is blocked in at once."""
 
     def __init__(self) -> None:
         self._cancelled = threading.Event()
         self._resume = threading.Event()
+        self._connection: http.client.HTTPConnection | None = None
 
     def fetch(
         self, method: str, url: str, headers: list[tuple[str, str]], body: bytes, bridge: FetchBridge
@@ -565,9 +591,12 @@ class HostFetcher:
     ) -> None:
         parts = urlsplit(url)
         kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        connection = kind(parts.netloc, timeout=60)
+        connection = self._connection = kind(parts.netloc, timeout=60)
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         try:
+            connection.connect()
+            if self._cancelled.is_set():  # cancelled while connecting, before `cancel` saw a socket
+                return
             connection.request(method, target or "/", body=body or None, headers=dict(headers))
             response = connection.getresponse()
             bridge.response_head(response.status, response.reason, response.getheaders())
@@ -575,11 +604,14 @@ class HostFetcher:
                 if not bridge.response_body(data):
                     self._resume.wait()
                     self._resume.clear()
+            if self._cancelled.is_set():
+                return
             if response.length:  # read1 ends quietly when the peer closes before Content-Length
                 raise http.client.IncompleteRead(b"", response.length)
             bridge.response_end()
         except (OSError, ValueError, http.client.HTTPException) as error:  # ValueError: bad URL
-            bridge.response_failed(str(error) or type(error).__name__)
+            if not self._cancelled.is_set():  # a cancelled request reports nothing more
+                bridge.response_failed(str(error) or type(error).__name__)
         finally:
             connection.close()
 
@@ -589,6 +621,11 @@ class HostFetcher:
     def cancel(self) -> None:
         self._cancelled.set()
         self._resume.set()
+        connection = self._connection
+        sock = connection.sock if connection is not None else None
+        if sock is not None:  # the plain socket's shutdown, under any TLS layer (safe while the
+            with contextlib.suppress(OSError):  # thread reads); OSError: closed already
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
     def close(self) -> None:
         self.cancel()

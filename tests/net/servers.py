@@ -40,6 +40,46 @@ def tcp_server(handle: Callable[[socket.socket], None]) -> Iterator[int]:
         server.close()
 
 
+# a CORS preflight allowed: a page's fetch() with a header of its own (x-test) sends one first
+PREFLIGHT = (
+    b"HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: *\r\nAccess-Control-Allow-Headers: x-test\r\n"
+    b"Access-Control-Allow-Methods: GET\r\nContent-Length: 0\r\n\r\n"
+)
+# a response head and the start of a body that never ends
+UNFINISHED = (
+    b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nX-Reply: yes\r\nContent-Length: 1000000\r\n\r\n"
+    b"the start"
+)
+
+
+class HangingHttp:
+    """An HTTP server's connection handler (for tcp_server) that answers one request per
+    connection with `answer` (nothing, UNFINISHED, or a whole response) and keeps the connection
+    until the client closes it. `requested` is set when a request arrives, `closed` when the
+    client then closes that connection: what a cancelled request does, so a test waits on it.
+    CORS preflights are allowed first."""
+
+    def __init__(self, answer: bytes = b"") -> None:
+        self.answer = answer
+        self.requested = threading.Event()
+        self.closed = threading.Event()
+
+    def __call__(self, connection: socket.socket) -> None:
+        with connection:
+            try:
+                while (head := connection.recv(65536)).startswith(b"OPTIONS "):
+                    connection.sendall(PREFLIGHT)
+                if not head:
+                    return  # a connection a browser opened ahead and never used
+                self.requested.set()
+                connection.sendall(self.answer)
+                while connection.recv(65536):
+                    pass
+            except ConnectionResetError:
+                pass  # closed too, abruptly
+            self.closed.set()
+
+
 def echo(connection: socket.socket) -> None:
     with connection:
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

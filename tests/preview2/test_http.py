@@ -220,3 +220,9 @@ def test_a_response_cut_short_is_a_stream_error_with_an_http_code(origin: str) -
     failure = raised.value.value
     assert failure.case == "last-operation-failed"
     assert types.http_error_code(failure.value) == Variant("HTTP-response-incomplete")
+
+
+def test_a_port_past_65535_is_an_invalid_uri_not_a_host_error() -> None:
+    types, handler = interfaces("http://127.0.0.1:80")
+    outgoing = request(types, "http://127.0.0.1:99999", "/")
+    assert error_of(handler.handle, outgoing, None) == Variant("HTTP-request-URI-invalid")

@@ -6,8 +6,10 @@ response header, body, the header rules) must be the same; an origin outside `al
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import wasmtime
 
 from pywasi_web import Program
 from pywasi_web.net.allowlist import Allowlist
@@ -33,15 +35,20 @@ def httpprobe() -> Path:
     )
 
 
-def wasmtime_fetch(wasm: Path, authority: str, method: str, path: str, body: bytes) -> list[str]:
+def wasmtime_http(wasm: Path, config: wasmtime.WasiConfig | None = None) -> tuple[wasmtime.Store, Any]:
+    """The component instantiated by wasmtime with its WASI 0.2 and its wasi:http."""
     import wasmtime.component as wc
 
-    store = store_with_wasi()
+    store = store_with_wasi(config)
     store.set_wasi_http()
     linker = wc.Linker(store.engine)
     linker.add_wasip2()
     linker.add_wasi_http()
-    instance = linker.instantiate(store, component(wasm))
+    return store, linker.instantiate(store, component(wasm))
+
+
+def wasmtime_fetch(wasm: Path, authority: str, method: str, path: str, body: bytes) -> list[str]:
+    store, instance = wasmtime_http(wasm)
     return list(call(store, instance, "fetch", authority, method, path, body))
 
 

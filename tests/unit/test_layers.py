@@ -21,7 +21,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("engines",),
     ("component",),
     ("preview2",),
-    ("api", "browser"),
+    ("browser",),  # Pyodide's host parts, which api picks for allow= inside Pyodide (README's Layout)
+    ("api",),
     ("notebook", "cli"),
     ("__init__",),
 )

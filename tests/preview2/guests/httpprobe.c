@@ -45,7 +45,8 @@ STREAMS("[resource-drop]output-stream") void output_drop(int32_t self);
 POLL("[method]pollable.block") void pollable_block(int32_t self);
 POLL("[resource-drop]pollable") void pollable_drop(int32_t self);
 
-static int leave_in_flight; /* `send`: run returns once the request is handled */
+static int leave_in_flight; /* `send`, `run`: run returns once the request is handled */
+static int32_t in_flight = -1; /* the future-incoming-response left in flight */
 
 static void run(str_t authority, str_t method, str_t path, uint8_t *body, uint32_t body_len) {
     int post = method.len == 4 && memcmp(method.ptr, "POST", 4) == 0;
@@ -78,7 +79,10 @@ static void run(str_t authority, str_t method, str_t path, uint8_t *body, uint32
     }
     int32_t future = *(int32_t *)(ret + 8);
     say("handle: ok");
-    if (leave_in_flight) return; /* the future stays: the run's end is what cancels it */
+    if (leave_in_flight) { /* the future stays: the run's end (or a drop) is what cancels it */
+        in_flight = future;
+        return;
+    }
     if (outgoing >= 0) {
         body_write(outgoing, ret);
         int32_t stream = *(int32_t *)(ret + 4);
@@ -172,3 +176,78 @@ EXPORT("send") uint8_t *send(char *authority, uint32_t authority_len, char *path
 }
 
 EXPORT("cabi_post_send") void post_send(uint8_t *result) { free_lines(result); }
+
+/* Waits for the in-flight request's response (taking it from its future, which is dropped);
+ * returns it, or -1. */
+static int32_t await_response(void) {
+    int32_t pollable = future_subscribe(in_flight);
+    pollable_block(pollable);
+    pollable_drop(pollable);
+    future_get(in_flight, ret);
+    future_drop(in_flight);
+    in_flight = -1;
+    if (!ret[0] || ret[8] || ret[16]) {
+        say("response: none or err");
+        return -1;
+    }
+    int32_t response = *(int32_t *)(ret + 24);
+    say("status: %d", response_status(response));
+    return response;
+}
+
+/* Drops, unread, what `what` names of the request `send` left in flight: "future" (before the
+ * response is taken), "response" (taken, unconsumed) or "body" (consumed, its stream never taken). */
+EXPORT("drop") uint8_t *drop(char *what, uint32_t what_len) {
+    if (in_flight < 0) {
+        say("nothing in flight");
+    } else if (what_len == 6 && !memcmp(what, "future", 6)) {
+        future_drop(in_flight);
+        in_flight = -1;
+        say("dropped the future");
+    } else {
+        int32_t response = await_response();
+        if (response >= 0 && what_len == 4 && !memcmp(what, "body", 4)) {
+            response_consume(response, ret);
+            incoming_body_drop(*(int32_t *)(ret + 4));
+            say("dropped the body");
+        }
+        if (response >= 0) {
+            response_drop(response);
+            say("dropped the response");
+        }
+    }
+    if (what_len) free(what);
+    return said();
+}
+
+EXPORT("cabi_post_drop") void post_drop(uint8_t *result) { free_lines(result); }
+
+/* wasi:cli/run: a GET to $HTTPPROBE_AUTHORITY$HTTPPROBE_PATH, its response's head awaited and its
+ * body left unread, the lines on stdout; then the run ends as $HTTPPROBE_END says: "return",
+ * "exit" (exit code 1), "trap", or "hang" (reads the body, which a hanging server never ends). */
+EXPORT("wasi:cli/run@0.2.12#run") int32_t run_command(void) {
+    const char *authority = getenv("HTTPPROBE_AUTHORITY"), *path = getenv("HTTPPROBE_PATH");
+    const char *end = getenv("HTTPPROBE_END");
+    if (!authority || !path || !end) return 1;
+    leave_in_flight = 1;
+    run((str_t){(char *)authority, strlen(authority)}, (str_t){(char *)"GET", 3}, (str_t){(char *)path, strlen(path)},
+        NULL, 0);
+    leave_in_flight = 0;
+    int32_t response = in_flight >= 0 ? await_response() : -1;
+    for (uint32_t i = 0; i < count; i++) printf("%.*s\n", (int)lines[i].len, lines[i].ptr);
+    free_lines(said());
+    fflush(stdout);
+    if (!strcmp(end, "exit")) exit(1);
+    if (!strcmp(end, "trap")) __builtin_trap();
+    if (!strcmp(end, "hang") && response >= 0) {
+        response_consume(response, ret);
+        incoming_stream(*(int32_t *)(ret + 4), ret);
+        int32_t stream = *(int32_t *)(ret + 4);
+        for (;;) {
+            blocking_read(stream, 65536, ret);
+            if (ret[0]) break;
+            free(*(uint8_t **)(ret + 4));
+        }
+    }
+    return 0;
+}
