@@ -129,9 +129,11 @@ async function boot() {
   mark("pyodide-loader");
   const keyed = SNAPSHOTS_POSSIBLE ? files.then(async ({ wheels, source }) => new URL(`snapshots/${await snapshotName(version, wheels[0], source)}`, base).href) : null;
   const indexURL = new URL("vendor/pyodide/", base).href;
-  // pyodide.asm.wasm under a versioned URL, kept with the code V8 compiled for it (versioned_fetch.js)
+  // pyodide.asm.wasm under a versioned URL, kept with the code V8 compiled for it, and compiled
+  // while the snapshot is read (versioned_fetch.js)
   const load = (options) => withVersionedFetch(
     new URL("pyodide.asm.wasm", indexURL).href, version, () => loadPyodide({ indexURL, ...options }),
+    () => mark("pyodide-compiled"),
   );
   const restored = keyed && (await bootFromSnapshot(load, keyed, files));
   let pyodide = restored?.pyodide;
