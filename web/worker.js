@@ -6,6 +6,8 @@
 //                {type: "run", id, wasm: ArrayBuffer|Uint8Array (or url and name: fetched and compiled
 //                  here, guest_fetch.js), options: {args, env, argv0, files,
 //                  mounts, stdin, interactive, trace, timeoutMs, sockets, allow}}
+//                {type: "prefetch", url, name, options: {maxMemoryBytes}} (the guest of the run or
+//                  instance about to come, fetched before it comes: sent before the page awaits the boot)
 //                {type: "net", action: "connect", conn, port} | {..., action: "write", conn, data} |
 //                  {..., action: "end", conn}: a page connection to the guest's listening socket
 //                {type: "stdin", data: string|Uint8Array}   {type: "closeStdin"}   {type: "cancel", reason}
@@ -66,9 +68,14 @@ self.onmessage = (event) => {
       pageOrigin = message.timeOrigin ?? null;
       resolveInit({ mode: blockingMode(message.blocking ?? "auto", message.channel), channel: message.channel ?? null });
       break;
-    case "run":
-      queue = queue.then(() => booted).then(() => runGuest(message));
+    case "prefetch":
+      prefetched = { url: message.url, guest: loadGuest(message) };
       break;
+    case "run": {
+      const guest = guestOf(message);
+      queue = queue.then(() => booted).then(() => runGuest(message, guest));
+      break;
+    }
     case "stdin":
       if (glue) glue.feed_stdin(message.data, message.instance);
       break;
@@ -86,8 +93,11 @@ self.onmessage = (event) => {
       break;
     case "instantiate":
       // linked: it imports an open instance's exports, so it comes in that instance's turn
-      if (message.linked) booted.then(() => instantiateGuest(message));
-      else queue = queue.then(() => booted).then(() => instantiateGuest(message));
+      if (message.linked) booted.then(() => instantiateGuest(message, guestOf(message)));
+      else {
+        const guest = guestOf(message);
+        queue = queue.then(() => booted).then(() => instantiateGuest(message, guest));
+      }
       break;
     case "call":
       reply(message.id, () => glue.call, message.instance, message.name, message.args ?? []);
@@ -329,12 +339,27 @@ function emitter(id) {
   };
 }
 
-/** The guest of a "run" or "instantiate" message: its bytes (`wasm`), or its `url`, fetched and
- * compiled here (guest_fetch.js), then offered to the engine just before the guest runs. */
-async function loadGuest({ wasm, url, name, options }) {
-  if (url === undefined) return { bytes: wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm) };
-  const engine = await engineHooks();
-  return fetchGuest(url, name, (digest) => engine.wants_compiled(digest, options?.maxMemoryBytes)); // undefined: None
+// The guest a "prefetch" message named: pywasi.js sends one as a run or instance given by URL
+// starts, before it waits for this worker's boot, and the message that follows is that run's
+let prefetched = null; // {url, guest}
+
+/** The guest of a "run" or "instantiate" message, prefetched if it was (one message takes it). */
+function guestOf(message) {
+  const early = prefetched;
+  prefetched = null;
+  return early && message.url !== undefined && early.url === message.url ? early.guest : loadGuest(message);
+}
+
+/** The guest of a "run", "instantiate" or "prefetch" message: its bytes (`wasm`), or its `url`,
+ * fetched and compiled here (guest_fetch.js), then offered to the engine just before the guest
+ * runs. The fetch does not wait for the boot; what it fails with is the run's error, where the run
+ * awaits it. */
+function loadGuest({ wasm, url, name, options }) {
+  if (url === undefined) return Promise.resolve({ bytes: wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm) });
+  const wanted = async (digest) => (await engineHooks()).wants_compiled(digest, options?.maxMemoryBytes); // undefined: None
+  const guest = fetchGuest(url, name, wanted);
+  guest.catch(() => {}); // awaited by the run
+  return guest;
 }
 
 let hooks = null;
@@ -349,13 +374,13 @@ function offer(guest) {
   if (guest.module) hooks.offer_compiled(guest.digest, guest.module);
 }
 
-async function runGuest(message) {
+async function runGuest(message, loading) {
   const { id, options = {} } = message;
   const emit = emitter(id);
   let timer = null;
   let result;
   try {
-    const guest = await loadGuest(message);
+    const guest = await loading;
     const { timeoutMs, ...rest } = options;
     const { mode, channel } = await initialized;
     const { transports } = await netTransports;
@@ -377,7 +402,7 @@ async function runGuest(message) {
 const closers = new Map(); // instance id -> ends its turn in the queue
 
 /** Instantiate a module the page drives; the queue waits until the page closes it. */
-async function instantiateGuest(message) {
+async function instantiateGuest(message, loading) {
   const { id, options = {} } = message;
   const emit = emitter(id);
   const closed = new Promise((resolve) => closers.set(id, resolve));
@@ -385,7 +410,7 @@ async function instantiateGuest(message) {
   const { transports } = await netTransports;
   let guest;
   try {
-    guest = await loadGuest(message);
+    guest = await loading;
   } catch (error) {
     closers.delete(id);
     postMessage({ type: "reply", id, error: describe(error), ...(error instanceof GuestFetchError ? { kind: "module" } : {}) });
