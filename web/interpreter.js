@@ -32,8 +32,9 @@ for name in ("abi", "api", "kernel", "vfs", "preview1", "net", "engines"):
             importlib.import_module(found.name)
         except (ImportError, OSError):
             pass  # CPython-only: wasmtime, host sockets
-from pywasi_web.engines.js import bridge_source
+from pywasi_web.engines.js import bridge_source, generate_adapters
 bridge_source()  # the engine's JS, read from the wheel's zip now rather than on the first run
+generate_adapters()  # the preview1 imports' adapters, generated now rather than on the first run
 `;
 
 /** Import what a run needs, before the snapshot is taken. */

@@ -46,7 +46,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pywasi_web.abi.signatures import MODULE
+from pywasi_web.abi.signatures import MODULE, SIGNATURES
 from pywasi_web.engines.base import CompiledModule, CoreStore, ExportSpec, HostFunction, ImportSpec
 from pywasi_web.engines.memory_cap import cap_memory
 from pywasi_web.engines.validation import check_header, check_imports
@@ -810,6 +810,17 @@ def _adapt(
     a MustSuspend becomes the MUST_SUSPEND result (cheap to pass); elsewhere it propagates."""
     adapter: Callable[..., Any] = _adapter_maker(kinds, results, suspends)(function, link.park)
     return adapter
+
+
+def generate_adapters() -> None:
+    """Generate the adapter code of every preview1 function imported with WASI's signature, both
+    as a suspending import and not. The worker does so before its memory snapshot is taken
+    (web/interpreter.js), so a warm boot's first run generates none (each is Python source
+    compiled and executed: together ~10-15 ms of a first run of hello.wasm in Chromium)."""
+    for name, (params, results) in SIGNATURES.items():
+        kinds = import_kinds(MODULE, name, params, results)
+        for suspends in (False, True):
+            _adapter_maker(kinds, len(results), suspends)
 
 
 @cache
