@@ -45,3 +45,54 @@ def test_the_prepared_snapshot_holds_the_bridge_source_and_the_adapters(server_u
     # one adapter per signature, suspending and not
     signatures = {(import_kinds(MODULE, fn, *types), len(types[1])) for fn, types in SIGNATURES.items()}
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [1, 2 * len(signatures)], done.stdout
+
+
+STORED_UNDER_ANOTHER_KEY = """async () => {
+    const cache = await caches.open("pywasi-web-snapshots");
+    const [request] = await cache.keys();
+    const other = request.url.slice(0, -64) + "0".repeat(64);  // the name of a snapshot of other code
+    await cache.delete(request);
+    await cache.put(other, new Response(new Uint8Array(1 << 16)));  // not a snapshot Pyodide takes
+    return [request.url, other];
+}"""
+
+
+KEPT_AS = """async (key) => {
+    const deadline = Date.now() + 60000;
+    for (;;) {  // polled, as wait_for_function would (see conftest.py's wait_snapshot_saved)
+        const kept = (await (await caches.open("pywasi-web-snapshots")).keys()).map((r) => r.url);
+        if (kept.includes(key) || Date.now() > deadline) return kept;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+}"""
+
+
+def test_a_cached_snapshot_under_another_key_is_not_used(
+    browser: Any, server_url: str, wait_ready: Any, wait_snapshot_saved: Any
+) -> None:
+    """The worker starts reading the snapshot its Cache API holds before it can compute the key
+    (that waits for our wheels), but uses it only if it is stored under that key: one kept for
+    other code is never given to Pyodide (which would reject it, with a warning); the boot takes
+    the prepared one instead, and keeps that in its place."""
+    context = browser.new_context()  # its own Cache API
+    try:
+        page = context.new_page()
+        warnings: list[str] = []
+        page.on(
+            "console", lambda message: warnings.append(message.text) if "snapshot" in message.text else None
+        )
+        page.goto(server_url)
+        wait_ready(page)
+        wait_snapshot_saved(page)
+        key, other = page.evaluate(STORED_UNDER_ANOTHER_KEY)
+        page.reload()
+        wait_ready(page)
+        info = page.evaluate("window.pywasiRuntime.info")
+        assert (info["fromSnapshot"], info["preparedSnapshot"]) == (True, True), warnings
+        assert not warnings, warnings
+        kept = page.evaluate(KEPT_AS, key)
+        assert kept == [key] and other not in kept, kept
+        result = page.evaluate("""() => window.pywasiRuntime.run("examples/hello.wasm", {args: ["again"]})""")
+        assert result["exitCode"] == 0 and "again" in result["stdout"], result
+    finally:
+        context.close()

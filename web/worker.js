@@ -131,10 +131,13 @@ self.onmessage = (event) => {
 async function boot() {
   const started = performance.now();
   progress("pyodide", 0.05);
-  // Nothing waits for what it does not need: our files are fetched while Pyodide's loader loads, and
-  // Pyodide's boot starts (its lock file, pyodide.asm.mjs) while the snapshot is found and read.
+  // Nothing waits for what it does not need: our files are fetched, and the snapshot the Cache API
+  // holds is read, while Pyodide's loader loads, and Pyodide's boot starts (its lock file,
+  // pyodide.asm.mjs) while the snapshot's key is computed.
   const files = fetchFiles();
   files.catch(() => {}); // its failure is reported where it is awaited
+  const stored = SNAPSHOTS_POSSIBLE ? storedSnapshot() : null;
+  stored?.catch(() => {}); // as if there were none, where it is awaited
   const { loadPyodide, version } = await import(new URL("vendor/pyodide/pyodide.mjs", base).href);
   mark("pyodide-loader");
   const keyed = SNAPSHOTS_POSSIBLE ? files.then(async ({ wheels, source }) => new URL(`snapshots/${await snapshotName(version, wheels[0], source)}`, base).href) : null;
@@ -145,7 +148,7 @@ async function boot() {
     new URL("pyodide.asm.wasm", indexURL).href, version, () => loadPyodide({ indexURL, ...options }),
     () => mark("pyodide-compiled"),
   );
-  const restored = keyed && (await bootFromSnapshot(load, keyed, files));
+  const restored = keyed && (await bootFromSnapshot(load, keyed, files, stored));
   let pyodide = restored?.pyodide;
   const fromSnapshot = Boolean(pyodide);
   const [{ names, wheels, source }, key] = await Promise.all([files, keyed]);
@@ -246,8 +249,21 @@ async function fetchFiles() {
 
 const NO_SNAPSHOT = new Error("no snapshot stored");
 
-/** {pyodide, prepared} booted from the snapshot stored under `keyed` (a promise of the key) or,
- * when the Cache API has none, from the one the server prepared ahead of the first visit
+/** The snapshot the Cache API holds (store() keeps one) as {url: its key, bytes: a promise of
+ * them, being read}, or null: read before its key can be computed (that waits for our wheels),
+ * and used only if it is stored under that key. */
+async function storedSnapshot() {
+  const cache = await caches.open(SNAPSHOT_CACHE);
+  const request = (await cache.keys()).pop(); // the newest, should two tabs have stored at once
+  const response = request && (await cache.match(request));
+  if (!response) return null;
+  const bytes = response.arrayBuffer();
+  bytes.catch(() => {}); // awaited only under the right key
+  return { url: request.url, bytes };
+}
+
+/** {pyodide, prepared} booted from the snapshot `stored` (storedSnapshot) when it is stored under
+ * `keyed` (a promise of the key) or, when it is not, from the one the server prepared ahead of the first visit
  * (`prepared`: web/prepare_snapshot.mjs; /wheels/index.json names it, and it is used only under the
  * very key this boot computed, so one of other code, of another Pyodide or made without JSPI never
  * is); or null: there is
@@ -255,20 +271,20 @@ const NO_SNAPSHOT = new Error("no snapshot stored");
  * loadPyodide is called at once and waits for the snapshot's bytes only before instantiating, so its
  * first steps overlap finding them; when there are none, it stops there, and the cold boot after it
  * finds pyodide.asm.mjs already loaded. */
-async function bootFromSnapshot(load, keyed, files) {
+async function bootFromSnapshot(load, keyed, files, stored) {
   let prepared = false;
   const read = async () => {
     const key = await keyed;
-    let stored = await (await caches.open(SNAPSHOT_CACHE)).match(key);
+    const cached = await stored.catch(() => null);
+    let bytes = cached?.url === key ? await cached.bytes : null;
     const { names } = await files;
-    if (!stored && names.snapshot && new URL(`snapshots/${names.snapshot}`, base).href === key) {
+    if (!bytes && names.snapshot && new URL(`snapshots/${names.snapshot}`, base).href === key) {
       const response = await fetch(key);
-      if (response.ok) [stored, prepared] = [response, true];
+      if (response.ok) [bytes, prepared] = [await response.arrayBuffer(), true];
     }
-    if (!stored) throw NO_SNAPSHOT;
-    const snapshot = new Uint8Array(await stored.arrayBuffer());
+    if (!bytes) throw NO_SNAPSHOT;
     mark(prepared ? "snapshot-fetched" : "snapshot-read");
-    return snapshot;
+    return new Uint8Array(bytes);
   };
   const snapshot = read();
   snapshot.catch(() => {}); // awaited by loadPyodide, unless it failed before asking for it
