@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -47,6 +49,24 @@ def test_the_prepared_snapshot_holds_the_bridge_source_and_the_adapters(server_u
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [1, 2 * len(signatures)], done.stdout
 
 
+@contextmanager
+def first_visit(browser: Any, url: str, wait_ready: Any) -> Iterator[tuple[Any, list[str]]]:
+    """A page opened at `url` in a browser context of its own (its own Cache API: a first visit),
+    its runtime ready, and the console lines that speak of the snapshot, as they come."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        warnings: list[str] = []
+        page.on(
+            "console", lambda message: warnings.append(message.text) if "snapshot" in message.text else None
+        )
+        page.goto(url)
+        wait_ready(page)
+        yield page, warnings
+    finally:
+        context.close()
+
+
 STORED_UNDER_ANOTHER_KEY = """async () => {
     const cache = await caches.open("pywasi-web-snapshots");
     const [request] = await cache.keys();
@@ -74,15 +94,7 @@ def test_a_cached_snapshot_under_another_key_is_not_used(
     (that waits for our wheels), but uses it only if it is stored under that key: one kept for
     other code is never given to Pyodide (which would reject it, with a warning); the boot takes
     the prepared one instead, and keeps that in its place."""
-    context = browser.new_context()  # its own Cache API
-    try:
-        page = context.new_page()
-        warnings: list[str] = []
-        page.on(
-            "console", lambda message: warnings.append(message.text) if "snapshot" in message.text else None
-        )
-        page.goto(server_url)
-        wait_ready(page)
+    with first_visit(browser, server_url, wait_ready) as (page, warnings):
         wait_snapshot_saved(page)
         key, other = page.evaluate(STORED_UNDER_ANOTHER_KEY)
         page.reload()
@@ -94,5 +106,3 @@ def test_a_cached_snapshot_under_another_key_is_not_used(
         assert kept == [key] and other not in kept, kept
         result = page.evaluate("""() => window.pywasiRuntime.run("examples/hello.wasm", {args: ["again"]})""")
         assert result["exitCode"] == 0 and "again" in result["stdout"], result
-    finally:
-        context.close()
