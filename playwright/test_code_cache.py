@@ -40,9 +40,20 @@ def test_a_reload_takes_pyodides_compiled_code_from_the_cache(
         page = context.new_page()
         first = traced_load(context, page, lambda: page.goto(server_url), wait_ready)
         assert not hits(first)  # a fresh profile: compiled, not taken
+        assert_compiled_once(page)
         taken: list[str] = []
         for _ in range(RELOADS):
             taken = hits(traced_load(context, page, page.reload, wait_ready))
             if taken:
                 break
         assert taken and all(PYODIDE_WASM in url for url in taken), taken
+        assert_compiled_once(page)
+
+
+def assert_compiled_once(page: Any) -> None:
+    """The boot fetched Pyodide's WebAssembly once, under its versioned URL, and compiled it
+    itself (the `pyodide-compiled` mark), for Pyodide to instantiate: Pyodide's own fetch of it is
+    not made."""
+    steps = [step[0] for step in page.evaluate("window.pywasiRuntime.info.timeline")]
+    fetches = [step for step in steps if "pyodide.asm.wasm" in step]
+    assert len(fetches) == 1 and "pyodide-compiled" in steps, steps

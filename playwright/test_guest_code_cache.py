@@ -81,3 +81,24 @@ def test_a_reload_takes_a_url_guests_compiled_code_from_the_cache(
                 break
         assert taken, f"no v8.wasm.moduleCacheHit for {url} in {RELOADS} reloads"
         assert outputs[-1] == [0, "8999994\n", None]  # the guest ran on the code taken from the cache
+
+
+FIRST_RUN = """async () => {
+    const { Runtime } = await import("/pywasi.js");
+    const runtime = new Runtime({ baseURL: "/" });
+    try {
+        const result = await runtime.run("examples/hello.wasm", { args: ["early"] });
+        return [result.exitCode, result.stdout, runtime.info.timeline.map((step) => step[0])];
+    } finally {
+        runtime.worker.terminate();
+    }
+}"""
+
+
+def test_a_guest_asked_for_before_the_boot_ends_is_fetched_during_the_boot(page: Any) -> None:
+    """A run sent while the worker boots (a page that runs its guest at once) does not wait for the
+    boot to fetch its guest: the fetch is among the boot's own, listed in the ready message's
+    timeline, which is taken when the boot ends."""
+    exit_code, stdout, steps = page.evaluate(FIRST_RUN)
+    assert exit_code == 0 and "early" in stdout, stdout
+    assert "/examples/hello.wasm" in [step.removesuffix(" (cached)") for step in steps], "\n".join(steps)

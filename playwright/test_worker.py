@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_prepared_snapshot import first_visit
 
 from pywasi_web.cli.toolchain import build_c
 from tests.oracle import run_oracle
@@ -170,15 +171,7 @@ def test_a_first_visit_boots_from_the_prepared_snapshot_and_a_reload_from_the_ca
 ) -> None:
     """A first visit (an empty Cache API) boots from the snapshot prepared in Node and keeps it;
     the next page load boots from the kept one, and runs."""
-    context = browser.new_context()  # its own Cache API
-    try:
-        page = context.new_page()
-        warnings: list[str] = []
-        page.on(
-            "console", lambda message: warnings.append(message.text) if "snapshot" in message.text else None
-        )
-        page.goto(server_url)
-        wait_ready(page)
+    with first_visit(browser, server_url, wait_ready) as (page, warnings):
         first = page.evaluate("window.pywasiRuntime.info")
         assert (first["fromSnapshot"], first["preparedSnapshot"]) == (True, True), warnings
         assert "snapshot-fetched" in [step[0] for step in first["timeline"]]
@@ -190,8 +183,6 @@ def test_a_first_visit_boots_from_the_prepared_snapshot_and_a_reload_from_the_ca
         assert not warnings, warnings
         result = page.evaluate("""() => window.pywasiRuntime.run("examples/hello.wasm", {args: ["warm"]})""")
         assert result["exitCode"] == 0 and "warm" in result["stdout"], result
-    finally:
-        context.close()
 
 
 def _refused(kind: str, name: str, garbage: Path) -> type[Any]:

@@ -23,10 +23,11 @@ import { sha256Hex } from "./interpreter.js";
 export class GuestFetchError extends Error {}
 
 /** The guest at `url` (`name`: as the page gave it, for messages) as {bytes, digest?, module?}:
- * `module` compiled by compileStreaming when `wanted(digest)` (the hex SHA-256 of its bytes) says
- * the runtime needs it. Without crypto.subtle (outside a secure context) or when streaming fails
- * (not application/wasm, a component, an invalid module), only the bytes: they are compiled (or
- * refused, with the engine's message) as bytes given by the page are. */
+ * `module` compiled by compileStreaming when `wanted(digest)` (the hex SHA-256 of its bytes, asked
+ * once they are in; it may answer with a promise) says the runtime needs it. Without crypto.subtle
+ * (outside a secure context) or when streaming fails (not application/wasm, a component, an
+ * invalid module), only the bytes: they are compiled (or refused, with the engine's message) as
+ * bytes given by the page are. */
 export async function fetchGuest(url, name, wanted) {
   let response;
   try {
@@ -37,7 +38,7 @@ export async function fetchGuest(url, name, wanted) {
   if (!response.ok) throw new GuestFetchError(`cannot fetch ${name}: ${response.status} ${response.statusText}`.trim());
   const bytes = new Uint8Array(await response.clone().arrayBuffer());
   const digest = globalThis.crypto?.subtle ? await sha256Hex(bytes) : null;
-  if (digest === null || !wanted(digest)) {
+  if (digest === null || !(await wanted(digest))) {
     response.body?.cancel();
     return { bytes };
   }

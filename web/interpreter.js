@@ -24,9 +24,7 @@ for index in range(${wheels.length}):
 // past its initial memory ("offset is out of bounds" at load), which importing everything did.
 const PRELOAD = `
 import importlib, pkgutil
-from importlib import resources
 import pywasi_worker
-resources.files("pywasi_web.engines")  # imports what reading the engines' JS (on the first run) needs
 for name in ("abi", "api", "kernel", "vfs", "preview1", "net", "engines"):
     package = importlib.import_module(f"pywasi_web.{name}")
     for found in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
@@ -34,6 +32,9 @@ for name in ("abi", "api", "kernel", "vfs", "preview1", "net", "engines"):
             importlib.import_module(found.name)
         except (ImportError, OSError):
             pass  # CPython-only: wasmtime, host sockets
+from pywasi_web.engines.js import bridge_source, generate_adapters
+bridge_source()  # the engine's JS, read from the wheel's zip now rather than on the first run
+generate_adapters()  # the preview1 imports' adapters, generated now rather than on the first run
 `;
 
 /** Import what a run needs, before the snapshot is taken. */

@@ -269,12 +269,15 @@ export class Runtime {
     if (problem) throw new RunProblem("module", problem);
     const optionsProblem = checkOptions(options);
     if (optionsProblem) throw new RunProblem("options", optionsProblem);
+    const url = typeof wasm === "string" || wasm instanceof URL ? new URL(wasm, this.baseURL).href : undefined;
+    // the worker fetches it now, while it may still be booting (worker.js)
+    if (url) this.worker.postMessage({ type: "prefetch", url, name: String(wasm), options: { maxMemoryBytes: options.maxMemoryBytes } });
     try {
       await this.ready;
     } catch (error) {
       throw new RunProblem("internal", `the runtime did not start: ${error.message.split("\n")[0]}`);
     }
-    if (typeof wasm === "string" || wasm instanceof URL) return { url: new URL(wasm, this.baseURL).href, name: String(wasm) };
+    if (url) return { url, name: String(wasm) };
     return { wasm: wasm instanceof Uint8Array ? wasm.slice() : new Uint8Array(wasm.slice(0)) };
   }
 

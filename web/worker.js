@@ -6,6 +6,8 @@
 //                {type: "run", id, wasm: ArrayBuffer|Uint8Array (or url and name: fetched and compiled
 //                  here, guest_fetch.js), options: {args, env, argv0, files,
 //                  mounts, stdin, interactive, trace, timeoutMs, sockets, allow}}
+//                {type: "prefetch", url, name, options: {maxMemoryBytes}} (the guest of the run or
+//                  instance about to come, fetched before it comes: sent before the page awaits the boot)
 //                {type: "net", action: "connect", conn, port} | {..., action: "write", conn, data} |
 //                  {..., action: "end", conn}: a page connection to the guest's listening socket
 //                {type: "stdin", data: string|Uint8Array}   {type: "closeStdin"}   {type: "cancel", reason}
@@ -66,9 +68,14 @@ self.onmessage = (event) => {
       pageOrigin = message.timeOrigin ?? null;
       resolveInit({ mode: blockingMode(message.blocking ?? "auto", message.channel), channel: message.channel ?? null });
       break;
-    case "run":
-      queue = queue.then(() => booted).then(() => runGuest(message));
+    case "prefetch":
+      prefetched = { url: message.url, guest: loadGuest(message) };
       break;
+    case "run": {
+      const guest = guestOf(message);
+      queue = queue.then(() => booted).then(() => runGuest(message, guest));
+      break;
+    }
     case "stdin":
       if (glue) glue.feed_stdin(message.data, message.instance);
       break;
@@ -86,8 +93,11 @@ self.onmessage = (event) => {
       break;
     case "instantiate":
       // linked: it imports an open instance's exports, so it comes in that instance's turn
-      if (message.linked) booted.then(() => instantiateGuest(message));
-      else queue = queue.then(() => booted).then(() => instantiateGuest(message));
+      if (message.linked) booted.then(() => instantiateGuest(message, guestOf(message)));
+      else {
+        const guest = guestOf(message);
+        queue = queue.then(() => booted).then(() => instantiateGuest(message, guest));
+      }
       break;
     case "call":
       reply(message.id, () => glue.call, message.instance, message.name, message.args ?? []);
@@ -121,19 +131,24 @@ self.onmessage = (event) => {
 async function boot() {
   const started = performance.now();
   progress("pyodide", 0.05);
-  // Nothing waits for what it does not need: our files are fetched while Pyodide's loader loads, and
-  // Pyodide's boot starts (its lock file, pyodide.asm.mjs) while the snapshot is found and read.
+  // Nothing waits for what it does not need: our files are fetched, and the snapshot the Cache API
+  // holds is read, while Pyodide's loader loads, and Pyodide's boot starts (its lock file,
+  // pyodide.asm.mjs) while the snapshot's key is computed.
   const files = fetchFiles();
   files.catch(() => {}); // its failure is reported where it is awaited
+  const stored = SNAPSHOTS_POSSIBLE ? storedSnapshot() : null;
+  stored?.catch(() => {}); // as if there were none, where it is awaited
   const { loadPyodide, version } = await import(new URL("vendor/pyodide/pyodide.mjs", base).href);
   mark("pyodide-loader");
   const keyed = SNAPSHOTS_POSSIBLE ? files.then(async ({ wheels, source }) => new URL(`snapshots/${await snapshotName(version, wheels[0], source)}`, base).href) : null;
   const indexURL = new URL("vendor/pyodide/", base).href;
-  // pyodide.asm.wasm under a versioned URL, kept with the code V8 compiled for it (versioned_fetch.js)
+  // pyodide.asm.wasm under a versioned URL, kept with the code V8 compiled for it, and compiled
+  // while the snapshot is read (versioned_fetch.js)
   const load = (options) => withVersionedFetch(
     new URL("pyodide.asm.wasm", indexURL).href, version, () => loadPyodide({ indexURL, ...options }),
+    () => mark("pyodide-compiled"),
   );
-  const restored = keyed && (await bootFromSnapshot(load, keyed, files));
+  const restored = keyed && (await bootFromSnapshot(load, keyed, files, stored));
   let pyodide = restored?.pyodide;
   const fromSnapshot = Boolean(pyodide);
   const [{ names, wheels, source }, key] = await Promise.all([files, keyed]);
@@ -234,8 +249,21 @@ async function fetchFiles() {
 
 const NO_SNAPSHOT = new Error("no snapshot stored");
 
-/** {pyodide, prepared} booted from the snapshot stored under `keyed` (a promise of the key) or,
- * when the Cache API has none, from the one the server prepared ahead of the first visit
+/** The snapshot the Cache API holds (store() keeps one) as {url: its key, bytes: a promise of
+ * them, being read}, or null: read before its key can be computed (that waits for our wheels),
+ * and used only if it is stored under that key. */
+async function storedSnapshot() {
+  const cache = await caches.open(SNAPSHOT_CACHE);
+  const request = (await cache.keys()).pop(); // the newest, should two tabs have stored at once
+  const response = request && (await cache.match(request));
+  if (!response) return null;
+  const bytes = response.arrayBuffer();
+  bytes.catch(() => {}); // awaited only under the right key
+  return { url: request.url, bytes };
+}
+
+/** {pyodide, prepared} booted from the snapshot `stored` (storedSnapshot) when it is stored under
+ * `keyed` (a promise of the key) or, when it is not, from the one the server prepared ahead of the first visit
  * (`prepared`: web/prepare_snapshot.mjs; /wheels/index.json names it, and it is used only under the
  * very key this boot computed, so one of other code, of another Pyodide or made without JSPI never
  * is); or null: there is
@@ -243,20 +271,20 @@ const NO_SNAPSHOT = new Error("no snapshot stored");
  * loadPyodide is called at once and waits for the snapshot's bytes only before instantiating, so its
  * first steps overlap finding them; when there are none, it stops there, and the cold boot after it
  * finds pyodide.asm.mjs already loaded. */
-async function bootFromSnapshot(load, keyed, files) {
+async function bootFromSnapshot(load, keyed, files, stored) {
   let prepared = false;
   const read = async () => {
     const key = await keyed;
-    let stored = await (await caches.open(SNAPSHOT_CACHE)).match(key);
+    const cached = await stored.catch(() => null);
+    let bytes = cached?.url === key ? await cached.bytes : null;
     const { names } = await files;
-    if (!stored && names.snapshot && new URL(`snapshots/${names.snapshot}`, base).href === key) {
+    if (!bytes && names.snapshot && new URL(`snapshots/${names.snapshot}`, base).href === key) {
       const response = await fetch(key);
-      if (response.ok) [stored, prepared] = [response, true];
+      if (response.ok) [bytes, prepared] = [await response.arrayBuffer(), true];
     }
-    if (!stored) throw NO_SNAPSHOT;
-    const snapshot = new Uint8Array(await stored.arrayBuffer());
+    if (!bytes) throw NO_SNAPSHOT;
     mark(prepared ? "snapshot-fetched" : "snapshot-read");
-    return snapshot;
+    return new Uint8Array(bytes);
   };
   const snapshot = read();
   snapshot.catch(() => {}); // awaited by loadPyodide, unless it failed before asking for it
@@ -327,12 +355,27 @@ function emitter(id) {
   };
 }
 
-/** The guest of a "run" or "instantiate" message: its bytes (`wasm`), or its `url`, fetched and
- * compiled here (guest_fetch.js), then offered to the engine just before the guest runs. */
-async function loadGuest({ wasm, url, name, options }) {
-  if (url === undefined) return { bytes: wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm) };
-  const engine = await engineHooks();
-  return fetchGuest(url, name, (digest) => engine.wants_compiled(digest, options?.maxMemoryBytes)); // undefined: None
+// The guest a "prefetch" message named: pywasi.js sends one as a run or instance given by URL
+// starts, before it waits for this worker's boot, and the message that follows is that run's
+let prefetched = null; // {url, guest}
+
+/** The guest of a "run" or "instantiate" message, prefetched if it was (one message takes it). */
+function guestOf(message) {
+  const early = prefetched;
+  prefetched = null;
+  return early && message.url !== undefined && early.url === message.url ? early.guest : loadGuest(message);
+}
+
+/** The guest of a "run", "instantiate" or "prefetch" message: its bytes (`wasm`), or its `url`,
+ * fetched and compiled here (guest_fetch.js), then offered to the engine just before the guest
+ * runs. The fetch does not wait for the boot; what it fails with is the run's error, where the run
+ * awaits it. */
+function loadGuest({ wasm, url, name, options }) {
+  if (url === undefined) return Promise.resolve({ bytes: wasm instanceof Uint8Array ? wasm : new Uint8Array(wasm) });
+  const wanted = async (digest) => (await engineHooks()).wants_compiled(digest, options?.maxMemoryBytes); // undefined: None
+  const guest = fetchGuest(url, name, wanted);
+  guest.catch(() => {}); // awaited by the run
+  return guest;
 }
 
 let hooks = null;
@@ -347,13 +390,13 @@ function offer(guest) {
   if (guest.module) hooks.offer_compiled(guest.digest, guest.module);
 }
 
-async function runGuest(message) {
+async function runGuest(message, loading) {
   const { id, options = {} } = message;
   const emit = emitter(id);
   let timer = null;
   let result;
   try {
-    const guest = await loadGuest(message);
+    const guest = await loading;
     const { timeoutMs, ...rest } = options;
     const { mode, channel } = await initialized;
     const { transports } = await netTransports;
@@ -375,7 +418,7 @@ async function runGuest(message) {
 const closers = new Map(); // instance id -> ends its turn in the queue
 
 /** Instantiate a module the page drives; the queue waits until the page closes it. */
-async function instantiateGuest(message) {
+async function instantiateGuest(message, loading) {
   const { id, options = {} } = message;
   const emit = emitter(id);
   const closed = new Promise((resolve) => closers.set(id, resolve));
@@ -383,7 +426,7 @@ async function instantiateGuest(message) {
   const { transports } = await netTransports;
   let guest;
   try {
-    guest = await loadGuest(message);
+    guest = await loading;
   } catch (error) {
     closers.delete(id);
     postMessage({ type: "reply", id, error: describe(error), ...(error instanceof GuestFetchError ? { kind: "module" } : {}) });

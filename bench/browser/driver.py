@@ -200,6 +200,7 @@ STEPS = (  # the timeline entries (worker marks, page marks) that the breakdown 
     "wheels-fetched",
     "snapshot-read",
     "snapshot-fetched",
+    "pyodide-compiled",
     "pyodide-loaded",
     "wheels-installed",
     "imported",
