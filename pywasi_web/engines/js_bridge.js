@@ -337,11 +337,13 @@ return {
             const published = i32(layout.OPENED) - 1;
             if (published === -1) return;
             setI32(layout.OPENED, 0);
-            fdstats.set(published, record.slice(FDSTAT_AT, FDSTAT_AT + 24));
+            // one copy of the records and bytes (each typed array allocated costs), viewed three ways
             const length = i32(layout.LENGTH);
+            const copy = record.slice(FDSTAT_AT, DATA_AT + Math.max(length, 0)), base = FDSTAT_AT;
+            fdstats.set(published, copy.subarray(0, 24));
             [fd, flags, position, again] = [published, i32(layout.FLAGS), 0, null];
-            stat = record.slice(FILESTAT_AT, FILESTAT_AT + 64);
-            data = length < 0 ? null : record.slice(DATA_AT, DATA_AT + length);
+            stat = copy.subarray(FILESTAT_AT - base, FILESTAT_AT - base + 64);
+            data = length < 0 ? null : copy.subarray(DATA_AT - base);
           },
           drop() {  // a publication made while the guest waited: not taken (see `suspending`)
             freshRecord();
@@ -357,7 +359,7 @@ return {
             else if (at !== 0) settleFn(moved, at);
           },
           invalidate() {
-            reusable.clear();
+            if (reusable.size !== 0) reusable.clear();  // clear() allocates a new table
             free = -1;
           },
           release() { recordBuffer.release(); },
