@@ -264,7 +264,7 @@ def test_quiet_closes_and_reusable_opens_are_answered_without_python(helpers_pag
     assert out["first"] == [[0, 9], 0, 10, ["path_open"]]
     assert out["again"] == [[0, 9], 0, 109, 0, 5, 0, 9, 0, [0, 9], 0, [], 0]
     (reopened,) = out["reopened"][0]
-    assert reopened == [9, 3, 1, "a/b", 0, 2, 0, 0, 2]
+    assert reopened == [9, 2, 3, 1, "a/b", 0, 2, 0, 0]
     assert out["reopened"][1:] == [["fd_tell"], []]
     assert out["afterWrite"] == [[0, 9], ["fd_close", "fd_write", "path_open"]]
     assert out["otherPath"] == [[0, 9], ["path_open"]]

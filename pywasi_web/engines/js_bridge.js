@@ -300,7 +300,7 @@ return {
       // is answered here again while the number it would get is known (`free`: the number of a
       // descriptor closed here: Python's FdTable gives it next); such a descriptor
       // exists only here (`again` holds its arguments) until Python must see it: then `forget`
-      // has Python open it for real through `reopenFn(fd, ...arguments, position)`.
+      // has Python open it for real through `reopenFn(fd, position, ...arguments)`.
       described(hot, recordProxy, settleFn, reopenFn, layout) {
         const { CHANGED_SLOTS, FDSTAT_AT, FILESTAT_AT, DATA_AT, HAS_STAT, QUIET_CLOSE, REUSABLE } = layout;
         const MAX_REUSABLE = 4096;
@@ -355,7 +355,7 @@ return {
             const [moved, at, args] = [fd, position, again];
             fd = null;
             again = null;
-            if (args !== null) reopenFn(moved, ...args, at);
+            if (args !== null) reopenFn(moved, at, ...args);
             else if (at !== 0) settleFn(moved, at);
           },
           invalidate() {

@@ -200,31 +200,12 @@ class Described:
         """Where the engine's reads left `fd`."""
         self._files.set_position(fd, position)
 
-    def reopen(
-        self,
-        fd: int,
-        dirfd: int,
-        lookupflags: int,
-        path: str,
-        oflags: int,
-        rights_base: int,
-        rights_inheriting: int,
-        fdflags: int,
-        position: int,
-    ) -> None:
+    def reopen(self, fd: int, position: int, dirfd: int, lookupflags: int, path: str, *flags: int) -> None:
         """Open for real the descriptor `fd` the engine opened again itself (a REUSABLE open),
-        with these path_open arguments (`path` as the engine keys it: its UTF-8 bytes, one
-        character each), and the position its reads left."""
+        with the position its reads left, and path_open's arguments (`path` as the engine keys
+        it: its UTF-8 bytes, one character each; `flags`: oflags, both rights and fdflags)."""
         self.closes()
-        opened = self._path_open(
-            dirfd,
-            lookupflags,
-            path.encode("latin-1").decode(),
-            oflags,
-            rights_base,
-            rights_inheriting,
-            fdflags,
-        )
+        opened = self._path_open(dirfd, lookupflags, path.encode("latin-1").decode(), *flags)
         if opened != fd:  # the engine forgot the answer too late: a bug, never the guest's doing
             self._fds.close(opened)
             raise RuntimeError(f"a reused open gave fd {fd}, but opening it again gives fd {opened}")

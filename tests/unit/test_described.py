@@ -172,7 +172,7 @@ def test_a_reused_open_is_opened_for_real_with_its_position() -> None:
     fd = _open(preview1, memory, "dir/small", Rights.FD_READ | Rights.FD_TELL)
     engine.slots[Record.CLOSED] = fd + 1  # the engine closed it, then opened the same again
     path = b"dir/small".decode("latin-1")
-    described.reopen(fd, PREOPEN_FD, 0, path, 0, Rights.FD_READ | Rights.FD_TELL, 0, 0, 2)
+    described.reopen(fd, 2, PREOPEN_FD, 0, path, 0, Rights.FD_READ | Rights.FD_TELL, 0, 0)
     preview1.fd_tell(fd, 100)
     assert memory[100:108] == (2).to_bytes(8, "little")
     assert preview1.fds.get(fd).rights_base == Rights.FD_READ | Rights.FD_TELL
@@ -187,7 +187,7 @@ def test_a_reopen_giving_another_number_is_refused_loudly() -> None:
     fd = _open(preview1, memory, "small")  # still open: opening again gives the next number
     table = list(preview1.fds)
     with pytest.raises(RuntimeError, match="gives fd"):
-        described.reopen(fd, PREOPEN_FD, 0, "small", 0, ALL_RIGHTS, ALL_RIGHTS, 0, 0)
+        described.reopen(fd, 0, PREOPEN_FD, 0, "small", 0, ALL_RIGHTS, ALL_RIGHTS, 0)
     assert list(preview1.fds) == table
 
 
