@@ -466,8 +466,9 @@ return {
       link(module, entries, hotFns, clockRule, scratchProxy) {
         const imports = {};
         for (const [namespace, name, fn, mode, hot, results, keeps] of entries) {
-          let entry = hotFns === null || hotFns === undefined ? fn : this.opaque(fn);
-          if (mode !== "js") {
+          let entry;
+          if (mode === "js") entry = hotFns === null || hotFns === undefined ? fn : this.opaque(fn);
+          else {
             proxies.push(fn);
             const fast = hot === undefined ? undefined : hotFns[hot];
             if (mode === "suspending") entry = this.suspending(fn, fast, keeps);

@@ -32,9 +32,9 @@ class FdTable:
     or overwritten), so the table asserts it never does.
 
     Numbers are handed out as wasmtime does, which a guest can see: the highest number freed
-    (by a close or a renumber) and not yet reused, else one past the highest ever used. So the
-    number just closed is always the next one given, and a guest that closes 6 then 5 gets 6
-    first (POSIX's lowest free would give 5)."""
+    (by a close or a renumber) and not yet reused, else one past the highest ever used. So a
+    number handed out and closed again, with nothing else freed meanwhile, is the next one given,
+    and a guest that closes 6 then 5 gets 6 first (POSIX's lowest free would give 5)."""
 
     def __init__(self, max_open: int = 1024) -> None:
         self.max_open = max_open

@@ -49,7 +49,7 @@ class Record:
     the records. Python writes every slot but CLOSED, which only the engine writes."""
 
     OPENED = 0  # fd + 1 of the descriptor published last (0: nothing since Python last ran)
-    FLAGS = 1  # HAS_STAT | QUIET_CLOSE, of that descriptor
+    FLAGS = 1  # HAS_STAT | QUIET_CLOSE | REUSABLE, of that descriptor
     LENGTH = 2  # how many of the file's bytes are at DATA_AT (-1: fd_read is preview1's)
     CHANGED_COUNT = 3  # how many descriptors' fdstat changed since the engine last looked
     CHANGED = 4  # the first CHANGED_SLOTS of them (past that count, the engine forgets them all)
