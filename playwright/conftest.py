@@ -114,16 +114,18 @@ def wait_snapshot_saved() -> Any:
     and the origin's storage usage counts it.
 
     The page polls: Playwright's wait_for_function does not await an async predicate (its promise
-    is truthy at once), so waiting for the Cache API that way returned before anything was stored,
+    is truthy at once), so waiting for the stored snapshot that way returned before anything was stored,
     and test_full_quota_... set a quota from a usage without the snapshot's 30 MB, which then
     landed and put the origin over its quota before the guest wrote anything."""
     saved = """async () => {
         const deadline = Date.now() + 60000;
         for (;;) {
-            const cache = await caches.open("pywasi-web-snapshots");
-            const [key] = await cache.keys();
-            const stored = key && (await cache.match(key));
-            const size = stored ? (await stored.blob()).size : 0;
+            const kept = await (await navigator.storage.getDirectory()).getDirectoryHandle(
+                "pywasi-snapshots", { create: true });  // web/snapshot_store.js
+            let size = 0;
+            for await (const [name, file] of kept.entries()) {
+                if (!name.endsWith(".partial")) size = (await file.getFile()).size;
+            }
             if (size > 0 && (await navigator.storage.estimate()).usage >= size) return;
             if (Date.now() > deadline) throw new Error("the worker stored no Pyodide snapshot in 60 s");
             await new Promise((resolve) => setTimeout(resolve, 200));  // polled, as wait_for_function would

@@ -233,7 +233,7 @@ def test_full_quota_gives_enospc_and_keeps_what_was_stored(
     try:
         page = open_playground(context)
         store = fresh_store()
-        # 4 MiB more than what is used, once the worker's Pyodide snapshot is in the Cache API: an origin
+        # 4 MiB more than what is used, once the worker's Pyodide snapshot is in OPFS: an origin
         # already over its quota makes Chromium's OPFS hang (see docs/browser.md)
         wait_snapshot_saved(page)
         usage = page.evaluate("navigator.storage.estimate().then(e => e.usage)")

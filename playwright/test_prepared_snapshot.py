@@ -51,7 +51,7 @@ def test_the_prepared_snapshot_holds_the_bridge_source_and_the_adapters(server_u
 
 @contextmanager
 def first_visit(browser: Any, url: str, wait_ready: Any) -> Iterator[tuple[Any, list[str]]]:
-    """A page opened at `url` in a browser context of its own (its own Cache API: a first visit),
+    """A page opened at `url` in a browser context of its own (its own OPFS: a first visit),
     its runtime ready, and the console lines that speak of the snapshot, as they come."""
     context = browser.new_context()
     try:
@@ -67,31 +67,36 @@ def first_visit(browser: Any, url: str, wait_ready: Any) -> Iterator[tuple[Any, 
         context.close()
 
 
-STORED_UNDER_ANOTHER_KEY = """async () => {
-    const cache = await caches.open("pywasi-web-snapshots");
-    const [request] = await cache.keys();
-    const other = request.url.slice(0, -64) + "0".repeat(64);  // the name of a snapshot of other code
-    await cache.delete(request);
-    await cache.put(other, new Response(new Uint8Array(1 << 16)));  // not a snapshot Pyodide takes
-    return [request.url, other];
-}"""
+# the directory web/snapshot_store.js keeps the snapshot in
+KEPT = """(await navigator.storage.getDirectory()).getDirectoryHandle("pywasi-snapshots")"""
+
+STORED_UNDER_ANOTHER_KEY = f"""async () => {{
+    const kept = await {KEPT};
+    const [name] = await Array.fromAsync(kept.keys());
+    const other = name.slice(0, -64) + "0".repeat(64);  // the name of a snapshot of other code
+    await kept.removeEntry(name);
+    const writable = await (await kept.getFileHandle(other, {{ create: true }})).createWritable();
+    await writable.write(new Uint8Array(1 << 16));  // not a snapshot Pyodide takes
+    await writable.close();
+    return [name, other];
+}}"""
 
 
-KEPT_AS = """async (key) => {
+KEPT_AS = f"""async (key) => {{
     const deadline = Date.now() + 60000;
-    for (;;) {  // polled, as wait_for_function would (see conftest.py's wait_snapshot_saved)
-        const kept = (await (await caches.open("pywasi-web-snapshots")).keys()).map((r) => r.url);
+    for (;;) {{  // polled, as wait_for_function would (see conftest.py's wait_snapshot_saved)
+        const kept = await Array.fromAsync((await {KEPT}).keys());
         if (kept.includes(key) || Date.now() > deadline) return kept;
         await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-}"""
+    }}
+}}"""
 
 
 def test_a_cached_snapshot_under_another_key_is_not_used(
     browser: Any, server_url: str, wait_ready: Any, wait_snapshot_saved: Any
 ) -> None:
-    """The worker starts reading the snapshot its Cache API holds before it can compute the key
-    (that waits for our wheels), but uses it only if it is stored under that key: one kept for
+    """The worker starts reading the snapshot it keeps in OPFS before it can compute the key
+    (that waits for our wheels), but uses it only if it is kept under that key: one kept for
     other code is never given to Pyodide (which would reject it, with a warning); the boot takes
     the prepared one instead, and keeps that in its place."""
     with first_visit(browser, server_url, wait_ready) as (page, warnings):

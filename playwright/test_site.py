@@ -76,7 +76,7 @@ def test_static_site_runs_an_example(browser: Any, static_site: str) -> None:
     page.wait_for_function("window.playground.terminalText().startsWith('hello from wasm static site')")
     status = page.get_by_test_id("status").inner_text()
     # from the snapshot the site holds (or, when the load before coi-serviceworker's reload got to
-    # keep it, from the Cache API's copy of it)
+    # keep it, from its own copy of it in OPFS)
     from_snapshot = page.evaluate("window.pywasiRuntime.info.fromSnapshot")
     context.close()
     assert status.endswith("JSPI, cross-origin isolated")  # the page states how input can block
@@ -107,7 +107,7 @@ def test_a_url_mount_of_the_site_fetches_only_what_the_guest_reads(browser: Any,
 
 
 def test_static_site_boots_outside_a_secure_context(browser: Any, static_site: str) -> None:
-    """Plain http from a host that is not localhost: no crypto.subtle, no Cache API, no service
+    """Plain http from a host that is not localhost: no crypto.subtle, no OPFS, no service
     worker. The site boots cold (no snapshot cache), runs guests with JSPI, and says what it lacks."""
     insecure = static_site.replace("127.0.0.1", INSECURE_HOST)
     context = browser.new_context()
@@ -131,7 +131,7 @@ def test_static_site_boots_outside_a_secure_context(browser: Any, static_site: s
         ]
         info = page.evaluate("window.pywasiRuntime.info")
         assert info["fromSnapshot"] is False and info["blocking"] == "jspi"
-        assert info["lacking"][0].startswith("no warm start: the Pyodide snapshot cache needs"), info
+        assert info["lacking"][0].startswith("no warm start: keeping the Pyodide snapshot needs OPFS"), info
         assert any(text.startswith("pywasi: this page lacks: no warm start") for text in warnings), warnings
         result = page.evaluate(
             """() => window.pywasiRuntime.run("examples/hello.wasm", {args: ["over", "http"]})"""

@@ -169,7 +169,7 @@ def test_timeout_kills_a_computing_guest_and_the_runtime_recovers(run_guest: Any
 def test_a_first_visit_boots_from_the_prepared_snapshot_and_a_reload_from_the_cache(
     browser: Any, server_url: str, wait_ready: Any, wait_snapshot_saved: Any
 ) -> None:
-    """A first visit (an empty Cache API) boots from the snapshot prepared in Node and keeps it;
+    """A first visit (no snapshot kept) boots from the snapshot prepared in Node and keeps it;
     the next page load boots from the kept one, and runs."""
     with first_visit(browser, server_url, wait_ready) as (page, warnings):
         first = page.evaluate("window.pywasiRuntime.info")
@@ -220,7 +220,7 @@ def test_a_prepared_snapshot_that_does_not_fit_is_refused_and_the_boot_goes_on_c
     assert "-jspi-" in name, name
     garbage = tmp_path / "garbage"
     garbage.write_bytes(b"not a snapshot" * 1000)
-    context = browser.new_context()  # its own Cache API: the boot needs the prepared one
+    context = browser.new_context()  # its own OPFS: the boot needs the prepared one
     try:
         page = context.new_page()
         warnings: list[str] = []

@@ -4,26 +4,22 @@
 
 /** Put the wheels where Python imports from, as they are (a pure-Python wheel is a zip that
  * zipimport reads), and the glue module in the home directory, on every boot: a snapshot holds
- * Python's heap, not the file system. A warm boot's sys.path (from the snapshot) names the wheels
- * already, and zipimport's index of each, also in the snapshot, still fits the file: the snapshot's
- * name covers our wheel, and the others are pinned. Unpacking them instead took ~90 ms of a warm
- * boot. Not loadPackage: it leaves JS references behind that a memory snapshot cannot hold. */
+ * Python's heap, not the file system. A warm boot's sys.path (from the snapshot: preload puts the
+ * wheels on it) names them already, and zipimport's index of each, also in the snapshot, still fits
+ * the file: the snapshot's name covers our wheel, and the others are pinned. Unpacking them instead
+ * took ~90 ms of a warm boot. Not loadPackage: it leaves JS references behind that a memory
+ * snapshot cannot hold. */
 export function install(pyodide, wheels, source) {
   wheels.forEach((bytes, index) => pyodide.FS.writeFile(`/tmp/wheel-${index}.whl`, bytes));
   pyodide.FS.writeFile("/home/pyodide/pywasi_worker.py", source);
-  pyodide.runPython(`
-import sys
-for index in range(${wheels.length}):
-    if f"/tmp/wheel-{index}.whl" not in sys.path:
-        sys.path.insert(index, f"/tmp/wheel-{index}.whl")
-`);
 }
 
 // What a run needs is imported before the snapshot, so a warm run imports nothing. Not the whole
 // package (the CLI and notebook modules are not used here): Pyodide rejects a snapshot whose heap grew
 // past its initial memory ("offset is out of bounds" at load), which importing everything did.
-const PRELOAD = `
-import importlib, pkgutil
+const PRELOAD = (wheels) => `
+import importlib, pkgutil, sys
+sys.path[0:0] = [f"/tmp/wheel-{index}.whl" for index in range(${wheels})]
 import pywasi_worker
 for name in ("abi", "api", "kernel", "vfs", "preview1", "net", "engines"):
     package = importlib.import_module(f"pywasi_web.{name}")
@@ -37,9 +33,10 @@ bridge_source()  # the engine's JS, read from the wheel's zip now rather than on
 generate_adapters()  # the preview1 imports' adapters, generated now rather than on the first run
 `;
 
-/** Import what a run needs, before the snapshot is taken. */
-export function preload(pyodide) {
-  pyodide.runPython(PRELOAD);
+/** Put the `wheels` installed (their number) on sys.path and import what a run needs, before the
+ * snapshot is taken. */
+export function preload(pyodide, wheels) {
+  pyodide.runPython(PRELOAD(wheels));
 }
 
 /** The snapshot's name: Pyodide's version, whether this runtime has JSPI, and a hash of our wheel

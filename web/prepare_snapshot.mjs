@@ -15,7 +15,7 @@ const pyodide = await loadPyodide({ indexURL: pyodideDir + "/", _makeSnapshot: t
 const wheels = wheelPaths.map((path) => new Uint8Array(readFileSync(path)));
 const source = readFileSync(gluePath, "utf8");
 install(pyodide, wheels, source);
-preload(pyodide);
+preload(pyodide, wheels.length);
 const name = await snapshotName(version, wheels[0], source);
 writeFileSync(join(outDir, name), pyodide.makeMemorySnapshot());
 console.log(name);

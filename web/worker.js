@@ -42,7 +42,9 @@
 
 import { GuestFetchError, fetchGuest } from "./guest_fetch.js";
 import { install, preload, snapshotName } from "./interpreter.js";
+import { SNAPSHOTS_POSSIBLE, forget, keep, readKept } from "./snapshot_store.js";
 import { withVersionedFetch } from "./versioned_fetch.js";
+import { loadPyodide, version } from "./vendor/pyodide/pyodide.mjs";
 
 const base = new URL("./", import.meta.url);
 // The WebSocket and fetch() transports of guest sockets (used here under JSPI; the page runs them otherwise).
@@ -131,16 +133,14 @@ self.onmessage = (event) => {
 async function boot() {
   const started = performance.now();
   progress("pyodide", 0.05);
-  // Nothing waits for what it does not need: our files are fetched, and the snapshot the Cache API
-  // holds is read, while Pyodide's loader loads, and Pyodide's boot starts (its lock file,
-  // pyodide.asm.mjs) while the snapshot's key is computed.
+  // Nothing waits for what it does not need: our files are fetched, and the snapshot kept is read,
+  // as Pyodide's boot starts (its lock file, pyodide.asm.mjs), while the snapshot's name is computed.
   const files = fetchFiles();
   files.catch(() => {}); // its failure is reported where it is awaited
-  const stored = SNAPSHOTS_POSSIBLE ? storedSnapshot() : null;
+  const stored = SNAPSHOTS_POSSIBLE ? readKept() : null;
   stored?.catch(() => {}); // as if there were none, where it is awaited
-  const { loadPyodide, version } = await import(new URL("vendor/pyodide/pyodide.mjs", base).href);
   mark("pyodide-loader");
-  const keyed = SNAPSHOTS_POSSIBLE ? files.then(async ({ wheels, source }) => new URL(`snapshots/${await snapshotName(version, wheels[0], source)}`, base).href) : null;
+  const keyed = SNAPSHOTS_POSSIBLE ? files.then(({ wheels, source }) => snapshotName(version, wheels[0], source)) : null;
   const indexURL = new URL("vendor/pyodide/", base).href;
   // pyodide.asm.wasm under a versioned URL, kept with the code V8 compiled for it, and compiled
   // while the snapshot is read (versioned_fetch.js)
@@ -159,7 +159,7 @@ async function boot() {
   mark("wheels-installed");
   if (!fromSnapshot) {
     progress("import", 0.85);
-    preload(pyodide);
+    preload(pyodide, wheels.length);
     mark("imported");
     if (key) saveSnapshot(pyodide, key);
   }
@@ -219,15 +219,12 @@ function bootTimeline() {
   return [...marks, ...fetches].sort((a, b) => a[1] - b[1]);
 }
 
-// Warm start: a Pyodide memory snapshot taken once our modules are imported, kept in the Cache API
-// under the Pyodide version and a hash of our wheel and glue.
-const SNAPSHOT_CACHE = "pywasi-web-snapshots";
-// A page outside a secure context (plain http from a host other than localhost) has neither the
-// Cache API nor crypto.subtle: it boots cold every time, and says so (with what else it lacks) in
-// the ready message's `lacking`.
-const SNAPSHOTS_POSSIBLE = typeof caches !== "undefined" && globalThis.crypto?.subtle !== undefined;
+// Warm start: a Pyodide memory snapshot taken once our modules are imported, kept in OPFS
+// (snapshot_store.js) under the Pyodide version and a hash of our wheel and glue. A page outside a
+// secure context (plain http from a host other than localhost) has neither OPFS nor crypto.subtle:
+// it boots cold every time, and says so (with what else it lacks) in the ready message's `lacking`.
 const LACKING = [
-  SNAPSHOTS_POSSIBLE ? null : "no warm start: the Pyodide snapshot cache needs the Cache API and crypto.subtle " +
+  SNAPSHOTS_POSSIBLE ? null : "no warm start: keeping the Pyodide snapshot needs OPFS and crypto.subtle " +
     "(a secure context: https or localhost), so every boot is cold",
   globalThis.navigator?.locks ? null : "no Web Locks: a persistent store is not locked against other tabs",
   globalThis.navigator?.storage?.getDirectory ? null : "no OPFS: only IndexedDB stores",
@@ -249,25 +246,13 @@ async function fetchFiles() {
 
 const NO_SNAPSHOT = new Error("no snapshot stored");
 
-/** The snapshot the Cache API holds (store() keeps one) as {url: its key, bytes: a promise of
- * them, being read}, or null: read before its key can be computed (that waits for our wheels),
- * and used only if it is stored under that key. */
-async function storedSnapshot() {
-  const cache = await caches.open(SNAPSHOT_CACHE);
-  const request = (await cache.keys()).pop(); // the newest, should two tabs have stored at once
-  const response = request && (await cache.match(request));
-  if (!response) return null;
-  const bytes = response.arrayBuffer();
-  bytes.catch(() => {}); // awaited only under the right key
-  return { url: request.url, bytes };
-}
-
-/** {pyodide, prepared} booted from the snapshot `stored` (storedSnapshot) when it is stored under
- * `keyed` (a promise of the key) or, when it is not, from the one the server prepared ahead of the first visit
- * (`prepared`: web/prepare_snapshot.mjs; /wheels/index.json names it, and it is used only under the
- * very key this boot computed, so one of other code, of another Pyodide or made without JSPI never
- * is); or null: there is
- * none, or Pyodide rejected it (then it is deleted, and the boot goes on cold with a warning).
+/** {pyodide, prepared} booted from the snapshot `stored` (snapshot_store.js's readKept: read before
+ * its name can be computed, which waits for our wheels) when it is kept under `keyed` (a promise of
+ * the name this boot computes) or, when it is not, from the one the server prepared ahead of the
+ * first visit (`prepared`: web/prepare_snapshot.mjs; /wheels/index.json names it, and it is used only
+ * under that very name, so one of other code, of another Pyodide or made without JSPI never is); or
+ * null: there is none, or Pyodide rejected it (then it is dropped, and the boot goes on cold with a
+ * warning).
  * loadPyodide is called at once and waits for the snapshot's bytes only before instantiating, so its
  * first steps overlap finding them; when there are none, it stops there, and the cold boot after it
  * finds pyodide.asm.mjs already loaded. */
@@ -275,16 +260,16 @@ async function bootFromSnapshot(load, keyed, files, stored) {
   let prepared = false;
   const read = async () => {
     const key = await keyed;
-    const cached = await stored.catch(() => null);
-    let bytes = cached?.url === key ? await cached.bytes : null;
+    const kept = await stored.catch(() => null);
+    let bytes = kept?.name === key ? await kept.bytes : null;
     const { names } = await files;
-    if (!bytes && names.snapshot && new URL(`snapshots/${names.snapshot}`, base).href === key) {
-      const response = await fetch(key);
-      if (response.ok) [bytes, prepared] = [await response.arrayBuffer(), true];
+    if (!bytes && names.snapshot === key) {
+      const response = await fetch(new URL(`snapshots/${key}`, base));
+      if (response.ok) [bytes, prepared] = [new Uint8Array(await response.arrayBuffer()), true];
     }
     if (!bytes) throw NO_SNAPSHOT;
     mark(prepared ? "snapshot-fetched" : "snapshot-read");
-    return new Uint8Array(bytes);
+    return bytes;
   };
   const snapshot = read();
   snapshot.catch(() => {}); // awaited by loadPyodide, unless it failed before asking for it
@@ -296,7 +281,7 @@ async function bootFromSnapshot(load, keyed, files, stored) {
     const key = await keyed; // throws what failed first when our files could not be fetched
     if (error === NO_SNAPSHOT) return null;
     console.warn(`pywasi: the Pyodide snapshot was rejected, booting cold: ${error && error.message}`);
-    if (!prepared) await (await caches.open(SNAPSHOT_CACHE)).delete(key);
+    if (!prepared) await forget(key);
     return null;
   }
 }
@@ -313,12 +298,10 @@ function saveSnapshot(pyodide, key) {
   store(key, snapshot);
 }
 
-/** Keep `snapshot` in the Cache API under `key` (old ones are dropped). */
+/** Keep `snapshot` as the one snapshot, named `key`. */
 async function store(key, snapshot) {
   try {
-    const cache = await caches.open(SNAPSHOT_CACHE);
-    for (const old of await cache.keys()) await cache.delete(old);
-    await cache.put(key, new Response(snapshot, { headers: { "Content-Type": "application/octet-stream" } }));
+    await keep(key, snapshot);
   } catch (error) {
     console.warn(`pywasi: no Pyodide snapshot for a warm start: ${error && error.message}`);
   }
