@@ -23,6 +23,21 @@ ARGS = [
 ]
 
 
+# Resolves once a page's worker has got V8 to keep its compiled code for Pyodide: web/code_cache.js
+# marks that with a file in OPFS. Polled: Playwright's wait_for_function does not await an async
+# predicate.
+CODE_CACHE_WARMED = """async () => {
+    const deadline = Date.now() + 60000;
+    for (;;) {
+        const marks = await (await navigator.storage.getDirectory()).getDirectoryHandle(
+            "pywasi-code-cache", { create: true });
+        if ((await Array.fromAsync(marks.keys())).length) return;
+        if (Date.now() > deadline) throw new Error("the worker did not warm V8's code cache in 60 s");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+}"""
+
+
 @contextmanager
 def chromium() -> Iterator[Any]:
     """A headless Debian Chromium (a Playwright Browser), closed on exit."""

@@ -57,6 +57,10 @@
 // which one the worker uses. onProgress and onReady fire on every boot: the first one and the new
 // worker that kill() (Stop, or a run's timeoutMs) starts.
 //
+// After its first guest, a worker spends under a second, in turns a run can come between, getting
+// V8 to keep its compiled code for Pyodide, once per Pyodide version and browser build: later page
+// loads start about 100 ms sooner (web/code_cache.js).
+//
 // Persistent stores (IndexedDB by default, or OPFS; JSPI): a mount {persistent: name} is loaded when
 // the run starts and written back atomically at fsync, at the close of a written file, at exit and
 // on sync(). A store is locked while a run has it mounted: another tab (or run) mounting it gets an

@@ -23,6 +23,7 @@ from pywasi_web.abi.errno import Errno
 from pywasi_web.api.components import ComponentInstanceProcess
 from pywasi_web.api.trace import CallLog, brief, shown
 from pywasi_web.browser.channel import AtomicsWaiter
+from pywasi_web.browser.code_cache import CodeCacheWarmUp
 from pywasi_web.browser.fetcher import XhrFetcher
 from pywasi_web.browser.relay import PageRelay
 from pywasi_web.browser.stores import BrowserStoreFS, StoreError, delete_store, list_stores
@@ -827,6 +828,11 @@ def store(operation: str, name: Any = None, data: Any = None, backend: Any = Non
 
 def _message(error: Exception) -> str:
     return error.message if isinstance(error, WasiError) else str(error)
+
+
+def code_cache_warm_up() -> CodeCacheWarmUp:
+    """The work worker.js steps through once a guest has run (pywasi_web/browser/code_cache.py)."""
+    return CodeCacheWarmUp()
 
 
 def info(blocking: str) -> Any:

@@ -40,6 +40,7 @@
 // this event loop keeps running), else "atomics" when the page sent a SharedArrayBuffer channel
 // (Atomics.wait; stdin comes through the channel), else "none" (input is not interactive).
 
+import { warmOnce } from "./code_cache.js";
 import { GuestFetchError, fetchGuest } from "./guest_fetch.js";
 import { install, preload, snapshotName } from "./interpreter.js";
 import { SNAPSHOTS_POSSIBLE, forget, keep, readKept } from "./snapshot_store.js";
@@ -181,6 +182,7 @@ async function boot() {
     close: module.close,
     mount: module.mount,
     unmount: module.unmount,
+    codeCacheWarmUp: module.code_cache_warm_up,
   };
   const { mode } = await initialized;
   if (names.coverage) await startCoverage(pyodide, names.coverage);
@@ -396,6 +398,7 @@ async function runGuest(message, loading) {
   }
   if (reportCoverage) await reportCoverage();
   postMessage({ type: "exit", id, ...result });
+  afterGuest();
 }
 
 const closers = new Map(); // instance id -> ends its turn in the queue
@@ -422,6 +425,27 @@ async function instantiateGuest(message, loading) {
   const answer = await reply(id, pick, id, guest.bytes, options, emit, mode, channel, transports);
   if (answer.error === undefined) await closed;
   closers.delete(id);
+  afterGuest();
+}
+
+// Once a guest has run (so that the functions it ran are among those V8's code lists), V8's code
+// cache for Pyodide is warmed, at most once per page and once per browser (code_cache.js). Not
+// without OPFS, where that it was done could not be kept.
+let warming = null;
+
+function afterGuest() {
+  warming ||= SNAPSHOTS_POSSIBLE
+    ? warmOnce(version, glue.codeCacheWarmUp, enqueue).catch((error) => {
+      console.warn(`pywasi: V8's code cache was not warmed: ${error && error.message}`);
+    })
+    : Promise.resolve(false);
+}
+
+/** Run `work` in its turn of the queue; its failure is its caller's, not the next turn's. */
+function enqueue(work) {
+  const done = queue.then(work);
+  queue = done.catch(() => {});
+  return done;
 }
 
 /** Answer a "sync" or "store" request: the glue function waits for the store (IndexedDB, OPFS) with
