@@ -10,16 +10,19 @@
  * took ~90 ms of a warm boot. Not loadPackage: it leaves JS references behind that a memory
  * snapshot cannot hold. */
 export function install(pyodide, wheels, source) {
-  wheels.forEach((bytes, index) => pyodide.FS.writeFile(`/tmp/wheel-${index}.whl`, bytes));
+  wheels.forEach((bytes, index) => pyodide.FS.writeFile(wheelPath(index), bytes));
   pyodide.FS.writeFile("/home/pyodide/pywasi_worker.py", source);
 }
+
+/** Where install() puts the wheel `index` (0: pywasi_web's). */
+export const wheelPath = (index) => `/tmp/wheel-${index}.whl`;
 
 // What a run needs is imported before the snapshot, so a warm run imports nothing. Not the whole
 // package (the CLI and notebook modules are not used here): Pyodide rejects a snapshot whose heap grew
 // past its initial memory ("offset is out of bounds" at load), which importing everything did.
 const PRELOAD = (wheels) => `
 import importlib, pkgutil, sys
-sys.path[0:0] = [f"/tmp/wheel-{index}.whl" for index in range(${wheels})]
+sys.path[0:0] = ${JSON.stringify(Array.from({ length: wheels }, (_, index) => wheelPath(index)))}
 import pywasi_worker
 for name in ("abi", "api", "kernel", "vfs", "preview1", "net", "engines"):
     package = importlib.import_module(f"pywasi_web.{name}")

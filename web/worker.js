@@ -42,7 +42,7 @@
 
 import { warmOnce } from "./code_cache.js";
 import { GuestFetchError, fetchGuest } from "./guest_fetch.js";
-import { install, preload, snapshotName } from "./interpreter.js";
+import { install, preload, snapshotName, wheelPath } from "./interpreter.js";
 import { SNAPSHOTS_POSSIBLE, forget, keep, readKept } from "./snapshot_store.js";
 import { withVersionedFetch } from "./versioned_fetch.js";
 import { loadPyodide, version } from "./vendor/pyodide/pyodide.mjs";
@@ -185,7 +185,7 @@ async function boot() {
     codeCacheWarmUp: module.code_cache_warm_up,
   };
   const { mode } = await initialized;
-  if (names.coverage) await startCoverage(pyodide, names.coverage);
+  if (names.coverage) await startCoverage(pyodide, names.coverage, wheelPath(wheels.length - 1));
   const info = module.info(mode);
   mark("ready");
   progress("ready", 1);
@@ -311,10 +311,13 @@ async function store(key, snapshot) {
 
 // Only under the tests' measuring server (playwright/pyodide_coverage.py), whose wheels/index.json
 // names coverage's wheel and collector: this worker's Python is measured from here on (after the
-// snapshot, which stays clean) and the data is posted back after each run and reply.
+// snapshot, which stays clean) and the data is posted back after each run and reply. Coverage's
+// wheel (the last one installed) is put on sys.path here when the snapshot's does not name it: the
+// one prepared in Node was made without it.
 let reportCoverage = null;
 
-async function startCoverage(pyodide, { collector, packages }) {
+async function startCoverage(pyodide, { collector, packages }, wheel) {
+  pyodide.runPython(`import sys\nif ${JSON.stringify(wheel)} not in sys.path: sys.path.append(${JSON.stringify(wheel)})`);
   pyodide.FS.writeFile(`/home/pyodide/${collector}`, await (await fetch(new URL(`wheels/${collector}`, base))).text());
   const measured = pyodide.pyimport(collector.replace(/\.py$/, ""));
   measured.start(pyodide.toPy(packages));
