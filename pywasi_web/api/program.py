@@ -7,17 +7,16 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pywasi_web.abi.signatures import BLOCKING, MODULE
 from pywasi_web.api.arguments import check_command_line, check_timeout
-from pywasi_web.api.components import ComponentInstanceProcess, LoadedComponent
 from pywasi_web.api.result import CompletedRun
 from pywasi_web.api.stdio import input_stream, output_stream
 from pywasi_web.api.trace import CallLog, Tracer, make_tracer
-from pywasi_web.component.parse import is_component
 from pywasi_web.engines import default_engine, default_waiter, start_timer
 from pywasi_web.engines.base import Engine, HostFunction, Instance
+from pywasi_web.engines.validation import is_component
 from pywasi_web.errors import CapabilityError, GuestTimeout, GuestTrap, ModuleError, ProcExit, PywasiError
 from pywasi_web.kernel.kernel import Kernel, Preopen
 from pywasi_web.kernel.streams import CaptureOutput
@@ -28,6 +27,7 @@ from pywasi_web.vfs.base import FileSystem
 from pywasi_web.vfs.host import HostDir
 
 if TYPE_CHECKING:
+    from pywasi_web.api.components import ComponentInstanceProcess, LoadedComponent
     from pywasi_web.net.allowlist import Allowlist
     from pywasi_web.preview2.host import NetworkGrant
 
@@ -61,6 +61,10 @@ class Program:
         self.engine = engine or default_engine()
         self.component: LoadedComponent | None = None
         if is_component(self.wasm):
+            # the component model is imported for a component only: a start of `pywasi-web run` of
+            # a core module saves the ~50 ms its modules take to import
+            from pywasi_web.api.components import LoadedComponent
+
             self.component = LoadedComponent(self.wasm, self.engine)
             self.exports = self.component.exports
             return
@@ -198,10 +202,12 @@ class Program:
         if self.component is not None:
             # True: the component model's own printer (WIT values); a CallLog or callable as for P1
             observe = trace if isinstance(trace, bool) else make_tracer(trace)
+            from pywasi_web.api.components import ComponentInstanceProcess
+
             value, store = self.component.instantiate(kernel, imports or {}, observe, grant)
             # a grant built here from `allow` entries ends with the process; an embedder's, with it
             owned = grant if grant is not allow else None
-            return Process(argv, kernel, ComponentInstanceProcess(value, store), owned)
+            return Process(argv, kernel, ComponentInstanceProcess(value, store), owned, component=True)
         preview1 = Preview1(kernel)
         tracer = make_tracer(trace)
         functions: dict[tuple[str, str], HostFunction] = {
@@ -231,30 +237,33 @@ class Process:
         kernel: Kernel,
         instance: Instance | ComponentInstanceProcess,
         network: NetworkGrant | None = None,
+        *,
+        component: bool = False,
     ) -> None:
         self.argv = argv
         self.kernel = kernel
         self.instance = instance
         self._network = network
+        self._component = component  # `instance` is a ComponentInstanceProcess
 
     @property
     def memory(self) -> Any:
-        return None if isinstance(self.instance, ComponentInstanceProcess) else self.instance.memory
+        return None if self._component else cast("Instance", self.instance).memory
 
     @property
     def exports(self) -> Any:
         """A component's exports as Python attributes (see api/components.py)."""
-        if not isinstance(self.instance, ComponentInstanceProcess):
+        if not self._component:
             raise ModuleError("exports as Python functions are for components; use call() on a module")
-        return self.instance.exports
+        return cast("ComponentInstanceProcess", self.instance).exports
 
     def call(self, export: str, *args: Any) -> Any:
         """Call an export; proc_exit inside it raises ProcExit."""
         return self.instance.call(export, *args)
 
     def start(self) -> int:
-        if isinstance(self.instance, ComponentInstanceProcess):
-            return self.instance.start()
+        if self._component:
+            return cast("ComponentInstanceProcess", self.instance).start()
         try:
             self.instance.call("_start")
         except ProcExit as exit_request:

@@ -34,11 +34,10 @@ from pywasi_web.component.types import (
     TypeRef,
     VariantType,
 )
+from pywasi_web.engines.validation import is_component
 from pywasi_web.engines.wasm_reader import uleb128
 from pywasi_web.errors import ModuleError
 
-MAGIC = b"\x00asm"
-COMPONENT_LAYER = b"\x01\x00"
 COMPONENT_VERSION = b"\x0d\x00"
 
 CORE_SORTS = {0x00: "core func", 0x01: "core table", 0x02: "core memory", 0x03: "core global",
@@ -46,11 +45,6 @@ CORE_SORTS = {0x00: "core func", 0x01: "core table", 0x02: "core memory", 0x03: 
 SORTS = {0x01: "func", 0x02: "value", 0x03: "type", 0x04: "component", 0x05: "instance"}
 EXTERN_KINDS = {0x01: "func", 0x02: "value", 0x03: "type", 0x04: "component", 0x05: "instance"}
 STRING_ENCODINGS = {0x00: "utf8", 0x01: "utf16", 0x02: "latin1+utf16"}
-
-
-def is_component(wasm: bytes) -> bool:
-    """True for the component layer's header; core modules carry version 1, layer 0."""
-    return len(wasm) >= 8 and wasm[:4] == MAGIC and wasm[6:8] == COMPONENT_LAYER
 
 
 @dataclass(frozen=True)

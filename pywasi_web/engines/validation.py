@@ -13,13 +13,19 @@ from pywasi_web.errors import ModuleError
 
 _MAGIC = b"\0asm"
 _CORE_VERSION = b"\1\0\0\0"
+_COMPONENT_LAYER = b"\1\0"  # bytes 6-7 of the header; a core module's are 0
+
+
+def is_component(wasm: bytes) -> bool:
+    """True for the component layer's header; core modules carry version 1, layer 0."""
+    return len(wasm) >= 8 and wasm[:4] == _MAGIC and wasm[6:8] == _COMPONENT_LAYER
 
 
 def check_header(wasm: bytes) -> None:
     if len(wasm) < 8 or wasm[:4] != _MAGIC:
         raise ModuleError("not a WebAssembly module: it does not start with the \\0asm magic number")
     if wasm[4:8] != _CORE_VERSION:
-        if wasm[6:8] == b"\1\0":
+        if is_component(wasm):
             raise ModuleError("this is a WebAssembly component, not a core module: Program and run() take it")
         raise ModuleError(f"unsupported WebAssembly version {wasm[4:8].hex()}")
 
