@@ -61,6 +61,14 @@ mark("worker-start");
 let glue = null;
 let pageOrigin = null; // the page's performance.timeOrigin (init), for bootTimeline
 let queue = Promise.resolve();
+
+/** Run `work` in its turn of the queue (runs, instances, mounts, stores: one at a time); its
+ * failure is its caller's, not the next turn's. */
+function enqueue(work) {
+  const done = queue.then(work);
+  queue = done.catch(() => {});
+  return done;
+}
 let resolveInit;
 const initialized = new Promise((resolve) => (resolveInit = resolve));
 
@@ -76,7 +84,7 @@ self.onmessage = (event) => {
       break;
     case "run": {
       const guest = guestOf(message);
-      queue = queue.then(() => booted).then(() => runGuest(message, guest));
+      enqueue(() => booted.then(() => runGuest(message, guest)));
       break;
     }
     case "stdin":
@@ -99,7 +107,7 @@ self.onmessage = (event) => {
       if (message.linked) booted.then(() => instantiateGuest(message, guestOf(message)));
       else {
         const guest = guestOf(message);
-        queue = queue.then(() => booted).then(() => instantiateGuest(message, guest));
+        enqueue(() => booted.then(() => instantiateGuest(message, guest)));
       }
       break;
     case "call":
@@ -119,14 +127,10 @@ self.onmessage = (event) => {
       break;
     case "mount":
     case "unmount":
-      queue = queue
-        .then(() => booted)
-        .then(() => reply(message.id, () => glue[message.type], ...[message.name, message.spec].slice(0, message.type === "mount" ? 2 : 1)));
+      enqueue(() => booted.then(() => reply(message.id, () => glue[message.type], ...[message.name, message.spec].slice(0, message.type === "mount" ? 2 : 1))));
       break;
     case "store":
-      queue = queue
-        .then(() => booted)
-        .then(() => reply(message.id, () => glue.store, message.operation, message.name ?? null, message.data ?? null, message.backend ?? null));
+      enqueue(() => booted.then(() => reply(message.id, () => glue.store, message.operation, message.name ?? null, message.data ?? null, message.backend ?? null)));
       break;
   }
 };
@@ -434,21 +438,14 @@ async function instantiateGuest(message, loading) {
 // Once a guest has run (so that the functions it ran are among those V8's code lists), V8's code
 // cache for Pyodide is warmed, at most once per page and once per browser (code_cache.js). Not
 // without OPFS, where that it was done could not be kept.
-let warming = null;
+let warming = false;
 
 function afterGuest() {
-  warming ||= SNAPSHOTS_POSSIBLE
-    ? warmOnce(version, glue.codeCacheWarmUp, enqueue).catch((error) => {
-      console.warn(`pywasi: V8's code cache was not warmed: ${error && error.message}`);
-    })
-    : Promise.resolve(false);
-}
-
-/** Run `work` in its turn of the queue; its failure is its caller's, not the next turn's. */
-function enqueue(work) {
-  const done = queue.then(work);
-  queue = done.catch(() => {});
-  return done;
+  if (warming || !SNAPSHOTS_POSSIBLE) return;
+  warming = true;
+  warmOnce(version, glue.codeCacheWarmUp, enqueue).catch((error) => {
+    console.warn(`pywasi: V8's code cache was not warmed: ${error && error.message}`);
+  });
 }
 
 /** Answer a "sync" or "store" request: the glue function waits for the store (IndexedDB, OPFS) with
